@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestMain lets the test binary act as stockctl itself, so end-to-end tests run the real
+// main the way a cron job would: a separate process with its own environment.
+func TestMain(m *testing.M) {
+	if os.Getenv("STOCKCTL_E2E_MAIN") == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+type proc struct {
+	out, err string
+	code     int
+}
+
+func stockctl(t *testing.T, env []string, args ...string) proc {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(cleanEnv(), append(env, "STOCKCTL_E2E_MAIN=1")...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return proc{out.String(), errb.String(), code}
+}
+
+// cleanEnv drops database settings a developer may have exported, so the private server
+// is what these tests exercise.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "STOCKCTL_") || strings.HasPrefix(kv, "DATABASE_URL=") || strings.HasPrefix(kv, "PG") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// freshHome returns a STOCKCTL_HOME that does not exist yet, under a directory the
+// unprivileged server user can traverse when the tests run as root.
+func freshHome(t *testing.T) []string {
+	t.Helper()
+	parent, err := os.MkdirTemp("", "stockctl-e2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(parent, 0o711); err != nil {
+		t.Fatal(err)
+	}
+	home := filepath.Join(parent, "home")
+	env := []string{"STOCKCTL_HOME=" + home}
+	t.Cleanup(func() {
+		stockctl(t, env, "db", "stop")
+		os.RemoveAll(parent)
+	})
+	return env
+}
+
+func (p proc) want(t *testing.T, code int) proc {
+	t.Helper()
+	if p.code != code {
+		t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", p.code, code, p.out, p.err)
+	}
+	return p
+}
+
+func TestPrivateDatabaseLifecycle(t *testing.T) {
+	env := freshHome(t)
+
+	// Two commands racing to create the private server: both succeed, one cluster results.
+	var wg sync.WaitGroup
+	results := make([]proc, 2)
+	for i := range results {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			results[i] = stockctl(t, env, "demo")
+		}(i)
+	}
+	wg.Wait()
+	for _, r := range results {
+		r.want(t, 0)
+	}
+	if !strings.Contains(results[0].out+results[1].out, "Try:") {
+		t.Fatalf("demo says what to try: %q", results[0].out)
+	}
+
+	var companies []map[string]any
+	r := stockctl(t, env, "company", "list", "-o", "json").want(t, 0)
+	if err := json.Unmarshal([]byte(r.out), &companies); err != nil || len(companies) != 6 {
+		t.Fatalf("demo companies (loaded once although demo ran twice): %v %s", err, r.out)
+	}
+
+	r = stockctl(t, env, "db", "status", "-o", "json").want(t, 0)
+	if !strings.Contains(r.out, `"running": true`) || !strings.Contains(r.out, `"source": "private"`) {
+		t.Fatalf("status: %s", r.out)
+	}
+	r = stockctl(t, env, "db", "url").want(t, 0)
+	if !strings.Contains(r.out, "host=") {
+		t.Fatalf("db url names the socket: %s", r.out)
+	}
+
+	// Stopped, the next command starts it again; the data is still there.
+	stockctl(t, env, "db", "stop").want(t, 0)
+	stockctl(t, env, "db", "status").want(t, 10)
+	r = stockctl(t, env, "company", "show", "ACME", "-o", "json").want(t, 0)
+	if !strings.Contains(r.out, `"name": "Acme Hardware Stores"`) {
+		t.Fatalf("data survived a restart: %s", r.out)
+	}
+
+	// A stale pid file left by a crash is recovered.
+	stockctl(t, env, "db", "stop").want(t, 0)
+	home := strings.TrimPrefix(env[0], "STOCKCTL_HOME=")
+	pidFile := filepath.Join(home, "pg", "data", "postmaster.pid")
+	if err := os.WriteFile(pidFile, []byte("999999\n"+filepath.Join(home, "pg", "data")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stockctl(t, env, "region", "list").want(t, 0)
+
+	// The demo again with --reset empties and reloads.
+	stockctl(t, env, "demo", "--reset").want(t, 4)
+	stockctl(t, env, "demo", "--reset", "--yes").want(t, 0)
+}
+
+func TestNoPostgreSQL(t *testing.T) {
+	env := append(freshHome(t), "STOCKCTL_PG_BINDIR="+t.TempDir())
+	r := stockctl(t, env, "company", "list").want(t, 10)
+	if !strings.Contains(r.err, "install PostgreSQL") || !strings.Contains(r.err, "--db") {
+		t.Fatalf("error says how to get a database: %s", r.err)
+	}
+}
+
+func TestHelpNeedsNoDatabase(t *testing.T) {
+	env := []string{"STOCKCTL_HOME=/nonexistent/stockctl", "STOCKCTL_PG_BINDIR=/nonexistent"}
+	r := stockctl(t, env, "--help").want(t, 0)
+	if !strings.Contains(r.out, "company") {
+		t.Fatalf("help: %s", r.out)
+	}
+	stockctl(t, env, "company", "add", "X", "--bogus").want(t, 4)
+}

@@ -1,0 +1,71 @@
+package commands
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/spf13/cobra"
+
+	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/demo"
+	"github.com/stockctl/stockctl/fault"
+)
+
+func (a *App) demoCmd() *cobra.Command {
+	var reset, yes bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Load a small, realistic business into the database and say what to try",
+		Long: `Load a demo business: customers and suppliers in three currencies (USD base, EUR, GBP)
+with dated exchange rates, sales regions and settings. Running it again adds only what is
+missing. --reset first empties the whole database (every table) and migrates it again; it asks
+for --yes.`,
+		Example: "  stockctl demo\n  stockctl demo --reset --yes",
+		Args:    args(),
+		RunE: func(c *cobra.Command, _ []string) error {
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			if reset {
+				if !yes {
+					return fault.Usagef("yes", "demo --reset deletes everything in the database: add --yes to confirm")
+				}
+				if err := demo.Reset(c.Context(), d); err != nil {
+					return err
+				}
+				a.say("database emptied")
+			}
+			var sum demo.Summary
+			if err := db.InTx(c.Context(), d, func(tx *sqlx.Tx) (err error) {
+				sum, err = demo.Load(c.Context(), tx)
+				return err
+			}); err != nil {
+				return err
+			}
+			if a.Output != "table" {
+				return a.Printer().One(sum)
+			}
+			fmt.Fprintf(a.Out, "Demo business loaded: %d companies, %d currencies, %d exchange rates, %d regions added.\n\nTry:\n  %s\n",
+				sum.Companies, sum.Currencies, sum.Rates, sum.Regions, strings.Join(demo.NextSteps, "\n  "))
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&reset, "reset", false, "empty the database first")
+	cmd.Flags().BoolVar(&yes, "yes", false, "confirm --reset")
+	return cmd
+}
+
+func (a *App) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print stockctl's version",
+		Example: "  stockctl version",
+		Args:    args(),
+		RunE: func(c *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintf(a.Out, "stockctl %s\n", version)
+			return err
+		},
+	}
+}

@@ -1,0 +1,99 @@
+package commands
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stockctl/stockctl/fault"
+)
+
+// Exit codes, as documented in SPEC §10 and README; scripts depend on them.
+const (
+	ExitOK          = 0
+	ExitFailure     = 1
+	ExitPartial     = 3
+	ExitUsage       = 4
+	ExitInvalid     = 5
+	ExitNotFound    = 6
+	ExitUnavailable = 10
+	ExitInterrupted = 130
+)
+
+// ExitCode maps an error to the process exit code: the one place this is decided.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	switch fault.KindOf(err) {
+	case fault.Usage:
+		return ExitUsage
+	case fault.Invalid, fault.Conflict:
+		return ExitInvalid
+	case fault.NotFound:
+		return ExitNotFound
+	case fault.Unavailable:
+		return ExitUnavailable
+	case fault.Partial:
+		return ExitPartial
+	case fault.Interrupted:
+		return ExitInterrupted
+	}
+	return ExitFailure
+}
+
+// report prints err to stderr (as one line, or one JSON object with -o json) and returns the
+// exit code. Usage errors also name the command's usage line.
+func (a *App) report(cmd *cobra.Command, err error) int {
+	if err == nil || errors.Is(err, errSilent) {
+		if errors.Is(err, errSilent) {
+			return ExitCode(err)
+		}
+		return ExitOK
+	}
+	code := ExitCode(err)
+	if code == ExitUsage && cmd != nil && !strings.Contains(err.Error(), "--help") {
+		err = &fault.Error{Kind: fault.Usage, Field: fault.FieldOf(err),
+			Msg: fmt.Sprintf("%s (usage: %s; see %s --help)", err.Error(), strings.TrimSpace(cmd.UseLine()), cmd.CommandPath())}
+	}
+	if a.Output == "json" {
+		obj := struct {
+			Error    string `json:"error"`
+			Kind     string `json:"kind"`
+			Field    string `json:"field,omitempty"`
+			ExitCode int    `json:"exit_code"`
+		}{err.Error(), fault.KindOf(err).String(), fault.FieldOf(err), code}
+		b, _ := json.Marshal(obj)
+		fmt.Fprintln(a.Err, string(b))
+		return code
+	}
+	fmt.Fprintf(a.Err, "stockctl: %s\n", err.Error())
+	return code
+}
+
+func exitCodesTopic() *cobra.Command {
+	return &cobra.Command{
+		Use:   "exit-codes",
+		Short: "What stockctl's exit codes mean",
+		Long: `Exit codes, for scripts:
+
+  0    success (an empty list is a success)
+  1    unexpected failure (a bug or an environment problem; the message says which)
+  3    partly done: --skip-invalid wrote the good rows and reported the rejects
+  4    usage error: unknown command or flag, missing or extra argument, a value that does not
+       parse (not a number, not a date, unknown --output)
+  5    rejected by a rule or invalid input; nothing was written (duplicate code, unknown
+       currency, a rate of 0, not enough stock ...)
+  6    not found: the named product, company, document ... does not exist
+  10   database unreachable, no PostgreSQL available, or schema out of date
+  130  interrupted (Ctrl-C or SIGTERM); the transaction was rolled back
+
+With -o json an error is also printed to stderr as one JSON object:
+  {"error":"...","kind":"invalid","field":"currency","exit_code":5}`,
+		Args: cobra.NoArgs,
+		Run:  func(c *cobra.Command, _ []string) { _ = c.Help() },
+	}
+}

@@ -1,0 +1,249 @@
+// Package commands is stockctl's command line: the Cobra tree, flag parsing, output and exit
+// codes. It is the only package that knows about terminals; the work is done by the domain.
+package commands
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"io"
+	"os"
+	"os/signal"
+	"os/user"
+	"strings"
+	"syscall"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/db/pgserver"
+	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/printer"
+)
+
+// version is set at build time with -ldflags "-X github.com/stockctl/stockctl/commands.version=...".
+var version = "dev"
+
+// App is one invocation: its streams, global flags and the database it opened.
+type App struct {
+	In          io.Reader
+	Out, Err    io.Writer
+	OutTTY      bool // stdout is a terminal: tables are drawn, colours may be used
+	ErrTTY      bool // stderr is a terminal: progress bars may be drawn
+	DBURL       string
+	Output      string
+	Fields      []string
+	Actor       string
+	ShowVersion bool
+
+	conn *sqlx.DB
+	src  db.Source
+}
+
+// Main runs stockctl with the process's arguments and streams and returns its exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := &App{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+		OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr)}
+	return app.Run(ctx, os.Args[1:])
+}
+
+func isTerminal(f *os.File) bool {
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
+
+// Run executes one command line and returns the exit code; tests call it in-process.
+func (a *App) Run(ctx context.Context, args []string) int {
+	defer a.close()
+	root := a.newRoot()
+	root.SetArgs(args)
+	root.SetIn(a.In)
+	root.SetOut(a.Out)
+	root.SetErr(a.Err)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil && ctx.Err() != nil {
+		err = &fault.Error{Kind: fault.Interrupted, Msg: "interrupted", Err: err}
+	}
+	return a.report(cmd, err)
+}
+
+func (a *App) newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "stockctl",
+		Short: "Run a business's inventory on PostgreSQL from the command line",
+		Long: `stockctl runs a business's inventory on PostgreSQL: products, stock in locations,
+purchasing, sales orders with backorders, pricing, stocktakes and time billing.
+
+Commands read: stockctl NOUN VERB [ARGS] [FLAGS]. Data goes to stdout (a table on a terminal,
+tab-separated when piped, or -o json / -o csv), messages and errors to stderr, and the exit code
+says what happened (see "stockctl help exit-codes").
+
+Without --db, STOCKCTL_DATABASE_URL or DATABASE_URL, stockctl runs its own private PostgreSQL
+server under $STOCKCTL_HOME and starts it on first use.`,
+		Example: `  stockctl demo                      # load a small business and see what to try
+  stockctl company list --customers -o json
+  stockctl currency rate set EUR 1.08 --date 2026-01-01`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		Version:           version,
+		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: false},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.DBURL, "db", "", "database URL (else $STOCKCTL_DATABASE_URL, $DATABASE_URL, or the private server)")
+	pf.StringVarP(&a.Output, "output", "o", "table", "output format: table, json or csv")
+	pf.StringSliceVar(&a.Fields, "fields", nil, "columns to print, comma-separated (see -o json for names)")
+	pf.StringVar(&a.Actor, "actor", "", "who is making the change, recorded on every change (default: the OS user)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &fault.Error{Kind: fault.Usage, Msg: err.Error()}
+	})
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if _, err := printer.ParseFormat(a.Output); err != nil {
+			return err
+		}
+		return nil
+	}
+	root.AddCommand(
+		a.dbCmd(),
+		a.settingsCmd(),
+		a.regionCmd(),
+		a.currencyCmd(),
+		a.companyCmd(),
+		a.demoCmd(),
+		a.versionCmd(),
+		exitCodesTopic(),
+	)
+	guardGroups(root)
+	return root
+}
+
+// guardGroups makes every command that only groups verbs print its help when called alone
+// and refuse unknown verbs as a usage error, instead of silently succeeding.
+func guardGroups(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		guardGroups(sub)
+	}
+	if c.HasSubCommands() && c.Run == nil && c.RunE == nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return fault.Usagef("", "unknown command %q for %q: see %s --help", args[0], cmd.CommandPath(), cmd.CommandPath())
+			}
+			return nil
+		}
+		c.RunE = func(cmd *cobra.Command, _ []string) error {
+			cmd.SetOut(cmd.OutOrStdout())
+			return cmd.Help()
+		}
+	}
+}
+
+// DB opens the database on first use: the chosen URL (whose schema must already be current),
+// or the private server, started and migrated as needed.
+func (a *App) DB(ctx context.Context) (*sqlx.DB, error) {
+	if a.conn != nil {
+		return a.conn, nil
+	}
+	conn, err := a.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a.src.Private {
+		err = migrateIfPending(ctx, conn.DB)
+	} else {
+		err = db.CheckSchema(ctx, conn.DB, "the database from "+a.src.From)
+	}
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	a.conn = conn
+	return conn, nil
+}
+
+// connect opens the database without looking at its schema (db migrate and db status need that).
+func (a *App) connect(ctx context.Context) (*sqlx.DB, error) {
+	a.src = db.Resolve(a.DBURL)
+	url := a.src.URL
+	if a.src.Private {
+		srv, err := a.privateServer()
+		if err != nil {
+			return nil, err
+		}
+		if url, err = srv.Ensure(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return db.Open(ctx, url, a.actor())
+}
+
+func (a *App) privateServer() (*pgserver.Server, error) {
+	home, err := pgserver.DefaultHome()
+	if err != nil {
+		return nil, err
+	}
+	var opts []pgserver.Option
+	if dir := os.Getenv("STOCKCTL_PG_BINDIR"); dir != "" {
+		opts = append(opts, pgserver.WithBinDir(dir))
+	}
+	return pgserver.New(home, opts...), nil
+}
+
+func migrateIfPending(ctx context.Context, d *sql.DB) error {
+	v, err := db.SchemaVersion(ctx, d)
+	if err != nil {
+		return err
+	}
+	if v.Current == v.Target {
+		return nil
+	}
+	if v.Current > v.Target {
+		return db.CheckSchema(ctx, d, "the private database")
+	}
+	_, err = db.Migrate(ctx, d)
+	return err
+}
+
+func (a *App) close() {
+	if a.conn != nil {
+		a.conn.Close()
+		a.conn = nil
+	}
+}
+
+func (a *App) actor() string {
+	if a.Actor != "" {
+		return a.Actor
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "unknown"
+}
+
+// Printer renders data to stdout in the chosen format.
+func (a *App) Printer() *printer.Printer {
+	f, _ := printer.ParseFormat(a.Output)
+	return printer.New(a.Out, f, a.Fields, a.OutTTY, a.color())
+}
+
+// color reports whether colours may be used on stdout.
+func (a *App) color() bool {
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return a.OutTTY && !noColor
+}
+
+// say writes a message for people to stderr.
+func (a *App) say(format string, args ...any) {
+	msg := format
+	if len(args) > 0 {
+		msg = sprintf(format, args...)
+	}
+	if !strings.HasSuffix(msg, "\n") {
+		msg += "\n"
+	}
+	_, _ = io.WriteString(a.Err, msg)
+}
+
+var errSilent = errors.New("already reported")

@@ -1,0 +1,96 @@
+package commands
+
+import (
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/spf13/cobra"
+
+	"github.com/stockctl/stockctl/business/settings"
+	"github.com/stockctl/stockctl/db"
+)
+
+// write runs fn in one transaction (rolled back with --dry-run, which it then says).
+func (a *App) write(c *cobra.Command, dry bool, fn func(tx *sqlx.Tx) error) error {
+	d, err := a.DB(c.Context())
+	if err != nil {
+		return err
+	}
+	if err := db.Maybe(c.Context(), d, dry, fn); err != nil {
+		return err
+	}
+	if dry {
+		a.say("dry run: nothing was written")
+	}
+	return nil
+}
+
+func (a *App) settingsCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "settings",
+		Short: "Business-wide settings: base currency, price type, tax and GL defaults, number formats",
+	}
+	list := &cobra.Command{
+		Use:     "list",
+		Short:   "List every setting with its value and meaning",
+		Example: "  stockctl settings list\n  stockctl settings list -o json",
+		Args:    args(),
+		RunE: func(c *cobra.Command, _ []string) error {
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			ss, err := settings.List(c.Context(), d)
+			if err != nil {
+				return err
+			}
+			return a.Printer().List(ss)
+		},
+	}
+	get := &cobra.Command{
+		Use:     "get KEY",
+		Short:   "Print one setting's value",
+		Example: "  stockctl settings get base_currency",
+		Args:    args("KEY"),
+		RunE: func(c *cobra.Command, args []string) error {
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			s, err := settings.Get(c.Context(), d, args[0])
+			if err != nil {
+				return err
+			}
+			if a.Output == "table" && len(a.Fields) == 0 {
+				_, err = a.Out.Write([]byte(s.Value + "\n"))
+				return err
+			}
+			return a.Printer().One(s)
+		},
+	}
+	var dry bool
+	set := &cobra.Command{
+		Use:   "set KEY VALUE",
+		Short: "Change a setting (validated: see settings list for what each takes)",
+		Long: "Change a setting. Known keys: " + strings.Join(settings.Keys(), ", ") + `.
+
+base_currency cannot change once any document exists; changing it (before that) adds the
+currency if needed and clears the exchange rates, which were quoted against the old base.`,
+		Example: "  stockctl settings set location_pricing sell_from\n  stockctl settings set number_format_so 'SO-%05d'",
+		Args:    args("KEY", "VALUE"),
+		RunE: func(c *cobra.Command, args []string) error {
+			var s settings.Setting
+			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				s, err = settings.Set(c.Context(), tx, args[0], args[1])
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return a.Printer().One(s)
+		},
+	}
+	set.Flags().BoolVar(&dry, "dry-run", false, "validate and show the result without saving it")
+	cmd.AddCommand(list, get, set)
+	return cmd
+}

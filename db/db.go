@@ -1,0 +1,250 @@
+// Package db connects stockctl to PostgreSQL: where the database comes from, transactions
+// with retry, the embedded schema migrations and the mapping of driver errors to faults.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/stockctl/stockctl/fault"
+)
+
+// Source says which database a command uses and where that choice came from.
+type Source struct {
+	URL     string
+	From    string // "--db", "STOCKCTL_DATABASE_URL", "DATABASE_URL" or "private"
+	Private bool
+}
+
+// Resolve picks the database: the --db flag, then STOCKCTL_DATABASE_URL, then DATABASE_URL;
+// with none of them the caller uses the private server (Private is true and URL empty).
+func Resolve(flagURL string) Source {
+	if flagURL != "" {
+		return Source{URL: flagURL, From: "--db"}
+	}
+	for _, env := range []string{"STOCKCTL_DATABASE_URL", "DATABASE_URL"} {
+		if v := os.Getenv(env); v != "" {
+			return Source{URL: v, From: env}
+		}
+	}
+	return Source{From: "private", Private: true}
+}
+
+// Open connects to url and checks the server answers. The actor is sent as the session
+// setting stockctl.actor, which the schema's defaults and triggers record on every change.
+func Open(ctx context.Context, rawURL, actor string) (*sqlx.DB, error) {
+	dsn, err := withActor(rawURL, actor)
+	if err != nil {
+		return nil, err
+	}
+	d, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		return nil, fault.Unavailablef("database %s: %v", Redact(rawURL), redactErr(err, rawURL))
+	}
+	d.SetMaxOpenConns(16)
+	d.SetMaxIdleConns(4)
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := d.PingContext(pctx); err != nil {
+		d.Close()
+		return nil, fault.Unavailablef("cannot reach database %s: %v (check the URL and that the server is running)",
+			Redact(rawURL), redactErr(err, rawURL))
+	}
+	return d, nil
+}
+
+var actorOK = regexp.MustCompile(`^[\p{L}\p{N}._@+\-:' ]{1,100}$`)
+
+// withActor adds the stockctl.actor startup parameter to a URL or key=value connection string.
+func withActor(raw, actor string) (string, error) {
+	if actor == "" {
+		return raw, nil
+	}
+	if !actorOK.MatchString(actor) {
+		return "", fault.Usagef("actor", "--actor %q: use letters, digits, spaces and . _ @ + - : ' (at most 100)", actor)
+	}
+	if strings.HasPrefix(raw, "postgres://") || strings.HasPrefix(raw, "postgresql://") {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return "", fault.Usagef("db", "database URL %s is not a valid URL: use postgres://user@host:port/dbname", Redact(raw))
+		}
+		q := u.Query()
+		q.Set("stockctl.actor", actor)
+		u.RawQuery = q.Encode()
+		return u.String(), nil
+	}
+	return raw + " stockctl.actor='" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(actor) + "'", nil
+}
+
+var dsnPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+
+// Redact hides the password of a database URL or key=value string so it can be shown.
+func Redact(raw string) string {
+	if strings.HasPrefix(raw, "postgres://") || strings.HasPrefix(raw, "postgresql://") {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return "(unparseable URL)"
+		}
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		q := u.Query()
+		if q.Has("password") {
+			q.Set("password", "xxxxx")
+			u.RawQuery = q.Encode()
+		}
+		return u.String()
+	}
+	return dsnPassword.ReplaceAllString(raw, "${1}xxxxx")
+}
+
+// redactErr removes any password that a driver error might echo back.
+func redactErr(err error, raw string) string {
+	msg := err.Error()
+	if u, perr := url.Parse(raw); perr == nil && u.User != nil {
+		if pw, has := u.User.Password(); has && pw != "" {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+	}
+	return dsnPassword.ReplaceAllString(msg, "${1}xxxxx")
+}
+
+// maxAttempts bounds how often a transaction is retried after a serialization failure or deadlock.
+const maxAttempts = 8
+
+// InTx runs fn in one transaction and commits it; any error rolls everything back. A
+// serialization failure or deadlock (SQLSTATE 40001, 40P01) reruns fn from the start, a
+// bounded number of times, so fn must do all its work through tx.
+func InTx(ctx context.Context, d *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
+	return inTx(ctx, d, false, fn)
+}
+
+// DryRun runs fn in a transaction that is always rolled back, so --dry-run exercises exactly
+// the code a real run would.
+func DryRun(ctx context.Context, d *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
+	return inTx(ctx, d, true, fn)
+}
+
+// Maybe is InTx, or DryRun when dry is set.
+func Maybe(ctx context.Context, d *sqlx.DB, dry bool, fn func(tx *sqlx.Tx) error) error {
+	return inTx(ctx, d, dry, fn)
+}
+
+func inTx(ctx context.Context, d *sqlx.DB, rollback bool, fn func(tx *sqlx.Tx) error) error {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = once(ctx, d, rollback, fn)
+		if err == nil || !Retryable(err) || attempt >= maxAttempts {
+			return Classify(err)
+		}
+		// Jittered backoff so two colliding writers do not collide again in lockstep.
+		wait := time.Duration(attempt*attempt)*5*time.Millisecond + time.Duration(rand.IntN(10))*time.Millisecond
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+func once(ctx context.Context, d *sqlx.DB, rollback bool, fn func(tx *sqlx.Tx) error) (err error) {
+	tx, err := d.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if rollback {
+		return tx.Rollback()
+	}
+	return tx.Commit()
+}
+
+// Retryable reports a serialization failure or deadlock, which a rerun of the transaction cures.
+func Retryable(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
+	return false
+}
+
+// SQLState returns the SQLSTATE code of a PostgreSQL error, or "".
+func SQLState(err error) string {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return string(pe.Code)
+	}
+	return ""
+}
+
+// Constraint returns the name of the constraint a PostgreSQL error reports, or "".
+func Constraint(err error) string {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Constraint
+	}
+	return ""
+}
+
+// Classify maps driver errors that escaped the domain's own checks to fault kinds, so a
+// constraint that fires as the last line of defence still gives the right exit code.
+// Already classified errors pass through unchanged.
+func Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &fault.Error{Kind: fault.NotFound, Msg: "not found", Err: err}
+	}
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		detail := pe.Message
+		if pe.Detail != "" {
+			detail += " (" + pe.Detail + ")"
+		}
+		switch {
+		case pe.Code == "23505":
+			return &fault.Error{Kind: fault.Conflict, Msg: "already exists: " + detail, Err: err}
+		case pe.Code == "23503":
+			return &fault.Error{Kind: fault.Conflict, Msg: "refers to or is referred to by other data: " + detail, Err: err}
+		case pe.Code == "23514", pe.Code == "23502", pe.Code.Class() == "22":
+			return &fault.Error{Kind: fault.Invalid, Msg: "rejected by the database: " + detail, Err: err}
+		case pe.Code == "P0001":
+			// Raised by our own triggers with a message meant for the user.
+			return &fault.Error{Kind: fault.Invalid, Msg: pe.Message, Err: err}
+		case pe.Code == "57014":
+			return &fault.Error{Kind: fault.Interrupted, Msg: "cancelled", Err: err}
+		case pe.Code.Class() == "08", pe.Code.Class() == "57", pe.Code.Class() == "53":
+			return &fault.Error{Kind: fault.Unavailable, Msg: "database unavailable: " + detail, Err: err}
+		}
+		return fmt.Errorf("database: %w", err)
+	}
+	if errors.Is(err, context.Canceled) {
+		return &fault.Error{Kind: fault.Interrupted, Msg: "interrupted", Err: err}
+	}
+	return err
+}

@@ -1,0 +1,165 @@
+// Package dbtest gives each test its own PostgreSQL database, cloned in milliseconds from a
+// template that is migrated once per schema version.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/db/pgserver"
+)
+
+// templateLock is the advisory lock that serialises template creation across the test
+// binaries `go test ./...` runs in parallel.
+const templateLock = 727003
+
+var (
+	once     sync.Once
+	adminURL string
+	template string
+	setupErr error
+)
+
+// Home is the private server home the tests use when STOCKCTL_TEST_DATABASE_URL is unset:
+// shared by every test process of this user, kept apart from real data.
+func Home() string {
+	return filepath.Join(os.TempDir(), fmt.Sprintf("stockctl-test-%d", os.Geteuid()))
+}
+
+// AdminURL returns a URL through which tests may create and drop databases, starting the
+// test server when needed. It fails the test with a clear message when there is no
+// PostgreSQL to use.
+func AdminURL(t testing.TB) string {
+	t.Helper()
+	setup()
+	if setupErr != nil {
+		t.Fatalf("dbtest: no PostgreSQL for tests: %v\n(set STOCKCTL_TEST_DATABASE_URL to a server where the user may create databases, or install PostgreSQL's server binaries)", setupErr)
+	}
+	return adminURL
+}
+
+func setup() {
+	once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		if u := os.Getenv("STOCKCTL_TEST_DATABASE_URL"); u != "" {
+			adminURL = u
+		} else {
+			srv := pgserver.New(Home(), pgserver.WithTestTuning())
+			if _, setupErr = srv.Ensure(ctx); setupErr != nil {
+				return
+			}
+			adminURL = srv.AdminURL()
+		}
+		template = "stockctl_tmpl_" + db.MigrationsHash()
+		setupErr = ensureTemplate(ctx)
+	})
+}
+
+// ensureTemplate builds the migrated template database unless it exists. It builds under
+// another name and renames, so a half-built template is never cloned.
+func ensureTemplate(ctx context.Context) error {
+	admin, err := sqlx.Open("postgres", adminURL)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	conn, err := admin.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, templateLock); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, templateLock)
+	var exists bool
+	if err := conn.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, template); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	building := template + "_build"
+	if _, err := conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(building)); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(building)); err != nil {
+		return err
+	}
+	d, err := sqlx.Open("postgres", withDB(adminURL, building))
+	if err != nil {
+		return err
+	}
+	_, err = db.Migrate(ctx, d.DB)
+	d.Close()
+	if err != nil {
+		return fmt.Errorf("migrating the template: %w", err)
+	}
+	_, err = conn.ExecContext(ctx, `ALTER DATABASE `+pq.QuoteIdentifier(building)+` RENAME TO `+pq.QuoteIdentifier(template))
+	return err
+}
+
+// New returns a fresh, migrated database for this test and its URL; it is dropped when the
+// test ends.
+func New(t testing.TB) (*sqlx.DB, string) {
+	t.Helper()
+	url := NewURL(t)
+	d, err := db.Open(context.Background(), url, "test")
+	if err != nil {
+		t.Fatalf("dbtest: opening test database: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d, url
+}
+
+// NewURL creates a fresh migrated database and returns only its URL, for tests that run the
+// command line against it.
+func NewURL(t testing.TB) string {
+	t.Helper()
+	admin := AdminURL(t)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "stockctl_t_" + hex.EncodeToString(b)
+	a, err := sqlx.Open("postgres", admin)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	defer a.Close()
+	if _, err := a.Exec(`CREATE DATABASE ` + pq.QuoteIdentifier(name) + ` TEMPLATE ` + pq.QuoteIdentifier(template)); err != nil {
+		t.Fatalf("dbtest: cloning template: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sqlx.Open("postgres", admin)
+		if err != nil {
+			return
+		}
+		defer a.Close()
+		_, _ = a.Exec(`DROP DATABASE IF EXISTS ` + pq.QuoteIdentifier(name) + ` WITH (FORCE)`)
+	})
+	return withDB(admin, name)
+}
+
+// withDB replaces the database name in a URL or key=value connection string.
+func withDB(raw, name string) string {
+	if strings.HasPrefix(raw, "postgres://") || strings.HasPrefix(raw, "postgresql://") {
+		if u, err := url.Parse(raw); err == nil {
+			u.Path = "/" + name
+			return u.String()
+		}
+	}
+	return raw + " dbname=" + name
+}

@@ -1,0 +1,139 @@
+// Package demo loads a small, realistic business into a database, so a newcomer can try
+// every part of stockctl on data that makes sense.
+package demo
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/stockctl/stockctl/business/company"
+	"github.com/stockctl/stockctl/business/currency"
+	"github.com/stockctl/stockctl/business/region"
+	"github.com/stockctl/stockctl/business/settings"
+	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/fault"
+)
+
+// Summary counts what Load added; things that already existed are left as they are.
+type Summary struct {
+	Regions    int `json:"regions"`
+	Currencies int `json:"currencies"`
+	Rates      int `json:"rates"`
+	Companies  int `json:"companies"`
+	Settings   int `json:"settings"`
+}
+
+// Reset empties the database entirely and migrates it again, leaving only what the
+// migrations create.
+func Reset(ctx context.Context, d *sqlx.DB) error {
+	if _, err := d.ExecContext(ctx, `DROP SCHEMA public CASCADE; CREATE SCHEMA public`); err != nil {
+		return db.Classify(err)
+	}
+	_, err := db.Migrate(ctx, d.DB)
+	return err
+}
+
+func str(s string) *string { return &s }
+func yes() *bool           { b := true; return &b }
+func dec(s string) *decimal.Decimal {
+	d := decimal.RequireFromString(s)
+	return &d
+}
+
+// Load adds the demo business in tx. Running it twice adds nothing the second time.
+func Load(ctx context.Context, tx *sqlx.Tx) (Summary, error) {
+	var s Summary
+	base, err := currency.Base(ctx, tx)
+	if err != nil {
+		return s, err
+	}
+	if base != "USD" {
+		if _, err := currency.SetBase(ctx, tx, "USD"); err != nil {
+			return s, fault.Wrap(fault.Invalid, err, "the demo keeps its books in USD (use stockctl demo --reset on a database you can empty)")
+		}
+	}
+
+	for _, kv := range [][2]string{
+		{"location_pricing", "sell_from"},
+		{"tax_rate_sales", "8.25"},
+		{"tax_rate_purchase", "8.25"},
+	} {
+		if _, err := settings.Set(ctx, tx, kv[0], kv[1]); err != nil {
+			return s, err
+		}
+		s.Settings++
+	}
+
+	for _, r := range [][2]string{{"CA", "California"}, {"NY", "New York"}, {"TX", "Texas"}} {
+		if err := region.Require(ctx, tx, "code", r[0]); err == nil {
+			continue
+		}
+		if _, err := region.Add(ctx, tx, r[0], r[1]); err != nil {
+			return s, err
+		}
+		s.Regions++
+	}
+
+	for _, c := range [][2]string{{"EUR", "Euro"}, {"GBP", "Pound Sterling"}} {
+		if _, err := currency.Get(ctx, tx, c[0]); err == nil {
+			continue
+		}
+		if _, err := currency.Add(ctx, tx, c[0], c[1]); err != nil {
+			return s, err
+		}
+		s.Currencies++
+	}
+	for _, r := range []struct {
+		code, rate, from string
+	}{
+		{"EUR", "1.0850", "2026-01-01"}, {"EUR", "1.1120", "2026-07-01"},
+		{"GBP", "1.2700", "2026-01-01"}, {"GBP", "1.2950", "2026-07-01"},
+	} {
+		from, _ := time.Parse(time.DateOnly, r.from)
+		if _, err := currency.SetRate(ctx, tx, r.code, decimal.RequireFromString(r.rate), from); err != nil {
+			return s, err
+		}
+		s.Rates++
+	}
+
+	companies := []struct {
+		code string
+		ch   company.Changes
+	}{
+		{"ACME", company.Changes{Name: str("Acme Hardware Stores"), Customer: yes(), Region: str("CA"),
+			TaxRate: dec("8.25"), Email: str("purchasing@acme.example"), Address: str("12 Market St, San Jose CA 95113")}},
+		{"BLUEBIRD", company.Changes{Name: str("Bluebird Builders"), Customer: yes(), PriceType: str("trade"),
+			Region: str("NY"), TaxRate: dec("8.875"), Email: str("orders@bluebird.example")}},
+		{"LONESTAR", company.Changes{Name: str("Lone Star Wholesale"), Customer: yes(), PriceType: str("wholesale"),
+			Region: str("TX"), TaxRate: dec("6.25"), Email: str("buying@lonestar.example")}},
+		{"EUROTOOL", company.Changes{Name: str("EuroTool GmbH"), Supplier: yes(), Manufacturer: yes(),
+			Currency: str("EUR"), Email: str("sales@eurotool.example"), Address: str("Werkstr. 5, 70173 Stuttgart")}},
+		{"BRITFIX", company.Changes{Name: str("BritFix Fasteners Ltd"), Supplier: yes(), Currency: str("GBP"),
+			Email: str("trade@britfix.example")}},
+		{"PACIFIC", company.Changes{Name: str("Pacific Supply Co"), Supplier: yes(), Customer: yes(),
+			Region: str("CA"), Email: str("hello@pacific.example")}},
+	}
+	for _, c := range companies {
+		if _, err := company.Get(ctx, tx, c.code); err == nil {
+			continue
+		}
+		if _, err := company.Add(ctx, tx, c.code, c.ch); err != nil {
+			return s, err
+		}
+		s.Companies++
+	}
+	return s, nil
+}
+
+// NextSteps are commands worth trying on the demo data.
+var NextSteps = []string{
+	"stockctl company list --customers",
+	"stockctl company show EUROTOOL -o json",
+	"stockctl currency rate list EUR",
+	"stockctl settings list",
+	"stockctl region list -o csv",
+	"stockctl db status",
+}

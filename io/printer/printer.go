@@ -1,0 +1,318 @@
+// Package printer renders command output as a table, JSON or CSV.
+package printer
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/stockctl/stockctl/fault"
+)
+
+// Format is an output format chosen with --output.
+type Format string
+
+// The formats --output accepts.
+const (
+	Table Format = "table"
+	JSON  Format = "json"
+	CSV   Format = "csv"
+)
+
+// ParseFormat reads an --output value; case is ignored because "JSON" is an easy slip.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
+	case Table, JSON, CSV:
+		return f, nil
+	}
+	return "", fault.Usagef("output", "--output %q: use table, json or csv", s)
+}
+
+// Colorer is implemented by row types that want a cell coloured in a terminal table,
+// e.g. a status column. CellColor returns "green", "blue", "red", "yellow" or "".
+type Colorer interface {
+	CellColor(field string) string
+}
+
+// Printer writes rows to Out in one format.
+type Printer struct {
+	Out    io.Writer
+	Format Format
+	Fields []string // columns chosen with --fields, in the order given; empty means all
+	TTY    bool     // Out is a terminal: tables get borders and a header, else bare tab-separated lines for awk/cut
+	Color  bool     // ANSI colours allowed (the caller checks TTY and NO_COLOR)
+}
+
+// New returns a Printer; see the Printer fields.
+func New(out io.Writer, format Format, fields []string, tty, color bool) *Printer {
+	return &Printer{Out: out, Format: format, Fields: fields, TTY: tty, Color: color}
+}
+
+// List prints rows, a slice of structs or of pointers to structs. Nil pointers in the
+// slice are skipped.
+func (p *Printer) List(rows any) error {
+	v := reflect.ValueOf(rows)
+	if !v.IsValid() {
+		// An untyped nil has no columns; only JSON has something to say about it.
+		return p.render(nil, nil, false)
+	}
+	if v.Kind() != reflect.Slice && v.Kind() != reflect.Array {
+		return fmt.Errorf("printer: List needs a slice of structs, got %T", rows)
+	}
+	cols, err := p.columns(v.Type().Elem())
+	if err != nil {
+		return err
+	}
+	items := make([]reflect.Value, 0, v.Len())
+	for i := range v.Len() {
+		if e := v.Index(i); e.Kind() != reflect.Pointer || !e.IsNil() {
+			items = append(items, e)
+		}
+	}
+	return p.render(cols, items, false)
+}
+
+// One prints a single struct or pointer to struct.
+func (p *Printer) One(row any) error {
+	v := reflect.ValueOf(row)
+	if !v.IsValid() || (v.Kind() == reflect.Pointer && v.IsNil()) {
+		return fmt.Errorf("printer: One needs a struct, got nil %T", row)
+	}
+	cols, err := p.columns(v.Type())
+	if err != nil {
+		return err
+	}
+	return p.render(cols, []reflect.Value{v}, true)
+}
+
+// columns returns the columns of row type t, narrowed and ordered by p.Fields.
+func (p *Printer) columns(t reflect.Type) ([]column, error) {
+	if derefType(t).Kind() != reflect.Struct {
+		return nil, fmt.Errorf("printer: rows must be structs, got %s", t)
+	}
+	all := columnsOf(derefType(t))
+	byName := make(map[string]column, len(all))
+	names := make([]string, len(all))
+	for i, c := range all {
+		byName[c.name] = c
+		names[i] = c.name
+	}
+	var cols []column
+	seen := map[string]bool{}
+	for _, f := range p.Fields {
+		f = strings.TrimSpace(f)
+		if f == "" || seen[f] {
+			continue
+		}
+		c, ok := byName[f]
+		if !ok {
+			return nil, fault.Usagef("fields", "--fields: unknown field %q (valid: %s)", f, strings.Join(names, ", "))
+		}
+		seen[f] = true
+		cols = append(cols, c)
+	}
+	if len(cols) == 0 {
+		return all, nil
+	}
+	return cols, nil
+}
+
+// render builds the whole output in memory and writes it once, so a failure part way
+// leaves Out untouched rather than holding half a document.
+func (p *Printer) render(cols []column, rows []reflect.Value, one bool) error {
+	var buf bytes.Buffer
+	var err error
+	switch p.Format {
+	case JSON:
+		err = writeJSON(&buf, cols, rows, one)
+	case CSV:
+		err = writeCSV(&buf, cols, rows)
+	case Table, "":
+		switch {
+		case one:
+			p.writeVertical(&buf, cols, rows[0])
+		case p.TTY:
+			err = p.writeTable(&buf, cols, rows)
+		default:
+			writePiped(&buf, cols, rows)
+		}
+	default:
+		return fault.Usagef("output", "--output %q: use table, json or csv", p.Format)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = p.Out.Write(buf.Bytes())
+	return err
+}
+
+// writeJSON writes objects with keys in column order, which encoding/json cannot do
+// for a map, so the object is assembled here and indented afterwards.
+func writeJSON(buf *bytes.Buffer, cols []column, rows []reflect.Value, one bool) error {
+	var raw bytes.Buffer
+	enc := json.NewEncoder(&raw)
+	enc.SetEscapeHTML(false) // output is for terminals and jq, not HTML
+	if !one {
+		raw.WriteByte('[')
+	}
+	for i, r := range rows {
+		if i > 0 {
+			raw.WriteByte(',')
+		}
+		raw.WriteByte('{')
+		for j, c := range cols {
+			if j > 0 {
+				raw.WriteByte(',')
+			}
+			if err := enc.Encode(c.name); err != nil {
+				return err
+			}
+			raw.WriteByte(':')
+			if err := enc.Encode(jsonValue(fieldOf(r, c), c.date)); err != nil {
+				return fmt.Errorf("printer: field %s: %w", c.name, err)
+			}
+		}
+		raw.WriteByte('}')
+	}
+	if !one {
+		raw.WriteByte(']')
+	}
+	if err := json.Indent(buf, raw.Bytes(), "", "  "); err != nil {
+		return err
+	}
+	buf.WriteByte('\n')
+	return nil
+}
+
+func writeCSV(buf *bytes.Buffer, cols []column, rows []reflect.Value) error {
+	if cols == nil {
+		return nil // untyped nil: no header to write
+	}
+	w := csv.NewWriter(buf)
+	rec := make([]string, len(cols))
+	for i, c := range cols {
+		rec[i] = c.name
+	}
+	if err := w.Write(rec); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		for i, c := range cols {
+			rec[i] = cell(fieldOf(r, c), c.date)
+			if c.text {
+				rec[i] = guardFormula(rec[i])
+			}
+		}
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// guardFormula stops a spreadsheet from running free text as a formula (OWASP CSV
+// injection). Only text fields are guarded, so a negative quantity stays a number.
+func guardFormula(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func (p *Printer) writeTable(buf *bytes.Buffer, cols []column, rows []reflect.Value) error {
+	if len(rows) == 0 {
+		return nil // the caller tells the user on stderr
+	}
+	header := make([]any, len(cols))
+	for i, c := range cols {
+		header[i] = strings.ToUpper(c.name)
+	}
+	t := tablewriter.NewTable(buf,
+		// AutoFormat would turn "sku_code" into "SKU CODE"; keep names usable with --fields.
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+	)
+	t.Header(header...)
+	for _, r := range rows {
+		colorer := p.colorer(r)
+		line := make([]string, len(cols))
+		for i, c := range cols {
+			line[i] = paint(colorer, c.name, cell(fieldOf(r, c), c.date))
+		}
+		if err := t.Append(line); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// writePiped writes one tab-separated line per row with no header, like gh does when
+// piped, so awk and cut see only data.
+func writePiped(buf *bytes.Buffer, cols []column, rows []reflect.Value) {
+	for _, r := range rows {
+		for i, c := range cols {
+			if i > 0 {
+				buf.WriteByte('\t')
+			}
+			buf.WriteString(oneLine(cell(fieldOf(r, c), c.date)))
+		}
+		buf.WriteByte('\n')
+	}
+}
+
+// writeVertical prints one record as "name: value" lines, aligned on a terminal and
+// tab-separated when piped.
+func (p *Printer) writeVertical(buf *bytes.Buffer, cols []column, r reflect.Value) {
+	width := 0
+	for _, c := range cols {
+		width = max(width, len(c.name))
+	}
+	colorer := p.colorer(r)
+	for _, c := range cols {
+		val := oneLine(cell(fieldOf(r, c), c.date))
+		if p.TTY {
+			fmt.Fprintf(buf, "%-*s  %s\n", width+1, c.name+":", paint(colorer, c.name, val))
+		} else {
+			fmt.Fprintf(buf, "%s\t%s\n", c.name, val)
+		}
+	}
+}
+
+// oneLine keeps a cell on its line so line- and tab-based tools still see one field.
+var oneLine = strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ", "\r", " ").Replace
+
+var ansi = map[string]string{"red": "31", "green": "32", "yellow": "33", "blue": "34"}
+
+// colorer returns the row's Colorer when colours are on; it checks the pointer too, so
+// CellColor may have either receiver.
+func (p *Printer) colorer(r reflect.Value) Colorer {
+	if !p.Color {
+		return nil
+	}
+	if r.Kind() != reflect.Pointer {
+		ptr := reflect.New(r.Type())
+		ptr.Elem().Set(r)
+		r = ptr
+	}
+	c, _ := r.Interface().(Colorer)
+	return c
+}
+
+func paint(c Colorer, field, text string) string {
+	if c == nil || text == "" {
+		return text
+	}
+	code, ok := ansi[c.CellColor(field)]
+	if !ok {
+		return text
+	}
+	return "\x1b[" + code + "m" + text + "\x1b[0m"
+}

@@ -1,0 +1,103 @@
+package printer
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// cell renders one value as text; table and CSV share it so they never disagree.
+// Missing values (nil pointers, invalid decimals, zero times) are empty.
+func cell(v reflect.Value, date bool) string {
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	if !v.IsValid() {
+		return ""
+	}
+	switch x := v.Interface().(type) {
+	case time.Time:
+		return formatTime(x, date)
+	case decimal.Decimal:
+		return exact(x)
+	case decimal.NullDecimal:
+		if !x.Valid {
+			return ""
+		}
+		return exact(x.Decimal)
+	case []string:
+		return strings.Join(x, ",")
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Bool:
+		return strconv.FormatBool(v.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return strconv.FormatUint(v.Uint(), 10)
+	}
+	return fmt.Sprint(v.Interface())
+}
+
+// jsonValue is the value put into JSON output. Decimals become strings so that "12.50"
+// keeps its exact digits; missing values become null.
+func jsonValue(v reflect.Value, date bool) any {
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	if !v.IsValid() {
+		return nil
+	}
+	switch x := v.Interface().(type) {
+	case time.Time:
+		if x.IsZero() {
+			return nil
+		}
+		return formatTime(x, date)
+	case decimal.Decimal:
+		return exact(x)
+	case decimal.NullDecimal:
+		if !x.Valid {
+			return nil
+		}
+		return exact(x.Decimal)
+	case []string:
+		if x == nil {
+			return []string{} // a list field is always an array, so jq need not test for null
+		}
+		return x
+	}
+	return v.Interface()
+}
+
+// exact writes d with its own scale. Decimal.String drops trailing zeros, but a price
+// stored as NUMERIC(12,2) must print "12.50", not "12.5".
+func exact(d decimal.Decimal) string {
+	if e := d.Exponent(); e < 0 {
+		return d.StringFixed(-e)
+	}
+	return d.String()
+}
+
+func formatTime(t time.Time, date bool) string {
+	switch {
+	case t.IsZero():
+		return ""
+	case date:
+		// A date has no zone; taking it in UTC could move it to the previous day.
+		return t.Format(time.DateOnly)
+	}
+	return t.UTC().Format(time.RFC3339)
+}
