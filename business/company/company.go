@@ -34,13 +34,13 @@ type Company struct {
 	PriceType    *string          `db:"price_type" json:"price_type"`
 	Region       *string          `db:"region" json:"region"`
 	TaxRate      *decimal.Decimal `db:"tax_rate" json:"tax_rate"`
-	Email        string           `db:"email" json:"email"`
-	Address      string           `db:"address" json:"address"`
+	Email        string           `db:"email" json:"email" print:"wide"`
+	Address      string           `db:"address" json:"address" print:"wide"`
 	Active       bool             `db:"active" json:"active"`
-	CreatedAt    time.Time        `db:"created_at" json:"created_at"`
-	CreatedBy    string           `db:"created_by" json:"created_by"`
-	UpdatedAt    time.Time        `db:"updated_at" json:"updated_at"`
-	UpdatedBy    string           `db:"updated_by" json:"updated_by"`
+	CreatedAt    time.Time        `db:"created_at" json:"created_at" print:"wide"`
+	CreatedBy    string           `db:"created_by" json:"created_by" print:"wide"`
+	UpdatedAt    time.Time        `db:"updated_at" json:"updated_at" print:"wide"`
+	UpdatedBy    string           `db:"updated_by" json:"updated_by" print:"wide"`
 }
 
 // Changes are the fields to set on add or edit; nil means "leave as it is" (or the default

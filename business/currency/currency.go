@@ -23,7 +23,7 @@ type Currency struct {
 	Name       string    `db:"name" json:"name"`
 	MinorUnits int       `db:"minor_units" json:"minor_units"`
 	Base       bool      `db:"base" json:"base"`
-	CreatedAt  time.Time `db:"created_at" json:"created_at"`
+	CreatedAt  time.Time `db:"created_at" json:"created_at" print:"wide"`
 }
 
 // Rate says one unit of Currency is worth Rate base units from ValidFrom on.
@@ -31,7 +31,7 @@ type Rate struct {
 	Currency  string          `db:"currency" json:"currency"`
 	ValidFrom time.Time       `db:"valid_from" json:"valid_from" print:"date"`
 	Rate      decimal.Decimal `db:"rate" json:"rate"`
-	CreatedBy string          `db:"created_by" json:"created_by"`
+	CreatedBy string          `db:"created_by" json:"created_by" print:"wide"`
 }
 
 // ParseCode checks that code is an ISO 4217 currency code and returns it upper-cased.

@@ -20,8 +20,8 @@ import (
 type Region struct {
 	Code      string    `db:"code" json:"code"`
 	Name      string    `db:"name" json:"name"`
-	CreatedAt time.Time `db:"created_at" json:"created_at"`
-	CreatedBy string    `db:"created_by" json:"created_by"`
+	CreatedAt time.Time `db:"created_at" json:"created_at" print:"wide"`
+	CreatedBy string    `db:"created_by" json:"created_by" print:"wide"`
 }
 
 var codeRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$`)

@@ -27,8 +27,8 @@ type Setting struct {
 	Key         string    `db:"key" json:"key"`
 	Value       string    `db:"value" json:"value"`
 	Description string    `db:"-" json:"description"`
-	UpdatedAt   time.Time `db:"updated_at" json:"updated_at"`
-	UpdatedBy   string    `db:"updated_by" json:"updated_by"`
+	UpdatedAt   time.Time `db:"updated_at" json:"updated_at" print:"wide"`
+	UpdatedBy   string    `db:"updated_by" json:"updated_by" print:"wide"`
 }
 
 // check validates and normalises a new value; it may refuse with a reason.

@@ -66,7 +66,7 @@ INSERT INTO currencies (code, name, minor_units) VALUES ('USD', 'US Dollar', 2);
 CREATE TABLE exchange_rates (
   currency   text NOT NULL REFERENCES currencies (code) ON UPDATE CASCADE,
   valid_from date NOT NULL,
-  rate       numeric(20, 10) NOT NULL CHECK (rate > 0),
+  rate       numeric NOT NULL CHECK (rate > 0 AND rate < 1e10 AND scale(rate) <= 10),
   created_at timestamptz NOT NULL DEFAULT now(),
   created_by text NOT NULL DEFAULT stockctl_actor(),
   updated_at timestamptz NOT NULL DEFAULT now(),
@@ -108,7 +108,7 @@ CREATE TABLE companies (
   currency        text NOT NULL REFERENCES currencies (code) ON UPDATE CASCADE,
   price_type      text REFERENCES price_types (code) ON UPDATE CASCADE,
   region          text REFERENCES sales_regions (code) ON UPDATE CASCADE,
-  tax_rate        numeric(7, 4) CHECK (tax_rate >= 0 AND tax_rate <= 100),
+  tax_rate        numeric CHECK (tax_rate >= 0 AND tax_rate <= 100 AND scale(tax_rate) <= 4),
   email           text NOT NULL DEFAULT '',
   address         text NOT NULL DEFAULT '',
   active          boolean NOT NULL DEFAULT true,

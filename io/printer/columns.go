@@ -14,6 +14,7 @@ type column struct {
 	name  string
 	index []int // path through embedded structs, for fieldOf
 	date  bool  // print:"date": render times as YYYY-MM-DD
+	wide  bool  // print:"wide": left out of list tables unless named in --fields
 	text  bool  // string-typed, so CSV guards it against formula injection
 }
 
@@ -57,7 +58,8 @@ func columnsOf(t reflect.Type) []column {
 			cols = append(cols, column{
 				name:  name,
 				index: path,
-				date:  f.Tag.Get("print") == "date",
+				date:  hasOption(f.Tag.Get("print"), "date"),
+				wide:  hasOption(f.Tag.Get("print"), "wide"),
 				text:  ft.Kind() == reflect.String || ft == reflect.TypeFor[[]string](),
 			})
 		}
@@ -103,4 +105,14 @@ func snake(s string) string {
 		b.WriteRune(unicode.ToLower(c))
 	}
 	return b.String()
+}
+
+// hasOption reports whether a comma-separated tag value holds opt: print:"date,wide".
+func hasOption(tag, opt string) bool {
+	for _, o := range strings.Split(tag, ",") {
+		if strings.TrimSpace(o) == opt {
+			return true
+		}
+	}
+	return false
 }

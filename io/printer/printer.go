@@ -66,7 +66,7 @@ func (p *Printer) List(rows any) error {
 	if v.Kind() != reflect.Slice && v.Kind() != reflect.Array {
 		return fmt.Errorf("printer: List needs a slice of structs, got %T", rows)
 	}
-	cols, err := p.columns(v.Type().Elem())
+	cols, err := p.columns(v.Type().Elem(), true)
 	if err != nil {
 		return err
 	}
@@ -85,15 +85,17 @@ func (p *Printer) One(row any) error {
 	if !v.IsValid() || (v.Kind() == reflect.Pointer && v.IsNil()) {
 		return fmt.Errorf("printer: One needs a struct, got nil %T", row)
 	}
-	cols, err := p.columns(v.Type())
+	cols, err := p.columns(v.Type(), false)
 	if err != nil {
 		return err
 	}
 	return p.render(cols, []reflect.Value{v}, true)
 }
 
-// columns returns the columns of row type t, narrowed and ordered by p.Fields.
-func (p *Printer) columns(t reflect.Type) ([]column, error) {
+// columns returns the columns of row type t, narrowed and ordered by p.Fields. Without
+// --fields a list drawn as a table leaves out the wide columns, so it fits a terminal;
+// JSON, CSV and single items always carry every column.
+func (p *Printer) columns(t reflect.Type, list bool) ([]column, error) {
 	if derefType(t).Kind() != reflect.Struct {
 		return nil, fmt.Errorf("printer: rows must be structs, got %s", t)
 	}
@@ -118,10 +120,18 @@ func (p *Printer) columns(t reflect.Type) ([]column, error) {
 		seen[f] = true
 		cols = append(cols, c)
 	}
-	if len(cols) == 0 {
-		return all, nil
+	if len(cols) > 0 {
+		return cols, nil
 	}
-	return cols, nil
+	if list && (p.Format == Table || p.Format == "") {
+		for _, c := range all {
+			if !c.wide {
+				cols = append(cols, c)
+			}
+		}
+		return cols, nil
+	}
+	return all, nil
 }
 
 // render builds the whole output in memory and writes it once, so a failure part way

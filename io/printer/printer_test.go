@@ -430,3 +430,25 @@ func TestBadInput(t *testing.T) {
 		t.Error("List([]int) succeeded")
 	}
 }
+
+type wideRow struct {
+	SKU   string    `json:"sku"`
+	Notes string    `json:"notes" print:"wide"`
+	When  time.Time `json:"when" print:"date,wide"`
+}
+
+func TestWideColumns(t *testing.T) {
+	rows := []wideRow{{SKU: "A-1", Notes: "long text", When: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}}
+	if got := run(t, New(nil, Table, nil, false, false), false, rows); got != "A-1\n" {
+		t.Errorf("list table leaves wide columns out: %q", got)
+	}
+	if got := run(t, New(nil, Table, []string{"sku", "when"}, false, false), false, rows); got != "A-1\t2026-01-02\n" {
+		t.Errorf("--fields brings a wide column back: %q", got)
+	}
+	if got := run(t, New(nil, CSV, nil, false, false), false, rows); got != "sku,notes,when\nA-1,long text,2026-01-02\n" {
+		t.Errorf("csv keeps every column: %q", got)
+	}
+	if got := run(t, New(nil, Table, nil, false, false), true, rows[0]); !strings.Contains(got, "notes\tlong text") {
+		t.Errorf("one item shows wide columns: %q", got)
+	}
+}
