@@ -113,6 +113,7 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 		a.companyCmd(),
 		a.demoCmd(),
 		a.versionCmd(),
+		a.docsCmd(),
 		exitCodesTopic(),
 	)
 	guardGroups(root)
