@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"bufio"
 	"fmt"
 	"strings"
 	"time"
@@ -93,4 +94,21 @@ func ptr[T any](c *cobra.Command, flag string, v T) *T {
 		return &v
 	}
 	return nil
+}
+
+// confirm lets a destructive command go ahead: with --yes, or when a person at a terminal
+// answers y; a script without --yes gets a usage error, never a hanging prompt.
+func (a *App) confirm(yes bool, question string) error {
+	if yes {
+		return nil
+	}
+	if !a.InTTY {
+		return fault.Usagef("yes", "%s: add --yes to confirm", question)
+	}
+	fmt.Fprintf(a.Err, "%s? [y/N] ", question)
+	answer, _ := bufio.NewReader(a.In).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(answer)); a == "y" || a == "yes" {
+		return nil
+	}
+	return fault.Usagef("yes", "%s: not confirmed, nothing done", question)
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/demo"
-	"github.com/stockctl/stockctl/fault"
 )
 
 func (a *App) demoCmd() *cobra.Command {
@@ -29,8 +28,8 @@ for --yes.`,
 				return err
 			}
 			if reset {
-				if !yes {
-					return fault.Usagef("yes", "demo --reset deletes everything in the database: add --yes to confirm")
+				if err := a.confirm(yes, "demo --reset deletes everything in the database"); err != nil {
+					return err
 				}
 				if err := demo.Reset(c.Context(), d); err != nil {
 					return err

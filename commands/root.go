@@ -30,6 +30,7 @@ var version = "dev"
 type App struct {
 	In          io.Reader
 	Out, Err    io.Writer
+	InTTY       bool // stdin is a terminal: destructive commands may ask instead of demanding --yes
 	OutTTY      bool // stdout is a terminal: tables are drawn, colours may be used
 	ErrTTY      bool // stderr is a terminal: progress bars may be drawn
 	DBURL       string
@@ -46,7 +47,7 @@ type App struct {
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	app := &App{In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+	app := &App{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, InTTY: isTerminal(os.Stdin),
 		OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr)}
 	return app.Run(ctx, os.Args[1:])
 }
@@ -111,6 +112,9 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 		a.regionCmd(),
 		a.currencyCmd(),
 		a.companyCmd(),
+		a.productCmd(),
+		a.portalCmd(),
+		a.uomCmd(),
 		a.demoCmd(),
 		a.versionCmd(),
 		a.docsCmd(),

@@ -20,6 +20,7 @@ import (
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/pricing"
+	"github.com/stockctl/stockctl/inventory/uom"
 )
 
 // Setting is one key and its value.
@@ -46,6 +47,10 @@ var defs = map[string]def{
 	"default_price_type": {"price type a new customer gets", func(ctx context.Context, q sqlx.ExtContext, v string) (string, error) {
 		pt, err := pricing.RequireType(ctx, q, "value", v)
 		return pt.Code, err
+	}},
+	"default_uom": {"unit of measure new products are counted in", func(ctx context.Context, q sqlx.ExtContext, v string) (string, error) {
+		u, err := uom.Get(ctx, q, v)
+		return u.Code, err
 	}},
 	"location_pricing":       {"location-based pricing: none, sell_from or sell_to", oneOf("none", "sell_from", "sell_to")},
 	"prices_include_tax":     {"whether prices include tax: true or false", boolean},

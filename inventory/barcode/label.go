@@ -33,10 +33,10 @@ type Label struct {
 }
 
 // Layout sizes, in pixels unless named otherwise. Most scanners need a module of at least
-// 2 px at label-printer resolutions; 10 modules of quiet zone is the minimum EAN, ITF-14
-// and Code 128 all accept.
+// 2 px at label-printer resolutions; 11 modules of quiet zone covers GS1's minimum for EAN-13
+// (11 left, 7 right) and is more than EAN-8, ITF-14 and Code 128 need.
 const (
-	quietModules  = 10
+	quietModules  = 11
 	minModulePx   = 2
 	targetWidthPx = 360 // scale modules up until the label is about this wide
 	minWidthPx    = 300 // room for SKU and name under narrow codes

@@ -1,0 +1,80 @@
+package commands
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/inventory/catalog"
+	"github.com/stockctl/stockctl/io/printer"
+)
+
+func (a *App) portalCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "portal", Short: "The web portal catalogue"}
+	export := &cobra.Command{
+		Use:   "export [FILE|-]",
+		Short: "Write the portal catalogue (active portal products with price and availability)",
+		Long: `Write every active product marked --portal with its portal description (else its
+description), sell price in the base currency, sales unit, first barcode and the quantity
+available over all locations (on hand less allocated). Non-stock products are always in stock.
+
+CSV by default, JSON with -o json. FILE is written whole or not at all; "-" or no FILE writes
+to stdout.`,
+		Example: "  stockctl portal export catalogue.csv\n  stockctl portal export -o json > catalogue.json",
+		Args:    optionalArgs("FILE"),
+		RunE: func(c *cobra.Command, args []string) error {
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			items, err := catalog.Portal(c.Context(), d)
+			if err != nil {
+				return err
+			}
+			format := printer.CSV
+			if a.Output == "json" {
+				format = printer.JSON
+			}
+			if len(args) == 0 || args[0] == "-" {
+				return printer.New(a.Out, format, a.Fields, false, false).List(items)
+			}
+			if err := writeFileAtomic(args[0], func(w io.Writer) error {
+				return printer.New(w, format, a.Fields, false, false).List(items)
+			}); err != nil {
+				return err
+			}
+			a.say("%d portal products written to %s", len(items), args[0])
+			return nil
+		},
+	}
+	cmd.AddCommand(export)
+	return cmd
+}
+
+// writeFileAtomic writes path through a temporary file in the same directory and renames it
+// into place, so a failure never leaves half a file behind.
+func writeFileAtomic(path string, write func(w io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fault.Invalidf("FILE", "cannot write %s: %v", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fault.Invalidf("FILE", "cannot write %s: %v", path, err)
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return fault.Invalidf("FILE", "cannot write %s: %v", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fault.Invalidf("FILE", "cannot write %s: %v", path, err)
+	}
+	return nil
+}

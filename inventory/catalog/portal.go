@@ -1,0 +1,50 @@
+package catalog
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/stockctl/stockctl/db"
+)
+
+// PortalItem is one product as a web shop sees it.
+type PortalItem struct {
+	SKU          string           `db:"sku" json:"sku"`
+	Name         string           `db:"name" json:"name"`
+	Description  string           `db:"description" json:"description"`
+	Category     string           `db:"category" json:"category"`
+	Price        decimal.Decimal  `db:"price" json:"price"`
+	Currency     string           `db:"currency" json:"currency"`
+	Unit         string           `db:"unit" json:"unit"`
+	Available    decimal.Decimal  `db:"available" json:"available"`
+	InStock      bool             `db:"in_stock" json:"in_stock"`
+	Barcode      *string          `db:"barcode" json:"barcode"`
+	Manufacturer *string          `db:"manufacturer" json:"manufacturer"`
+	MfrPartNo    string           `db:"mfr_part_no" json:"mfr_part_no"`
+	Weight       *decimal.Decimal `db:"weight" json:"weight"`
+	Template     *string          `db:"template" json:"template"`
+}
+
+// Portal returns the active portal products with their price in the base currency and the
+// quantity available (on hand less allocated, over all locations). Products that are not
+// stock-tracked are always in stock.
+func Portal(ctx context.Context, q sqlx.QueryerContext) ([]PortalItem, error) {
+	var items []PortalItem
+	err := sqlx.SelectContext(ctx, q, &items, `
+		SELECT p.sku, p.name, CASE WHEN p.portal_description <> '' THEN p.portal_description ELSE p.description END AS description,
+		       p.category, p.sell_price AS price, (SELECT value FROM settings WHERE key = 'base_currency') AS currency,
+		       p.sales_uom AS unit, coalesce(a.available, 0) AS available,
+		       (NOT p.track_stock OR coalesce(a.available, 0) > 0) AS in_stock,
+		       (SELECT b.code FROM product_barcodes b WHERE b.product_id = p.id AND b.pack_id IS NULL ORDER BY b.id LIMIT 1) AS barcode,
+		       m.code AS manufacturer, p.mfr_part_no, p.weight, t.sku AS template
+		FROM products p
+		LEFT JOIN (SELECT product_id, sum(on_hand - allocated) AS available FROM product_activity GROUP BY product_id) a
+		       ON a.product_id = p.id
+		LEFT JOIN companies m ON m.id = p.manufacturer_id
+		LEFT JOIN products t ON t.id = p.template_id
+		WHERE p.in_portal AND p.active
+		ORDER BY p.sku`)
+	return items, db.Classify(err)
+}
