@@ -17,7 +17,9 @@ func (a *App) demoCmd() *cobra.Command {
 		Use:   "demo",
 		Short: "Load a small, realistic business into the database and say what to try",
 		Long: `Load a demo business: customers and suppliers in three currencies (USD base, EUR, GBP)
-with dated exchange rates, sales regions and settings. Running it again adds only what is
+with dated exchange rates, sales regions and settings; products of every type with packs,
+barcodes and features, the variable product TEE with its variants, and the configurable
+BENCH with options and a bill of materials. Running it again adds only what is
 missing. --reset first empties the whole database (every table) and migrates it again; it asks
 for --yes.`,
 		Example: "  stockctl demo\n  stockctl demo --reset --yes",
@@ -46,8 +48,8 @@ for --yes.`,
 			if a.Output != "table" {
 				return a.Printer().One(sum)
 			}
-			fmt.Fprintf(a.Out, "Demo business loaded: %d companies, %d currencies, %d exchange rates, %d regions added.\n\nTry:\n  %s\n",
-				sum.Companies, sum.Currencies, sum.Rates, sum.Regions, strings.Join(demo.NextSteps, "\n  "))
+			fmt.Fprintf(a.Out, "Demo business loaded: %d companies, %d currencies, %d exchange rates, %d regions, %d products and %d variants added.\n\nTry:\n  %s\n",
+				sum.Companies, sum.Currencies, sum.Rates, sum.Regions, sum.Products, sum.Variants, strings.Join(demo.NextSteps, "\n  "))
 			return nil
 		},
 	}

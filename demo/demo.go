@@ -24,6 +24,8 @@ type Summary struct {
 	Rates      int `json:"rates"`
 	Companies  int `json:"companies"`
 	Settings   int `json:"settings"`
+	Products   int `json:"products"`
+	Variants   int `json:"variants"`
 }
 
 // Reset empties the database entirely and migrates it again, leaving only what the
@@ -38,6 +40,7 @@ func Reset(ctx context.Context, d *sqlx.DB) error {
 
 func str(s string) *string { return &s }
 func yes() *bool           { b := true; return &b }
+func no() *bool            { b := false; return &b }
 func dec(s string) *decimal.Decimal {
 	d := decimal.RequireFromString(s)
 	return &d
@@ -93,6 +96,9 @@ func Load(ctx context.Context, tx *sqlx.Tx) (Summary, error) {
 		{"GBP", "1.2700", "2026-01-01"}, {"GBP", "1.2950", "2026-07-01"},
 	} {
 		from, _ := time.Parse(time.DateOnly, r.from)
+		if have, err := currency.RateOn(ctx, tx, r.code, from); err == nil && have.Equal(decimal.RequireFromString(r.rate)) {
+			continue
+		}
 		if _, err := currency.SetRate(ctx, tx, r.code, decimal.RequireFromString(r.rate), from); err != nil {
 			return s, err
 		}
@@ -125,6 +131,9 @@ func Load(ctx context.Context, tx *sqlx.Tx) (Summary, error) {
 		}
 		s.Companies++
 	}
+	if err := loadCatalog(ctx, tx, &s); err != nil {
+		return s, err
+	}
 	return s, nil
 }
 
@@ -133,6 +142,15 @@ var NextSteps = []string{
 	"stockctl company list --customers",
 	"stockctl company show EUROTOOL -o json",
 	"stockctl currency rate list EUR",
+	"stockctl product list",
+	"stockctl product show DRILL-18V",
+	"stockctl product lookup 12000000000012      # the GTIN-14 on a case of 4 drills",
+	"stockctl product variants list TEE",
+	"stockctl product configure BENCH --choose Top=Oak --choose Vise=Quick-release",
+	"stockctl product bom list BENCH",
+	"stockctl product label DRILL-18V --out /tmp/drill.png",
+	"stockctl uom convert 2.5 lb kg",
+	"stockctl portal export -o json",
 	"stockctl settings list",
 	"stockctl region list -o csv",
 	"stockctl db status",
