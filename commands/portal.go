@@ -2,12 +2,9 @@ package commands
 
 import (
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
-	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/io/printer"
 )
@@ -41,7 +38,7 @@ to stdout.`,
 			if len(args) == 0 || args[0] == "-" {
 				return printer.New(a.Out, format, a.Fields, false, false).List(items)
 			}
-			if err := writeFileAtomic(args[0], func(w io.Writer) error {
+			if err := writeFileAtomic(args[0], "FILE", func(w io.Writer) error {
 				return printer.New(w, format, a.Fields, false, false).List(items)
 			}); err != nil {
 				return err
@@ -52,29 +49,4 @@ to stdout.`,
 	}
 	cmd.AddCommand(export)
 	return cmd
-}
-
-// writeFileAtomic writes path through a temporary file in the same directory and renames it
-// into place, so a failure never leaves half a file behind.
-func writeFileAtomic(path string, write func(w io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fault.Invalidf("FILE", "cannot write %s: %v", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return fault.Invalidf("FILE", "cannot write %s: %v", path, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return fault.Invalidf("FILE", "cannot write %s: %v", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fault.Invalidf("FILE", "cannot write %s: %v", path, err)
-	}
-	return nil
 }

@@ -2,8 +2,7 @@ package commands
 
 import (
 	"bytes"
-	"errors"
-	"io/fs"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -313,7 +312,7 @@ Where the label went is said on stderr; with -o json or -o csv it is also printe
 			if err != nil {
 				return err
 			}
-			if err := writeLabelFile(path, buf.Bytes()); err != nil {
+			if err := writeFileAtomic(path, "out", func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 				return err
 			}
 			a.say("label for %s (%s %s) written to %s", p.SKU, l.Symbology, l.Code, path)
@@ -358,57 +357,4 @@ func labelPath(out, sku, format string) (string, error) {
 		return "", fault.Invalidf("out", "--out %s: no such directory", out)
 	}
 	return out, nil
-}
-
-// writeLabelFile writes data to path through a temporary file in the same directory and a
-// rename, so readers see the old file or the whole new one, never half of it.
-func writeLabelFile(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
-			return fault.Invalidf("out", "cannot write %s: %v", path, unwrapPath(err))
-		}
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	// CreateTemp makes the file private (0600); a label is an ordinary document.
-	if err = os.Chmod(tmp, 0o644); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		if errors.Is(err, fs.ErrPermission) || errors.Is(err, fs.ErrExist) {
-			return fault.Invalidf("out", "cannot write %s: %v", path, unwrapPath(err))
-		}
-		return err
-	}
-	return nil
-}
-
-// unwrapPath drops the temporary file name from an *fs.PathError, leaving the reason.
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
 }
