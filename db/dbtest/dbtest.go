@@ -58,7 +58,11 @@ func setup() {
 		if u := os.Getenv("STOCKCTL_TEST_DATABASE_URL"); u != "" {
 			adminURL = u
 		} else {
-			srv := pgserver.New(Home(), pgserver.WithTestTuning())
+			opts := []pgserver.Option{pgserver.WithTestTuning()}
+			if dir := os.Getenv("STOCKCTL_PG_BINDIR"); dir != "" {
+				opts = append(opts, pgserver.WithBinDir(dir))
+			}
+			srv := pgserver.New(Home(), opts...)
 			if _, setupErr = srv.Ensure(ctx); setupErr != nil {
 				return
 			}
