@@ -1,0 +1,242 @@
+package commands
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gocarina/gocsv"
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/inventory/stock"
+)
+
+func (a *App) stockCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "stock",
+		Short: "Stock: adjustments, transfers, levels, what is where, the ledger and its check",
+	}
+	cmd.AddCommand(a.stockAdjustCmd())
+	return cmd
+}
+
+type adjustFlags struct {
+	location, reason, glCode, narrative, batch, expiry, serialStart, bay, ref, file string
+	qty, unitCost                                                                   decimalFlag
+	serials                                                                         []string
+	dry                                                                             bool
+}
+
+func (a *App) stockAdjustCmd() *cobra.Command {
+	var f adjustFlags
+	cmd := &cobra.Command{
+		Use:   "adjust SKU --location L --qty ±N [flags] | adjust --file FILE",
+		Short: "Add or remove stock by hand (found, damaged, opening stock), one line or a CSV file",
+		Long: `Post a stock adjustment: --qty 5 adds, --qty -2 removes (in the product's stock unit).
+Stock coming in is valued at --unit-cost (default: the current average cost) and raises the
+moving-average cost; stock going out leaves at the average cost. The GL code defaults to the
+setting gl_adjustment.
+
+Batch-tracked products need --batch (and --expiry for a new batch); serialised products need
+one --serial per unit, or --serial-start SN1000 to number stock coming in. --bay puts stock in
+(or takes it from) a bay; stock coming in goes to the product's default bay when none is given.
+
+--file posts many adjustments from a CSV file in one all-or-nothing transaction. Columns (any
+order, header required): sku, location, qty (required), reason, unit_cost, gl_code, narrative,
+batch, expiry (YYYY-MM-DD), serials (separated by spaces or semicolons), bay. Every bad row is
+reported before anything is written.
+
+--ref REF makes the posting idempotent: the same ref again is recognised and not applied.`,
+		Example: `  stockctl stock adjust DRILL-18V --location MAIN --qty 12 --unit-cost 52.10 --reason opening
+  stockctl stock adjust ROPE-10 --location MAIN --qty 200 --batch R2611 --expiry 2031-11-30
+  stockctl stock adjust CAM-X1 --location MAIN --qty 3 --serial-start CX0001
+  stockctl stock adjust DRILL-18V --location MAIN --qty -1 --reason damaged
+  stockctl stock adjust --file counts.csv --ref night-count-2026-11-26`,
+		Args: optionalArgs("SKU"),
+		RunE: func(c *cobra.Command, args []string) error {
+			var adjs []stock.Adjustment
+			var err error
+			if f.file != "" {
+				if len(args) > 0 {
+					return fault.Usagef("file", "give either SKU and flags or --file, not both")
+				}
+				if adjs, err = readAdjustments(f.file, a.In); err != nil {
+					return err
+				}
+			} else {
+				if len(args) == 0 {
+					return fault.Usagef("sku", "missing SKU (or --file FILE)")
+				}
+				adj, err := f.adjustment(args[0])
+				if err != nil {
+					return err
+				}
+				adjs = append(adjs, adj)
+			}
+			var moves []stock.AdjustedMove
+			applied := true
+			err = a.write(c, f.dry, func(tx *sqlx.Tx) (err error) {
+				moves, applied, err = stock.Adjust(c.Context(), tx, adjs, f.ref)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if !applied {
+				a.say("ref %s was already posted: nothing changed", f.ref)
+				return nil
+			}
+			if f.file != "" {
+				a.say("%d adjustments posted as %d moves", len(adjs), len(moves))
+			}
+			return a.Printer().List(moves)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.location, "location", "", "location code")
+	fl.Var(&f.qty, "qty", "quantity to add (positive) or remove (negative), in the stock unit")
+	fl.StringVar(&f.reason, "reason", "", "why: damaged, found, opening, count ...")
+	fl.Var(&f.unitCost, "unit-cost", "unit cost of stock coming in, base currency (default: average cost)")
+	fl.StringVar(&f.glCode, "gl-code", "", "GL code (default: setting gl_adjustment)")
+	fl.StringVar(&f.narrative, "narrative", "", "free text kept on the move")
+	fl.StringVar(&f.batch, "batch", "", "batch number (batch-tracked products)")
+	fl.StringVar(&f.expiry, "expiry", "", "expiry date of a new batch, YYYY-MM-DD")
+	fl.StringSliceVar(&f.serials, "serial", nil, "serial number(s), one per unit; repeat or separate with commas")
+	fl.StringVar(&f.serialStart, "serial-start", "", "number the units coming in from here (SN1000, SN1001 ...)")
+	fl.StringVar(&f.bay, "bay", "", "bay within the location")
+	fl.StringVar(&f.ref, "ref", "", "idempotency ref: the same ref is posted once")
+	fl.StringVar(&f.file, "file", "", "CSV file of adjustments (- for stdin)")
+	fl.BoolVar(&f.dry, "dry-run", false, "check everything and show the moves without posting")
+	return cmd
+}
+
+func (f *adjustFlags) adjustment(sku string) (stock.Adjustment, error) {
+	if f.location == "" {
+		return stock.Adjustment{}, fault.Usagef("location", "missing --location")
+	}
+	if !f.qty.set {
+		return stock.Adjustment{}, fault.Usagef("qty", "missing --qty (positive adds, negative removes)")
+	}
+	adj := stock.Adjustment{SKU: sku, Location: f.location, Qty: f.qty.d, Reason: f.reason, GLCode: f.glCode,
+		Narrative: f.narrative, Batch: f.batch, Serials: f.serials, SerialStart: f.serialStart, Bay: f.bay}
+	if f.unitCost.set {
+		adj.UnitCost = &f.unitCost.d
+	}
+	if f.expiry != "" {
+		t, err := parseDate("--expiry", f.expiry)
+		if err != nil {
+			return adj, err
+		}
+		adj.Expiry = &t
+	}
+	return adj, nil
+}
+
+// adjustRow is one line of an adjustments file.
+type adjustRow struct {
+	SKU       string `csv:"sku"`
+	Location  string `csv:"location"`
+	Qty       string `csv:"qty"`
+	Reason    string `csv:"reason"`
+	UnitCost  string `csv:"unit_cost"`
+	GLCode    string `csv:"gl_code"`
+	Narrative string `csv:"narrative"`
+	Batch     string `csv:"batch"`
+	Expiry    string `csv:"expiry"`
+	Serials   string `csv:"serials"`
+	Bay       string `csv:"bay"`
+}
+
+var adjustColumns = []string{"sku", "location", "qty", "reason", "unit_cost", "gl_code", "narrative", "batch", "expiry", "serials", "bay"}
+
+// readAdjustments reads and checks an adjustments CSV; every bad row is reported at once,
+// naming its line and column.
+func readAdjustments(path string, stdin io.Reader) ([]stock.Adjustment, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(stdin)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, fault.Invalidf("file", "cannot read %s: %v", path, unwrapPath(err))
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	header, err := csv.NewReader(bytes.NewReader(data)).Read()
+	if err != nil {
+		return nil, fault.Invalidf("file", "%s: no CSV header line (%v): the first line names the columns, e.g. sku,location,qty", path, err)
+	}
+	known := map[string]bool{}
+	for _, c := range adjustColumns {
+		known[c] = true
+	}
+	have := map[string]bool{}
+	for _, h := range header {
+		h = strings.TrimSpace(h)
+		if !known[h] {
+			return nil, fault.Invalidf("file", "%s: unknown column %q: columns are %s", path, h, strings.Join(adjustColumns, ", "))
+		}
+		have[h] = true
+	}
+	for _, c := range []string{"sku", "location", "qty"} {
+		if !have[c] {
+			return nil, fault.Invalidf("file", "%s: column %s is missing", path, c)
+		}
+	}
+	var rows []adjustRow
+	if err := gocsv.UnmarshalBytes(data, &rows); err != nil {
+		return nil, fault.Invalidf("file", "%s: %v", path, err)
+	}
+	if len(rows) == 0 {
+		return nil, fault.Invalidf("file", "%s has no adjustments below its header", path)
+	}
+	var adjs []stock.Adjustment
+	var problems []string
+	for i, r := range rows {
+		line := i + 2
+		bad := func(col, format string, args ...any) {
+			problems = append(problems, fmt.Sprintf("line %d, %s: %s", line, col, fmt.Sprintf(format, args...)))
+		}
+		adj := stock.Adjustment{SKU: strings.TrimSpace(r.SKU), Location: strings.TrimSpace(r.Location), Reason: r.Reason,
+			GLCode: strings.TrimSpace(r.GLCode), Narrative: r.Narrative, Batch: strings.TrimSpace(r.Batch), Bay: strings.TrimSpace(r.Bay)}
+		if adj.SKU == "" {
+			bad("sku", "missing")
+		}
+		if adj.Location == "" {
+			bad("location", "missing")
+		}
+		if q, err := decimal.NewFromString(strings.TrimSpace(r.Qty)); err != nil {
+			bad("qty", "%q is not a number", r.Qty)
+		} else {
+			adj.Qty = q
+		}
+		if v := strings.TrimSpace(r.UnitCost); v != "" {
+			if c, err := decimal.NewFromString(v); err != nil {
+				bad("unit_cost", "%q is not a number", v)
+			} else {
+				adj.UnitCost = &c
+			}
+		}
+		if v := strings.TrimSpace(r.Expiry); v != "" {
+			if t, err := time.Parse(time.DateOnly, v); err != nil {
+				bad("expiry", "%q is not a date: write YYYY-MM-DD", v)
+			} else {
+				adj.Expiry = &t
+			}
+		}
+		adj.Serials = strings.FieldsFunc(r.Serials, func(r rune) bool { return r == ' ' || r == ';' || r == ',' })
+		adjs = append(adjs, adj)
+	}
+	if len(problems) > 0 {
+		return nil, fault.Invalidf("file", "%s: %d problem(s), nothing posted:\n  %s", path, len(problems), strings.Join(problems, "\n  "))
+	}
+	return adjs, nil
+}

@@ -1,0 +1,243 @@
+package stock
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/stockctl/stockctl/business/settings"
+	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/inventory/catalog"
+)
+
+// Adjustment is a change of stock at a location made by hand: found, lost, damaged, opening
+// stock. Qty is signed, in the product's stock unit.
+type Adjustment struct {
+	SKU         string
+	Location    string
+	Qty         decimal.Decimal
+	Reason      string
+	GLCode      string           // default: setting gl_adjustment
+	UnitCost    *decimal.Decimal // stock coming in; default the average cost
+	Narrative   string
+	Batch       string
+	Expiry      *time.Time
+	Serials     []string
+	SerialStart string // generate the serials of stock coming in from here
+	Bay         string
+}
+
+// AdjustedMove is one ledger move an adjustment posted.
+type AdjustedMove struct {
+	Move     int64           `json:"move"`
+	SKU      string          `json:"sku"`
+	Location string          `json:"location"`
+	Qty      decimal.Decimal `json:"qty"`
+	UnitCost decimal.Decimal `json:"unit_cost"`
+	Batch    *string         `json:"batch"`
+	Serial   *string         `json:"serial"`
+	Bay      *string         `json:"bay"`
+}
+
+// Adjust posts adjustments all-or-nothing in q's transaction. With a ref, the same ref is
+// applied once: a second call returns applied=false and changes nothing.
+func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref string) (moves []AdjustedMove, applied bool, err error) {
+	if ref != "" {
+		fresh, err := claimRef(ctx, q, "stock adjust", ref)
+		if err != nil || !fresh {
+			return nil, false, err
+		}
+	}
+	adjLoc, err := Virtual(ctx, q, AdjustmentSide)
+	if err != nil {
+		return nil, false, err
+	}
+	gl, err := settings.Value(ctx, q, "gl_adjustment")
+	if err != nil {
+		return nil, false, err
+	}
+	var all []Move
+	for i, a := range adjs {
+		ms, err := adjustmentMoves(ctx, q, a, adjLoc, gl)
+		if err != nil {
+			if len(adjs) > 1 {
+				return nil, false, fault.Wrap(fault.KindOf(err), err, "adjustment %d (%s at %s)", i+1, a.SKU, a.Location)
+			}
+			return nil, false, err
+		}
+		all = append(all, ms...)
+	}
+	posted, err := Post(ctx, q, all)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, p := range posted {
+		m := all[p.Index]
+		loc := m.To
+		if !loc.Holds() {
+			loc = m.From
+		}
+		qty := p.Qty
+		bay := p.ToBay
+		if m.From.Holds() {
+			qty, bay = qty.Neg(), p.FromBay
+		}
+		am := AdjustedMove{Move: p.ID, SKU: m.Product.SKU, Location: loc.Code, Qty: qty, UnitCost: p.UnitCost}
+		if p.Batch != nil {
+			am.Batch = &p.Batch.Number
+		}
+		if p.Serial != nil {
+			am.Serial = &p.Serial.Serial
+		}
+		if bay != nil {
+			am.Bay = &bay.Code
+		}
+		moves = append(moves, am)
+	}
+	if ref != "" {
+		if _, err := q.ExecContext(ctx, `UPDATE posting_refs SET moves = $3 WHERE scope = $1 AND ref = $2`, "stock adjust", ref, len(moves)); err != nil {
+			return nil, false, db.Classify(err)
+		}
+	}
+	return moves, true, nil
+}
+
+// adjustmentMoves validates one adjustment and turns it into moves to post.
+func adjustmentMoves(ctx context.Context, q sqlx.ExtContext, a Adjustment, adjLoc Location, defaultGL string) ([]Move, error) {
+	p, err := catalog.Get(ctx, q, a.SKU)
+	if err != nil {
+		return nil, err
+	}
+	if !p.TrackStock {
+		return nil, fault.Invalidf("sku", "product %s is not stock-tracked (type %s): it has no stock to adjust", p.SKU, p.Type)
+	}
+	loc, err := GetLocation(ctx, q, "location", a.Location)
+	if err != nil {
+		return nil, err
+	}
+	if a.Qty.IsZero() {
+		return nil, fault.Invalidf("qty", "%s: --qty 0 changes nothing: give a positive or negative quantity", p.SKU)
+	}
+	if _, err := catalog.ToStock(ctx, q, p, a.Qty, ""); err != nil {
+		return nil, err
+	}
+	if r, _ := catalog.ToStock(ctx, q, p, a.Qty, ""); !r.Equal(a.Qty) {
+		return nil, fault.Invalidf("qty", "%s: %s has more decimals than its unit %s keeps", p.SKU, a.Qty, p.StockUOM)
+	}
+	in := a.Qty.IsPositive()
+	if !in && a.UnitCost != nil {
+		return nil, fault.Invalidf("unit-cost", "%s: --unit-cost values stock coming in; stock going out is taken out at the average cost", p.SKU)
+	}
+	if p.BatchTracked && a.Batch == "" {
+		return nil, fault.Invalidf("batch", "product %s is batch-tracked: give --batch (and --expiry for a new batch)", p.SKU)
+	}
+	if !p.BatchTracked && (a.Batch != "" || a.Expiry != nil) {
+		return nil, fault.Invalidf("batch", "product %s is not batch-tracked: leave out --batch and --expiry", p.SKU)
+	}
+	if !p.Serialized && (len(a.Serials) > 0 || a.SerialStart != "") {
+		return nil, fault.Invalidf("serial", "product %s is not serialised: leave out --serial", p.SKU)
+	}
+	if a.SerialStart != "" && (!in || len(a.Serials) > 0) {
+		return nil, fault.Invalidf("serial-start", "--serial-start makes serials for stock coming in, instead of --serial")
+	}
+	base := Move{Product: p, Kind: KindAdjustment, GLCode: a.GLCode, Reason: a.Reason, Narrative: a.Narrative, UnitCost: a.UnitCost}
+	if base.GLCode == "" {
+		base.GLCode = defaultGL
+	}
+	var bay *Bay
+	if a.Bay != "" {
+		b, err := GetBay(ctx, q, loc, a.Bay)
+		if err != nil {
+			return nil, err
+		}
+		bay = &b
+	}
+	qty := a.Qty.Abs()
+	if in {
+		base.From, base.To, base.ToBay = adjLoc, loc, bay
+		if bay == nil {
+			if base.ToBay, err = DefaultBay(ctx, q, p.ID, loc); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		base.From, base.To, base.FromBay = loc, adjLoc, bay
+	}
+	if p.BatchTracked {
+		var b Batch
+		if in {
+			b, err = EnsureBatch(ctx, q, p, a.Batch, a.Expiry)
+		} else {
+			if a.Expiry != nil {
+				return nil, fault.Invalidf("expiry", "%s: --expiry is for a batch coming in", p.SKU)
+			}
+			b, err = FindBatch(ctx, q, p, a.Batch)
+		}
+		if err != nil {
+			return nil, err
+		}
+		base.Batch = &b
+	}
+	if !p.Serialized {
+		base.Qty = qty
+		return []Move{base}, nil
+	}
+	// One move per serial.
+	if !qty.Equal(qty.Truncate(0)) {
+		return nil, fault.Invalidf("qty", "%s is serialised: the quantity must be whole, got %s", p.SKU, a.Qty)
+	}
+	n := int(qty.IntPart())
+	names := a.Serials
+	if a.SerialStart != "" {
+		if names, err = SerialRun(a.SerialStart, n); err != nil {
+			return nil, err
+		}
+	}
+	if len(names) != n {
+		return nil, fault.Invalidf("serial", "%s is serialised: give %d serial numbers (--serial, or --serial-start for stock coming in), got %d", p.SKU, n, len(names))
+	}
+	var serials []Serial
+	if in {
+		serials, err = EnsureSerials(ctx, q, p, names)
+	} else {
+		serials, err = FindSerials(ctx, q, p, names)
+	}
+	if err != nil {
+		return nil, err
+	}
+	moves := make([]Move, n)
+	for i := range serials {
+		m := base
+		m.Qty = decimal.NewFromInt(1)
+		s := serials[i]
+		m.Serial = &s
+		moves[i] = m
+	}
+	return moves, nil
+}
+
+// DefaultBay returns the product's default bay at a location, or nil.
+func DefaultBay(ctx context.Context, q sqlx.QueryerContext, productID int64, l Location) (*Bay, error) {
+	var bays []Bay
+	err := sqlx.SelectContext(ctx, q, &bays, `SELECT y.id, $3::text AS location, y.code, y.name FROM stock_levels s
+		JOIN bays y ON y.id = s.default_bay_id WHERE s.product_id = $1 AND s.location_id = $2`, productID, l.ID, l.Code)
+	if err != nil || len(bays) == 0 {
+		return nil, db.Classify(err)
+	}
+	return &bays[0], nil
+}
+
+// claimRef records ref in scope and reports whether it is new. A second transaction with the
+// same ref waits for the first and then sees it, so a ref is applied once even when two
+// runs race.
+func claimRef(ctx context.Context, q sqlx.ExtContext, scope, ref string) (bool, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO posting_refs (scope, ref) VALUES ($1, $2) ON CONFLICT (scope, ref) DO NOTHING`, scope, ref)
+	if err != nil {
+		return false, db.Classify(err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}

@@ -1,0 +1,472 @@
+package stock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+
+	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/inventory/catalog"
+)
+
+// Move kinds recorded on the ledger.
+const (
+	KindAdjustment = "adjustment"
+	KindTransfer   = "transfer"
+	KindDispatch   = "dispatch"
+	KindReceive    = "transfer_receipt"
+)
+
+// costScale is how many decimals an average cost keeps.
+const costScale = 6
+
+// Move is one stock movement to post: Qty of Product (in its stock unit) from From to To.
+type Move struct {
+	Product        catalog.Product
+	Qty            decimal.Decimal
+	From, To       Location
+	FromBay, ToBay *Bay
+	Batch          *Batch
+	Serial         *Serial
+	// UnitCost values stock coming in from outside (an adjustment up, a receipt); nil means
+	// the current average cost. Stock going out or moving between holding locations always
+	// moves at the average cost.
+	UnitCost *decimal.Decimal
+	// ExtraCost is a total added to the value of stock moved between holding locations
+	// (transfer costs); it raises the average cost.
+	ExtraCost decimal.Decimal
+	Kind      string
+	Reference string
+	GLCode    string
+	Reason    string
+	Narrative string
+}
+
+// Posted is a move as it was written to the ledger. One Move taken from stock spread over
+// several bays or batches is posted as one ledger move per bay and batch; Index says which
+// Move each came from.
+type Posted struct {
+	Index    int
+	ID       int64
+	Qty      decimal.Decimal
+	UnitCost decimal.Decimal
+	Batch    *Batch
+	Serial   *Serial
+	FromBay  *Bay
+	ToBay    *Bay
+}
+
+// InsufficientError says a location does not have what a move takes from it.
+type InsufficientError struct {
+	SKU, Location string
+	Want, Have    decimal.Decimal
+	What          string // "" for plain stock, else "batch B", "serial S" or "bay B"
+}
+
+func (e *InsufficientError) Error() string {
+	what := ""
+	if e.What != "" {
+		what = " (" + e.What + ")"
+	}
+	return fmt.Sprintf("not enough %s at %s%s: want %s, have %s available", e.SKU, e.Location, what, e.Want, e.Have)
+}
+
+// cost is the locked valuation state of one product during a posting.
+type cost struct {
+	avg     decimal.Decimal
+	total   decimal.Decimal // on hand over all holding locations
+	changed bool
+}
+
+// Post writes moves to the ledger and updates the balances and average costs, all in q's
+// transaction: it is the one way stock changes. Products are locked in id order before any
+// balance is touched, so concurrent postings never deadlock and a product's postings never
+// interleave; every decrement is guarded, and the schema's constraints back it up. The
+// caller owns the transaction (use db.InTx, which retries serialization failures).
+func Post(ctx context.Context, q sqlx.ExtContext, moves []Move) ([]Posted, error) {
+	if len(moves) == 0 {
+		return nil, nil
+	}
+	for i, m := range moves {
+		if err := check(m); err != nil {
+			if len(moves) > 1 {
+				return nil, fault.Wrap(fault.KindOf(err), err, "move %d", i+1)
+			}
+			return nil, err
+		}
+	}
+	costs, negOK, err := lock(ctx, q, moves)
+	if err != nil {
+		return nil, err
+	}
+	var out []Posted
+	for i, m := range moves {
+		parts, err := pick(ctx, q, m, negOK)
+		if err == nil {
+			for _, part := range parts {
+				var p Posted
+				if p, err = post(ctx, q, part, costs[m.Product.ID], negOK); err != nil {
+					break
+				}
+				p.Index = i
+				out = append(out, p)
+			}
+		}
+		if err != nil {
+			if len(moves) > 1 && fault.KindOf(err) != fault.Unexpected {
+				return nil, fault.Wrap(fault.KindOf(err), err, "move %d", i+1)
+			}
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// pick splits a move out of a holding location into one move per bay, batch and serial it
+// takes from. An unnamed batch is picked first-expiry-first-out, an unnamed bay starting with
+// stock in no bay; a named batch, bay or serial limits the choice to it. It runs after the
+// product is locked, so what it reads cannot change before it is posted.
+func pick(ctx context.Context, q sqlx.QueryerContext, m Move, negOK bool) ([]Move, error) {
+	if !m.From.Holds() {
+		if m.Serial != nil {
+			// A serial coming in must not be in stock anywhere (checked under the product lock).
+			var where []string
+			if err := sqlx.SelectContext(ctx, q, &where, `SELECT l.code FROM stock_quants s JOIN locations l ON l.id = s.location_id
+				WHERE s.serial_id = $1 AND s.qty > 0`, m.Serial.ID); err != nil {
+				return nil, db.Classify(err)
+			}
+			if len(where) > 0 {
+				return nil, fault.Invalidf("serial", "serial %s of %s is already in stock at %s: a serial number is in one place at a time", m.Serial.Serial, m.Product.SKU, where[0])
+			}
+		}
+		return []Move{m}, nil
+	}
+	var quants []struct {
+		BayID     *int64          `db:"bay_id"`
+		BayCode   *string         `db:"bay_code"`
+		BatchID   *int64          `db:"batch_id"`
+		Number    *string         `db:"number"`
+		Expiry    *time.Time      `db:"expiry"`
+		SerialID  *int64          `db:"serial_id"`
+		SerialNum *string         `db:"serial"`
+		Qty       decimal.Decimal `db:"qty"`
+	}
+	err := sqlx.SelectContext(ctx, q, &quants, `SELECT s.bay_id, y.code AS bay_code, s.batch_id, b.number, b.expiry,
+		s.serial_id, n.serial, s.qty
+		FROM stock_quants s
+		LEFT JOIN bays y ON y.id = s.bay_id
+		LEFT JOIN batches b ON b.id = s.batch_id
+		LEFT JOIN serials n ON n.id = s.serial_id
+		WHERE s.product_id = $1 AND s.location_id = $2 AND s.qty > 0
+		  AND ($3::bigint IS NULL OR s.batch_id = $3) AND ($4::bigint IS NULL OR s.bay_id = $4)
+		  AND ($5::bigint IS NULL OR s.serial_id = $5)
+		ORDER BY b.expiry NULLS LAST, b.number NULLS FIRST, y.code NULLS FIRST`,
+		m.Product.ID, m.From.ID, batchPtr(m.Batch), bayPtr(m.FromBay), serialPtr(m.Serial))
+	if err != nil {
+		return nil, db.Classify(err)
+	}
+	var parts []Move
+	left := m.Qty
+	for _, qt := range quants {
+		if !left.IsPositive() {
+			break
+		}
+		part := m
+		part.Qty = decimal.Min(left, qt.Qty)
+		if qt.BayID != nil {
+			part.FromBay = &Bay{ID: *qt.BayID, Code: *qt.BayCode, Location: m.From.Code}
+		} else {
+			part.FromBay = nil
+		}
+		if qt.BatchID != nil {
+			part.Batch = &Batch{ID: *qt.BatchID, Number: *qt.Number, Expiry: qt.Expiry}
+		}
+		if qt.SerialID != nil {
+			part.Serial = &Serial{ID: *qt.SerialID, Serial: *qt.SerialNum}
+		}
+		// Extra cost follows the quantity.
+		part.ExtraCost = m.ExtraCost.Mul(part.Qty).DivRound(m.Qty, costScale)
+		if part.From.ID == part.To.ID && bayID(part.FromBay) == bayID(part.ToBay) {
+			continue // already where it is going
+		}
+		parts = append(parts, part)
+		left = left.Sub(part.Qty)
+	}
+	if left.IsPositive() {
+		if !(negOK && !m.Product.BatchTracked && !m.Product.Serialized && m.FromBay == nil) {
+			return nil, insufficient(ctx, q, m)
+		}
+		// Negative stock: the rest goes below zero outside any bay.
+		part := m
+		part.Qty, part.FromBay = left, nil
+		part.ExtraCost = m.ExtraCost.Mul(left).DivRound(m.Qty, costScale)
+		parts = append(parts, part)
+	}
+	return parts, nil
+}
+
+// check validates a move against the product's tracking rules before anything is locked.
+func check(m Move) error {
+	p := m.Product
+	switch {
+	case !m.Qty.IsPositive():
+		return fault.Invalidf("qty", "%s: quantity must be more than 0, got %s", p.SKU, m.Qty)
+	case !p.TrackStock:
+		return fault.Invalidf("sku", "product %s is not stock-tracked (type %s): it has no stock to move", p.SKU, p.Type)
+	case !m.From.Holds() && !m.To.Holds():
+		return fault.Invalidf("location", "a move of %s needs a real location on one side", p.SKU)
+	case m.From.ID == m.To.ID && bayID(m.FromBay) == bayID(m.ToBay):
+		return fault.Invalidf("location", "%s: from and to are the same place (%s)", p.SKU, m.From.Code)
+	case p.Serialized && m.Serial == nil:
+		return fault.Invalidf("serial", "product %s is serialised: name the serial number of each unit (--serial)", p.SKU)
+	case p.Serialized && !m.Qty.Equal(decimal.NewFromInt(1)):
+		return fault.Invalidf("qty", "product %s is serialised: a move carries one unit per serial", p.SKU)
+	case !p.Serialized && m.Serial != nil:
+		return fault.Invalidf("serial", "product %s is not serialised: leave out --serial", p.SKU)
+	case p.BatchTracked && m.Batch == nil && !m.From.Holds():
+		return fault.Invalidf("batch", "product %s is batch-tracked: name the batch the stock comes in (--batch, with --expiry for a new one)", p.SKU)
+	case !p.BatchTracked && m.Batch != nil:
+		return fault.Invalidf("batch", "product %s is not batch-tracked: leave out --batch", p.SKU)
+	case m.UnitCost != nil && m.UnitCost.IsNegative():
+		return fault.Invalidf("unit-cost", "%s: unit cost cannot be negative", p.SKU)
+	case m.ExtraCost.IsNegative():
+		return fault.Invalidf("cost", "%s: extra cost cannot be negative", p.SKU)
+	case m.Kind == "":
+		return fault.Invalidf("kind", "%s: a move needs a kind", p.SKU)
+	}
+	if m.FromBay != nil && m.FromBay.Location != m.From.Code {
+		return fault.Invalidf("bay", "bay %s is not in %s", m.FromBay.Code, m.From.Code)
+	}
+	if m.ToBay != nil && m.ToBay.Location != m.To.Code {
+		return fault.Invalidf("bay", "bay %s is not in %s", m.ToBay.Code, m.To.Code)
+	}
+	return nil
+}
+
+func bayID(b *Bay) int64 {
+	if b == nil {
+		return 0
+	}
+	return b.ID
+}
+
+// lock takes the products' cost rows in product id order and reads their average cost and
+// total on hand, with the negative-stock setting, in one round trip.
+func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost, bool, error) {
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, m := range moves {
+		if !seen[m.Product.ID] {
+			seen[m.Product.ID] = true
+			ids = append(ids, m.Product.ID)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	read := func() (map[int64]*cost, bool, error) {
+		rows, err := q.QueryxContext(ctx, `SELECT c.product_id, c.avg_cost,
+			coalesce((SELECT sum(b.on_hand) FROM stock_balances b WHERE b.product_id = c.product_id), 0),
+			coalesce((SELECT value = 'true' FROM settings WHERE key = 'negative_stock_allowed'), false)
+			FROM product_costs c WHERE c.product_id = ANY($1) ORDER BY c.product_id FOR UPDATE OF c`, pq.Int64Array(ids))
+		if err != nil {
+			return nil, false, db.Classify(err)
+		}
+		defer rows.Close()
+		costs := map[int64]*cost{}
+		var negOK bool
+		for rows.Next() {
+			var id int64
+			c := &cost{}
+			if err := rows.Scan(&id, &c.avg, &c.total, &negOK); err != nil {
+				return nil, false, db.Classify(err)
+			}
+			costs[id] = c
+		}
+		return costs, negOK, db.Classify(rows.Err())
+	}
+	costs, negOK, err := read()
+	if err != nil || len(costs) == len(ids) {
+		return costs, negOK, err
+	}
+	// First moves of a product: create its cost row, then lock as usual.
+	if _, err := q.ExecContext(ctx, `INSERT INTO product_costs (product_id) SELECT unnest($1::bigint[]) ORDER BY 1
+		ON CONFLICT (product_id) DO NOTHING`, pq.Int64Array(ids)); err != nil {
+		return nil, false, db.Classify(err)
+	}
+	return read()
+}
+
+// The statement that posts one move: take from the source (guarded), give to the destination,
+// append the move and update the average cost, in one round trip. $13 says whether the source
+// may go negative; the guarded forms return no row when it lacks the stock.
+const postSQL = `WITH
+src_q AS (
+	INSERT INTO stock_quants AS s (product_id, location_id, bay_id, batch_id, serial_id, qty)
+	SELECT $1::bigint, $3::bigint, $5::bigint, $7::bigint, $8::bigint, -$2::numeric WHERE $10::boolean AND $13::boolean
+	ON CONFLICT (product_id, location_id, (coalesce(bay_id, 0)), (coalesce(batch_id, 0)), (coalesce(serial_id, 0)))
+	DO UPDATE SET qty = s.qty - $2
+	RETURNING 1
+), src_q_guarded AS (
+	UPDATE stock_quants SET qty = qty - $2
+	WHERE $10 AND NOT $13 AND product_id = $1 AND location_id = $3 AND coalesce(bay_id, 0) = coalesce($5, 0)
+	  AND coalesce(batch_id, 0) = coalesce($7, 0) AND coalesce(serial_id, 0) = coalesce($8, 0)
+	  AND qty >= $2
+	RETURNING 1
+), src_b AS (
+	INSERT INTO stock_balances AS b (product_id, location_id, on_hand) SELECT $1, $3, -$2 WHERE $10 AND $12::boolean AND $13
+	ON CONFLICT (product_id, location_id) DO UPDATE SET on_hand = b.on_hand - $2
+	WHERE b.on_hand - $2 >= b.allocated OR b.allocated = 0
+	RETURNING 1
+), src_b_guarded AS (
+	UPDATE stock_balances SET on_hand = on_hand - $2
+	WHERE $10 AND $12 AND NOT $13 AND product_id = $1 AND location_id = $3 AND on_hand - $2 >= allocated
+	RETURNING 1
+), dst_q AS (
+	INSERT INTO stock_quants AS s (product_id, location_id, bay_id, batch_id, serial_id, qty)
+	SELECT $1, $4::bigint, $6::bigint, $7, $8, $2 WHERE $11::boolean
+	ON CONFLICT (product_id, location_id, (coalesce(bay_id, 0)), (coalesce(batch_id, 0)), (coalesce(serial_id, 0)))
+	DO UPDATE SET qty = s.qty + $2
+	RETURNING 1
+), dst_b AS (
+	INSERT INTO stock_balances AS b (product_id, location_id, on_hand) SELECT $1, $4, $2 WHERE $11 AND $12
+	ON CONFLICT (product_id, location_id) DO UPDATE SET on_hand = b.on_hand + $2
+	RETURNING 1
+), pc AS (
+	UPDATE product_costs SET avg_cost = $15::numeric, updated_at = now() WHERE $16::boolean AND product_id = $1
+	RETURNING 1
+), mv AS (
+	INSERT INTO stock_moves (product_id, qty, from_location_id, to_location_id, from_bay_id, to_bay_id, batch_id,
+		serial_id, unit_cost, kind, reference, gl_code, reason, narrative)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $14::numeric, $9::text, $17::text, $18::text, $19::text, $20::text)
+	RETURNING id
+)
+SELECT (SELECT count(*) FROM src_q) + (SELECT count(*) FROM src_q_guarded) AS src_q,
+       (SELECT count(*) FROM src_b) + (SELECT count(*) FROM src_b_guarded) AS src_b,
+       (SELECT id FROM mv) AS id`
+
+func post(ctx context.Context, q sqlx.ExtContext, m Move, c *cost, negOK bool) (Posted, error) {
+	from, to := m.From.Holds(), m.To.Holds()
+	// Negative stock is allowed only for plain quantities: a batch or serial is counted.
+	neg := negOK && m.Batch == nil && m.Serial == nil
+	balances := m.From.ID != m.To.ID // a bay-to-bay move leaves the location's balance alone
+
+	unit := c.avg
+	switch {
+	case from && to:
+		if m.ExtraCost.IsPositive() {
+			unit = c.avg.Add(m.ExtraCost.DivRound(m.Qty, costScale))
+			if c.total.IsPositive() {
+				c.avg = c.total.Mul(c.avg).Add(m.ExtraCost).DivRound(c.total, costScale)
+				c.changed = true
+			}
+		}
+	case to: // into stock from outside
+		if m.UnitCost != nil {
+			unit = *m.UnitCost
+		}
+		if c.total.IsPositive() {
+			c.avg = c.total.Mul(c.avg).Add(m.Qty.Mul(unit)).DivRound(c.total.Add(m.Qty), costScale)
+		} else {
+			c.avg = unit
+		}
+		c.changed = true
+		c.total = c.total.Add(m.Qty)
+	case from: // out of stock
+		c.total = c.total.Sub(m.Qty)
+	}
+
+	var res struct {
+		SrcQ int64 `db:"src_q"`
+		SrcB int64 `db:"src_b"`
+		ID   int64 `db:"id"`
+	}
+	err := sqlx.GetContext(ctx, q, &res, postSQL,
+		m.Product.ID, m.Qty, m.From.ID, m.To.ID, bayPtr(m.FromBay), bayPtr(m.ToBay), batchPtr(m.Batch), serialPtr(m.Serial),
+		m.Kind, from, to, balances, neg, unit, c.avg, c.changed, m.Reference, m.GLCode, m.Reason, m.Narrative)
+	if err != nil {
+		return Posted{}, moveError(m, err)
+	}
+	if from && (res.SrcQ == 0 || (balances && res.SrcB == 0)) {
+		return Posted{}, insufficient(ctx, q, m)
+	}
+	return Posted{ID: res.ID, Qty: m.Qty, UnitCost: unit, Batch: m.Batch, Serial: m.Serial, FromBay: m.FromBay, ToBay: m.ToBay}, nil
+}
+
+func bayPtr(b *Bay) *int64 {
+	if b == nil {
+		return nil
+	}
+	return &b.ID
+}
+
+func batchPtr(b *Batch) *int64 {
+	if b == nil {
+		return nil
+	}
+	return &b.ID
+}
+
+func serialPtr(s *Serial) *int64 {
+	if s == nil {
+		return nil
+	}
+	return &s.ID
+}
+
+// moveError turns a constraint that fired into what it means for this move. The checks
+// before posting should make this unreachable; the constraints are the last line of defence.
+func moveError(m Move, err error) error {
+	if db.Constraint(err) == "stock_quants_serial_once" && m.Serial != nil {
+		return fault.Invalidf("serial", "serial %s of %s is already in stock: a serial number is in one place at a time", m.Serial.Serial, m.Product.SKU)
+	}
+	return db.Classify(err)
+}
+
+// insufficient builds the error for a move whose source lacks the stock, saying what is
+// there: the least of the named bay/batch/serial's quantity and the location's unallocated
+// stock.
+func insufficient(ctx context.Context, q sqlx.QueryerContext, m Move) error {
+	e := &InsufficientError{SKU: m.Product.SKU, Location: m.From.Code, Want: m.Qty}
+	switch {
+	case m.Serial != nil:
+		e.What = "serial " + m.Serial.Serial
+	case m.Batch != nil:
+		e.What = "batch " + m.Batch.Number
+	case m.FromBay != nil:
+		e.What = "bay " + m.FromBay.Code
+	}
+	var have struct {
+		Specific  decimal.Decimal `db:"specific"`
+		Available decimal.Decimal `db:"available"`
+	}
+	err := sqlx.GetContext(ctx, q, &have, `SELECT
+		coalesce((SELECT sum(qty) FROM stock_quants WHERE product_id = $1 AND location_id = $2
+			AND coalesce(bay_id, 0) = coalesce($3::bigint, 0) AND coalesce(batch_id, 0) = coalesce($4::bigint, 0)
+			AND coalesce(serial_id, 0) = coalesce($5::bigint, 0)), 0) AS specific,
+		coalesce((SELECT on_hand - allocated FROM stock_balances WHERE product_id = $1 AND location_id = $2), 0) AS available`,
+		m.Product.ID, m.From.ID, bayPtr(m.FromBay), batchPtr(m.Batch), serialPtr(m.Serial))
+	if err != nil {
+		return db.Classify(err)
+	}
+	e.Have = have.Available
+	if e.What != "" && have.Specific.LessThan(e.Have) {
+		e.Have = have.Specific
+	}
+	if e.Have.IsNegative() {
+		e.Have = decimal.Zero
+	}
+	return &fault.Error{Kind: fault.Invalid, Field: "qty", Msg: e.Error(), Err: e}
+}
+
+// AsInsufficient reports whether err is a shortage, and which.
+func AsInsufficient(err error) (*InsufficientError, bool) {
+	var e *InsufficientError
+	ok := errors.As(err, &e)
+	return e, ok
+}
