@@ -19,7 +19,8 @@ func (a *App) demoCmd() *cobra.Command {
 		Long: `Load a demo business: customers and suppliers in three currencies (USD base, EUR, GBP)
 with dated exchange rates, sales regions and settings; products of every type with packs,
 barcodes and features, the variable product TEE with its variants, and the configurable
-BENCH with options and a bill of materials. Running it again adds only what is
+BENCH with options and a bill of materials; two locations with bays, stock levels, opening
+stock (batches of rope, serialised cameras), and transfers (one still in transit). Running it again adds only what is
 missing. --reset first empties the whole database (every table) and migrates it again; it asks
 for --yes.`,
 		Example: "  stockctl demo\n  stockctl demo --reset --yes",
@@ -48,8 +49,9 @@ for --yes.`,
 			if a.Output != "table" {
 				return a.Printer().One(sum)
 			}
-			fmt.Fprintf(a.Out, "Demo business loaded: %d companies, %d currencies, %d exchange rates, %d regions, %d products and %d variants added.\n\nTry:\n  %s\n",
-				sum.Companies, sum.Currencies, sum.Rates, sum.Regions, sum.Products, sum.Variants, strings.Join(demo.NextSteps, "\n  "))
+			fmt.Fprintf(a.Out, "Demo business loaded: %d companies, %d currencies, %d exchange rates, %d regions, %d products and %d variants, %d locations, %d stock moves and %d transfers added.\n\nTry:\n  %s\n",
+				sum.Companies, sum.Currencies, sum.Rates, sum.Regions, sum.Products, sum.Variants, sum.Locations, sum.Moves, sum.Transfers,
+				strings.Join(demo.NextSteps, "\n  "))
 			return nil
 		},
 	}

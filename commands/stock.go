@@ -24,6 +24,8 @@ func (a *App) stockCmd() *cobra.Command {
 		Short: "Stock: adjustments, transfers, levels, what is where, the ledger and its check",
 	}
 	cmd.AddCommand(a.stockAdjustCmd())
+	cmd.AddCommand(a.stockTransferCmd())
+	cmd.AddCommand(a.stockQueryCmds()...)
 	return cmd
 }
 

@@ -26,6 +26,9 @@ type Summary struct {
 	Settings   int `json:"settings"`
 	Products   int `json:"products"`
 	Variants   int `json:"variants"`
+	Locations  int `json:"locations"`
+	Moves      int `json:"moves"`
+	Transfers  int `json:"transfers"`
 }
 
 // Reset empties the database entirely and migrates it again, leaving only what the
@@ -134,6 +137,9 @@ func Load(ctx context.Context, tx *sqlx.Tx) (Summary, error) {
 	if err := loadCatalog(ctx, tx, &s); err != nil {
 		return s, err
 	}
+	if err := loadStock(ctx, tx, &s); err != nil {
+		return s, err
+	}
 	return s, nil
 }
 
@@ -150,6 +156,15 @@ var NextSteps = []string{
 	"stockctl product bom list BENCH",
 	"stockctl product label DRILL-18V --out /tmp/drill.png",
 	"stockctl uom convert 2.5 lb kg",
+	"stockctl stock list",
+	"stockctl stock show ROPE-10               # batches at MAIN and in transit",
+	"stockctl serial list CAM-X1",
+	"stockctl transfer list",
+	"stockctl transfer receive TR-000002 --qty 50",
+	"stockctl stock adjust DRILL-18V --location STORE --qty -1 --reason damaged",
+	"stockctl stock moves DRILL-18V",
+	"stockctl stock list --below-min",
+	"stockctl stock check",
 	"stockctl portal export -o json",
 	"stockctl settings list",
 	"stockctl region list -o csv",

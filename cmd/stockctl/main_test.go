@@ -6,9 +6,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/stockctl/stockctl/db/dbtest"
 )
 
 // TestMain lets the test binary act as stockctl itself, so end-to-end tests run the real
@@ -155,4 +161,70 @@ func TestHelpNeedsNoDatabase(t *testing.T) {
 		t.Fatalf("help: %s", r.out)
 	}
 	stockctl(t, env, "company", "add", "X", "--bogus").want(t, 4)
+}
+
+// Several stockctl processes adjust and transfer the same products against one database at
+// once, as cron jobs and shells would; afterwards stock check is clean and stock is conserved.
+func TestConcurrentProcesses(t *testing.T) {
+	url := dbtest.NewURL(t)
+	env := []string{"STOCKCTL_DATABASE_URL=" + url}
+	for _, args := range [][]string{
+		{"location", "add", "A"}, {"location", "add", "B"},
+		{"product", "add", "W", "--name", "Widget"},
+		{"product", "add", "S", "--name", "Serialised", "--serialized"},
+		{"stock", "adjust", "W", "--location", "A", "--qty", "40", "--unit-cost", "2"},
+		{"stock", "adjust", "W", "--location", "B", "--qty", "40", "--unit-cost", "4"},
+		{"stock", "adjust", "S", "--location", "A", "--qty", "4", "--serial-start", "S1"},
+	} {
+		stockctl(t, env, args...).want(t, 0)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []string
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < 6; i++ {
+				from, to := "A", "B"
+				if (w+i)%2 == 0 {
+					from, to = to, from
+				}
+				var args []string
+				switch i % 3 {
+				case 0:
+					args = []string{"stock", "transfer", "W", "--from", from, "--to", to, "--qty", "7"}
+				case 1:
+					args = []string{"stock", "adjust", "W", "--location", from, "--qty", "-3", "--ref", "job-" + strconv.Itoa(w) + "-" + strconv.Itoa(i)}
+				case 2:
+					args = []string{"stock", "transfer", "S", "--from", from, "--to", to, "--serial", "S" + strconv.Itoa(1+w)}
+				}
+				r := stockctl(t, env, args...)
+				if r.code != 0 && r.code != 5 {
+					mu.Lock()
+					failures = append(failures, strings.Join(args, " ")+": exit "+strconv.Itoa(r.code)+": "+r.err)
+					mu.Unlock()
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	for _, f := range failures {
+		t.Errorf("%s", f)
+	}
+	stockctl(t, env, "stock", "check").want(t, 0)
+	d, err := sqlx.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	// Transfers move stock around; only adjustments change the total.
+	var total, adjusted decimal.Decimal
+	d.Get(&total, `SELECT coalesce(sum(on_hand), 0) FROM stock_balances b JOIN products p ON p.id = b.product_id WHERE p.sku = 'W'`)
+	d.Get(&adjusted, `SELECT coalesce(sum(CASE WHEN f.kind = 'adjustment' THEN m.qty ELSE -m.qty END), 0) FROM stock_moves m
+		JOIN products p ON p.id = m.product_id JOIN locations f ON f.id = m.from_location_id JOIN locations t ON t.id = m.to_location_id
+		WHERE p.sku = 'W' AND (f.kind = 'adjustment' OR t.kind = 'adjustment')`)
+	if total.IsZero() || !total.Equal(adjusted) {
+		t.Fatalf("W on hand %s does not equal the net of its adjustments %s", total, adjusted)
+	}
 }

@@ -60,6 +60,7 @@ func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref strin
 		return nil, false, err
 	}
 	var all []Move
+	var from []int // the adjustment each move comes from
 	for i, a := range adjs {
 		ms, err := adjustmentMoves(ctx, q, a, adjLoc, gl)
 		if err != nil {
@@ -69,9 +70,16 @@ func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref strin
 			return nil, false, err
 		}
 		all = append(all, ms...)
+		for range ms {
+			from = append(from, i)
+		}
 	}
 	posted, err := Post(ctx, q, all)
 	if err != nil {
+		if i, ok := FailedMove(err); ok && len(adjs) > 1 {
+			a := adjs[from[i]]
+			return nil, false, fault.Wrap(fault.KindOf(err), err, "adjustment %d (%s at %s)", from[i]+1, a.SKU, a.Location)
+		}
 		return nil, false, err
 	}
 	for _, p := range posted {

@@ -96,10 +96,7 @@ func Post(ctx context.Context, q sqlx.ExtContext, moves []Move) ([]Posted, error
 	}
 	for i, m := range moves {
 		if err := check(m); err != nil {
-			if len(moves) > 1 {
-				return nil, fault.Wrap(fault.KindOf(err), err, "move %d", i+1)
-			}
-			return nil, err
+			return nil, &MoveError{Index: i, Err: err}
 		}
 	}
 	costs, negOK, err := lock(ctx, q, moves)
@@ -120,13 +117,29 @@ func Post(ctx context.Context, q sqlx.ExtContext, moves []Move) ([]Posted, error
 			}
 		}
 		if err != nil {
-			if len(moves) > 1 && fault.KindOf(err) != fault.Unexpected {
-				return nil, fault.Wrap(fault.KindOf(err), err, "move %d", i+1)
-			}
-			return nil, err
+			return nil, &MoveError{Index: i, Err: err}
 		}
 	}
 	return out, nil
+}
+
+// MoveError says which of the moves given to Post failed, so callers can name the line of
+// their document or file; its message and kind are those of the underlying error.
+type MoveError struct {
+	Index int
+	Err   error
+}
+
+func (e *MoveError) Error() string { return e.Err.Error() }
+func (e *MoveError) Unwrap() error { return e.Err }
+
+// FailedMove returns the index of the move Post failed on, if err came from Post.
+func FailedMove(err error) (int, bool) {
+	var e *MoveError
+	if errors.As(err, &e) {
+		return e.Index, true
+	}
+	return 0, false
 }
 
 // pick splits a move out of a holding location into one move per bay, batch and serial it
@@ -461,7 +474,7 @@ func insufficient(ctx context.Context, q sqlx.QueryerContext, m Move) error {
 	if e.Have.IsNegative() {
 		e.Have = decimal.Zero
 	}
-	return &fault.Error{Kind: fault.Invalid, Field: "qty", Msg: e.Error(), Err: e}
+	return &fault.Error{Kind: fault.Invalid, Field: "qty", Err: e}
 }
 
 // AsInsufficient reports whether err is a shortage, and which.

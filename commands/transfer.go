@@ -1,0 +1,225 @@
+package commands
+
+import (
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/inventory/stock"
+	"github.com/stockctl/stockctl/io/printer"
+)
+
+func (a *App) stockTransferCmd() *cobra.Command {
+	var from, to, batch, fromBay, toBay, narrative, ref string
+	var qty, cost decimalFlag
+	var serials []string
+	var twoStep, dry bool
+	cmd := &cobra.Command{
+		Use:   "transfer SKU --from L1 --to L2 --qty N [flags]",
+		Short: "Move stock between two locations, at once or dispatched now and received later",
+		Long: `Transfer --qty of SKU (in its stock unit) from location --from to location --to and print the
+transfer document (number from the setting number_format_tr, e.g. TR-000001).
+
+An immediate transfer moves the stock at once. With --two-step the stock is dispatched: it
+leaves --from and waits in transit, where it is not sellable, until "stockctl transfer receive"
+brings it (in part or in full) into --to.
+
+Batches, serials and bays travel with the stock: each bay and batch the stock is taken from
+becomes one line of the transfer. Batches are taken first-expiry-first-out unless --batch names
+one; stock outside any bay goes first unless --from-bay names one. Serialised products need one
+--serial per unit (--qty may then be left out). Stock arrives in --to-bay, else in the product's
+default bay at --to.
+
+--cost adds an extra transfer cost (a total in the base currency: freight, handling) to what
+arrives: it raises the moving-average cost. A two-step transfer spreads it over its receipts by
+quantity.
+
+A shortage is refused with what is there, and nothing is written. --ref REF makes the transfer
+idempotent: the same ref again is recognised and not posted twice.`,
+		Example: `  stockctl stock transfer DRILL-18V --from MAIN --to STORE2 --qty 4
+  stockctl stock transfer ROPE-10 --from MAIN --to VAN1 --qty 50 --batch R2611 --to-bay SHELF1
+  stockctl stock transfer CAM-X1 --from MAIN --to STORE2 --serial CX0001 --serial CX0002
+  stockctl stock transfer DRILL-18V --from MAIN --to NORTH --qty 20 --two-step --cost 45.00 --ref truck-118`,
+		Args: args("SKU"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if from == "" {
+				return fault.Usagef("from", "missing --from (the location the stock leaves)")
+			}
+			if to == "" {
+				return fault.Usagef("to", "missing --to (the location the stock goes to)")
+			}
+			if !qty.set && len(serials) == 0 {
+				return fault.Usagef("qty", "missing --qty (or one --serial per unit for a serialised product)")
+			}
+			req := stock.TransferRequest{SKU: args[0], From: from, To: to, Qty: qty.d, Batch: batch, Serials: serials,
+				FromBay: fromBay, ToBay: toBay, TwoStep: twoStep, Narrative: narrative, Ref: ref}
+			if !qty.set {
+				req.Qty = decimal.NewFromInt(int64(len(serials)))
+			}
+			if cost.set {
+				req.ExtraCost = &cost.d
+			}
+			var doc stock.TransferDoc
+			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				doc, err = stock.Transfer(c.Context(), tx, req)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if doc.AlreadyPosted {
+				a.say("ref %s was already posted: nothing changed", ref)
+				return nil
+			}
+			if doc.TwoStep {
+				a.say("%s dispatched: %s %s in transit to %s; receive it with stockctl transfer receive %s", doc.Number, doc.Qty, doc.SKU, doc.To, doc.Number)
+			}
+			return a.printTransfer(doc)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&from, "from", "", "location the stock leaves")
+	fl.StringVar(&to, "to", "", "location the stock goes to")
+	fl.Var(&qty, "qty", "quantity in the stock unit (serialised: default the number of --serial)")
+	fl.StringVar(&batch, "batch", "", "take this batch only (default: first expiry first out)")
+	fl.StringSliceVar(&serials, "serial", nil, "serial number(s), one per unit; repeat or separate with commas")
+	fl.StringVar(&fromBay, "from-bay", "", "take the stock from this bay of --from")
+	fl.StringVar(&toBay, "to-bay", "", "put the stock into this bay of --to (default: the product's default bay)")
+	fl.BoolVar(&twoStep, "two-step", false, "dispatch now into transit; receive later with transfer receive")
+	fl.Var(&cost, "cost", "extra transfer cost, a total in the base currency; raises the average cost")
+	fl.StringVar(&narrative, "narrative", "", "free text kept on the transfer and its moves")
+	fl.StringVar(&ref, "ref", "", "idempotency ref: the same ref is posted once")
+	fl.BoolVar(&dry, "dry-run", false, "check everything and show the transfer without posting")
+	return cmd
+}
+
+func (a *App) transferCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "transfer",
+		Short: "Stock transfers: list them, show one, receive two-step transfers",
+		Long: `Transfers move stock between locations; create them with "stockctl stock transfer". A
+two-step transfer stays in_transit until it is received, partially_received while part of it
+is outstanding, and received when everything has arrived.`,
+	}
+
+	var status string
+	list := &cobra.Command{
+		Use:   "list [--status S]",
+		Short: "List transfers, newest first",
+		Long: `List transfers newest first with their quantities dispatched, received and outstanding.
+--status narrows the list: in_transit, partially_received, received, or open (the first two).`,
+		Example: "  stockctl transfer list --status open\n  stockctl transfer list -o json",
+		Args:    args(),
+		RunE: func(c *cobra.Command, _ []string) error {
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			ts, err := stock.Transfers(c.Context(), d, status)
+			if err != nil {
+				return err
+			}
+			if len(ts) == 0 {
+				a.say("no transfers")
+			}
+			return a.Printer().List(ts)
+		},
+	}
+	list.Flags().StringVar(&status, "status", "", "in_transit, partially_received, received or open")
+
+	show := &cobra.Command{
+		Use:   "show TR",
+		Short: "Show a transfer with its lines",
+		Long: `Show transfer TR and its lines: per line the product, the quantity dispatched, received and
+outstanding, its batch, serial, bays and the unit cost it left at. -o json gives the
+document with its lines as one object; a table shows the header and then the lines; -o csv
+and --fields print the lines.`,
+		Example: "  stockctl transfer show TR-000012\n  stockctl transfer show TR-000012 -o json",
+		Args:    args("TR"),
+		RunE: func(c *cobra.Command, args []string) error {
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			doc, err := stock.GetTransfer(c.Context(), d, args[0])
+			if err != nil {
+				return err
+			}
+			return a.printTransfer(doc)
+		},
+	}
+
+	var qty decimalFlag
+	var line int
+	var ref string
+	var dry bool
+	receive := &cobra.Command{
+		Use:   "receive TR [--qty N] [--line N]",
+		Short: "Receive a two-step transfer at its destination, in full or in part",
+		Long: `Bring dispatched stock of transfer TR out of transit into its destination, with the batches
+and serials that were dispatched, into the bays recorded on its lines.
+
+Without --qty everything outstanding is received (on --line N only, when given). --qty N
+receives N across the lines in line order; serial lines are received in whole units. Receiving
+more than is outstanding is refused, saying what is outstanding; so is receiving a transfer
+that has arrived in full. Each receipt takes its share of the transfer's extra cost by
+quantity, so the receipts together carry exactly the extra cost.
+
+--ref REF makes the receipt idempotent: the same ref for the same transfer is posted once.`,
+		Example: `  stockctl transfer receive TR-000012
+  stockctl transfer receive TR-000012 --qty 5
+  stockctl transfer receive TR-000012 --line 2 --ref grn-4471`,
+		Args: args("TR"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if c.Flags().Changed("line") && line < 1 {
+				return fault.Usagef("line", "--line %d: lines are numbered from 1 (see stockctl transfer show %s)", line, args[0])
+			}
+			var q *decimal.Decimal
+			if qty.set {
+				q = &qty.d
+			}
+			var doc stock.TransferDoc
+			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				doc, err = stock.Receive(c.Context(), tx, args[0], q, line, ref)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if doc.AlreadyPosted {
+				a.say("ref %s was already posted for %s: nothing changed", ref, args[0])
+				return nil
+			}
+			a.say("%s %s: %s received, %s outstanding", doc.Number, doc.Status, doc.ReceivedQty, doc.Outstanding)
+			return a.printTransfer(doc)
+		},
+	}
+	fl := receive.Flags()
+	fl.Var(&qty, "qty", "quantity to receive (default: everything outstanding)")
+	fl.IntVar(&line, "line", 0, "receive this line only")
+	fl.StringVar(&ref, "ref", "", "idempotency ref: the same ref is posted once per transfer")
+	fl.BoolVar(&dry, "dry-run", false, "check everything and show the result without posting")
+
+	cmd.AddCommand(list, show, receive)
+	return cmd
+}
+
+// printTransfer prints a transfer document: as one JSON object with its lines, or as a table
+// of the header followed by a table of the lines; CSV and --fields print the lines.
+func (a *App) printTransfer(doc stock.TransferDoc) error {
+	p := a.Printer()
+	switch {
+	case p.Format == printer.JSON:
+		return p.One(doc)
+	case p.Format == printer.CSV || len(a.Fields) > 0:
+		return p.List(doc.Lines)
+	}
+	if err := p.One(doc.TransferSummary); err != nil {
+		return err
+	}
+	if _, err := a.Out.Write([]byte("\n")); err != nil {
+		return err
+	}
+	return p.List(doc.Lines)
+}

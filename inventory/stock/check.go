@@ -1,0 +1,251 @@
+package stock
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/stockctl/stockctl/db"
+)
+
+// Names of the invariants Check verifies; they are the check column of stock check's output
+// and stable for scripts.
+const (
+	CheckBalanceLedger = "balance_ledger" // on hand per product and location = the ledger's sum
+	CheckBalanceQuants = "balance_quants" // on hand = the sum of its bay/batch/serial quants
+	CheckQuantLedger   = "quant_ledger"   // each quant = the ledger's sum at its bay, batch and serial
+	CheckAllocated     = "allocated"      // 0 <= allocated <= on hand
+	CheckNegative      = "negative"       // no negative stock unless allowed; batches and serials never
+	CheckSerial        = "serial"         // a serial's quantity is 0 or 1, and it is in one place at most
+	CheckTracking      = "tracking"       // moves and stock of serialised/batch-tracked products name them
+)
+
+// MaxPerCheck is how many violations of one check Check returns; more are summed up in one
+// extra violation, so a badly broken database still gives a readable report.
+const MaxPerCheck = 1000
+
+// Violation is one broken invariant.
+type Violation struct {
+	Check    string  `db:"check_name" json:"check"`
+	SKU      string  `db:"sku" json:"sku"`
+	Location *string `db:"location" json:"location"`
+	Detail   string  `db:"detail" json:"detail"`
+}
+
+// checkWorkMem is the memory each hash of the check may use before spilling to disk. The
+// ledger is summed in one hash aggregate whose groups are the product, location, bay, batch
+// and serial combinations; a generous limit keeps it in memory for tens of millions of moves.
+const checkWorkMem = "256MB"
+
+// checkSQL verifies every invariant in one statement, so all of it sees one snapshot of the
+// database even while postings go on (READ COMMITTED takes a snapshot per statement).
+//
+// The ledger is the big table, so it is read in one aggregate and never joined: each move
+// gives a row for its destination (+qty) and one for its source (-qty) when that is a
+// holding location, each quant a row of -qty, and one hash aggregate sums them per
+// (product, location, bay, batch, serial), keeping only the groups that do not sum to 0:
+// exactly the quants that disagree with the ledger (quant_ledger). Ids 0 stand for "no bay,
+// batch or serial". The balances are compared with the quants the same way, per product
+// and location (a fraction of the ledger's size); as ledger - on hand = (ledger - quants) +
+// (quants - on hand), the balances that disagree with the ledger follow from the few
+// differences of both, without summing the ledger per location. The other checks read
+// balances and quants once each, and the moves once more for the tracking rule.
+const checkSQL = `WITH
+holding AS MATERIALIZED (SELECT id FROM locations WHERE kind IN ('internal', 'transit')),
+negative_ok AS MATERIALIZED (
+	SELECT coalesce((SELECT value = 'true' FROM settings WHERE key = 'negative_stock_allowed'), false) AS ok
+),
+-- Fine-grain differences, ledger minus quants. (The subqueries name locations rather than
+-- the holding CTE: a CTE scan would keep the scans from running in parallel.)
+diff AS MATERIALIZED (
+	SELECT product_id, location_id, bay_id, batch_id, serial_id, sum(qty) AS diff, bool_or(quant) AS has_quant
+	FROM (SELECT product_id, to_location_id AS location_id, coalesce(to_bay_id, 0) AS bay_id,
+	             coalesce(batch_id, 0) AS batch_id, coalesce(serial_id, 0) AS serial_id, qty, false AS quant
+	      FROM stock_moves WHERE to_location_id IN (SELECT id FROM locations WHERE kind IN ('internal', 'transit'))
+	      UNION ALL
+	      SELECT product_id, from_location_id, coalesce(from_bay_id, 0), coalesce(batch_id, 0), coalesce(serial_id, 0),
+	             -qty, false
+	      FROM stock_moves WHERE from_location_id IN (SELECT id FROM locations WHERE kind IN ('internal', 'transit'))
+	      UNION ALL
+	      SELECT product_id, location_id, coalesce(bay_id, 0), coalesce(batch_id, 0), coalesce(serial_id, 0), -qty, true
+	      FROM stock_quants) s
+	GROUP BY 1, 2, 3, 4, 5
+	HAVING sum(qty) <> 0
+),
+-- Per product and location, the quants minus on hand where they differ, the same way.
+balance_diff AS MATERIALIZED (
+	SELECT product_id, location_id, sum(qty) AS diff
+	FROM (SELECT product_id, location_id, qty FROM stock_quants
+	      UNION ALL
+	      SELECT product_id, location_id, -on_hand FROM stock_balances) s
+	GROUP BY 1, 2
+	HAVING sum(qty) <> 0
+),
+-- Where on hand, the quants or the ledger disagree: ledger - on hand = (ledger - quants) +
+-- (quants - on hand), both known only where they are not 0.
+loc AS (
+	SELECT coalesce(x.product_id, d.product_id) AS product_id, coalesce(x.location_id, d.location_id) AS location_id,
+	       b.on_hand, coalesce(b.on_hand, 0) + coalesce(x.diff, 0) AS quants,
+	       coalesce(b.on_hand, 0) + coalesce(x.diff, 0) + coalesce(d.diff, 0) AS ledger
+	FROM balance_diff x
+	FULL JOIN (SELECT product_id, location_id, sum(diff) AS diff FROM diff GROUP BY 1, 2) d
+	       ON d.product_id = x.product_id AND d.location_id = x.location_id
+	LEFT JOIN stock_balances b ON b.product_id = coalesce(x.product_id, d.product_id)
+	      AND b.location_id = coalesce(x.location_id, d.location_id)
+),
+-- Quants: negative, serial quantities and tracking, in one pass.
+bad_quants AS MATERIALIZED (
+	SELECT v.check_name, q.product_id, q.location_id, coalesce(q.bay_id, 0) AS bay_id,
+	       coalesce(q.batch_id, 0) AS batch_id, coalesce(q.serial_id, 0) AS serial_id, v.detail
+	FROM stock_quants q
+	JOIN products t ON t.id = q.product_id
+	-- A join, not a scalar subquery, keeps this scan free to run in parallel.
+	LEFT JOIN (SELECT value = 'true' AS ok FROM settings WHERE key = 'negative_stock_allowed') n ON true
+	CROSS JOIN LATERAL (VALUES
+	       ('negative', q.qty < 0 AND (q.batch_id IS NOT NULL OR q.serial_id IS NOT NULL OR NOT coalesce(n.ok, false)),
+	        CASE WHEN q.batch_id IS NOT NULL OR q.serial_id IS NOT NULL
+	             THEN format('quantity %s: a batch or serial is never negative', q.qty)
+	             ELSE format('quantity %s while negative_stock_allowed is false', q.qty) END),
+	       ('serial', q.serial_id IS NOT NULL AND q.qty NOT IN (0, 1),
+	        format('quantity %s: a serial number is 0 or 1', q.qty)),
+	       ('tracking', q.qty <> 0 AND ((t.serialized AND q.serial_id IS NULL) OR (NOT t.serialized AND q.serial_id IS NOT NULL)
+	                    OR (t.batch_tracked AND q.batch_id IS NULL) OR (NOT t.batch_tracked AND q.batch_id IS NOT NULL)),
+	        format('quantity %s %s', q.qty, CASE
+	            WHEN t.serialized AND q.serial_id IS NULL THEN 'without a serial number, but the product is serialised'
+	            WHEN t.batch_tracked AND q.batch_id IS NULL THEN 'without a batch, but the product is batch-tracked'
+	            WHEN q.serial_id IS NOT NULL THEN 'with a serial number, but the product is not serialised'
+	            ELSE 'with a batch, but the product is not batch-tracked' END))) v (check_name, bad, detail)
+	WHERE ((q.qty < 0 AND (q.batch_id IS NOT NULL OR q.serial_id IS NOT NULL OR NOT coalesce(n.ok, false)))
+	       OR (q.serial_id IS NOT NULL AND q.qty NOT IN (0, 1))
+	       OR (q.qty <> 0 AND ((t.serialized AND q.serial_id IS NULL) OR (NOT t.serialized AND q.serial_id IS NOT NULL)
+	                        OR (t.batch_tracked AND q.batch_id IS NULL) OR (NOT t.batch_tracked AND q.batch_id IS NOT NULL))))
+	  AND v.bad
+),
+-- Moves of serialised and batch-tracked products name a serial or batch from the first move
+-- that did (tracking cannot be switched off once a product has moved) and from the
+-- product's last edit on; moves before both may predate switching tracking on, which the
+-- catalogue allows at zero stock. The scan keeps the candidates (a parallel scan: no
+-- subqueries in it); the first move naming a serial or batch is looked up only for those.
+move_candidates AS MATERIALIZED (
+	SELECT m.id, m.product_id, m.qty, m.kind, m.from_location_id, m.to_location_id, m.batch_id, m.serial_id,
+	       m.created_at, p.serialized, p.batch_tracked, p.updated_at
+	FROM stock_moves m JOIN products p ON p.id = m.product_id
+	WHERE (m.serial_id IS NOT NULL AND (NOT p.serialized OR m.qty <> 1))
+	   OR (m.batch_id IS NOT NULL AND NOT p.batch_tracked)
+	   OR (p.serialized AND m.serial_id IS NULL)
+	   OR (p.batch_tracked AND m.batch_id IS NULL)
+),
+bad_moves AS (
+	SELECT 'tracking' AS check_name, m.product_id,
+	       CASE WHEN m.to_location_id IN (SELECT id FROM holding) THEN m.to_location_id ELSE m.from_location_id END
+	         AS location_id,
+	       0::bigint AS bay_id, coalesce(m.batch_id, 0) AS batch_id, coalesce(m.serial_id, 0) AS serial_id,
+	       format('move %s (%s, qty %s) %s', m.id, m.kind, m.qty, CASE
+	            WHEN m.serial_id IS NOT NULL AND NOT m.serialized THEN 'names a serial number, but the product is not serialised'
+	            WHEN m.serial_id IS NOT NULL THEN 'moves a serial number with a quantity other than 1'
+	            WHEN m.serialized THEN 'has no serial number, but the product is serialised'
+	            WHEN m.batch_id IS NOT NULL THEN 'names a batch, but the product is not batch-tracked'
+	            ELSE 'has no batch, but the product is batch-tracked' END) AS detail
+	FROM move_candidates m
+	WHERE (m.serial_id IS NOT NULL AND (NOT m.serialized OR m.qty <> 1))
+	   OR (m.batch_id IS NOT NULL AND NOT m.batch_tracked)
+	   OR (m.serialized AND m.serial_id IS NULL AND (m.created_at > m.updated_at
+	       OR m.id > (SELECT f.id FROM stock_moves f WHERE f.product_id = m.product_id AND f.serial_id IS NOT NULL
+	                  ORDER BY f.id LIMIT 1)))
+	   OR (m.batch_tracked AND m.batch_id IS NULL AND (m.created_at > m.updated_at
+	       OR m.id > (SELECT f.id FROM stock_moves f WHERE f.product_id = m.product_id AND f.batch_id IS NOT NULL
+	                  ORDER BY f.id LIMIT 1)))
+),
+found (check_name, product_id, location_id, bay_id, batch_id, serial_id, detail) AS (
+	SELECT 'balance_ledger', l.product_id, l.location_id, 0, 0, 0,
+	       format('on hand %s, ledger %s', coalesce(l.on_hand::text, 'missing (no balance row)'), l.ledger)
+	FROM loc l
+	WHERE coalesce(l.on_hand, 0) <> l.ledger
+
+	UNION ALL
+	SELECT 'balance_quants', l.product_id, l.location_id, 0, 0, 0,
+	       format('on hand %s, sum of quants %s', coalesce(l.on_hand::text, 'missing (no balance row)'), l.quants)
+	FROM loc l
+	WHERE coalesce(l.on_hand, 0) <> l.quants
+
+	UNION ALL
+	SELECT 'quant_ledger', d.product_id, d.location_id, d.bay_id, d.batch_id, d.serial_id,
+	       format('quant %s, ledger %s', coalesce(q.qty::text, 'missing (no quant row)'), coalesce(q.qty, 0) + d.diff)
+	FROM diff d
+	LEFT JOIN stock_quants q ON d.has_quant AND q.product_id = d.product_id AND q.location_id = d.location_id
+	      AND coalesce(q.bay_id, 0) = d.bay_id AND coalesce(q.batch_id, 0) = d.batch_id
+	      AND coalesce(q.serial_id, 0) = d.serial_id
+
+	UNION ALL
+	SELECT v.check_name, b.product_id, b.location_id, 0, 0, 0, v.detail
+	FROM stock_balances b
+	CROSS JOIN negative_ok n
+	CROSS JOIN LATERAL (VALUES
+	       ('allocated', b.allocated < 0 OR (b.allocated > 0 AND b.allocated > b.on_hand),
+	        format('allocated %s, on hand %s: allocated must be between 0 and on hand', b.allocated, b.on_hand)),
+	       ('negative', b.on_hand < 0 AND NOT n.ok,
+	        format('on hand %s while negative_stock_allowed is false', b.on_hand))) v (check_name, bad, detail)
+	WHERE (b.allocated < 0 OR (b.allocated > 0 AND b.allocated > b.on_hand) OR (b.on_hand < 0 AND NOT n.ok)) AND v.bad
+
+	UNION ALL
+	SELECT * FROM bad_quants
+
+	UNION ALL
+	SELECT 'serial', q.product_id, q.location_id, coalesce(q.bay_id, 0), coalesce(q.batch_id, 0), q.serial_id,
+	       format('in stock in %s places at once: a serial number is in one place at most', d.places)
+	FROM (SELECT serial_id, count(*) AS places FROM stock_quants
+	      WHERE serial_id IS NOT NULL AND qty > 0 GROUP BY serial_id HAVING count(*) > 1) d
+	JOIN stock_quants q ON q.serial_id = d.serial_id AND q.qty > 0
+
+	UNION ALL
+	SELECT * FROM bad_moves
+),
+numbered AS (
+	SELECT f.*, row_number() OVER (PARTITION BY f.check_name ORDER BY f.product_id, f.location_id, f.bay_id,
+	                                 f.batch_id, f.serial_id, f.detail) AS n,
+	       count(*) OVER (PARTITION BY f.check_name) AS total
+	FROM found f
+)
+SELECT f.check_name, coalesce(p.sku, '#' || f.product_id) AS sku, l.code AS location,
+       coalesce(nullif(concat_ws(', ', 'bay ' || y.code, 'batch ' || b.number, 'serial ' || s.serial), '') || ': ', '')
+         || f.detail
+         || CASE WHEN f.n = $1 AND f.total > $1 THEN format(' (and %s more %s violations not listed)', f.total - $1, f.check_name) ELSE '' END
+         AS detail
+FROM numbered f
+LEFT JOIN products p ON p.id = f.product_id
+LEFT JOIN locations l ON l.id = f.location_id
+LEFT JOIN bays y ON y.id = f.bay_id
+LEFT JOIN batches b ON b.id = f.batch_id
+LEFT JOIN serials s ON s.id = f.serial_id
+WHERE f.n <= $1
+ORDER BY array_position(ARRAY['balance_ledger', 'balance_quants', 'quant_ledger', 'allocated', 'negative',
+                              'serial', 'tracking'], f.check_name), f.n`
+
+// Check verifies the stock invariants with set-based SQL and returns every violation (at
+// most MaxPerCheck per check, the last of which says how many more there are):
+//
+//   - balance_ledger: on hand per product and holding location equals the ledger (moves in
+//     minus moves out), including ledger sums with no balance row and balance rows with no moves;
+//   - balance_quants: on hand equals the sum of the location's bay/batch/serial quants;
+//   - quant_ledger: each quant equals the ledger summed at its bay, batch and serial;
+//   - allocated: 0 <= allocated <= on hand;
+//   - negative: on hand and quants are not negative unless negative_stock_allowed is true, and
+//     batch and serial quants never are;
+//   - serial: a serial's quantity is 0 or 1 and it is in stock in one place at most;
+//   - tracking: moves and stock of serialised products carry a serial (qty 1) and of
+//     batch-tracked products a batch, and those of other products none. Moves older than
+//     the product's last edit and its first move naming a serial or batch are not held to
+//     it: the catalogue lets tracking be switched on once stock is back to zero.
+//
+// Allocated = the sum of open allocations is checked once order lines exist to allocate.
+// Give Check a transaction (it sets work_mem and jit for it, as SET LOCAL does); the checks
+// run as one statement, so they see one snapshot.
+func Check(ctx context.Context, q sqlx.ExtContext) ([]Violation, error) {
+	// JIT would compile the statement's ~300 expressions for seconds and win back less.
+	if _, err := q.ExecContext(ctx, `SELECT set_config('work_mem', $1, true), set_config('jit', 'off', true)`, checkWorkMem); err != nil {
+		return nil, db.Classify(err)
+	}
+	vs := []Violation{}
+	err := sqlx.SelectContext(ctx, q, &vs, checkSQL, MaxPerCheck)
+	return vs, db.Classify(err)
+}
