@@ -32,6 +32,10 @@ func TestDemoLoadsEveryAreaOnce(t *testing.T) {
 		}
 	}
 	run(t, url, "product", "check").wantCode(t, ExitOK)
+	run(t, url, "stock", "check").wantCode(t, ExitOK)
+	if r := run(t, url, "transfer", "list", "--status", "in_transit", "--fields", "number"); r.out != "TR-000002\n" {
+		t.Fatalf("the demo leaves one transfer in transit: %q", r.out)
+	}
 	run(t, url, "product", "lookup", "12000000000012", "-o", "json").wantCode(t, ExitOK)
 	run(t, url, "demo", "--reset").wantCode(t, ExitUsage).wantErr(t, "--yes")
 }
