@@ -195,15 +195,17 @@ func jsonList(rows any) (json.RawMessage, error) {
 func (a *App) stockListCmd() *cobra.Command {
 	var f stock.ListFilter
 	cmd := &cobra.Command{
-		Use:   "list [--location L] [--below-min] [--sku S]",
+		Use:   "list [--location L] [--below-min] [--sku S] [--limit N]",
 		Short: "List stock per product and location; --below-min shows what needs reordering",
-		Long: `List one row per product and internal location that has stock (a balance) or stock levels,
-by SKU and location: on hand, allocated, available (on hand - allocated), on order, min and
-max. --below-min keeps the rows whose available + on order is below the minimum: what to
-reorder (up to max). An empty list exits 0.`,
+		Long: `List one row per product and internal location that has stock (a balance, even 0) or
+stock levels, by SKU and location: on hand, allocated, available (on hand - allocated), on
+order, min and max (name and default bay with --fields or -o json). --below-min keeps the
+rows whose available + on order is below the minimum: what to reorder (up to max). --limit N
+stops after N rows (0, the default, lists all). An empty list exits 0.`,
 		Example: `  stockctl stock list --location MAIN
   stockctl stock list --below-min -o csv
-  stockctl stock list --sku DRILL-18V -o json`,
+  stockctl stock list --sku DRILL-18V -o json
+  stockctl stock list --limit 50`,
 		Args: args(),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if f.Limit < 0 {
@@ -243,7 +245,11 @@ all). Filters combine: a SKU, --location (moves from or to it; the virtual locat
 --kind (adjustment, transfer, dispatch, transfer_receipt ...) and --reference (the document
 a move belongs to). Times are UTC. The table leaves out the wide columns (bays, unit cost,
 GL code, reason, narrative, actor); -o json and -o csv carry every column, or pick with
---fields.`,
+--fields.
+
+With a SKU or --location only that product's or location's moves are read (through their
+indexes), newest first until the limit is met. --kind alone reads the ledger newest first
+until the limit is met, so a rare kind can take a while on a large ledger.`,
 		Example: `  stockctl stock moves DRILL-18V
   stockctl stock moves --location MAIN --since 2026-01-01 --limit 0 -o csv
   stockctl stock moves --kind adjustment --fields id,time,sku,qty,reason`,

@@ -181,61 +181,85 @@ func (a *args) add(v any) string {
 
 // List returns one row per product and internal location that has a balance or stock
 // levels, by SKU and location. With BelowMin only rows with a minimum whose available plus
-// on order is below it are kept: what needs reordering. It is one statement whose filters
-// reach the indexes: a SKU the balances' and levels' primary keys, a location the
-// balances' location index.
+// on order is below it are kept: what needs reordering. It is one statement. For one SKU
+// or with a limit it walks the products in SKU order (their SKU index) and looks up each
+// one's rows by the balances' and levels' primary keys, so a first page of a million
+// products costs a few index lookups; the whole list is read set-wise with hash joins (a
+// location through the balances' location index).
 func List(ctx context.Context, q sqlx.QueryerContext, f ListFilter) ([]StockRow, error) {
 	if f.Limit < 0 {
 		return nil, fault.Invalidf("limit", "--limit %d: give 0 (all) or more", f.Limit)
 	}
 	var a args
-	var bCond, sCond string
+	var product, location string // parameters, when filtered
 	if f.SKU != "" {
 		p, err := catalog.Get(ctx, q, f.SKU)
 		if err != nil {
 			return nil, err
 		}
-		n := a.add(p.ID)
-		bCond += ` AND b.product_id = ` + n
-		sCond += ` AND s.product_id = ` + n
+		product = a.add(p.ID)
 	}
 	if f.Location != "" {
 		l, err := GetLocation(ctx, q, "location", f.Location)
 		if err != nil {
 			return nil, err
 		}
-		n := a.add(l.ID)
-		bCond += ` AND b.location_id = ` + n
-		sCond += ` AND s.location_id = ` + n
+		location = a.add(l.ID)
 	}
-	var keys string
-	if f.BelowMin {
-		// Only rows with a minimum can be below it: start from the levels.
-		keys = `SELECT s.product_id, s.location_id, coalesce(b.on_hand, 0) AS on_hand,
-			coalesce(b.allocated, 0) AS allocated, s.min_qty, s.max_qty, s.default_bay_id
-			FROM stock_levels s
-			LEFT JOIN stock_balances b ON b.product_id = s.product_id AND b.location_id = s.location_id
-			WHERE s.min_qty IS NOT NULL` + sCond
-	} else {
-		keys = `SELECT b.product_id, b.location_id, b.on_hand, b.allocated, s.min_qty, s.max_qty, s.default_bay_id
+	// keys reads the (product, location) rows with their balance and levels; prod restricts
+	// them to one product (a parameter or the outer query's p.id), or is "".
+	keys := func(prod string) string {
+		var bc, sc string
+		if prod != "" {
+			bc, sc = ` AND b.product_id = `+prod, ` AND s.product_id = `+prod
+		}
+		if location != "" {
+			bc, sc = bc+` AND b.location_id = `+location, sc+` AND s.location_id = `+location
+		}
+		if f.BelowMin {
+			// Only rows with a minimum can be below it: start from the levels.
+			return `SELECT s.product_id, s.location_id, coalesce(b.on_hand, 0) AS on_hand,
+				coalesce(b.allocated, 0) AS allocated, s.min_qty, s.max_qty, s.default_bay_id
+				FROM stock_levels s
+				LEFT JOIN stock_balances b ON b.product_id = s.product_id AND b.location_id = s.location_id
+				WHERE s.min_qty IS NOT NULL` + sc
+		}
+		return `SELECT b.product_id, b.location_id, b.on_hand, b.allocated, s.min_qty, s.max_qty, s.default_bay_id
 			FROM stock_balances b
 			LEFT JOIN stock_levels s ON s.product_id = b.product_id AND s.location_id = b.location_id
-			WHERE true` + bCond + `
+			WHERE true` + bc + `
 			UNION ALL
 			SELECT s.product_id, s.location_id, 0, 0, s.min_qty, s.max_qty, s.default_bay_id
 			FROM stock_levels s
 			WHERE NOT EXISTS (SELECT 1 FROM stock_balances b
-			                  WHERE b.product_id = s.product_id AND b.location_id = s.location_id)` + sCond
+			                  WHERE b.product_id = s.product_id AND b.location_id = s.location_id)` + sc
+	}
+	withQty := func(keys string) string {
+		return `(SELECT k.*, k.on_hand - k.allocated AS available, ` + onOrderSQL + ` AS on_order FROM (` + keys + `) k) k`
+	}
+	var from string
+	var where []string
+	if f.SKU != "" || f.Limit > 0 {
+		// One product, or the first rows: walk the products in SKU order and look up each
+		// one's rows by the balances' and levels' primary keys, stopping at the limit.
+		from = `products p CROSS JOIN LATERAL ` + withQty(keys(`p.id`))
+		if product != "" {
+			where = append(where, `p.id = `+product)
+		}
+	} else {
+		// The whole list: read the balances and levels set-wise and join the products.
+		from = withQty(keys(product)) + ` JOIN products p ON p.id = k.product_id`
 	}
 	query := `SELECT p.sku, p.name, l.code AS location, k.on_hand, k.allocated, k.available, k.on_order,
 		k.min_qty, k.max_qty, y.code AS default_bay
-		FROM (SELECT k.*, k.on_hand - k.allocated AS available, ` + onOrderSQL + ` AS on_order
-		      FROM (` + keys + `) k) k
-		JOIN products p ON p.id = k.product_id
+		FROM ` + from + `
 		JOIN locations l ON l.id = k.location_id AND l.kind = 'internal'
 		LEFT JOIN bays y ON y.id = k.default_bay_id`
 	if f.BelowMin {
-		query += ` WHERE k.available + k.on_order < k.min_qty`
+		where = append(where, `k.available + k.on_order < k.min_qty`)
+	}
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	query += ` ORDER BY p.sku, l.code`
 	if f.Limit > 0 {
