@@ -66,12 +66,11 @@ func Open(ctx context.Context, rawURL, actor string) (*sqlx.DB, error) {
 
 var actorOK = regexp.MustCompile(`^[\p{L}\p{N}._@+\-:' ]{1,100}$`)
 
-// withActor adds the stockctl.actor startup parameter to a URL or key=value connection string.
+// withActor adds the stockctl.actor startup parameter to a URL or key=value connection string,
+// and binary_parameters, which lets lib/pq send a parameterised statement in one round trip
+// instead of two (parse and describe first, then bind and execute).
 func withActor(raw, actor string) (string, error) {
-	if actor == "" {
-		return raw, nil
-	}
-	if !actorOK.MatchString(actor) {
+	if actor != "" && !actorOK.MatchString(actor) {
 		return "", fault.Usagef("actor", "--actor %q: use letters, digits, spaces and . _ @ + - : ' (at most 100)", actor)
 	}
 	if strings.HasPrefix(raw, "postgres://") || strings.HasPrefix(raw, "postgresql://") {
@@ -80,9 +79,20 @@ func withActor(raw, actor string) (string, error) {
 			return "", fault.Usagef("db", "database URL %s is not a valid URL: use postgres://user@host:port/dbname", Redact(raw))
 		}
 		q := u.Query()
-		q.Set("stockctl.actor", actor)
+		if actor != "" {
+			q.Set("stockctl.actor", actor)
+		}
+		if !q.Has("binary_parameters") {
+			q.Set("binary_parameters", "yes")
+		}
 		u.RawQuery = q.Encode()
 		return u.String(), nil
+	}
+	if !strings.Contains(raw, "binary_parameters") {
+		raw += " binary_parameters=yes"
+	}
+	if actor == "" {
+		return raw, nil
 	}
 	return raw + " stockctl.actor='" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(actor) + "'", nil
 }
