@@ -129,10 +129,9 @@ func adjustmentMoves(ctx context.Context, q sqlx.ExtContext, a Adjustment, adjLo
 	if a.Qty.IsZero() {
 		return nil, fault.Invalidf("qty", "%s: --qty 0 changes nothing: give a positive or negative quantity", p.SKU)
 	}
-	if _, err := catalog.ToStock(ctx, q, p, a.Qty, ""); err != nil {
+	if r, err := catalog.ToStock(ctx, q, p, a.Qty, ""); err != nil {
 		return nil, err
-	}
-	if r, _ := catalog.ToStock(ctx, q, p, a.Qty, ""); !r.Equal(a.Qty) {
+	} else if !r.Equal(a.Qty) {
 		return nil, fault.Invalidf("qty", "%s: %s has more decimals than its unit %s keeps", p.SKU, a.Qty, p.StockUOM)
 	}
 	in := a.Qty.IsPositive()
