@@ -113,8 +113,18 @@ func ensureTemplate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrating the template: %w", err)
 	}
-	_, err = conn.ExecContext(ctx, `ALTER DATABASE `+pq.QuoteIdentifier(building)+` RENAME TO `+pq.QuoteIdentifier(template))
-	return err
+	if _, err = conn.ExecContext(ctx, `ALTER DATABASE `+pq.QuoteIdentifier(building)+` RENAME TO `+pq.QuoteIdentifier(template)); err != nil {
+		return err
+	}
+	// Templates of older migration sets are dead weight on a long-lived test server; one still
+	// being cloned by another checkout's tests refuses the drop, which is fine.
+	var old []string
+	if err := conn.SelectContext(ctx, &old, `SELECT datname FROM pg_database WHERE datname LIKE 'stockctl\_tmpl\_%' AND datname NOT LIKE '%\_build' AND datname <> $1`, template); err == nil {
+		for _, name := range old {
+			_, _ = conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(name))
+		}
+	}
+	return nil
 }
 
 // New returns a fresh, migrated database for this test and its URL; it is dropped when the
