@@ -12,8 +12,6 @@ import (
 	"github.com/stockctl/stockctl/fault"
 )
 
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
-
 // args checks the number of positional arguments and names the missing ones, so the error
 // says "missing CODE" rather than "accepts 1 arg(s)".
 func args(names ...string) cobra.PositionalArgs {

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -48,10 +47,7 @@ func ExitCode(err error) int {
 // report prints err to stderr (as one line, or one JSON object with -o json) and returns the
 // exit code. Usage errors also name the command's usage line.
 func (a *App) report(cmd *cobra.Command, err error) int {
-	if err == nil || errors.Is(err, errSilent) {
-		if errors.Is(err, errSilent) {
-			return ExitCode(err)
-		}
+	if err == nil {
 		return ExitOK
 	}
 	code := ExitCode(err)

@@ -5,7 +5,7 @@ package commands
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -248,12 +248,10 @@ func (a *App) color() bool {
 func (a *App) say(format string, args ...any) {
 	msg := format
 	if len(args) > 0 {
-		msg = sprintf(format, args...)
+		msg = fmt.Sprintf(format, args...)
 	}
 	if !strings.HasSuffix(msg, "\n") {
 		msg += "\n"
 	}
 	_, _ = io.WriteString(a.Err, msg)
 }
-
-var errSilent = errors.New("already reported")

@@ -140,13 +140,8 @@ func InTx(ctx context.Context, d *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
 	return inTx(ctx, d, false, fn)
 }
 
-// DryRun runs fn in a transaction that is always rolled back, so --dry-run exercises exactly
-// the code a real run would.
-func DryRun(ctx context.Context, d *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
-	return inTx(ctx, d, true, fn)
-}
-
-// Maybe is InTx, or DryRun when dry is set.
+// Maybe is InTx, or with dry set a transaction that is always rolled back, so --dry-run
+// exercises exactly the code a real run would.
 func Maybe(ctx context.Context, d *sqlx.DB, dry bool, fn func(tx *sqlx.Tx) error) error {
 	return inTx(ctx, d, dry, fn)
 }

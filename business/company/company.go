@@ -98,13 +98,6 @@ func Add(ctx context.Context, q sqlx.ExtContext, code string, ch Changes) (Compa
 	if err := apply(ctx, q, &c, ch); err != nil {
 		return c, err
 	}
-	if c.Customer && c.PriceType == nil {
-		pt, err := settings.Value(ctx, q, "default_price_type")
-		if err != nil {
-			return c, err
-		}
-		c.PriceType = &pt
-	}
 	err := sqlx.GetContext(ctx, q, &c.ID, `INSERT INTO companies (code, name, is_customer, is_supplier, is_manufacturer,
 		currency, price_type, region, tax_rate, email, address, active)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
@@ -124,13 +117,6 @@ func Edit(ctx context.Context, q sqlx.ExtContext, code string, ch Changes) (Comp
 	}
 	if err := apply(ctx, q, &c, ch); err != nil {
 		return c, err
-	}
-	if c.Customer && c.PriceType == nil {
-		pt, err := settings.Value(ctx, q, "default_price_type")
-		if err != nil {
-			return c, err
-		}
-		c.PriceType = &pt
 	}
 	_, err = q.ExecContext(ctx, `UPDATE companies SET name = $2, is_customer = $3, is_supplier = $4, is_manufacturer = $5,
 		currency = $6, price_type = $7, region = $8, tax_rate = $9, email = $10, address = $11, active = $12
@@ -180,6 +166,13 @@ func apply(ctx context.Context, q sqlx.ExtContext, c *Company, ch Changes) error
 	}
 	if !c.Customer {
 		c.PriceType = nil
+	} else if c.PriceType == nil {
+		// A customer always has a price type: the default one unless given.
+		pt, err := settings.Value(ctx, q, "default_price_type")
+		if err != nil {
+			return err
+		}
+		c.PriceType = &pt
 	}
 	if ch.Region != nil {
 		if *ch.Region == "" {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/business/currency"
@@ -121,6 +122,30 @@ func Get(ctx context.Context, q sqlx.QueryerContext, key string) (Setting, error
 func Value(ctx context.Context, q sqlx.QueryerContext, key string) (string, error) {
 	s, err := Get(ctx, q, key)
 	return s.Value, err
+}
+
+// Values returns several settings in one query, keyed by name; a key that is not a known
+// setting is an error.
+func Values(ctx context.Context, q sqlx.QueryerContext, keys ...string) (map[string]string, error) {
+	for _, k := range keys {
+		if _, err := known(k); err != nil {
+			return nil, err
+		}
+	}
+	var rows []Setting
+	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT key, value, updated_at, updated_by FROM settings WHERE key = ANY($1)`, pq.StringArray(keys)); err != nil {
+		return nil, db.Classify(err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.Key] = r.Value
+	}
+	for _, k := range keys {
+		if _, ok := out[k]; !ok {
+			return nil, fault.NotFoundf("setting %s is missing from the database: run stockctl db migrate", k)
+		}
+	}
+	return out, nil
 }
 
 // Bool returns a true/false setting.

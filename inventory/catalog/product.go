@@ -232,32 +232,33 @@ func Add(ctx context.Context, q sqlx.ExtContext, sku string, ch Changes) (Produc
 
 // accountingDefaults fills the accounting fields not given from the settings.
 func accountingDefaults(ctx context.Context, q sqlx.QueryerContext, ch *Changes) error {
-	str := func(dst **string, key string) error {
-		if *dst != nil {
-			return nil
-		}
-		v, err := settings.Value(ctx, q, key)
-		*dst = &v
+	v, err := settings.Values(ctx, q, "gl_sales", "gl_purchase", "gl_inventory", "gl_cogs", "tax_rate_sales", "tax_rate_purchase")
+	if err != nil {
 		return err
 	}
-	dec := func(dst **decimal.Decimal, key string) error {
-		if *dst != nil {
-			return nil
+	for _, f := range []struct {
+		dst **string
+		key string
+	}{{&ch.SalesGL, "gl_sales"}, {&ch.PurchaseGL, "gl_purchase"}, {&ch.InventoryGL, "gl_inventory"}, {&ch.COGSGL, "gl_cogs"}} {
+		if *f.dst == nil {
+			s := v[f.key]
+			*f.dst = &s
 		}
-		v, err := settings.Value(ctx, q, key)
-		if err != nil {
-			return err
-		}
-		d, err := decimal.NewFromString(v)
-		if err != nil {
-			return fault.Invalidf(key, "setting %s = %q is not a number: fix it with stockctl settings set %s", key, v, key)
-		}
-		*dst = &d
-		return nil
 	}
-	return errors.Join(str(&ch.SalesGL, "gl_sales"), str(&ch.PurchaseGL, "gl_purchase"),
-		str(&ch.InventoryGL, "gl_inventory"), str(&ch.COGSGL, "gl_cogs"),
-		dec(&ch.SalesTaxRate, "tax_rate_sales"), dec(&ch.PurchaseTaxRate, "tax_rate_purchase"))
+	for _, f := range []struct {
+		dst **decimal.Decimal
+		key string
+	}{{&ch.SalesTaxRate, "tax_rate_sales"}, {&ch.PurchaseTaxRate, "tax_rate_purchase"}} {
+		if *f.dst != nil {
+			continue
+		}
+		d, err := decimal.NewFromString(v[f.key])
+		if err != nil {
+			return fault.Invalidf(f.key, "setting %s = %q is not a number: fix it with stockctl settings set %s", f.key, v[f.key], f.key)
+		}
+		*f.dst = &d
+	}
+	return nil
 }
 
 func validType(t string) bool {

@@ -172,7 +172,7 @@ func TestDeactivation(t *testing.T) {
 	mustAdd(t, d, "OLD", catalog.Changes{})
 	mustAdd(t, d, "NEW", catalog.Changes{})
 	fakeActivity(t, d, "OLD", "7", "0", 0, 1)
-	_, onHand, err := catalog.SetActive(ctx, d, "OLD", false, false)
+	_, _, err := catalog.SetActive(ctx, d, "OLD", false, false)
 	wantKind(t, err, fault.Invalid, "7 ea on hand")
 	p, onHand, err := catalog.SetActive(ctx, d, "OLD", false, true)
 	if err != nil || p.Active || !onHand.Equal(decimal.NewFromInt(7)) {
