@@ -51,7 +51,7 @@ func (r result) json(t *testing.T, into any) {
 	}
 }
 
-func openRaw(url string) (*sqlx.DB, error) { return sqlx.Open("postgres", url) }
+func openRaw(url string) (*sqlx.DB, error) { return sqlx.Open("pgx", url) }
 
 // fakeDocument makes the documents view report one document, as a sales order would once
 // that table exists, to test rules that depend on documents existing.

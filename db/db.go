@@ -14,8 +14,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/stockctl/stockctl/fault"
 )
@@ -43,15 +45,40 @@ func Resolve(flagURL string) Source {
 
 // Open connects to url and checks the server answers. The actor is sent as the session
 // setting stockctl.actor, which the schema's defaults and triggers record on every change.
+//
+// The driver is pgx through its database/sql adapter: it prepares each statement once per
+// connection and reuses the plan, so a repeated posting is not parsed and planned again on
+// every call (docs/performance.md).
 func Open(ctx context.Context, rawURL, actor string) (*sqlx.DB, error) {
-	dsn, err := withActor(rawURL, actor)
+	cfg, err := Config(rawURL, actor)
 	if err != nil {
 		return nil, err
 	}
-	d, err := sqlx.Open("postgres", dsn)
-	if err != nil {
-		return nil, fault.Unavailablef("database %s: %v", Redact(rawURL), redactErr(err, rawURL))
+	return OpenConfig(ctx, cfg, rawURL)
+}
+
+// Config parses a URL or key=value connection string into a pgx connection config carrying
+// the actor as the stockctl.actor startup parameter.
+func Config(rawURL, actor string) (*pgx.ConnConfig, error) {
+	if actor != "" && !actorOK.MatchString(actor) {
+		return nil, fault.Usagef("actor", "--actor %q: use letters, digits, spaces and . _ @ + - : ' (at most 100)", actor)
 	}
+	cfg, err := pgx.ParseConfig(rawURL)
+	if err != nil {
+		return nil, fault.Usagef("db", "database URL %s: %s (use postgres://user@host:port/dbname)", Redact(rawURL), redactErr(err, rawURL))
+	}
+	// lib/pq's binary_parameters, which earlier URLs carried, means nothing to pgx and
+	// would be sent to the server as an unknown setting.
+	delete(cfg.RuntimeParams, "binary_parameters")
+	if actor != "" {
+		cfg.RuntimeParams["stockctl.actor"] = actor
+	}
+	return cfg, nil
+}
+
+// OpenConfig opens a pool on cfg and checks the server answers; rawURL is only for messages.
+func OpenConfig(ctx context.Context, cfg *pgx.ConnConfig, rawURL string) (*sqlx.DB, error) {
+	d := sqlx.NewDb(stdlib.OpenDB(*cfg), "pgx")
 	d.SetMaxOpenConns(16)
 	d.SetMaxIdleConns(4)
 	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
@@ -65,37 +92,6 @@ func Open(ctx context.Context, rawURL, actor string) (*sqlx.DB, error) {
 }
 
 var actorOK = regexp.MustCompile(`^[\p{L}\p{N}._@+\-:' ]{1,100}$`)
-
-// withActor adds the stockctl.actor startup parameter to a URL or key=value connection string,
-// and binary_parameters, which lets lib/pq send a parameterised statement in one round trip
-// instead of two (parse and describe first, then bind and execute).
-func withActor(raw, actor string) (string, error) {
-	if actor != "" && !actorOK.MatchString(actor) {
-		return "", fault.Usagef("actor", "--actor %q: use letters, digits, spaces and . _ @ + - : ' (at most 100)", actor)
-	}
-	if strings.HasPrefix(raw, "postgres://") || strings.HasPrefix(raw, "postgresql://") {
-		u, err := url.Parse(raw)
-		if err != nil {
-			return "", fault.Usagef("db", "database URL %s is not a valid URL: use postgres://user@host:port/dbname", Redact(raw))
-		}
-		q := u.Query()
-		if actor != "" {
-			q.Set("stockctl.actor", actor)
-		}
-		if !q.Has("binary_parameters") {
-			q.Set("binary_parameters", "yes")
-		}
-		u.RawQuery = q.Encode()
-		return u.String(), nil
-	}
-	if !strings.Contains(raw, "binary_parameters") {
-		raw += " binary_parameters=yes"
-	}
-	if actor == "" {
-		return raw, nil
-	}
-	return raw + " stockctl.actor='" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(actor) + "'", nil
-}
 
 var dsnPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
 
@@ -186,7 +182,7 @@ func once(ctx context.Context, d *sqlx.DB, rollback bool, fn func(tx *sqlx.Tx) e
 
 // Retryable reports a serialization failure or deadlock, which a rerun of the transaction cures.
 func Retryable(err error) bool {
-	var pe *pq.Error
+	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		return pe.Code == "40001" || pe.Code == "40P01"
 	}
@@ -195,18 +191,18 @@ func Retryable(err error) bool {
 
 // SQLState returns the SQLSTATE code of a PostgreSQL error, or "".
 func SQLState(err error) string {
-	var pe *pq.Error
+	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		return string(pe.Code)
+		return pe.Code
 	}
 	return ""
 }
 
 // Constraint returns the name of the constraint a PostgreSQL error reports, or "".
 func Constraint(err error) string {
-	var pe *pq.Error
+	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		return pe.Constraint
+		return pe.ConstraintName
 	}
 	return ""
 }
@@ -225,8 +221,9 @@ func Classify(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return &fault.Error{Kind: fault.NotFound, Msg: "not found", Err: err}
 	}
-	var pe *pq.Error
+	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
+		class := pe.Code[:2]
 		detail := pe.Message
 		if pe.Detail != "" {
 			detail += " (" + pe.Detail + ")"
@@ -236,14 +233,14 @@ func Classify(err error) error {
 			return &fault.Error{Kind: fault.Conflict, Msg: "already exists: " + detail, Err: err}
 		case pe.Code == "23503":
 			return &fault.Error{Kind: fault.Conflict, Msg: "refers to or is referred to by other data: " + detail, Err: err}
-		case pe.Code == "23514", pe.Code == "23502", pe.Code.Class() == "22":
+		case pe.Code == "23514", pe.Code == "23502", class == "22":
 			return &fault.Error{Kind: fault.Invalid, Msg: "rejected by the database: " + detail, Err: err}
 		case pe.Code == "P0001":
 			// Raised by our own triggers with a message meant for the user.
 			return &fault.Error{Kind: fault.Invalid, Msg: pe.Message, Err: err}
 		case pe.Code == "57014":
 			return &fault.Error{Kind: fault.Interrupted, Msg: "cancelled", Err: err}
-		case pe.Code.Class() == "08", pe.Code.Class() == "57", pe.Code.Class() == "53":
+		case class == "08", class == "57", class == "53":
 			return &fault.Error{Kind: fault.Unavailable, Msg: "database unavailable: " + detail, Err: err}
 		}
 		return fmt.Errorf("database: %w", err)

@@ -213,7 +213,7 @@ func TestConcurrentProcesses(t *testing.T) {
 		t.Errorf("%s", f)
 	}
 	stockctl(t, env, "stock", "check").want(t, 0)
-	d, err := sqlx.Open("postgres", url)
+	d, err := sqlx.Open("pgx", url)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/db/pgserver"
@@ -76,7 +76,7 @@ func setup() {
 // ensureTemplate builds the migrated template database unless it exists. It builds under
 // another name and renames, so a half-built template is never cloned.
 func ensureTemplate(ctx context.Context) error {
-	admin, err := sqlx.Open("postgres", adminURL)
+	admin, err := sqlx.Open("pgx", adminURL)
 	if err != nil {
 		return err
 	}
@@ -98,13 +98,13 @@ func ensureTemplate(ctx context.Context) error {
 		return nil
 	}
 	building := template + "_build"
-	if _, err := conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(building)); err != nil {
+	if _, err := conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{building}.Sanitize()); err != nil {
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(building)); err != nil {
+	if _, err := conn.ExecContext(ctx, `CREATE DATABASE `+pgx.Identifier{building}.Sanitize()); err != nil {
 		return err
 	}
-	d, err := sqlx.Open("postgres", withDB(adminURL, building))
+	d, err := sqlx.Open("pgx", withDB(adminURL, building))
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func ensureTemplate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrating the template: %w", err)
 	}
-	if _, err = conn.ExecContext(ctx, `ALTER DATABASE `+pq.QuoteIdentifier(building)+` RENAME TO `+pq.QuoteIdentifier(template)); err != nil {
+	if _, err = conn.ExecContext(ctx, `ALTER DATABASE `+pgx.Identifier{building}.Sanitize()+` RENAME TO `+pgx.Identifier{template}.Sanitize()); err != nil {
 		return err
 	}
 	// Templates of older migration sets are dead weight on a long-lived test server; one still
@@ -121,7 +121,7 @@ func ensureTemplate(ctx context.Context) error {
 	var old []string
 	if err := conn.SelectContext(ctx, &old, `SELECT datname FROM pg_database WHERE datname LIKE 'stockctl\_tmpl\_%' AND datname NOT LIKE '%\_build' AND datname <> $1`, template); err == nil {
 		for _, name := range old {
-			_, _ = conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(name))
+			_, _ = conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize())
 		}
 	}
 	return nil
@@ -148,21 +148,21 @@ func NewURL(t testing.TB) string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "stockctl_t_" + hex.EncodeToString(b)
-	a, err := sqlx.Open("postgres", admin)
+	a, err := sqlx.Open("pgx", admin)
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
 	defer a.Close()
-	if _, err := a.Exec(`CREATE DATABASE ` + pq.QuoteIdentifier(name) + ` TEMPLATE ` + pq.QuoteIdentifier(template)); err != nil {
+	if _, err := a.Exec(`CREATE DATABASE ` + pgx.Identifier{name}.Sanitize() + ` TEMPLATE ` + pgx.Identifier{template}.Sanitize()); err != nil {
 		t.Fatalf("dbtest: cloning template: %v", err)
 	}
 	t.Cleanup(func() {
-		a, err := sqlx.Open("postgres", admin)
+		a, err := sqlx.Open("pgx", admin)
 		if err != nil {
 			return
 		}
 		defer a.Close()
-		_, _ = a.Exec(`DROP DATABASE IF EXISTS ` + pq.QuoteIdentifier(name) + ` WITH (FORCE)`)
+		_, _ = a.Exec(`DROP DATABASE IF EXISTS ` + pgx.Identifier{name}.Sanitize() + ` WITH (FORCE)`)
 	})
 	return withDB(admin, name)
 }

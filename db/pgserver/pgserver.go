@@ -17,7 +17,9 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 
 	"github.com/stockctl/stockctl/fault"
 )
@@ -94,7 +96,7 @@ func DefaultHome() (string, error) {
 // New describes the server under home; nothing is touched until Start.
 func New(home string, opts ...Option) *Server {
 	if home != "" {
-		// The socket directory must be absolute, or lib/pq would treat it as a host name.
+		// The socket directory must be absolute, or the driver would treat it as a host name.
 		if abs, err := filepath.Abs(home); err == nil {
 			home = abs
 		}
@@ -114,17 +116,18 @@ func New(home string, opts ...Option) *Server {
 	return s
 }
 
-// URL is the lib/pq connection URL of the stockctl database.
+// URL is the connection URL of the stockctl database.
 func (s *Server) URL() string { return s.url(dbName) }
 
-// AdminURL is the lib/pq connection URL of the postgres maintenance database.
+// AdminURL is the connection URL of the postgres maintenance database.
 func (s *Server) AdminURL() string { return s.url("postgres") }
 
 // url puts the socket directory in the host parameter because net/url rejects an
 // escaped path in the host part. The port is explicit so a PGPORT in the
-// environment cannot point lib/pq at a socket name we do not use.
+// environment cannot point the driver at a socket name we do not use.
 func (s *Server) url(db string) string {
-	return "postgres://" + dbUser + "@/" + db + "?host=" + url.QueryEscape(s.runDir) +
+	// %20, not QueryEscape's "+", because pgx reads a "+" in the query as itself.
+	return "postgres://" + dbUser + "@/" + db + "?host=" + strings.ReplaceAll(url.QueryEscape(s.runDir), "+", "%20") +
 		"&port=" + strconv.Itoa(port) + "&sslmode=disable"
 }
 
@@ -284,7 +287,7 @@ func (s *Server) checkPaths() error {
 		return fault.Unavailablef("no home directory for stockctl's database: set STOCKCTL_HOME")
 	}
 	// pg_ctl passes paths through sh inside double quotes, unix_socket_directories is a
-	// comma-separated list and lib/pq splits hosts on commas, so these cannot be quoted safely.
+	// comma-separated list and drivers split hosts on commas, so these cannot be quoted safely.
 	if strings.ContainsAny(s.home, "\",$`\\") || strings.ContainsFunc(s.home, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		return fault.Unavailablef("stockctl's home %q contains characters PostgreSQL's tools cannot handle in a path: set STOCKCTL_HOME to a plain directory", s.home)
 	}
@@ -561,11 +564,10 @@ func (s *Server) pgctlStart(ctx context.Context, acct *account, bin string) erro
 
 // createDB creates the stockctl database on first start.
 func (s *Server) createDB(ctx context.Context) error {
-	c, err := pq.NewConnector(s.AdminURL())
+	db, err := sql.Open("pgx", s.AdminURL())
 	if err != nil {
 		return fault.Wrap(fault.Unavailable, err, "connecting to the private PostgreSQL server")
 	}
-	db := sql.OpenDB(c)
 	defer db.Close()
 	var exists bool
 	if err := db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", dbName).Scan(&exists); err != nil {
@@ -574,8 +576,8 @@ func (s *Server) createDB(ctx context.Context) error {
 	if exists {
 		return nil
 	}
-	_, err = db.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(dbName))
-	var pe *pq.Error
+	_, err = db.ExecContext(ctx, "CREATE DATABASE "+pgx.Identifier{dbName}.Sanitize())
+	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "42P04" {
 		// Created meanwhile by someone not going through our lock.
 		return nil
@@ -588,11 +590,10 @@ func (s *Server) createDB(ctx context.Context) error {
 
 // queryString runs one query returning one value; it doubles as the liveness check.
 func queryString(ctx context.Context, dsn, q string) (string, error) {
-	c, err := pq.NewConnector(dsn)
+	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return "", err
 	}
-	db := sql.OpenDB(c)
 	defer db.Close()
 	ctx, cancel := context.WithTimeout(ctx, pingTimeout)
 	defer cancel()

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lib/pq"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/stockctl/stockctl/fault"
 )
@@ -113,7 +113,7 @@ func checkDir(t *testing.T, path string, mode fs.FileMode, uid string) {
 
 func selectOne(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
-	db, err := sql.Open("postgres", url)
+	db, err := sql.Open("pgx", url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,17 +371,17 @@ func TestDefaultHome(t *testing.T) {
 	}
 }
 
-// TestURL checks lib/pq reads the socket directory out of URL, spaces and all.
+// TestURL checks the driver reads the socket directory out of URL, spaces and all.
 func TestURL(t *testing.T) {
 	s := New("/tmp/a home/x'y")
-	cfg, err := pq.NewConfig(s.URL())
+	cfg, err := pgx.ParseConfig(s.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Host != "/tmp/a home/x'y/pg/run" || cfg.Database != "stockctl" || cfg.User != "stockctl" || cfg.Port != 5432 {
 		t.Errorf("parsed %s as host %q db %q user %q port %d", s.URL(), cfg.Host, cfg.Database, cfg.User, cfg.Port)
 	}
-	if cfg, err := pq.NewConfig(s.AdminURL()); err != nil || cfg.Database != "postgres" {
+	if cfg, err := pgx.ParseConfig(s.AdminURL()); err != nil || cfg.Database != "postgres" {
 		t.Errorf("admin URL: %v %v", cfg.Database, err)
 	}
 }

@@ -88,6 +88,9 @@ func getPack(ctx context.Context, q sqlx.QueryerContext, p Product, code string)
 // product's pack units; "" means the stock unit) into the product's stock unit, rounded to
 // the stock unit's precision. Every document line uses it, so conversion is the same everywhere.
 func ToStock(ctx context.Context, q sqlx.QueryerContext, p Product, qty decimal.Decimal, unit string) (decimal.Decimal, error) {
+	if (unit == "" || unit == p.StockUOM) && p.StockPrecision != nil {
+		return qty.Round(*p.StockPrecision), nil
+	}
 	stock, err := uom.Get(ctx, q, p.StockUOM)
 	if err != nil {
 		return decimal.Zero, err

@@ -73,6 +73,10 @@ type Product struct {
 	UpdatedAt         time.Time        `db:"updated_at" json:"updated_at" print:"wide"`
 	UpdatedBy         string           `db:"updated_by" json:"updated_by" print:"wide"`
 
+	// StockPrecision is the stock unit's decimals, read with the product so that rounding a
+	// quantity in the stock unit needs no query of its own (nil when not read).
+	StockPrecision *int32 `db:"stock_precision" json:"-"`
+
 	manufacturerID *int64
 }
 
@@ -99,7 +103,7 @@ const selectProduct = `SELECT p.id, p.sku, p.name, p.type, p.active, p.sellable,
 	p.sell_price, p.weight, p.volume, p.category, m.code AS manufacturer, p.mfr_part_no, p.description,
 	p.in_portal, p.portal_description, p.sales_gl, p.purchase_gl, p.inventory_gl, p.cogs_gl,
 	p.sales_tax_rate, p.purchase_tax_rate, t.sku AS template, p.created_at, p.created_by, p.updated_at,
-	p.updated_by, p.manufacturer_id
+	p.updated_by, p.manufacturer_id, (SELECT u.precision FROM uoms u WHERE u.code = p.stock_uom) AS stock_precision
 	FROM products p
 	LEFT JOIN companies m ON m.id = p.manufacturer_id
 	LEFT JOIN products t ON t.id = p.template_id`

@@ -2,12 +2,13 @@ package stock
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
-	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
@@ -51,11 +52,7 @@ func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref strin
 			return nil, false, err
 		}
 	}
-	adjLoc, err := Virtual(ctx, q, AdjustmentSide)
-	if err != nil {
-		return nil, false, err
-	}
-	gl, err := settings.Value(ctx, q, "gl_adjustment")
+	adjLoc, gl, err := adjustmentSide(ctx, q)
 	if err != nil {
 		return nil, false, err
 	}
@@ -122,7 +119,7 @@ func adjustmentMoves(ctx context.Context, q sqlx.ExtContext, a Adjustment, adjLo
 	if !p.TrackStock {
 		return nil, fault.Invalidf("sku", "product %s is not stock-tracked (type %s): it has no stock to adjust", p.SKU, p.Type)
 	}
-	loc, err := GetLocation(ctx, q, "location", a.Location)
+	loc, defaultBay, err := locationFor(ctx, q, a.Location, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -166,9 +163,7 @@ func adjustmentMoves(ctx context.Context, q sqlx.ExtContext, a Adjustment, adjLo
 	if in {
 		base.From, base.To, base.ToBay = adjLoc, loc, bay
 		if bay == nil {
-			if base.ToBay, err = DefaultBay(ctx, q, p.ID, loc); err != nil {
-				return nil, err
-			}
+			base.ToBay = defaultBay
 		}
 	} else {
 		base.From, base.To, base.FromBay = loc, adjLoc, bay
@@ -235,6 +230,53 @@ func DefaultBay(ctx context.Context, q sqlx.QueryerContext, productID int64, l L
 		return nil, db.Classify(err)
 	}
 	return &bays[0], nil
+}
+
+// adjustmentSide returns the virtual adjustment location and the default GL code of
+// adjustments in one query: an adjustment is the most frequent posting, so each statement
+// saved counts (docs/performance.md).
+func adjustmentSide(ctx context.Context, q sqlx.QueryerContext) (Location, string, error) {
+	var r struct {
+		Location
+		GL *string `db:"gl"`
+	}
+	err := sqlx.GetContext(ctx, q, &r, `SELECT l.id, l.code, l.name, l.kind, l.region, l.address, l.active,
+		l.created_at, l.created_by, (SELECT value FROM settings WHERE key = 'gl_adjustment') AS gl
+		FROM locations l WHERE l.kind = $1 ORDER BY l.id LIMIT 1`, AdjustmentSide)
+	if err != nil {
+		return Location{}, "", db.Classify(err)
+	}
+	if r.GL == nil {
+		return Location{}, "", fault.Invalidf("gl_adjustment", "setting gl_adjustment is missing: set it with stockctl settings set gl_adjustment CODE")
+	}
+	return r.Location, *r.GL, nil
+}
+
+// locationFor returns the internal location code names, as GetLocation does, together with
+// the product's default bay there (nil when none is set), in one query.
+func locationFor(ctx context.Context, q sqlx.QueryerContext, code string, productID int64) (Location, *Bay, error) {
+	var r struct {
+		Location
+		BayID   *int64  `db:"bay_id"`
+		BayCode *string `db:"bay_code"`
+		BayName *string `db:"bay_name"`
+	}
+	err := sqlx.GetContext(ctx, q, &r, `SELECT l.id, l.code, l.name, l.kind, l.region, l.address, l.active,
+		l.created_at, l.created_by, y.id AS bay_id, y.code AS bay_code, y.name AS bay_name
+		FROM locations l
+		LEFT JOIN stock_levels s ON s.product_id = $2 AND s.location_id = l.id
+		LEFT JOIN bays y ON y.id = s.default_bay_id
+		WHERE l.code = $1 AND l.kind = 'internal'`, code, productID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Location{}, nil, fault.Invalidf("location", "unknown location %q: see stockctl location list, or add it with stockctl location add %s --name N", code, code)
+	}
+	if err != nil {
+		return Location{}, nil, db.Classify(err)
+	}
+	if r.BayID == nil {
+		return r.Location, nil, nil
+	}
+	return r.Location, &Bay{ID: *r.BayID, Location: r.Code, Code: *r.BayCode, Name: *r.BayName}, nil
 }
 
 // claimRef records ref in scope and reports whether it is new. A second transaction with the

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -283,10 +285,16 @@ func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	read := func() (map[int64]*cost, bool, error) {
+		// One product (the usual case) gets its own statement: with "= ANY($1)" the server
+		// plans the lock afresh on every call instead of caching the plan.
+		where, arg := `c.product_id = ANY($1)`, any(pq.Int64Array(ids))
+		if len(ids) == 1 {
+			where, arg = `c.product_id = $1`, ids[0]
+		}
 		rows, err := q.QueryxContext(ctx, `SELECT c.product_id, c.avg_cost,
 			coalesce((SELECT sum(b.on_hand) FROM stock_balances b WHERE b.product_id = c.product_id), 0),
 			coalesce((SELECT value = 'true' FROM settings WHERE key = 'negative_stock_allowed'), false)
-			FROM product_costs c WHERE c.product_id = ANY($1) ORDER BY c.product_id FOR UPDATE OF c`, pq.Int64Array(ids))
+			FROM product_costs c WHERE `+where+` ORDER BY c.product_id FOR UPDATE OF c`, arg)
 		if err != nil {
 			return nil, false, db.Classify(err)
 		}
@@ -315,53 +323,85 @@ func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost
 	return read()
 }
 
-// The statement that posts one move: take from the source (guarded), give to the destination,
-// append the move and update the average cost, in one round trip. $13 says whether the source
-// may go negative; the guarded forms return no row when it lacks the stock.
-const postSQL = `WITH
-src_q AS (
+// postShape says which parts of the posting statement a move needs.
+type postShape struct {
+	from, to bool // the source / destination keeps a balance
+	neg      bool // the source may go negative
+	balances bool // the move changes location balances (not a bay-to-bay move)
+	cost     bool // the average cost changes
+}
+
+var postSQLs sync.Map // postShape → string
+
+// postSQL is the statement that posts one move of shape s: take from the source (guarded),
+// give to the destination, append the move and update the average cost, in one round trip.
+// Each shape gets its own statement with only the parts it runs: a statement whose parts
+// are switched off by parameters is planned afresh on every call, one without such switches
+// gets a cached generic plan after a few calls (docs/performance.md). The guarded forms
+// return no row when the source lacks the stock.
+//
+// Parameters: $1 product, $2 qty, $3 from, $4 to, $5 from bay, $6 to bay, $7 batch,
+// $8 serial, $9 kind, $10 unit cost, $11 reference, $12 GL code, $13 reason, $14 narrative,
+// and $15 the new average cost when s.cost.
+func postSQL(s postShape) string {
+	if v, ok := postSQLs.Load(s); ok {
+		return v.(string)
+	}
+	const quantKey = `ON CONFLICT (product_id, location_id, (coalesce(bay_id, 0)), (coalesce(batch_id, 0)), (coalesce(serial_id, 0)))`
+	const quantMatch = `product_id = $1 AND location_id = $3 AND coalesce(bay_id, 0) = coalesce($5::bigint, 0)
+	  AND coalesce(batch_id, 0) = coalesce($7::bigint, 0) AND coalesce(serial_id, 0) = coalesce($8::bigint, 0)`
+	var ctes []string
+	srcQ, srcB := "0", "0"
+	if s.from {
+		srcQ = "(SELECT count(*) FROM src_q)"
+		if s.neg {
+			ctes = append(ctes, `src_q AS (
 	INSERT INTO stock_quants AS s (product_id, location_id, bay_id, batch_id, serial_id, qty)
-	SELECT $1::bigint, $3::bigint, $5::bigint, $7::bigint, $8::bigint, -$2::numeric WHERE $10::boolean AND $13::boolean
-	ON CONFLICT (product_id, location_id, (coalesce(bay_id, 0)), (coalesce(batch_id, 0)), (coalesce(serial_id, 0)))
-	DO UPDATE SET qty = s.qty - $2
-	RETURNING 1
-), src_q_guarded AS (
-	UPDATE stock_quants SET qty = qty - $2
-	WHERE $10 AND NOT $13 AND product_id = $1 AND location_id = $3 AND coalesce(bay_id, 0) = coalesce($5, 0)
-	  AND coalesce(batch_id, 0) = coalesce($7, 0) AND coalesce(serial_id, 0) = coalesce($8, 0)
-	  AND qty >= $2
-	RETURNING 1
-), src_b AS (
-	INSERT INTO stock_balances AS b (product_id, location_id, on_hand) SELECT $1, $3, -$2 WHERE $10 AND $12::boolean AND $13
+	VALUES ($1, $3, $5, $7, $8, -$2::numeric) `+quantKey+`
+	DO UPDATE SET qty = s.qty - $2 RETURNING 1)`)
+		} else {
+			ctes = append(ctes, `src_q AS (
+	UPDATE stock_quants SET qty = qty - $2 WHERE `+quantMatch+` AND qty >= $2 RETURNING 1)`)
+		}
+		if s.balances {
+			srcB = "(SELECT count(*) FROM src_b)"
+			if s.neg {
+				ctes = append(ctes, `src_b AS (
+	INSERT INTO stock_balances AS b (product_id, location_id, on_hand) VALUES ($1, $3, -$2::numeric)
 	ON CONFLICT (product_id, location_id) DO UPDATE SET on_hand = b.on_hand - $2
-	WHERE b.on_hand - $2 >= b.allocated OR b.allocated = 0
-	RETURNING 1
-), src_b_guarded AS (
+	WHERE b.on_hand - $2 >= b.allocated OR b.allocated = 0 RETURNING 1)`)
+			} else {
+				ctes = append(ctes, `src_b AS (
 	UPDATE stock_balances SET on_hand = on_hand - $2
-	WHERE $10 AND $12 AND NOT $13 AND product_id = $1 AND location_id = $3 AND on_hand - $2 >= allocated
-	RETURNING 1
-), dst_q AS (
+	WHERE product_id = $1 AND location_id = $3 AND on_hand - $2 >= allocated RETURNING 1)`)
+			}
+		}
+	}
+	if s.to {
+		ctes = append(ctes, `dst_q AS (
 	INSERT INTO stock_quants AS s (product_id, location_id, bay_id, batch_id, serial_id, qty)
-	SELECT $1, $4::bigint, $6::bigint, $7, $8, $2 WHERE $11::boolean
-	ON CONFLICT (product_id, location_id, (coalesce(bay_id, 0)), (coalesce(batch_id, 0)), (coalesce(serial_id, 0)))
-	DO UPDATE SET qty = s.qty + $2
-	RETURNING 1
-), dst_b AS (
-	INSERT INTO stock_balances AS b (product_id, location_id, on_hand) SELECT $1, $4, $2 WHERE $11 AND $12
-	ON CONFLICT (product_id, location_id) DO UPDATE SET on_hand = b.on_hand + $2
-	RETURNING 1
-), pc AS (
-	UPDATE product_costs SET avg_cost = $15::numeric, updated_at = now() WHERE $16::boolean AND product_id = $1
-	RETURNING 1
-), mv AS (
+	VALUES ($1, $4, $6, $7, $8, $2) `+quantKey+`
+	DO UPDATE SET qty = s.qty + $2 RETURNING 1)`)
+		if s.balances {
+			ctes = append(ctes, `dst_b AS (
+	INSERT INTO stock_balances AS b (product_id, location_id, on_hand) VALUES ($1, $4, $2)
+	ON CONFLICT (product_id, location_id) DO UPDATE SET on_hand = b.on_hand + $2 RETURNING 1)`)
+		}
+	}
+	if s.cost {
+		ctes = append(ctes, `pc AS (
+	UPDATE product_costs SET avg_cost = $15::numeric, updated_at = now() WHERE product_id = $1 RETURNING 1)`)
+	}
+	ctes = append(ctes, `mv AS (
 	INSERT INTO stock_moves (product_id, qty, from_location_id, to_location_id, from_bay_id, to_bay_id, batch_id,
 		serial_id, unit_cost, kind, reference, gl_code, reason, narrative)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $14::numeric, $9::text, $17::text, $18::text, $19::text, $20::text)
-	RETURNING id
-)
-SELECT (SELECT count(*) FROM src_q) + (SELECT count(*) FROM src_q_guarded) AS src_q,
-       (SELECT count(*) FROM src_b) + (SELECT count(*) FROM src_b_guarded) AS src_b,
-       (SELECT id FROM mv) AS id`
+	VALUES ($1::bigint, $2::numeric, $3::bigint, $4::bigint, $5::bigint, $6::bigint, $7::bigint, $8::bigint,
+		$10::numeric, $9::text, $11::text, $12::text, $13::text, $14::text)
+	RETURNING id)`)
+	sql := "WITH " + strings.Join(ctes, ",\n") + "\nSELECT " + srcQ + " AS src_q, " + srcB + " AS src_b, (SELECT id FROM mv) AS id"
+	postSQLs.Store(s, sql)
+	return sql
+}
 
 func post(ctx context.Context, q sqlx.ExtContext, m Move, c *cost, negOK bool) (Posted, error) {
 	from, to := m.From.Holds(), m.To.Holds()
@@ -399,9 +439,13 @@ func post(ctx context.Context, q sqlx.ExtContext, m Move, c *cost, negOK bool) (
 		SrcB int64 `db:"src_b"`
 		ID   int64 `db:"id"`
 	}
-	err := sqlx.GetContext(ctx, q, &res, postSQL,
-		m.Product.ID, m.Qty, m.From.ID, m.To.ID, bayPtr(m.FromBay), bayPtr(m.ToBay), batchPtr(m.Batch), serialPtr(m.Serial),
-		m.Kind, from, to, balances, neg, unit, c.avg, c.changed, m.Reference, m.GLCode, m.Reason, m.Narrative)
+	shape := postShape{from: from, to: to, neg: neg, balances: balances, cost: c.changed}
+	args := []any{m.Product.ID, m.Qty, m.From.ID, m.To.ID, bayPtr(m.FromBay), bayPtr(m.ToBay), batchPtr(m.Batch),
+		serialPtr(m.Serial), m.Kind, unit, m.Reference, m.GLCode, m.Reason, m.Narrative}
+	if shape.cost {
+		args = append(args, c.avg)
+	}
+	err := sqlx.GetContext(ctx, q, &res, postSQL(shape), args...)
 	if err != nil {
 		return Posted{}, moveError(m, err)
 	}

@@ -42,7 +42,7 @@ func run(ctx context.Context, c config) error {
 		return nil
 	}
 	if c.trace > 0 {
-		tr, err := traceTrips(ctx, c.url, f, c.trace, c.seed)
+		tr, plans, err := traceTrips(ctx, c.url, f, c.trace, c.seed)
 		if err != nil {
 			return err
 		}
@@ -52,6 +52,18 @@ func run(ctx context.Context, c config) error {
 			fmt.Fprintf(stdout, "  %-11s %10.1f %11.1f %9s\n", kindNames[k], r.statements, r.trips, ms(r.latency))
 		}
 		fmt.Fprintln(stdout, "  (pgbench tpcb-like: 7 statements, 7 round trips, simple query protocol)")
+		var custom int
+		for _, p := range plans {
+			if p.Custom > p.Generic {
+				custom++
+			}
+		}
+		fmt.Fprintf(stdout, "  prepared statements: %d, of which %d are planned again on every call (custom plans)\n", len(plans), custom)
+		for _, p := range plans {
+			if p.Custom > p.Generic {
+				fmt.Fprintf(stdout, "    custom %d, generic %d: %s\n", p.Custom, p.Generic, oneLine(p.Statement, 110))
+			}
+		}
 	}
 
 	var maxID int64
@@ -261,3 +273,12 @@ func disturbed(share float64) string {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }
 func us(d time.Duration) string { return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond)) }
+
+// oneLine squeezes a statement's whitespace and cuts it to n runes, for a report line.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
-	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/stockctl/stockctl/db"
 )
@@ -95,6 +92,14 @@ func (c countingExt) ExecContext(ctx context.Context, q string, args ...any) (sq
 }
 
 // traceResult is the average cost of one posting of a kind.
+// planStat is how PostgreSQL planned one statement the trace prepared: a statement that
+// keeps getting custom plans is planned again on every call.
+type planStat struct {
+	Statement string `db:"statement"`
+	Generic   int64  `db:"generic_plans"`
+	Custom    int64  `db:"custom_plans"`
+}
+
 type traceResult struct {
 	n                 int
 	statements, trips float64
@@ -104,23 +109,23 @@ type traceResult struct {
 // traceTrips posts n postings of each kind one at a time on a single connection whose
 // socket counts round trips, and returns statements and round trips per posting (BEGIN and
 // COMMIT included). It uses the same driver and URL parameters as the timed phase.
-func traceTrips(ctx context.Context, rawURL string, f *fixture, n int, seed uint64) ([nKinds]traceResult, error) {
-	var out [nKinds]traceResult
-	dsn, err := withParam(rawURL, "stockctl.actor", "bench")
+func traceTrips(ctx context.Context, rawURL string, f *fixture, n int, seed uint64) (out [nKinds]traceResult, plans []planStat, err error) {
+	// The same config db.Open uses, so the trace sees exactly what the timed phase sends.
+	cfg, err := db.Config(rawURL, "bench")
 	if err != nil {
-		return out, err
-	}
-	connector, err := pq.NewConnector(dsn)
-	if err != nil {
-		return out, err
+		return out, nil, err
 	}
 	counter := &tripCounter{}
-	connector.Dialer(&countingDialer{c: counter})
-	conn := sqlx.NewDb(sql.OpenDB(connector), "postgres")
+	dialer := &countingDialer{c: counter}
+	cfg.DialFunc = dialer.DialContext
+	conn, err := db.OpenConfig(ctx, cfg, rawURL)
+	if err != nil {
+		return out, nil, err
+	}
 	defer conn.Close()
 	conn.SetMaxOpenConns(1)
 	if err := conn.PingContext(ctx); err != nil {
-		return out, err
+		return out, nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 1<<32))
 	for kind := range nKinds {
@@ -139,7 +144,7 @@ func traceTrips(ctx context.Context, rawURL string, f *fixture, n int, seed uint
 				continue
 			}
 			if err != nil {
-				return out, fmt.Errorf("tracing %s: %w", kindNames[kind], err)
+				return out, nil, fmt.Errorf("tracing %s: %w", kindNames[kind], err)
 			}
 			r.latency += time.Since(t0)
 			r.statements += float64(stmts)
@@ -150,20 +155,8 @@ func traceTrips(ctx context.Context, rawURL string, f *fixture, n int, seed uint
 		r.trips /= float64(r.n)
 		r.latency /= time.Duration(r.n)
 	}
-	return out, nil
-}
-
-// withParam adds a connection parameter to a postgres:// URL or a key=value string.
-func withParam(raw, key, value string) (string, error) {
-	if strings.HasPrefix(raw, "postgres://") || strings.HasPrefix(raw, "postgresql://") {
-		u, err := url.Parse(raw)
-		if err != nil {
-			return "", fmt.Errorf("database URL is not a valid URL: %w", err)
-		}
-		q := u.Query()
-		q.Set(key, value)
-		u.RawQuery = q.Encode()
-		return u.String(), nil
-	}
-	return raw + " " + key + "='" + value + "'", nil
+	// The driver's prepared statements of this one connection, as the server planned them.
+	err = conn.SelectContext(ctx, &plans, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements
+		WHERE NOT from_sql ORDER BY custom_plans DESC, statement`)
+	return out, plans, err
 }

@@ -31,7 +31,7 @@ const waitSQL = `SELECT CASE WHEN state = 'active'
 // sample runs until ctx is done.
 func sampleWaits(ctx context.Context, url string) *waitSampler {
 	w := &waitSampler{counts: map[string]int{}}
-	conn, err := sqlx.Open("postgres", url)
+	conn, err := sqlx.Open("pgx", url)
 	if err != nil {
 		w.err = err
 		return w
