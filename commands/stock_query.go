@@ -311,6 +311,8 @@ holds and 5 when anything is broken, so cron and CI can alert. The checks:
   tracking        moves and stock of serialised products carry a serial number (qty 1), of
                   batch-tracked products a batch, and of other products neither; moves made
                   before serials or batches were switched on for a product are not held to it
+  cost_stock      the quantity a product's average cost is spread over (kept with the cost)
+                  = its on hand over all locations
 
 At most 1000 violations per check are listed; the last one says how many more there are.
 The ledger is read in one pass, so the check takes seconds even for tens of millions of moves.`,

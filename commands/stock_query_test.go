@@ -242,13 +242,14 @@ func TestStockCheckCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	var vs []map[string]any
-	r = run(t, url, "stock", "check", "-o", "json").wantCode(t, ExitInvalid).wantErr(t, `"exit_code":5`, "2 violation(s)")
+	r = run(t, url, "stock", "check", "-o", "json").wantCode(t, ExitInvalid).wantErr(t, `"exit_code":5`, "3 violation(s)")
 	r.json(t, &vs)
-	if len(vs) != 2 || vs[0]["check"] != "balance_ledger" || vs[0]["sku"] != "W" || vs[0]["location"] != "MAIN" ||
-		vs[0]["detail"] != "on hand 10, ledger 9" || vs[1]["check"] != "balance_quants" {
+	if len(vs) != 3 || vs[0]["check"] != "balance_ledger" || vs[0]["sku"] != "W" || vs[0]["location"] != "MAIN" ||
+		vs[0]["detail"] != "on hand 10, ledger 9" || vs[1]["check"] != "balance_quants" ||
+		vs[2]["check"] != "cost_stock" || vs[2]["location"] != nil {
 		t.Fatalf("violations: %v", vs)
 	}
-	r = run(t, url, "stock", "check").wantCode(t, ExitInvalid).wantErr(t, "stockctl: stock check: 2 violation(s)")
+	r = run(t, url, "stock", "check").wantCode(t, ExitInvalid).wantErr(t, "stockctl: stock check: 3 violation(s)")
 	if !strings.HasPrefix(r.out, "balance_ledger\tW\tMAIN\ton hand 10, ledger 9\n") {
 		t.Fatalf("piped: %q", r.out)
 	}

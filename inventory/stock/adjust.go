@@ -52,14 +52,10 @@ func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref strin
 			return nil, false, err
 		}
 	}
-	adjLoc, gl, err := adjustmentSide(ctx, q)
-	if err != nil {
-		return nil, false, err
-	}
 	var all []Move
 	var from []int // the adjustment each move comes from
 	for i, a := range adjs {
-		ms, err := adjustmentMoves(ctx, q, a, adjLoc, gl)
+		ms, err := adjustmentMoves(ctx, q, a)
 		if err != nil {
 			if len(adjs) > 1 {
 				return nil, false, fault.Wrap(fault.KindOf(err), err, "adjustment %d (%s at %s)", i+1, a.SKU, a.Location)
@@ -111,7 +107,7 @@ func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref strin
 }
 
 // adjustmentMoves validates one adjustment and turns it into moves to post.
-func adjustmentMoves(ctx context.Context, q sqlx.ExtContext, a Adjustment, adjLoc Location, defaultGL string) ([]Move, error) {
+func adjustmentMoves(ctx context.Context, q sqlx.ExtContext, a Adjustment) ([]Move, error) {
 	p, err := catalog.Get(ctx, q, a.SKU)
 	if err != nil {
 		return nil, err
@@ -119,7 +115,7 @@ func adjustmentMoves(ctx context.Context, q sqlx.ExtContext, a Adjustment, adjLo
 	if !p.TrackStock {
 		return nil, fault.Invalidf("sku", "product %s is not stock-tracked (type %s): it has no stock to adjust", p.SKU, p.Type)
 	}
-	loc, defaultBay, err := locationFor(ctx, q, a.Location, p.ID)
+	loc, defaultBay, adjLoc, defaultGL, err := adjustmentPlaces(ctx, q, a.Location, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -232,51 +228,44 @@ func DefaultBay(ctx context.Context, q sqlx.QueryerContext, productID int64, l L
 	return &bays[0], nil
 }
 
-// adjustmentSide returns the virtual adjustment location and the default GL code of
-// adjustments in one query: an adjustment is the most frequent posting, so each statement
-// saved counts (docs/performance.md).
-func adjustmentSide(ctx context.Context, q sqlx.QueryerContext) (Location, string, error) {
+// adjustmentPlaces returns, in one query (an adjustment is the most frequent posting, so
+// each statement saved counts; docs/performance.md): the internal location code names, as
+// GetLocation does; the product's default bay there (nil when none is set); the virtual
+// adjustment location; and the default GL code of adjustments.
+func adjustmentPlaces(ctx context.Context, q sqlx.QueryerContext, code string, productID int64) (loc Location, bay *Bay, side Location, gl string, err error) {
 	var r struct {
 		Location
-		GL *string `db:"gl"`
+		BayID    *int64  `db:"bay_id"`
+		BayCode  *string `db:"bay_code"`
+		BayName  *string `db:"bay_name"`
+		SideID   int64   `db:"side_id"`
+		SideCode string  `db:"side_code"`
+		SideName string  `db:"side_name"`
+		GL       *string `db:"gl"`
 	}
-	err := sqlx.GetContext(ctx, q, &r, `SELECT l.id, l.code, l.name, l.kind, l.region, l.address, l.active,
-		l.created_at, l.created_by, (SELECT value FROM settings WHERE key = 'gl_adjustment') AS gl
-		FROM locations l WHERE l.kind = $1 ORDER BY l.id LIMIT 1`, AdjustmentSide)
-	if err != nil {
-		return Location{}, "", db.Classify(err)
-	}
-	if r.GL == nil {
-		return Location{}, "", fault.Invalidf("gl_adjustment", "setting gl_adjustment is missing: set it with stockctl settings set gl_adjustment CODE")
-	}
-	return r.Location, *r.GL, nil
-}
-
-// locationFor returns the internal location code names, as GetLocation does, together with
-// the product's default bay there (nil when none is set), in one query.
-func locationFor(ctx context.Context, q sqlx.QueryerContext, code string, productID int64) (Location, *Bay, error) {
-	var r struct {
-		Location
-		BayID   *int64  `db:"bay_id"`
-		BayCode *string `db:"bay_code"`
-		BayName *string `db:"bay_name"`
-	}
-	err := sqlx.GetContext(ctx, q, &r, `SELECT l.id, l.code, l.name, l.kind, l.region, l.address, l.active,
-		l.created_at, l.created_by, y.id AS bay_id, y.code AS bay_code, y.name AS bay_name
+	err = sqlx.GetContext(ctx, q, &r, `SELECT l.id, l.code, l.name, l.kind, l.region, l.address, l.active,
+		l.created_at, l.created_by, y.id AS bay_id, y.code AS bay_code, y.name AS bay_name,
+		v.id AS side_id, v.code AS side_code, v.name AS side_name,
+		(SELECT value FROM settings WHERE key = 'gl_adjustment') AS gl
 		FROM locations l
+		CROSS JOIN LATERAL (SELECT id, code, name FROM locations WHERE kind = $3 ORDER BY id LIMIT 1) v
 		LEFT JOIN stock_levels s ON s.product_id = $2 AND s.location_id = l.id
 		LEFT JOIN bays y ON y.id = s.default_bay_id
-		WHERE l.code = $1 AND l.kind = 'internal'`, code, productID)
+		WHERE l.code = $1 AND l.kind = 'internal'`, code, productID, AdjustmentSide)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Location{}, nil, fault.Invalidf("location", "unknown location %q: see stockctl location list, or add it with stockctl location add %s --name N", code, code)
+		return loc, nil, side, "", fault.Invalidf("location", "unknown location %q: see stockctl location list, or add it with stockctl location add %s --name N", code, code)
 	}
 	if err != nil {
-		return Location{}, nil, db.Classify(err)
+		return loc, nil, side, "", db.Classify(err)
 	}
-	if r.BayID == nil {
-		return r.Location, nil, nil
+	if r.GL == nil {
+		return loc, nil, side, "", fault.Invalidf("gl_adjustment", "setting gl_adjustment is missing: set it with stockctl settings set gl_adjustment CODE")
 	}
-	return r.Location, &Bay{ID: *r.BayID, Location: r.Code, Code: *r.BayCode, Name: *r.BayName}, nil
+	side = Location{ID: r.SideID, Code: r.SideCode, Name: r.SideName, Kind: AdjustmentSide, Active: true}
+	if r.BayID != nil {
+		bay = &Bay{ID: *r.BayID, Location: r.Code, Code: *r.BayCode, Name: *r.BayName}
+	}
+	return r.Location, bay, side, *r.GL, nil
 }
 
 // claimRef records ref in scope and reports whether it is new. A second transaction with the

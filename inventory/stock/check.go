@@ -18,6 +18,7 @@ const (
 	CheckNegative      = "negative"       // no negative stock unless allowed; batches and serials never
 	CheckSerial        = "serial"         // a serial's quantity is 0 or 1, and it is in one place at most
 	CheckTracking      = "tracking"       // moves and stock of serialised/batch-tracked products name them
+	CheckCostStock     = "cost_stock"     // the stock a product's average cost is spread over = its on hand
 )
 
 // MaxPerCheck is how many violations of one check Check returns; more are summed up in one
@@ -211,6 +212,14 @@ found (check_name, product_id, location_id, bay_id, batch_id, serial_id, detail)
 
 	UNION ALL
 	SELECT * FROM bad_moves
+
+	UNION ALL
+	SELECT 'cost_stock', coalesce(c.product_id, b.product_id), NULL::bigint, 0, 0, 0,
+	       format('the average cost is spread over %s, but %s is on hand', coalesce(c.on_hand::text, 'nothing (no cost row)'),
+	              coalesce(b.on_hand, 0))
+	FROM product_costs c
+	FULL JOIN (SELECT product_id, sum(on_hand) AS on_hand FROM stock_balances GROUP BY 1) b ON b.product_id = c.product_id
+	WHERE coalesce(c.on_hand, 0) <> coalesce(b.on_hand, 0)
 ),
 numbered AS (
 	SELECT f.*, row_number() OVER (PARTITION BY f.check_name ORDER BY f.product_id, f.location_id, f.bay_id,
@@ -231,7 +240,7 @@ LEFT JOIN batches b ON b.id = f.batch_id
 LEFT JOIN serials s ON s.id = f.serial_id
 WHERE f.n <= $1
 ORDER BY array_position(ARRAY['balance_ledger', 'balance_quants', 'quant_ledger', 'allocated', 'negative',
-                              'serial', 'tracking'], f.check_name), f.n`
+                              'serial', 'tracking', 'cost_stock'], f.check_name), f.n`
 
 // Check verifies the stock invariants with set-based SQL and returns every violation (at
 // most MaxPerCheck per check, the last of which says how many more there are):
@@ -247,7 +256,9 @@ ORDER BY array_position(ARRAY['balance_ledger', 'balance_quants', 'quant_ledger'
 //   - tracking: moves and stock of serialised products carry a serial (qty 1) and of
 //     batch-tracked products a batch, and those of other products none. Moves older than
 //     the product's last edit and its first move naming a serial or batch are not held to
-//     it: the catalogue lets tracking be switched on once stock is back to zero.
+//     it: the catalogue lets tracking be switched on once stock is back to zero;
+//   - cost_stock: the quantity a product's average cost is spread over (kept on its cost row,
+//     read under the posting lock) equals its on hand over all holding locations.
 //
 // Allocated = the sum of open allocations is checked once order lines exist to allocate.
 // Give Check a transaction (it sets work_mem and jit for it, as SET LOCAL does); the checks

@@ -149,22 +149,29 @@ func TestCheckBalances(t *testing.T) {
 		conn := stocked(t)
 		exec(t, conn, `UPDATE stock_balances SET on_hand = on_hand + 1 WHERE product_id = $1 AND location_id = $2`,
 			id(t, conn, "products", "PLAIN"), id(t, conn, "locations", "A"))
-		want(t, runCheck(t, conn), []string{stock.CheckBalanceLedger, stock.CheckBalanceQuants},
+		want(t, runCheck(t, conn), []string{stock.CheckBalanceLedger, stock.CheckBalanceQuants, stock.CheckCostStock},
 			[4]string{"balance_ledger", "PLAIN", "A", "on hand 12, ledger 11"},
-			[4]string{"balance_quants", "PLAIN", "A", "on hand 12, sum of quants 11"})
+			[4]string{"balance_quants", "PLAIN", "A", "on hand 12, sum of quants 11"},
+			[4]string{"cost_stock", "PLAIN", "", "the average cost is spread over 16, but 17 is on hand"})
+	})
+	t.Run("cost row off the balances", func(t *testing.T) {
+		conn := stocked(t)
+		exec(t, conn, `UPDATE product_costs SET on_hand = on_hand - 2 WHERE product_id = $1`, id(t, conn, "products", "LOT"))
+		want(t, runCheck(t, conn), []string{stock.CheckCostStock},
+			[4]string{"cost_stock", "LOT", "", "the average cost is spread over 4, but 6 is on hand"})
 	})
 	t.Run("ledger with no balance row", func(t *testing.T) {
 		conn := stocked(t)
 		exec(t, conn, `DELETE FROM stock_balances WHERE product_id = $1 AND location_id = $2`,
 			id(t, conn, "products", "LOT"), id(t, conn, "locations", "A"))
-		want(t, runCheck(t, conn), []string{stock.CheckBalanceLedger, stock.CheckBalanceQuants},
+		want(t, runCheck(t, conn), []string{stock.CheckBalanceLedger, stock.CheckBalanceQuants, stock.CheckCostStock},
 			[4]string{"balance_ledger", "LOT", "A", "on hand missing (no balance row), ledger 6"})
 	})
 	t.Run("balance row with no moves", func(t *testing.T) {
 		conn := stocked(t)
 		exec(t, conn, `INSERT INTO stock_balances (product_id, location_id, on_hand) VALUES ($1, $2, 4)`,
 			id(t, conn, "products", "LOT"), id(t, conn, "locations", "B"))
-		want(t, runCheck(t, conn), []string{stock.CheckBalanceLedger, stock.CheckBalanceQuants},
+		want(t, runCheck(t, conn), []string{stock.CheckBalanceLedger, stock.CheckBalanceQuants, stock.CheckCostStock},
 			[4]string{"balance_ledger", "LOT", "B", "on hand 4, ledger 0"})
 	})
 	t.Run("stray move", func(t *testing.T) {

@@ -184,3 +184,76 @@ func TestConcurrentPostingKeepsEveryInvariant(t *testing.T) {
 		t.Errorf("SER total %s, want 12", got)
 	}
 }
+
+// Concurrent receipts and issues of one product at different costs: the average cost must be
+// exactly what replaying the ledger in posting order gives. Each posting reads the stock on
+// hand under the product's lock; a figure read before waiting for the lock would weigh the
+// new cost against stale stock.
+func TestConcurrentAverageCostFollowsTheLedger(t *testing.T) {
+	conn := setup(t)
+	ctx := context.Background()
+	if _, _, err := adjust(t, conn, "", stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("50"), UnitCost: dp("4")}); err != nil {
+		t.Fatal(err)
+	}
+	const workers, rounds = 8, 15
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*rounds)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < rounds; i++ {
+				a := stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: decimal.NewFromInt(int64(1 + (w+i)%7))}
+				if (w+i)%3 == 0 {
+					a.Qty = a.Qty.Neg() // out at the average cost
+				} else {
+					c := decimal.New(int64(300+w*37+i*11), -2)
+					a.UnitCost = &c
+				}
+				errs <- db.InTx(ctx, conn, func(tx *sqlx.Tx) error {
+					_, _, err := stock.Adjust(ctx, tx, []stock.Adjustment{a}, "")
+					return err
+				})
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Replay: moves are numbered under the product lock, so id order is posting order.
+	var moves []struct {
+		Qty  decimal.Decimal `db:"qty"`
+		Cost decimal.Decimal `db:"unit_cost"`
+		In   bool            `db:"inbound"`
+	}
+	if err := conn.Select(&moves, `SELECT m.qty, m.unit_cost, t.kind = 'internal' AS inbound FROM stock_moves m
+		JOIN locations t ON t.id = m.to_location_id ORDER BY m.id`); err != nil {
+		t.Fatal(err)
+	}
+	var total, avg decimal.Decimal
+	for i, m := range moves {
+		if m.In {
+			if total.IsPositive() {
+				avg = total.Mul(avg).Add(m.Qty.Mul(m.Cost)).DivRound(total.Add(m.Qty), 6)
+			} else {
+				avg = m.Cost
+			}
+			total = total.Add(m.Qty)
+		} else {
+			if !m.Cost.Equal(avg) {
+				t.Fatalf("move %d went out at %s, the average cost then was %s", i+1, m.Cost, avg)
+			}
+			total = total.Sub(m.Qty)
+		}
+	}
+	if got := avgCost(t, conn, "PLAIN"); !got.Equal(avg) {
+		t.Errorf("average cost %s, replaying the ledger gives %s", got, avg)
+	}
+	if vs := runCheck(t, conn); len(vs) > 0 {
+		t.Errorf("stock check: %s", describe(vs))
+	}
+}

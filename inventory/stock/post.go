@@ -291,8 +291,7 @@ func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost
 		if len(ids) == 1 {
 			where, arg = `c.product_id = $1`, ids[0]
 		}
-		rows, err := q.QueryxContext(ctx, `SELECT c.product_id, c.avg_cost,
-			coalesce((SELECT sum(b.on_hand) FROM stock_balances b WHERE b.product_id = c.product_id), 0),
+		rows, err := q.QueryxContext(ctx, `SELECT c.product_id, c.avg_cost, c.on_hand,
 			coalesce((SELECT value = 'true' FROM settings WHERE key = 'negative_stock_allowed'), false)
 			FROM product_costs c WHERE `+where+` ORDER BY c.product_id FOR UPDATE OF c`, arg)
 		if err != nil {
@@ -328,7 +327,7 @@ type postShape struct {
 	from, to bool // the source / destination keeps a balance
 	neg      bool // the source may go negative
 	balances bool // the move changes location balances (not a bay-to-bay move)
-	cost     bool // the average cost changes
+	cost     bool // the average cost or the product's total stock changes
 }
 
 var postSQLs sync.Map // postShape → string
@@ -342,7 +341,7 @@ var postSQLs sync.Map // postShape → string
 //
 // Parameters: $1 product, $2 qty, $3 from, $4 to, $5 from bay, $6 to bay, $7 batch,
 // $8 serial, $9 kind, $10 unit cost, $11 reference, $12 GL code, $13 reason, $14 narrative,
-// and $15 the new average cost when s.cost.
+// and when s.cost $15 the new average cost and $16 the change of the product's total stock.
 func postSQL(s postShape) string {
 	if v, ok := postSQLs.Load(s); ok {
 		return v.(string)
@@ -390,7 +389,8 @@ func postSQL(s postShape) string {
 	}
 	if s.cost {
 		ctes = append(ctes, `pc AS (
-	UPDATE product_costs SET avg_cost = $15::numeric, updated_at = now() WHERE product_id = $1 RETURNING 1)`)
+	UPDATE product_costs SET avg_cost = $15::numeric, on_hand = on_hand + $16::numeric, updated_at = now()
+	WHERE product_id = $1 RETURNING 1)`)
 	}
 	ctes = append(ctes, `mv AS (
 	INSERT INTO stock_moves (product_id, qty, from_location_id, to_location_id, from_bay_id, to_bay_id, batch_id,
@@ -439,11 +439,18 @@ func post(ctx context.Context, q sqlx.ExtContext, m Move, c *cost, negOK bool) (
 		SrcB int64 `db:"src_b"`
 		ID   int64 `db:"id"`
 	}
-	shape := postShape{from: from, to: to, neg: neg, balances: balances, cost: c.changed}
+	delta := decimal.Zero // of the product's total stock
+	switch {
+	case to && !from:
+		delta = m.Qty
+	case from && !to:
+		delta = m.Qty.Neg()
+	}
+	shape := postShape{from: from, to: to, neg: neg, balances: balances, cost: c.changed || !delta.IsZero()}
 	args := []any{m.Product.ID, m.Qty, m.From.ID, m.To.ID, bayPtr(m.FromBay), bayPtr(m.ToBay), batchPtr(m.Batch),
 		serialPtr(m.Serial), m.Kind, unit, m.Reference, m.GLCode, m.Reason, m.Narrative}
 	if shape.cost {
-		args = append(args, c.avg)
+		args = append(args, c.avg, delta)
 	}
 	err := sqlx.GetContext(ctx, q, &res, postSQL(shape), args...)
 	if err != nil {
