@@ -29,6 +29,7 @@ type Summary struct {
 	Locations  int `json:"locations"`
 	Moves      int `json:"moves"`
 	Transfers  int `json:"transfers"`
+	Prices     int `json:"prices"`
 }
 
 // Reset empties the database entirely and migrates it again, leaving only what the
@@ -140,6 +141,9 @@ func Load(ctx context.Context, tx *sqlx.Tx) (Summary, error) {
 	if err := loadStock(ctx, tx, &s); err != nil {
 		return s, err
 	}
+	if err := loadPricing(ctx, tx, &s); err != nil {
+		return s, err
+	}
 	return s, nil
 }
 
@@ -165,6 +169,8 @@ var NextSteps = []string{
 	"stockctl stock moves DRILL-18V",
 	"stockctl stock list --below-min",
 	"stockctl stock check",
+	"stockctl price break list DRILL-18V",
+	"stockctl price quote DRILL-18V --customer BLUEBIRD --qty 6 --location STORE --explain   # then ACME and LONESTAR",
 	"stockctl portal export -o json",
 	"stockctl settings list",
 	"stockctl region list -o csv",

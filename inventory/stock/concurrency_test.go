@@ -104,13 +104,17 @@ func TestConcurrentPostingKeepsEveryInvariant(t *testing.T) {
 						return err
 					})
 				case 3: // two-step dispatch
+					// Offered to receivers only once committed: before that the transfer
+					// does not exist for anyone else.
+					var number string
 					err = db.InTx(ctx, conn, func(tx *sqlx.Tx) error {
 						doc, err := stock.Transfer(ctx, tx, stock.TransferRequest{SKU: "PLAIN", From: from, To: to, Qty: decimal.NewFromInt(n), TwoStep: true})
-						if err == nil {
-							transits.Store(doc.Number, true)
-						}
+						number = doc.Number
 						return err
 					})
+					if err == nil {
+						transits.Store(number, true)
+					}
 				case 4: // receive some open transfer (others may race for the same one)
 					transits.Range(func(k, _ any) bool {
 						err = db.InTx(ctx, conn, func(tx *sqlx.Tx) error {
