@@ -310,6 +310,7 @@ any are (so a CI job or cron can alert).`,
 
 	cmd.AddCommand(add, edit, show, list, deactivate, activate, del, check)
 	cmd.AddCommand(a.productBarcodeCmds()...)
+	cmd.AddCommand(a.productCSVCmds()...)
 	cmd.AddCommand(a.productVariantCmds()...)
 	return cmd
 }

@@ -612,10 +612,10 @@ type Filter struct {
 	Limit    int
 }
 
-// List returns the products matching f by SKU.
-func List(ctx context.Context, q sqlx.QueryerContext, f Filter) ([]Product, error) {
+// where is the condition on products p that f selects, with its arguments $1..$5.
+func (f Filter) where() (string, []any, error) {
 	if f.Type != "" && !validType(f.Type) {
-		return nil, fault.Invalidf("type", "unknown product type %q: use one of %s, system", f.Type, strings.Join(Types, ", "))
+		return "", nil, fault.Invalidf("type", "unknown product type %q: use one of %s, system", f.Type, strings.Join(Types, ", "))
 	}
 	var status *bool
 	switch f.Status {
@@ -627,23 +627,30 @@ func List(ctx context.Context, q sqlx.QueryerContext, f Filter) ([]Product, erro
 		status = &fl
 	case "all":
 	default:
-		return nil, fault.Invalidf("status", "unknown status %q: use active, inactive or all", f.Status)
+		return "", nil, fault.Invalidf("status", "unknown status %q: use active, inactive or all", f.Status)
 	}
 	pattern := ""
 	if f.Search != "" {
 		pattern = "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Search) + "%"
 	}
-	query := selectProduct + `
-		WHERE ($1::boolean IS NULL OR p.active = $1)
+	return `($1::boolean IS NULL OR p.active = $1)
 		  AND ($2 = '' OR p.type = $2)
 		  AND (NOT $3 OR p.in_portal)
 		  AND ($4 = '' OR p.category = $4)
 		  AND ($5 = '' OR p.sku ILIKE $5 OR p.name ILIKE $5 OR p.description ILIKE $5 OR p.category ILIKE $5
 		       OR p.mfr_part_no ILIKE $5
 		       OR EXISTS (SELECT 1 FROM product_features f WHERE f.product_id = p.id
-		                  AND (f.value ILIKE $5 OR f.name ILIKE $5 OR f.name || '=' || f.value ILIKE $5)))
-		ORDER BY p.sku`
-	args := []any{status, f.Type, f.Portal, f.Category, pattern}
+		                  AND (f.value ILIKE $5 OR f.name ILIKE $5 OR f.name || '=' || f.value ILIKE $5)))`,
+		[]any{status, f.Type, f.Portal, f.Category, pattern}, nil
+}
+
+// List returns the products matching f by SKU.
+func List(ctx context.Context, q sqlx.QueryerContext, f Filter) ([]Product, error) {
+	where, args, err := f.where()
+	if err != nil {
+		return nil, err
+	}
+	query := selectProduct + ` WHERE ` + where + ` ORDER BY p.sku`
 	if f.Limit > 0 {
 		query += ` LIMIT $6`
 		args = append(args, f.Limit)

@@ -1,0 +1,488 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/io/csvio"
+)
+
+// ImportResult is what an import did (or, in a dry run, would do).
+type ImportResult struct {
+	Created   int64 `json:"created"`
+	Updated   int64 `json:"updated"`
+	Unchanged int64 `json:"unchanged"`
+	Rejected  int64 `json:"rejected"`
+}
+
+// Rejected is a row left out of an import, with every reason found for it.
+type Rejected struct {
+	Row    int
+	Values []string // aligned with CSVColumns, as read (normalised)
+	Errors []csvio.RowError
+}
+
+// ImportOptions say what to do with rows that fail validation.
+type ImportOptions struct {
+	// SkipInvalid writes the good rows and reports the bad ones; without it any bad row
+	// means nothing is written.
+	SkipInvalid bool
+	// Rejects receives every rejected row after validation, in file order (may be nil).
+	Rejects func(Rejected) error
+}
+
+// ErrRowsInvalid is returned (wrapped in the error list) when rows fail validation and
+// SkipInvalid is off: nothing was written.
+var ErrRowsInvalid = errors.New("rows failed validation")
+
+// stagingTable holds the rows of one import: one text column per CSV column (NULL for an
+// empty cell or a column the file does not have), the file's row number and what the
+// row-level checks found.
+const stagingTable = "product_import"
+
+// ImportProducts creates or updates products from the rows r yields, keyed by SKU, in b's
+// transaction: the rows stream into a temporary staging table with COPY, every check that
+// needs the database runs over the whole table at once, and one set-based statement per
+// table merges them. Empty cells leave a field of an existing product as it is (and take the
+// default for a new one). With rows failing validation and SkipInvalid off it returns the
+// row errors in a *ImportErrors and the caller must roll back.
+func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt ImportOptions, progress func(rows int)) (ImportResult, error) {
+	var res ImportResult
+	cols := make([]string, 0, len(CSVColumns)+2)
+	defs := make([]string, 0, len(CSVColumns)+2)
+	for _, c := range CSVColumns {
+		cols = append(cols, c)
+		defs = append(defs, c+" text")
+	}
+	if _, err := b.ExecContext(ctx, `CREATE TEMP TABLE `+stagingTable+` (row_no int NOT NULL, `+strings.Join(defs, ", ")+
+		`, perrs jsonb, errs jsonb) ON COMMIT DROP`); err != nil {
+		return res, db.Classify(err)
+	}
+	src := &rowSource{r: r, progress: progress, has: make([]bool, len(CSVColumns))}
+	for i, c := range CSVColumns {
+		src.has[i] = r.Has(c)
+	}
+	if _, err := b.Copy(ctx, stagingTable, append([]string{"row_no"}, append(cols, "perrs")...), src); err != nil {
+		if src.err != nil {
+			return res, src.err
+		}
+		return res, db.Classify(err)
+	}
+	if src.err != nil {
+		return res, src.err
+	}
+	if _, err := b.ExecContext(ctx, `CREATE INDEX ON `+stagingTable+` (sku); ANALYZE `+stagingTable); err != nil {
+		return res, db.Classify(err)
+	}
+	if err := validateStaged(ctx, b); err != nil {
+		return res, err
+	}
+	rejected, err := rejectedRows(ctx, b, opt)
+	if err != nil {
+		return res, err
+	}
+	res.Rejected = rejected
+	if rejected > 0 && !opt.SkipInvalid {
+		return res, ErrRowsInvalid
+	}
+	return mergeStaged(ctx, b, res)
+}
+
+// rowSource feeds COPY from the reader, checking each row on the way.
+type rowSource struct {
+	r        *csvio.Reader
+	has      []bool
+	progress func(int)
+	row      []any
+	n        int
+	err      error
+}
+
+func (s *rowSource) Next() bool {
+	row, err := s.r.Next()
+	var errs []csvio.RowError
+	if err == io.EOF {
+		return false
+	}
+	var re *csvio.RowError
+	if errors.As(err, &re) {
+		errs = append(errs, *re)
+	} else if err != nil {
+		s.err = err
+		return false
+	}
+	if re == nil {
+		errs = NormalizeCSVRow(row.Num, row.Values)
+	}
+	vals := make([]any, 0, len(CSVColumns)+2)
+	vals = append(vals, int32(row.Num))
+	for i := range CSVColumns {
+		if !s.has[i] || i >= len(row.Values) || row.Values[i] == "" {
+			vals = append(vals, nil)
+		} else {
+			vals = append(vals, row.Values[i])
+		}
+	}
+	if len(errs) > 0 {
+		j, _ := json.Marshal(errs)
+		vals = append(vals, string(j))
+	} else {
+		vals = append(vals, nil)
+	}
+	s.row = vals
+	s.n++
+	if s.progress != nil && s.n%1000 == 0 {
+		s.progress(s.n)
+	}
+	return true
+}
+
+func (s *rowSource) Values() ([]any, error) { return s.row, nil }
+func (s *rowSource) Err() error             { return s.err }
+
+var _ pgx.CopyFromSource = (*rowSource)(nil)
+
+// validateStaged adds to each staged row's errs what only the database can tell: duplicate
+// SKUs in the file, new products without a name, unknown units and manufacturers, the type
+// and tracking rules of SPEC §2 against the product's current state, barcodes in use, and a
+// sell price typed over a formula. The rule checks run in one pass over the table (each row
+// against every rule), the others in one statement each; rows the reader already refused
+// (perrs) are not checked further.
+func validateStaged(ctx context.Context, b *db.Bulk) error {
+	appendErrs := func(col, found string) string {
+		return `, found (row_no, col, value, reason) AS (` + found + `),
+		agg AS (SELECT row_no, jsonb_agg(jsonb_build_object('row', row_no, 'column', coalesce(col, $1::text),
+		        'value', coalesce(value, ''), 'reason', reason) ORDER BY col) AS errs FROM found GROUP BY row_no)
+		UPDATE ` + stagingTable + ` s SET errs = coalesce(s.errs, '[]'::jsonb) || agg.errs FROM agg WHERE s.row_no = agg.row_no`
+	}
+	stmts := []struct{ col, sql string }{
+		{"sku", `WITH x AS (SELECT 1)` + appendErrs("sku", `SELECT row_no, NULL::text, sku,
+			'the same SKU is on row ' || first || ' too: a product appears once per file'
+			FROM (SELECT row_no, sku, min(row_no) OVER (PARTITION BY sku) AS first FROM `+stagingTable+` WHERE perrs IS NULL) x
+			WHERE row_no <> first`)},
+		// What each product will be after the import: the row's cell, else the current value,
+		// else the default a new product gets (as catalog.Add gives it).
+		{"", `WITH d AS (SELECT coalesce((SELECT value FROM settings WHERE key = 'default_uom'), 'ea') AS uom),
+		e AS (
+			SELECT s.row_no, s.sku, p.id AS pid, p.type AS old_type, p.track_stock AS old_track, p.serialized AS old_serial,
+			       p.batch_tracked AS old_batch, p.stock_uom AS old_uom, p.price_formula AS old_formula,
+			       p.price_pct AS old_pct, p.sell_price AS old_sell, p.active AS old_active,
+			       s.name, s.stock_uom, s.purchase_uom, s.sales_uom, s.manufacturer, s.sell_price, s.price_formula,
+			       s.price_pct, s.active,
+			       coalesce(s.type, p.type, 'stock') AS type,
+			       coalesce(s.serialized::boolean, p.serialized, false) AS serialized,
+			       coalesce(s.batch_tracked::boolean, p.batch_tracked, false) AS batch_tracked,
+			       coalesce(s.track_stock::boolean, p.track_stock,
+			                coalesce(s.type, 'stock') = 'stock' OR coalesce(s.serialized::boolean, false)
+			                OR coalesce(s.batch_tracked::boolean, false)) AS track_stock,
+			       coalesce(s.stock_uom, p.stock_uom, CASE WHEN coalesce(s.type, 'stock') = 'time' THEN 'h' ELSE d.uom END) AS uom
+			FROM ` + stagingTable + ` s CROSS JOIN d
+			LEFT JOIN products p ON p.sku = s.sku
+			WHERE s.perrs IS NULL
+		),
+		r AS (
+			SELECT e.*, su.category AS uom_category, su.code IS NOT NULL AS uom_known,
+			       pu.category AS pu_category, pu.code IS NOT NULL AS pu_known,
+			       (e.purchase_uom IS NOT NULL AND EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = e.pid AND k.code = e.purchase_uom)) AS pu_pack,
+			       lu.category AS lu_category, lu.code IS NOT NULL AS lu_known,
+			       (e.sales_uom IS NOT NULL AND EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = e.pid AND k.code = e.sales_uom)) AS lu_pack,
+			       m.id AS mfr_id, m.is_manufacturer,
+			       a.on_hand, a.allocated, a.open_orders, a.moves
+			FROM e
+			LEFT JOIN uoms su ON su.code = e.uom
+			LEFT JOIN uoms pu ON pu.code = e.purchase_uom
+			LEFT JOIN uoms lu ON lu.code = e.sales_uom
+			LEFT JOIN companies m ON m.code = e.manufacturer
+			-- Activity only for rows that change what activity forbids (a one-time filter: the
+			-- view is not read for the others).
+			LEFT JOIN LATERAL (
+				SELECT coalesce(sum(v.on_hand), 0) AS on_hand, coalesce(sum(v.allocated), 0) AS allocated,
+				       coalesce(sum(v.open_orders), 0) AS open_orders, coalesce(sum(v.moves), 0) AS moves
+				FROM product_activity v
+				WHERE e.pid IS NOT NULL AND v.product_id = e.pid
+				  AND ((e.stock_uom IS NOT NULL AND e.stock_uom <> e.old_uom) OR e.track_stock <> e.old_track
+				       OR e.serialized <> e.old_serial OR e.batch_tracked <> e.old_batch OR (e.active = 'false' AND e.old_active))
+			) a ON true
+		)` + appendErrs("", `SELECT r.row_no, v.col, v.value, v.reason FROM r
+			CROSS JOIN LATERAL (VALUES
+			  ('name', r.pid IS NULL AND r.name IS NULL, '', 'a new product needs a name'),
+			  ('stock_uom', r.stock_uom IS NOT NULL AND NOT r.uom_known, r.stock_uom, 'unknown unit: see stockctl uom list'),
+			  ('stock_uom', r.stock_uom IS NOT NULL AND r.stock_uom <> r.old_uom AND (r.on_hand <> 0 OR r.moves > 0 OR r.open_orders > 0),
+			   r.stock_uom, 'the stock unit cannot change from ' || r.old_uom || ' once the product has stock, moves or open orders'),
+			  ('purchase_uom', r.purchase_uom IS NOT NULL AND NOT r.pu_pack AND NOT r.pu_known, r.purchase_uom,
+			   'unknown unit: use a unit of the stock unit''s category (stockctl uom list) or a pack unit of the product'),
+			  ('purchase_uom', r.purchase_uom IS NOT NULL AND NOT r.pu_pack AND r.pu_known AND r.pu_category IS DISTINCT FROM r.uom_category,
+			   r.purchase_uom, 'a ' || r.pu_category || ' unit, but the stock unit ' || r.uom || ' is ' || coalesce(r.uom_category, '?')),
+			  ('sales_uom', r.sales_uom IS NOT NULL AND NOT r.lu_pack AND NOT r.lu_known, r.sales_uom,
+			   'unknown unit: use a unit of the stock unit''s category (stockctl uom list) or a pack unit of the product'),
+			  ('sales_uom', r.sales_uom IS NOT NULL AND NOT r.lu_pack AND r.lu_known AND r.lu_category IS DISTINCT FROM r.uom_category,
+			   r.sales_uom, 'a ' || r.lu_category || ' unit, but the stock unit ' || r.uom || ' is ' || coalesce(r.uom_category, '?')),
+			  ('manufacturer', r.manufacturer IS NOT NULL AND r.mfr_id IS NULL, r.manufacturer,
+			   'unknown manufacturer: add it with stockctl company add ' || r.manufacturer || ' --name N --manufacturer'),
+			  ('manufacturer', r.manufacturer IS NOT NULL AND r.mfr_id IS NOT NULL AND NOT r.is_manufacturer, r.manufacturer,
+			   'company ' || r.manufacturer || ' is not a manufacturer: stockctl company edit ' || r.manufacturer || ' --manufacturer'),
+			  ('type', r.old_type = 'system' AND r.type <> 'system', r.type, 'system products cannot change type'),
+			  ('track_stock', r.track_stock AND r.type <> 'stock', 'true',
+			   'only stock products are stock-tracked; a ' || r.type || ' product never is'),
+			  ('track_stock', (r.serialized OR r.batch_tracked) AND NOT r.track_stock AND r.type = 'stock', 'false',
+			   'serialised or batch-tracked products are always stock-tracked'),
+			  ('serialized', r.serialized AND r.batch_tracked, 'true', 'choose serial numbers or batches, not both'),
+			  ('track_stock', r.old_track AND NOT r.track_stock AND (r.on_hand <> 0 OR r.allocated <> 0 OR r.open_orders > 0), 'false',
+			   'cannot stop tracking stock: it has ' || r.on_hand || ' on hand, ' || r.allocated || ' allocated, ' || r.open_orders || ' open order lines'),
+			  ('serialized', ((r.old_serial AND NOT r.serialized) OR (r.old_batch AND NOT r.batch_tracked)) AND r.moves > 0, 'false',
+			   'cannot switch serial numbers or batches off: the product has ' || r.moves || ' stock moves naming them'),
+			  ('serialized', ((NOT r.old_serial AND r.serialized) OR (NOT r.old_batch AND r.batch_tracked)) AND r.on_hand <> 0, 'true',
+			   'cannot switch serial numbers or batches on while ' || r.on_hand || ' are on hand without them: adjust the stock to zero first'),
+			  ('active', r.active = 'false' AND r.old_active AND r.on_hand <> 0, 'false',
+			   'the product has ' || r.on_hand || ' on hand: deactivate it with stockctl product deactivate --force'),
+			  ('sell_price', r.sell_price IS NOT NULL AND coalesce(r.price_formula, r.old_formula, 'fixed') <> 'fixed'
+			                 AND (r.pid IS NULL OR r.sell_price::numeric <> r.old_sell), r.sell_price,
+			   'the sell price comes from the ' || coalesce(r.price_formula, r.old_formula) || ' formula: change the cost or list price, or set price_formula to fixed'),
+			  ('price_pct', coalesce(r.price_formula, r.old_formula, 'fixed') IN ('markup', 'margin', 'discount')
+			                AND coalesce(r.price_pct, r.old_pct::text) IS NULL, '',
+			   'the ' || coalesce(r.price_formula, r.old_formula) || ' formula needs price_pct (a percentage)')
+			) v (col, bad, value, reason)
+			WHERE v.bad`)},
+		{"barcodes", `WITH x AS (SELECT 1)` + appendErrs("barcodes", `SELECT s.row_no, NULL::text, c.code, 'barcode already belongs to product ' || p.sku
+			FROM `+stagingTable+` s
+			CROSS JOIN LATERAL (SELECT split_part(trim(c), '@', 1) AS code FROM unnest(string_to_array(s.barcodes, '|')) c
+			                    WHERE trim(c) <> '') c
+			JOIN product_barcodes b ON b.code = c.code
+			JOIN products p ON p.id = b.product_id
+			WHERE s.perrs IS NULL AND s.barcodes IS NOT NULL AND p.sku <> s.sku`)},
+		{"barcodes", `WITH x AS (SELECT 1)` + appendErrs("barcodes", `SELECT row_no, NULL::text, code, 'the same barcode is on row ' || first || ' too'
+			FROM (SELECT s.row_no, c.code, min(s.row_no) OVER (PARTITION BY c.code) AS first
+			      FROM `+stagingTable+` s
+			      CROSS JOIN LATERAL (SELECT DISTINCT split_part(trim(c), '@', 1) AS code
+			                          FROM unnest(string_to_array(s.barcodes, '|')) c WHERE trim(c) <> '') c
+			      WHERE s.perrs IS NULL AND s.barcodes IS NOT NULL) y
+			WHERE row_no <> first`)},
+		{"barcodes", `WITH x AS (SELECT 1)` + appendErrs("barcodes", `SELECT s.row_no, NULL::text, trim(c),
+			'no pack unit ' || split_part(trim(c), '@', 2) || ' for this product: add it first with stockctl product pack add'
+			FROM `+stagingTable+` s
+			CROSS JOIN LATERAL unnest(string_to_array(s.barcodes, '|')) c
+			LEFT JOIN products p ON p.sku = s.sku
+			WHERE s.perrs IS NULL AND s.barcodes IS NOT NULL AND position('@' IN c) > 0
+			  AND NOT EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = p.id AND k.code = split_part(trim(c), '@', 2))`)},
+	}
+	for _, st := range stmts {
+		if _, err := b.ExecContext(ctx, st.sql, st.col); err != nil {
+			return fmt.Errorf("checking the rows (%s): %w", st.col, db.Classify(err))
+		}
+	}
+	return nil
+}
+
+// rejectedRows hands every row with errors to opt.Rejects, in row order, and counts them.
+func rejectedRows(ctx context.Context, b *db.Bulk, opt ImportOptions) (int64, error) {
+	rows, err := b.QueryxContext(ctx, `SELECT row_no, `+strings.Join(CSVColumns, ", ")+`, (coalesce(perrs, '[]') || coalesce(errs, '[]'))::text
+		FROM `+stagingTable+` WHERE perrs IS NOT NULL OR errs IS NOT NULL ORDER BY row_no`)
+	if err != nil {
+		return 0, db.Classify(err)
+	}
+	defer rows.Close()
+	var n int64
+	for rows.Next() {
+		n++
+		if opt.Rejects == nil {
+			continue
+		}
+		dest := make([]any, len(CSVColumns)+2)
+		var rowNo int
+		vals := make([]*string, len(CSVColumns))
+		var errsJSON string
+		dest[0] = &rowNo
+		for i := range vals {
+			dest[i+1] = &vals[i]
+		}
+		dest[len(dest)-1] = &errsJSON
+		if err := rows.Scan(dest...); err != nil {
+			return n, db.Classify(err)
+		}
+		rj := Rejected{Row: rowNo, Values: make([]string, len(CSVColumns))}
+		for i, v := range vals {
+			if v != nil {
+				rj.Values[i] = *v
+			}
+		}
+		if err := json.Unmarshal([]byte(errsJSON), &rj.Errors); err != nil {
+			return n, err
+		}
+		if err := opt.Rejects(rj); err != nil {
+			return n, err
+		}
+	}
+	return n, db.Classify(rows.Err())
+}
+
+// productFields are the products columns a row can set, with the SQL that reads the staged
+// text (s) into the column's type.
+var productFields = []struct{ col, expr string }{
+	{"name", "s.name"}, {"type", "s.type"}, {"active", "s.active::boolean"}, {"description", "s.description"},
+	{"category", "s.category"}, {"stock_uom", "s.stock_uom"}, {"purchase_uom", "s.purchase_uom"},
+	{"sales_uom", "s.sales_uom"}, {"cost_price", "s.cost_price::numeric"}, {"list_price", "s.list_price::numeric"},
+	{"sell_price", "s.sell_price::numeric"}, {"price_formula", "s.price_formula"}, {"price_pct", "s.price_pct::numeric"},
+	{"same_price_all_locations", "s.same_price_all_locations::boolean"}, {"sellable", "s.sellable::boolean"},
+	{"purchasable", "s.purchasable::boolean"}, {"track_stock", "s.track_stock::boolean"},
+	{"serialized", "s.serialized::boolean"}, {"batch_tracked", "s.batch_tracked::boolean"},
+	{"weight", "s.weight::numeric"}, {"volume", "s.volume::numeric"}, {"manufacturer_id", "m.id"},
+	{"mfr_part_no", "s.mfr_part_no"}, {"in_portal", "s.in_portal::boolean"}, {"portal_description", "s.portal_description"},
+	{"sales_gl", "s.sales_gl"}, {"purchase_gl", "s.purchase_gl"}, {"inventory_gl", "s.inventory_gl"},
+	{"cogs_gl", "s.cogs_gl"}, {"sales_tax_rate", "s.sales_tax_rate::numeric"},
+	{"purchase_tax_rate", "s.purchase_tax_rate::numeric"},
+}
+
+// mergeStaged writes the valid staged rows: updates of existing products where something
+// differs, inserts of new ones with the defaults catalog.Add gives, then barcodes and
+// features. Each is one statement; the counts come from what they returned.
+func mergeStaged(ctx context.Context, b *db.Bulk, res ImportResult) (ImportResult, error) {
+	var set, differs, olds []string
+	for _, f := range productFields {
+		if f.col == "price_pct" {
+			// A new formula without a percentage clears it (fixed and list take none).
+			set = append(set, "price_pct = CASE WHEN s.price_formula IN ('fixed', 'list') AND s.price_pct IS NULL THEN NULL ELSE coalesce(s.price_pct::numeric, p.price_pct) END")
+			differs = append(differs, "CASE WHEN s.price_formula IN ('fixed', 'list') AND s.price_pct IS NULL THEN NULL ELSE coalesce(s.price_pct::numeric, p.price_pct) END")
+			olds = append(olds, "p.price_pct")
+			continue
+		}
+		set = append(set, fmt.Sprintf("%s = coalesce(%s, p.%s)", f.col, f.expr, f.col))
+		differs = append(differs, fmt.Sprintf("coalesce(%s, p.%s)", f.expr, f.col))
+		olds = append(olds, "p."+f.col)
+	}
+	if _, err := b.ExecContext(ctx, `CREATE TEMP TABLE product_import_changed (product_id bigint PRIMARY KEY, created boolean NOT NULL) ON COMMIT DROP`); err != nil {
+		return res, db.Classify(err)
+	}
+	// Updates. The sell price is written last so that a formula set in the same row applies.
+	upd := `WITH u AS (
+		UPDATE products p SET ` + strings.Join(set, ", ") + `
+		FROM ` + stagingTable + ` s LEFT JOIN companies m ON m.code = s.manufacturer
+		WHERE s.perrs IS NULL AND s.errs IS NULL AND p.sku = s.sku
+		  AND (` + strings.Join(differs, ", ") + `) IS DISTINCT FROM (` + strings.Join(olds, ", ") + `)
+		RETURNING p.id)
+		INSERT INTO product_import_changed SELECT id, false FROM u`
+	if _, err := b.ExecContext(ctx, upd); err != nil {
+		return res, db.Classify(err)
+	}
+	// Inserts, with the defaults of catalog.Add: type stock, sellable, purchasable for stock,
+	// service and freight, tracked when stock (or serialised/batch-tracked), units from the
+	// setting default_uom (h for time), accounting from the settings.
+	var cols, vals []string
+	for _, f := range productFields {
+		cols = append(cols, f.col)
+		def := "NULL"
+		switch f.col {
+		case "type":
+			def = "'stock'"
+		case "active", "sellable":
+			def = "true"
+		case "description", "category", "mfr_part_no", "portal_description":
+			def = "''"
+		case "stock_uom":
+			def = "x.uom"
+		case "purchase_uom", "sales_uom":
+			def = "coalesce(s.stock_uom, x.uom)"
+		case "cost_price", "list_price", "sell_price":
+			def = "0"
+		case "price_formula":
+			def = "'fixed'"
+		case "same_price_all_locations", "in_portal", "serialized", "batch_tracked":
+			def = "false"
+		case "purchasable":
+			def = "coalesce(s.type, 'stock') IN ('stock', 'service', 'freight')"
+		case "track_stock":
+			def = "coalesce(s.type, 'stock') = 'stock' OR coalesce(s.serialized::boolean, false) OR coalesce(s.batch_tracked::boolean, false)"
+		case "sales_gl":
+			def = "g.gl_sales"
+		case "purchase_gl":
+			def = "g.gl_purchase"
+		case "inventory_gl":
+			def = "g.gl_inventory"
+		case "cogs_gl":
+			def = "g.gl_cogs"
+		case "sales_tax_rate":
+			def = "g.tax_rate_sales::numeric"
+		case "purchase_tax_rate":
+			def = "g.tax_rate_purchase::numeric"
+		}
+		if f.col == "manufacturer_id" {
+			vals = append(vals, "m.id")
+			continue
+		}
+		vals = append(vals, fmt.Sprintf("coalesce(%s, %s)", f.expr, def))
+	}
+	ins := `WITH g AS (
+		SELECT max(value) FILTER (WHERE key = 'gl_sales') AS gl_sales, max(value) FILTER (WHERE key = 'gl_purchase') AS gl_purchase,
+		       max(value) FILTER (WHERE key = 'gl_inventory') AS gl_inventory, max(value) FILTER (WHERE key = 'gl_cogs') AS gl_cogs,
+		       max(value) FILTER (WHERE key = 'tax_rate_sales') AS tax_rate_sales,
+		       max(value) FILTER (WHERE key = 'tax_rate_purchase') AS tax_rate_purchase,
+		       coalesce(max(value) FILTER (WHERE key = 'default_uom'), 'ea') AS default_uom
+		FROM settings),
+		i AS (
+		INSERT INTO products (sku, ` + strings.Join(cols, ", ") + `)
+		SELECT s.sku, ` + strings.Join(vals, ", ") + `
+		FROM ` + stagingTable + ` s
+		CROSS JOIN g
+		CROSS JOIN LATERAL (SELECT coalesce(s.stock_uom, CASE WHEN s.type = 'time' THEN 'h' ELSE g.default_uom END) AS uom) x
+		LEFT JOIN companies m ON m.code = s.manufacturer
+		WHERE s.perrs IS NULL AND s.errs IS NULL AND NOT EXISTS (SELECT 1 FROM products p WHERE p.sku = s.sku)
+		ORDER BY s.row_no
+		RETURNING id)
+		INSERT INTO product_import_changed SELECT id, true FROM i`
+	if _, err := b.ExecContext(ctx, ins); err != nil {
+		return res, db.Classify(err)
+	}
+	// Barcodes listed are added; barcodes the product has and the file does not list stay.
+	if _, err := b.ExecContext(ctx, `WITH n AS (
+		INSERT INTO product_barcodes (product_id, code, symbology, pack_id)
+		SELECT DISTINCT ON (x.code) p.id, x.code, CASE
+		         WHEN x.code ~ '^[0-9]{8}$' THEN 'ean8' WHEN x.code ~ '^[0-9]{12}$' THEN 'upca'
+		         WHEN x.code ~ '^[0-9]{13}$' THEN 'ean13' WHEN x.code ~ '^[0-9]{14}$' THEN 'gtin14' ELSE 'code128' END,
+		       k.id
+		FROM `+stagingTable+` s
+		JOIN products p ON p.sku = s.sku
+		CROSS JOIN LATERAL (SELECT split_part(trim(c), '@', 1) AS code, nullif(split_part(trim(c), '@', 2), '') AS pack
+		                    FROM unnest(string_to_array(s.barcodes, '|')) c WHERE trim(c) <> '') x
+		LEFT JOIN product_packs k ON k.product_id = p.id AND k.code = x.pack
+		WHERE s.perrs IS NULL AND s.errs IS NULL AND s.barcodes IS NOT NULL
+		ON CONFLICT (code) DO NOTHING
+		RETURNING product_id)
+		INSERT INTO product_import_changed SELECT DISTINCT product_id, false FROM n ON CONFLICT DO NOTHING`); err != nil {
+		return res, db.Classify(err)
+	}
+	// Features listed are set; features not listed stay.
+	if _, err := b.ExecContext(ctx, `WITH f AS (
+		INSERT INTO product_features AS pf (product_id, name, value)
+		SELECT DISTINCT ON (p.id, x.name) p.id, x.name, x.value
+		FROM `+stagingTable+` s
+		JOIN products p ON p.sku = s.sku
+		CROSS JOIN LATERAL (SELECT trim(split_part(c, '=', 1)) AS name, trim(substr(c, position('=' IN c) + 1)) AS value
+		                    FROM unnest(string_to_array(s.features, '|')) c WHERE trim(c) <> '') x
+		WHERE s.perrs IS NULL AND s.errs IS NULL AND s.features IS NOT NULL
+		ON CONFLICT (product_id, name) DO UPDATE SET value = excluded.value WHERE pf.value <> excluded.value
+		RETURNING product_id)
+		INSERT INTO product_import_changed SELECT DISTINCT product_id, false FROM f ON CONFLICT DO NOTHING`); err != nil {
+		return res, db.Classify(err)
+	}
+	var counts struct {
+		Created int64 `db:"created"`
+		Updated int64 `db:"updated"`
+		Valid   int64 `db:"valid"`
+	}
+	if err := sqlx.GetContext(ctx, b, &counts, `SELECT count(*) FILTER (WHERE created) AS created,
+		count(*) FILTER (WHERE NOT created) AS updated,
+		(SELECT count(*) FROM `+stagingTable+` WHERE perrs IS NULL AND errs IS NULL) AS valid
+		FROM product_import_changed`); err != nil {
+		return res, db.Classify(err)
+	}
+	res.Created, res.Updated = counts.Created, counts.Updated
+	res.Unchanged = counts.Valid - counts.Created - counts.Updated
+	return res, nil
+}

@@ -1,0 +1,260 @@
+package catalog_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/stockctl/stockctl/business/company"
+	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/db/dbtest"
+	"github.com/stockctl/stockctl/inventory/catalog"
+	"github.com/stockctl/stockctl/inventory/stock"
+	"github.com/stockctl/stockctl/io/csvio"
+)
+
+// importCSV imports text (rolled back when dry) and returns the result and the rejects.
+func importCSV(t *testing.T, d *sqlx.DB, text string, skip, dry bool) (catalog.ImportResult, []catalog.Rejected, error) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := csvio.NewReader(strings.NewReader(text), catalog.CSVColumns, catalog.CSVRequired, csvio.Options{})
+	if err != nil {
+		t.Fatalf("reading the header: %v", err)
+	}
+	var res catalog.ImportResult
+	var rejects []catalog.Rejected
+	err = db.InBulk(ctx, d, dry, func(b *db.Bulk) error {
+		var err error
+		res, err = catalog.ImportProducts(ctx, b, r, catalog.ImportOptions{SkipInvalid: skip,
+			Rejects: func(rj catalog.Rejected) error { rejects = append(rejects, rj); return nil }}, nil)
+		return err
+	})
+	return res, rejects, err
+}
+
+func export(t *testing.T, d *sqlx.DB, f catalog.Filter) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := catalog.ExportProducts(context.Background(), d, f, csvio.NewWriter(&buf)); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func wantResult(t *testing.T, got catalog.ImportResult, created, updated, unchanged, rejected int64) {
+	t.Helper()
+	want := catalog.ImportResult{Created: created, Updated: updated, Unchanged: unchanged, Rejected: rejected}
+	if got != want {
+		t.Fatalf("import result %+v, want %+v", got, want)
+	}
+}
+
+const products = `sku,name,type,cost_price,sell_price,category,manufacturer,barcodes,features,serialized
+DRILL,Cordless drill,stock,45.50,89.99,Tools,ACME,4006381333931,Voltage=18 V|Colour=Blue,false
+GLOVE,Work gloves,,2.125,,Safety,,,,
+=SUM,Formula name guard,service,,,,,,,
+`
+
+func TestImportCreatesUpdatesAndReimportsNothing(t *testing.T) {
+	d, _ := dbtest.New(t)
+	ctx := context.Background()
+	if _, err := company.Add(ctx, d, "ACME", company.Changes{Name: s("Acme"), Manufacturer: b(true)}); err != nil {
+		t.Fatal(err)
+	}
+	// "=SUM" is not a valid SKU: one reject, and without --skip-invalid nothing is written.
+	res, rejects, err := importCSV(t, d, products, false, false)
+	if !errors.Is(err, catalog.ErrRowsInvalid) || res.Rejected != 1 || len(rejects) != 1 || rejects[0].Row != 4 ||
+		rejects[0].Errors[0].Column != "sku" {
+		t.Fatalf("want the =SUM row rejected: %v %+v %+v", err, res, rejects)
+	}
+	if n := countProducts(t, d); n != 0 {
+		t.Fatalf("%d products written by a refused import", n)
+	}
+	text := strings.Replace(products, "=SUM,Formula name guard", "SUM,=1+2 formula-looking name", 1)
+	res, _, err = importCSV(t, d, text, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, res, 3, 0, 0, 0)
+
+	p, err := catalog.Get(ctx, d, "DRILL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.CostPrice.String() != "45.5" || p.SellPrice.String() != "89.99" || p.Manufacturer == nil || *p.Manufacturer != "ACME" ||
+		!p.TrackStock || p.StockUOM != "ea" || p.SalesGL != "4000" || p.SalesTaxRate == nil {
+		t.Fatalf("DRILL as imported: %+v", p)
+	}
+	g, _ := catalog.Get(ctx, d, "GLOVE")
+	if g.Type != "stock" || g.CostPrice.String() != "2.125" || !g.Purchasable {
+		t.Fatalf("GLOVE defaults: %+v", g)
+	}
+	svc, _ := catalog.Get(ctx, d, "SUM")
+	if svc.TrackStock || svc.Name != "=1+2 formula-looking name" {
+		t.Fatalf("service: %+v", svc)
+	}
+
+	// The same file again, and an export of what is there: nothing changes.
+	res, _, err = importCSV(t, d, text, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, res, 0, 0, 3, 0)
+	exported := export(t, d, catalog.Filter{Status: "all"})
+	if !strings.Contains(exported, "'=1+2 formula-looking name") || !strings.Contains(exported, "4006381333931") ||
+		!strings.Contains(exported, "Colour=Blue|Voltage=18 V") || strings.Contains(exported, "FREIGHT") {
+		t.Fatalf("export:\n%s", exported)
+	}
+	if !strings.HasPrefix(exported, strings.Join(catalog.CSVColumns, ",")+"\n") {
+		t.Fatalf("export header: %q", strings.SplitN(exported, "\n", 2)[0])
+	}
+	res, _, err = importCSV(t, d, exported, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, res, 0, 0, 3, 0)
+	if again := export(t, d, catalog.Filter{Status: "all"}); again != exported {
+		t.Fatalf("export after re-import differs:\n%s\n---\n%s", exported, again)
+	}
+
+	// Only the columns given change; empty cells leave fields alone; a new barcode and a
+	// changed feature count as an update.
+	res, _, err = importCSV(t, d, "SKU;Cost Price;Barcodes;features\nDRILL;46;;Voltage=20 V\nGLOVE;;96385074;\n", false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, res, 0, 2, 0, 0)
+	p, _ = catalog.Get(ctx, d, "DRILL")
+	if p.CostPrice.String() != "46" || p.SellPrice.String() != "89.99" || p.Name != "Cordless drill" {
+		t.Fatalf("DRILL after a cost-only import: %+v", p)
+	}
+	if got, err := catalog.Lookup(ctx, d, "96385074"); err != nil || got.SKU != "GLOVE" {
+		t.Fatalf("new barcode: %v %v", got, err)
+	}
+
+	// Dry run: the counts, nothing written.
+	res, _, err = importCSV(t, d, "sku,name\nNEW1,New one\nDRILL,Renamed drill\n", false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, res, 1, 1, 0, 0)
+	if _, err := catalog.Get(ctx, d, "NEW1"); err == nil {
+		t.Fatal("dry run wrote NEW1")
+	}
+}
+
+func countProducts(t *testing.T, d *sqlx.DB) int {
+	t.Helper()
+	var n int
+	if err := d.Get(&n, `SELECT count(*) FROM products WHERE type <> 'system'`); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Every kind of bad row is reported with its row, column and reason, all of them at once.
+func TestImportValidation(t *testing.T) {
+	d, _ := dbtest.New(t)
+	ctx := context.Background()
+	if _, err := company.Add(ctx, d, "SUPP", company.Changes{Name: s("Supplier"), Supplier: b(true)}); err != nil {
+		t.Fatal(err)
+	}
+	mustAdd(t, d, "HAS-STOCK", catalog.Changes{})
+	mustAdd(t, d, "OWNER", catalog.Changes{})
+	if _, err := catalog.AddBarcode(ctx, d, "OWNER", "4006381333931", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stock.AddLocation(ctx, d, "A", "A", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := stock.Adjust(ctx, d, []stock.Adjustment{{SKU: "HAS-STOCK", Location: "A", Qty: *dec("5")}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	text := `sku,name,type,cost_price,stock_uom,purchase_uom,manufacturer,barcodes,track_stock,serialized,batch_tracked,sales_tax_rate,active
+OK1,Fine,,1,,,,,,,,,
+,No SKU,,,,,,,,,,,
+BAD-NUM,Bad number,,abc,,,,,,,,,
+DUP,First,,,,,,,,,,,
+DUP,Second,,,,,,,,,,,
+UNIT,Unknown unit,,,furlong,,,,,,,,
+CAT,Wrong category,,,ea,kg,,,,,,,
+MFR,Not a manufacturer,,,,,SUPP,,,,,,
+GTIN,Bad check digit,,,,,,4006381333932,,,,,
+TAKEN,Barcode of another,,,,,,4006381333931,,,,,
+SVC,Tracked service,service,,,,,,true,,,,
+BOTH,Serials and batches,,,,,,,,true,true,,
+TAX,Tax too high,,,,,,,,,,101,
+HAS-STOCK,,,,,,,,false,,,,false
+NEWNAME,,,,,,,,,,,,
+`
+	res, rejects, err := importCSV(t, d, text, false, false)
+	if !errors.Is(err, catalog.ErrRowsInvalid) {
+		t.Fatalf("want ErrRowsInvalid, got %v", err)
+	}
+	got := map[int][]string{}
+	for _, rj := range rejects {
+		for _, e := range rj.Errors {
+			got[rj.Row] = append(got[rj.Row], e.Column+": "+e.Reason)
+		}
+	}
+	want := map[int]string{
+		3:  "sku: the SKU is missing",
+		4:  "cost_price: not a number",
+		6:  "sku: the same SKU is on row 5 too",
+		7:  "stock_uom: unknown unit",
+		8:  "purchase_uom: a weight unit, but the stock unit ea is count",
+		9:  "manufacturer: company SUPP is not a manufacturer",
+		10: "barcodes:",
+		11: "barcodes: barcode already belongs to product OWNER",
+		12: "track_stock: only stock products are stock-tracked",
+		13: "serialized: choose serial numbers or batches, not both",
+		14: "sales_tax_rate: a percentage from 0 to 100",
+		15: "track_stock: cannot stop tracking stock: it has 5 on hand",
+		16: "name: a new product needs a name",
+	}
+	for row, w := range want {
+		found := false
+		for _, g := range got[row] {
+			if strings.Contains(g, w) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("row %d: want %q among %q", row, w, got[row])
+		}
+	}
+	if got[15] == nil || !strings.Contains(strings.Join(got[15], "|"), "active: the product has 5 on hand") {
+		t.Errorf("row 15 should also refuse deactivating: %q", got[15])
+	}
+	if len(got[2]) != 0 || len(got[5]) != 0 {
+		t.Errorf("rows 2 and 5 are fine: %q %q", got[2], got[5])
+	}
+	if res.Rejected != int64(len(want)) {
+		t.Errorf("rejected %d, want %d", res.Rejected, len(want))
+	}
+	if n := countProducts(t, d); n != 2 {
+		t.Fatalf("%d products: a refused import wrote something", n)
+	}
+
+	// --skip-invalid: the good rows are written, the rest reported.
+	res, rejects, err = importCSV(t, d, text, true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, res, 2, 0, 0, int64(len(want)))
+	if len(rejects) != len(want) {
+		t.Fatalf("%d rejects", len(rejects))
+	}
+	for _, sku := range []string{"OK1", "DUP"} {
+		if _, err := catalog.Get(ctx, d, sku); err != nil {
+			t.Errorf("%s not imported: %v", sku, err)
+		}
+	}
+	if p, _ := catalog.Get(ctx, d, "DUP"); p.Name != "First" {
+		t.Errorf("DUP is the first row's: %q", p.Name)
+	}
+}
