@@ -29,7 +29,13 @@ type Summary struct {
 	Locations  int `json:"locations"`
 	Moves      int `json:"moves"`
 	Transfers  int `json:"transfers"`
+	Stocktakes int `json:"stocktakes"`
 	Prices     int `json:"prices"`
+
+	SupplierPrices int `json:"supplier_prices"`
+	RFQs           int `json:"rfqs"`
+	PurchaseOrders int `json:"purchase_orders"`
+	LandedCosts    int `json:"landed_costs"`
 }
 
 // Reset empties the database entirely and migrates it again, leaving only what the
@@ -141,6 +147,12 @@ func Load(ctx context.Context, tx *sqlx.Tx) (Summary, error) {
 	if err := loadStock(ctx, tx, &s); err != nil {
 		return s, err
 	}
+	if err := loadPurchasing(ctx, tx, &s); err != nil {
+		return s, err
+	}
+	if err := loadStocktake(ctx, tx, &s); err != nil {
+		return s, err
+	}
 	if err := loadPricing(ctx, tx, &s); err != nil {
 		return s, err
 	}
@@ -169,6 +181,15 @@ var NextSteps = []string{
 	"stockctl stock moves DRILL-18V",
 	"stockctl stock list --below-min",
 	"stockctl stock check",
+	"stockctl supplier price best DRILL-18V --qty 25      # EUROTOOL's break from 20 in EUR vs PACIFIC in USD",
+	"stockctl product lookup EUT-46021                    # a supplier's part number",
+	"stockctl rfq compare DRILL-18V                       # two quotes, compared in USD",
+	"stockctl po list",
+	"stockctl po show PO-000002                           # open, in GBP at July's frozen rate",
+	"stockctl landed-cost show PO-000001                  # freight shared over the drills and cameras",
+	"stockctl po generate --reorder --dry-run             # white paint is below its minimum at MAIN",
+	"stockctl po render PO-000002 --out /tmp/PO-000002.pdf",
+	"stockctl stocktake show ST-000001         # a count in progress at STORE: then stocktake scan, close, post",
 	"stockctl price break list DRILL-18V",
 	"stockctl price quote DRILL-18V --customer BLUEBIRD --qty 6 --location STORE --explain   # then ACME and LONESTAR",
 	"stockctl portal export -o json",

@@ -24,8 +24,12 @@ import (
 // l.product_id = k.product_id AND ... = k.location_id), 0)), and stock show, stock list and
 // stock list --below-min follow without further change.
 const (
-	onOrderSQL     = `0::numeric`
-	backorderedSQL = `0::numeric`
+	onOrderSQL = `coalesce((SELECT sum(greatest(l.qty - l.received_qty, 0)) FROM purchase_orders o
+		JOIN po_lines l ON l.po_id = o.id
+		WHERE o.status IN ('ordered', 'partially_received') AND o.location_id = k.location_id
+		  AND l.product_id = k.product_id), 0)`
+	backorderedSQL = `coalesce((SELECT sum(l.backordered) FROM so_lines l JOIN sales_orders o ON o.id = l.so_id
+		WHERE l.backordered > 0 AND l.product_id = k.product_id AND o.location_id = k.location_id), 0)`
 )
 
 // LocationStock is a product's stock at one internal location.

@@ -1,0 +1,72 @@
+package commands
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/orders/sales"
+)
+
+func (a *App) backordersCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "backorders",
+		Short: "Backordered sales order lines and what could cover them",
+	}
+	var f sales.BackorderFilter
+	var custom, stockOnly bool
+	list := &cobra.Command{
+		Use:   "list [--location L] [--customer C] [--sku S] [--status here|elsewhere|partial|none] [--custom]",
+		Short: "List every open backordered line, oldest order first, with its availability",
+		Long: `List every backordered line of open sales orders (confirmed or partially shipped), oldest
+order first: SO number, order date, customer, SKU, product name, backordered quantity, sell-from
+location, available here (on hand − allocated at the sell-from location), available at the other
+locations together, on order (open purchase orders for the sell-from location: ordered or
+partially received), and the availability status:
+
+  here       enough is available at the sell-from location (green in a terminal)
+  elsewhere  not here, but the other locations together have enough (blue): transfer it
+  partial    some is available here or elsewhere, not enough
+  none       nothing is available anywhere
+
+Availability is per line: lines of one product compete for the same stock; "so release"
+settles that in priority order. Colours only on a terminal, never with NO_COLOR.`,
+		Example: `  stockctl backorders list
+  stockctl backorders list --location MAIN --status here
+  stockctl backorders list --customer ACME --sku DRILL-18V -o json
+  stockctl backorders list --custom -o csv`,
+		Args: args(),
+		RunE: func(c *cobra.Command, _ []string) error {
+			if custom && stockOnly {
+				return fault.Usagef("custom", "give --custom or --no-custom, not both")
+			}
+			if custom {
+				f.Custom = &custom
+			} else if stockOnly {
+				no := false
+				f.Custom = &no
+			}
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			rows, err := sales.Backorders(c.Context(), d, f)
+			if err != nil {
+				return err
+			}
+			if len(rows) == 0 {
+				a.say("no backorders")
+			}
+			return a.Printer().List(rows)
+		},
+	}
+	fl := list.Flags()
+	fl.StringVar(&f.Location, "location", "", "orders selling from this location")
+	fl.StringVar(&f.Customer, "customer", "", "one customer's orders")
+	fl.StringVar(&f.SKU, "sku", "", "one product")
+	fl.StringVar(&f.Status, "status", "", "here, elsewhere, partial or none")
+	fl.BoolVar(&custom, "custom", false, "custom (built-to-order) items only")
+	fl.BoolVar(&stockOnly, "no-custom", false, "leave custom items out")
+	fl.StringSliceVar(&f.Orders, "so", nil, "these sales orders only")
+	cmd.AddCommand(list)
+	return cmd
+}

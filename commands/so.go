@@ -1,0 +1,464 @@
+package commands
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/spf13/cobra"
+
+	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/orders/sales"
+)
+
+func (a *App) soCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "so",
+		Short: "Sales orders: lines, confirm (allocate or backorder), release, ship, invoice",
+		Long: `Sales orders (SO-000001 ...) go draft → confirmed → partially_shipped → shipped → closed,
+or cancelled. Confirming allocates each stock line from what is available (on hand −
+allocated) at the sell-from location and backorders the rest; "so release" allocates
+stock that arrives later, "so ship" issues allocated stock, "so invoice" bills what shipped.`,
+	}
+	cmd.AddCommand(a.soNewCmd(), a.soAddCmd(), a.soConfirmCmd(), a.soBackorderCmd(), a.soReleaseCmd(),
+		a.soShipCmd(), a.soInvoiceCmd(), a.soShowCmd(), a.soListCmd(), a.soCancelCmd())
+	return cmd
+}
+
+func (a *App) soNewCmd() *cobra.Command {
+	var in sales.NewOrder
+	var shipBy, date string
+	var dry bool
+	cmd := &cobra.Command{
+		Use:   "new CUSTOMER --location L [flags]",
+		Short: "Start a draft sales order for a customer",
+		Long: `Start a draft sales order for CUSTOMER selling from --location. The order trades in the
+customer's currency at the exchange rate in force on its date (frozen on the order), is priced
+under the customer's price type unless --price-type is given, and ships to the customer's sales
+region unless --ship-to is given. --ship-by is the requested ship date: release serves earlier
+dates first. --ship-complete ships the order in one delivery: release allocates its backorders
+all together or not at all.`,
+		Example: `  stockctl so new ACME --location MAIN
+  stockctl so new BLUEBIRD --location STORE --price-type trade --ship-by 2026-07-01 --ship-complete`,
+		Args: args("CUSTOMER"),
+		RunE: func(c *cobra.Command, args []string) error {
+			in.Customer = args[0]
+			if in.Location == "" {
+				return fault.Usagef("location", "missing --location (the location the order sells from)")
+			}
+			if shipBy != "" {
+				t, err := parseDate("ship-by", shipBy)
+				if err != nil {
+					return err
+				}
+				in.ShipBy = &t
+			}
+			if date != "" {
+				t, err := parseDate("date", date)
+				if err != nil {
+					return err
+				}
+				in.Date = t
+			}
+			var doc sales.Doc
+			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				doc, err = sales.New(c.Context(), tx, in)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			a.say("%s created (draft): add lines with stockctl so add %s SKU QTY", doc.Number, doc.Number)
+			return a.Printer().One(doc.Order)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&in.Location, "location", "", "location the order sells from")
+	fl.StringVar(&in.PriceType, "price-type", "", "price type (default: the customer's)")
+	fl.StringVar(&in.ShipTo, "ship-to", "", "sales region the goods go to (default: the customer's)")
+	fl.StringVar(&shipBy, "ship-by", "", "requested ship date YYYY-MM-DD")
+	fl.BoolVar(&in.ShipComplete, "ship-complete", false, "ship in one delivery: release backorders all or nothing")
+	fl.StringVar(&date, "date", "", "order date YYYY-MM-DD (default today)")
+	fl.StringVar(&in.Notes, "notes", "", "free text kept on the order")
+	fl.BoolVar(&dry, "dry-run", false, "check everything and show the order without saving it")
+	return cmd
+}
+
+func (a *App) soAddCmd() *cobra.Command {
+	var in sales.LineInput
+	var price, discount, tax decimalFlag
+	var choose []string
+	var shipComplete, dry bool
+	cmd := &cobra.Command{
+		Use:   "add SO SKU QTY [flags]",
+		Short: "Add a line to a draft sales order",
+		Long: `Add QTY of SKU to draft order SO. QTY is in --unit: any unit of the product's stock unit
+category or one of its pack units (default the stock unit); it is kept in the stock unit.
+The product must be active and sellable. Service, time, freight and virtual products need no stock.
+
+The unit price (per stock unit, in the order's currency) comes from the pricing engine (special
+price, location break, price type break, default break, sell price: see stockctl price quote)
+unless --price is given (price source "manual"). --custom marks a custom item (built to order):
+it is backordered until a work order builds it; --choose GROUP=OPTION configures a configurable
+product (implies --custom) and adds the options' price adjustments. The tax rate is --tax-rate,
+else the customer's, else the product's sales tax rate, else the setting tax_rate_sales.`,
+		Example: `  stockctl so add SO-000001 DRILL-18V 2
+  stockctl so add SO-000001 SCREW-4 3 --unit box --discount 5
+  stockctl so add SO-000001 FREIGHT 1 --price 12.50
+  stockctl so add SO-000001 DESK --custom --choose top=oak --choose legs=steel 1`,
+		Args: args("SO", "SKU", "QTY"),
+		RunE: func(c *cobra.Command, args []string) error {
+			q, err := parseDecimal("QTY", args[2])
+			if err != nil {
+				return err
+			}
+			in.SKU, in.Qty = args[1], q
+			if price.set {
+				in.Price = &price.d
+			}
+			if discount.set {
+				in.Discount = &discount.d
+			}
+			if tax.set {
+				in.TaxRate = &tax.d
+			}
+			in.ShipComplete = ptr(c, "ship-complete", shipComplete)
+			if len(choose) > 0 {
+				in.Choices = map[string]string{}
+				for _, ch := range choose {
+					k, v, ok := strings.Cut(ch, "=")
+					if !ok {
+						return fault.Usagef("choose", "--choose %q: write GROUP=OPTION", ch)
+					}
+					in.Choices[k] = v
+				}
+			}
+			var l sales.Line
+			err = a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				l, err = sales.AddLine(c.Context(), tx, args[0], in)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return a.Printer().One(l)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&in.Unit, "unit", "", "unit of QTY: a unit of the stock unit's category or a pack unit")
+	fl.Var(&price, "price", "unit price per stock unit in the order's currency (price source manual)")
+	fl.Var(&discount, "discount", "discount in percent")
+	fl.Var(&tax, "tax-rate", "tax rate in percent")
+	fl.BoolVar(&in.Custom, "custom", false, "custom item: backordered until a work order builds it")
+	fl.StringArrayVar(&choose, "choose", nil, "GROUP=OPTION of a configurable product (repeat)")
+	fl.BoolVar(&shipComplete, "ship-complete", false, "this line ships whole (default: the order's setting)")
+	fl.BoolVar(&dry, "dry-run", false, "price and check the line without saving it")
+	return cmd
+}
+
+func (a *App) soConfirmCmd() *cobra.Command {
+	var dry bool
+	cmd := &cobra.Command{
+		Use:   "confirm SO",
+		Short: "Confirm a draft order: allocate available stock, backorder the rest",
+		Long: `Confirm draft order SO: each stock line is allocated from the stock available (on hand −
+allocated) at the sell-from location; what cannot be allocated is backordered. Custom items
+are backordered until a work order builds them. Safe to run concurrently: no unit is
+allocated twice.`,
+		Example: "  stockctl so confirm SO-000001\n  stockctl so confirm SO-000001 --dry-run -o json",
+		Args:    args("SO"),
+		RunE: func(c *cobra.Command, args []string) error {
+			var doc sales.Doc
+			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				doc, err = sales.Confirm(c.Context(), tx, args[0])
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			a.say("%s confirmed: %s backordered", doc.Number, doc.Backordered)
+			return a.printSO(doc)
+		},
+	}
+	cmd.Flags().BoolVar(&dry, "dry-run", false, "show what would be allocated and backordered without saving")
+	return cmd
+}
+
+func (a *App) soBackorderCmd() *cobra.Command {
+	var dry bool
+	cmd := &cobra.Command{
+		Use:   "backorder SO LINE QTY",
+		Short: "Set a line's backordered quantity by hand, freeing the allocation it replaces",
+		Long: `Set line LINE of SO to QTY backordered (stock unit), e.g. when the customer wants it all in
+one delivery. Backordering more frees the allocation it replaces; backordering less allocates
+the difference from available stock and is refused, saying what is available, when there is
+not enough. QTY is at most what is still to ship.`,
+		Example: "  stockctl so backorder SO-000001 1 6\n  stockctl so backorder SO-000001 2 0",
+		Args:    args("SO", "LINE", "QTY"),
+		RunE: func(c *cobra.Command, args []string) error {
+			line, err := strconv.Atoi(args[1])
+			if err != nil || line < 1 {
+				return fault.Usagef("line", "LINE %q: give the line number (see stockctl so show %s)", args[1], args[0])
+			}
+			q, err := parseDecimal("QTY", args[2])
+			if err != nil {
+				return err
+			}
+			var l sales.Line
+			err = a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				l, err = sales.SetBackorder(c.Context(), tx, args[0], line, q)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return a.Printer().One(l)
+		},
+	}
+	cmd.Flags().BoolVar(&dry, "dry-run", false, "check and show the line without saving")
+	return cmd
+}
+
+func (a *App) soReleaseCmd() *cobra.Command {
+	var r sales.ReleaseRequest
+	var ship, invoice, dry bool
+	cmd := &cobra.Command{
+		Use:   "release [SO ...] [--all] [--location L] [--ship] [--invoice] [--dry-run]",
+		Short: "Allocate newly available stock to backordered lines, in priority order",
+		Long: `Allocate available stock (on hand − allocated at each order's sell-from location) to the
+backordered lines of the orders named, or of every open order with --all (--location narrows
+to orders selling from L).
+
+Priority: requested ship date (--ship-by; orders without one last), then order date, then SO
+number, then line number. A line takes what there is, in part, unless it is ship-complete (then
+all or nothing); the backorders of a ship-complete order are released together or not at all,
+leaving the stock to the next order. Custom items wait for their work orders.
+
+--ship ships what was released, --invoice (with --ship) invoices it, in the same transaction.
+Safe from cron and from several shells at once: products are locked in one fixed order and
+every update is guarded, so no unit is released twice. --dry-run shows what would happen.`,
+		Example: `  stockctl so release --all
+  stockctl so release SO-000003 SO-000007 --ship --invoice
+  stockctl so release --all --location MAIN --dry-run -o json`,
+		RunE: func(c *cobra.Command, args []string) error {
+			r.Orders = args
+			if !r.All && len(args) == 0 {
+				return fault.Usagef("all", "name the sales orders to release, or give --all")
+			}
+			if r.All && len(args) > 0 {
+				return fault.Usagef("all", "give sales orders or --all, not both")
+			}
+			if invoice && !ship {
+				return fault.Usagef("invoice", "--invoice invoices what --ship shipped: give --ship too")
+			}
+			var rs []sales.Released
+			var ships []sales.Shipment
+			var invs []sales.InvoiceDoc
+			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				rs, ships, invs, err = sales.ReleaseAndShip(c.Context(), tx, r, ship, invoice, today())
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			for _, s := range ships {
+				a.say("%s shipped %s (%s)", s.SO, s.Number, s.Status)
+			}
+			for _, i := range invs {
+				a.say("%s invoiced %s: %s %s", i.SO, i.Number, i.Total, i.Currency)
+			}
+			if len(rs) == 0 {
+				a.say("nothing to release")
+			} else {
+				a.say("released to %d lines of %d orders", len(rs), len(sales.ReleaseOrders(rs)))
+			}
+			return a.Printer().List(rs)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&r.All, "all", false, "every open order with backorders")
+	fl.StringVar(&r.Location, "location", "", "only orders selling from this location")
+	fl.BoolVar(&ship, "ship", false, "ship what was released")
+	fl.BoolVar(&invoice, "invoice", false, "invoice what was shipped (with --ship)")
+	fl.BoolVar(&dry, "dry-run", false, "show what would be released without saving")
+	return cmd
+}
+
+func (a *App) soShipCmd() *cobra.Command {
+	var line int
+	var qty decimalFlag
+	var batch string
+	var serials []string
+	var dry bool
+	cmd := &cobra.Command{
+		Use:   "ship SO [--line N --qty Q] [--batch B] [--serial S ...]",
+		Short: "Ship allocated stock of a sales order to the customer",
+		Long: `Issue allocated stock of SO to the customer and record a shipment (SH-000001 ...). Without
+--line every allocated line ships in full; --line N ships that line (--qty Q of it, default all
+allocated). Batches are taken first-expiry-first-out unless --batch names one; serialised
+products name one --serial per unit. Stock leaves through the ledger (kind sale, to ~customer)
+at the average cost; allocated and on hand go down together. Only allocated stock ships:
+release backorders first.`,
+		Example: `  stockctl so ship SO-000001
+  stockctl so ship SO-000001 --line 2 --qty 3 --batch R2611
+  stockctl so ship SO-000001 --line 3 --serial CX0001 --serial CX0002`,
+		Args: args("SO"),
+		RunE: func(c *cobra.Command, args []string) error {
+			req := sales.ShipRequest{SO: args[0]}
+			if c.Flags().Changed("line") {
+				if line < 1 {
+					return fault.Usagef("line", "--line %d: lines are numbered from 1", line)
+				}
+				req.Lines = []sales.ShipLine{{Line: line, Qty: qty.d, Batch: batch, Serials: serials}}
+			} else if qty.set || batch != "" || len(serials) > 0 {
+				return fault.Usagef("line", "--qty, --batch and --serial apply to one line: give --line N")
+			}
+			var s sales.Shipment
+			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				s, err = sales.Ship(c.Context(), tx, req)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			a.say("%s: %s shipped, order %s", s.SO, s.Number, s.Status)
+			return a.Printer().List(s.Lines)
+		},
+	}
+	fl := cmd.Flags()
+	fl.IntVar(&line, "line", 0, "ship this line only")
+	fl.Var(&qty, "qty", "quantity of --line to ship (default: all allocated)")
+	fl.StringVar(&batch, "batch", "", "take this batch (default: first expiry first out)")
+	fl.StringSliceVar(&serials, "serial", nil, "serial numbers shipped, one per unit")
+	fl.BoolVar(&dry, "dry-run", false, "check and show the shipment without posting")
+	return cmd
+}
+
+func (a *App) soInvoiceCmd() *cobra.Command {
+	var date string
+	var dry bool
+	cmd := &cobra.Command{
+		Use:   "invoice SO [--date D]",
+		Short: "Invoice what a sales order shipped and has not been invoiced",
+		Long: `Invoice the quantities of SO shipped and not yet invoiced, and its non-stock lines not yet
+invoiced, as a numbered, immutable invoice (INV-000001 ...) in the order's currency. Per line
+amount = qty × unit price × (1 − discount%), tax = amount × tax rate%, each rounded to the
+currency's minor units (with prices_include_tax the amount includes the tax). The order closes
+once everything has shipped and been invoiced.`,
+		Example: "  stockctl so invoice SO-000001\n  stockctl so invoice SO-000001 --date 2026-06-30 -o json",
+		Args:    args("SO"),
+		RunE: func(c *cobra.Command, args []string) error {
+			d, err := parseDate("date", date)
+			if err != nil {
+				return err
+			}
+			var inv sales.InvoiceDoc
+			err = a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				inv, err = sales.Invoice(c.Context(), tx, args[0], d)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return a.printInvoice(inv)
+		},
+	}
+	cmd.Flags().StringVar(&date, "date", "", "invoice date YYYY-MM-DD (default today)")
+	cmd.Flags().BoolVar(&dry, "dry-run", false, "show the invoice without saving it")
+	return cmd
+}
+
+func (a *App) soShowCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "show SO",
+		Short: "Show a sales order with its lines",
+		Long: `Show SO and its lines: quantity, price and its source, allocated, backordered, shipped and
+invoiced. -o json gives the order with its lines as one object; a table shows the header and
+then the lines; -o csv and --fields print the lines.`,
+		Example: "  stockctl so show SO-000001\n  stockctl so show SO-000001 -o json",
+		Args:    args("SO"),
+		RunE: func(c *cobra.Command, args []string) error {
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			doc, err := sales.Get(c.Context(), d, args[0])
+			if err != nil {
+				return err
+			}
+			return a.printSO(doc)
+		},
+	}
+}
+
+func (a *App) soListCmd() *cobra.Command {
+	var f sales.Filter
+	cmd := &cobra.Command{
+		Use:     "list [--status S] [--customer C]",
+		Short:   "List sales orders, newest first",
+		Long:    `List sales orders newest first with totals and what is backordered. --status: draft, confirmed, partially_shipped, shipped, closed, cancelled, or open (confirmed or partially shipped).`,
+		Example: "  stockctl so list --status open\n  stockctl so list --customer ACME -o json",
+		Args:    args(),
+		RunE: func(c *cobra.Command, _ []string) error {
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			os, err := sales.List(c.Context(), d, f)
+			if err != nil {
+				return err
+			}
+			if len(os) == 0 {
+				a.say("no sales orders")
+			}
+			return a.Printer().List(os)
+		},
+	}
+	cmd.Flags().StringVar(&f.Status, "status", "", "status, or open")
+	cmd.Flags().StringVar(&f.Customer, "customer", "", "one customer's orders")
+	cmd.Flags().IntVar(&f.Limit, "limit", 0, "at most this many (0: all)")
+	return cmd
+}
+
+func (a *App) soCancelCmd() *cobra.Command {
+	var dry bool
+	cmd := &cobra.Command{
+		Use:     "cancel SO",
+		Short:   "Cancel a sales order that has shipped nothing, freeing its allocations",
+		Long:    `Cancel SO (draft or confirmed, nothing shipped): its allocations are freed and its backorders dropped.`,
+		Example: "  stockctl so cancel SO-000004",
+		Args:    args("SO"),
+		RunE: func(c *cobra.Command, args []string) error {
+			var doc sales.Doc
+			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				doc, err = sales.Cancel(c.Context(), tx, args[0])
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			a.say("%s cancelled", doc.Number)
+			return a.printSO(doc)
+		},
+	}
+	cmd.Flags().BoolVar(&dry, "dry-run", false, "check without cancelling")
+	return cmd
+}
+
+// printSO prints an order: JSON as one object with its lines, a table as header then lines,
+// CSV and --fields as the lines.
+func (a *App) printSO(doc sales.Doc) error {
+	p := a.Printer()
+	if p.Format == "json" {
+		return p.One(doc)
+	}
+	if p.Format == "table" && len(a.Fields) == 0 {
+		if err := p.One(doc.Order); err != nil {
+			return err
+		}
+		if _, err := a.Out.Write([]byte("\n")); err != nil {
+			return err
+		}
+	}
+	return p.List(doc.Items)
+}

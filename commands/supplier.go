@@ -1,0 +1,188 @@
+package commands
+
+import (
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/orders/purchasing"
+)
+
+func (a *App) supplierCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "supplier",
+		Short: "Suppliers' price lists: quantity breaks, currencies, part numbers, the preferred supplier",
+		Long: `Suppliers are companies with the supplier role (stockctl company add CODE --supplier). Their
+price lists say what they charge for each product: see stockctl supplier price --help.`,
+	}
+	price := &cobra.Command{
+		Use:   "price",
+		Short: "Supplier prices: add, list, and find the preferred supplier for a quantity",
+		Long: `A supplier price is the price per stock unit a supplier charges for a product from a minimum
+quantity on; several rows with different --min-qty are its quantity price breaks. Each row
+has a currency, the supplier's part number, lead time, pack, priority and validity dates.
+
+The preferred supplier of a product (used by po generate, and shown by supplier price best)
+is the one with the best priority (lower number wins), then the lowest price at the
+quantity wanted, compared in the base currency at the day's rate.`,
+	}
+	price.AddCommand(a.supplierPriceAddCmd(), a.supplierPriceListCmd(), a.supplierPriceBestCmd())
+	cmd.AddCommand(price)
+	return cmd
+}
+
+func (a *App) supplierPriceAddCmd() *cobra.Command {
+	var cur, supSKU, pack, from, until string
+	var price, minQty decimalFlag
+	var lead, prio int
+	var dry bool
+	cmd := &cobra.Command{
+		Use:   "add SUPPLIER SKU --price X [flags]",
+		Short: "Add a supplier price or quantity break (replacing the same break)",
+		Long: `Add what SUPPLIER charges for SKU: --price per stock unit of the product, in --currency
+(default: the supplier's currency), from --min-qty units on (default 1). Several breaks of one
+supplier and product give quantity prices: the break that applies to a quantity is the one
+with the greatest minimum not above it.
+
+--supplier-sku is the supplier's part number: product lookup finds the product by it. Left
+out, a new break keeps the part number the supplier's other breaks for the product carry.
+--lead-days is the delivery time; --pack is the supplier's pack, a number of stock units or
+one of the product's pack units (box): po generate orders whole packs and at least the
+supplier's lowest minimum quantity. --priority ranks suppliers (default 1; lower is
+preferred, so 0 beats everyone and 2 is a fallback). --valid-from and --valid-until bound
+the dates a price applies (inclusive).
+
+A price with the same supplier, product, currency, minimum quantity and valid-from date as
+an existing one replaces it, so a price list can be loaded again safely.`,
+		Example: `  stockctl supplier price add EUROTOOL DRILL-18V --price 46.50 --supplier-sku ET-GSR18 --lead-days 21
+  stockctl supplier price add EUROTOOL DRILL-18V --price 44.00 --min-qty 20
+  stockctl supplier price add BRITFIX SCREW-4X40 --price 0.012 --pack box --priority 2
+  stockctl supplier price add PACIFIC PAINT-WHITE --price 6.10 --valid-from 2026-07-01 --valid-until 2026-12-31`,
+		Args: args("SUPPLIER", "SKU"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if !price.set {
+				return fault.Usagef("price", "missing --price (per stock unit, in the supplier's currency or --currency)")
+			}
+			in := purchasing.PriceInput{Supplier: args[0], SKU: args[1], Price: price.d, Currency: cur, Pack: pack,
+				SupplierSKU: ptr(c, "supplier-sku", supSKU), LeadDays: ptr(c, "lead-days", lead), Priority: ptr(c, "priority", prio)}
+			if minQty.set {
+				in.MinQty = &minQty.d
+			}
+			var err error
+			if in.ValidFrom, err = optionalDate("--valid-from", from); err != nil {
+				return err
+			}
+			if in.ValidUntil, err = optionalDate("--valid-until", until); err != nil {
+				return err
+			}
+			var p purchasing.Price
+			if err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				p, err = purchasing.AddPrice(c.Context(), tx, in)
+				return err
+			}); err != nil {
+				return err
+			}
+			return a.Printer().One(p)
+		},
+	}
+	fl := cmd.Flags()
+	fl.Var(&price, "price", "price per stock unit")
+	fl.StringVar(&cur, "currency", "", "currency of the price (default: the supplier's)")
+	fl.Var(&minQty, "min-qty", "the break: the price applies from this quantity on (default 1)")
+	fl.StringVar(&supSKU, "supplier-sku", "", "the supplier's part number (found by product lookup)")
+	fl.IntVar(&lead, "lead-days", 0, "delivery time in days")
+	fl.StringVar(&pack, "pack", "", "the supplier's pack: a number of stock units or a pack unit of the product")
+	fl.IntVar(&prio, "priority", purchasing.DefaultPriority, "supplier preference, lower is preferred")
+	fl.StringVar(&from, "valid-from", "", "first day the price applies, YYYY-MM-DD")
+	fl.StringVar(&until, "valid-until", "", "last day the price applies, YYYY-MM-DD")
+	fl.BoolVar(&dry, "dry-run", false, "check the price and show it without saving")
+	return cmd
+}
+
+func (a *App) supplierPriceListCmd() *cobra.Command {
+	var f purchasing.PriceFilter
+	cmd := &cobra.Command{
+		Use:   "list [SUPPLIER] [--sku S] [--current]",
+		Short: "List supplier prices and their quantity breaks",
+		Long: `List supplier prices by supplier, product, currency and minimum quantity, for one supplier
+or all, one product (--sku) or all. The current column says whether the price applies today;
+--current lists only those.`,
+		Example: "  stockctl supplier price list EUROTOOL\n  stockctl supplier price list --sku DRILL-18V -o json",
+		Args:    optionalArgs("SUPPLIER"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				f.Supplier = args[0]
+			}
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			ps, err := purchasing.Prices(c.Context(), d, f)
+			if err != nil {
+				return err
+			}
+			if len(ps) == 0 {
+				a.say("no supplier prices")
+			}
+			return a.Printer().List(ps)
+		},
+	}
+	cmd.Flags().StringVar(&f.SKU, "sku", "", "only this product")
+	cmd.Flags().BoolVar(&f.Current, "current", false, "only prices valid today")
+	return cmd
+}
+
+func (a *App) supplierPriceBestCmd() *cobra.Command {
+	var qty decimalFlag
+	var on string
+	cmd := &cobra.Command{
+		Use:   "best SKU [--qty N] [--date D]",
+		Short: "Rank the suppliers of a product for a quantity: the preferred one first",
+		Long: `Show what every supplier asks for --qty of SKU (default 1) on --date (default today): the price
+break that applies at that quantity, in the supplier's currency and in the base currency at
+the day's rate, ranked as po generate chooses: best priority first, then the lowest base
+price, then the shortest lead time. A currency without a rate on the date ranks last.`,
+		Example: "  stockctl supplier price best DRILL-18V --qty 25\n  stockctl supplier price best SCREW-4X40 --qty 5000 -o json",
+		Args:    args("SKU"),
+		RunE: func(c *cobra.Command, args []string) error {
+			q := decimal.NewFromInt(1)
+			if qty.set {
+				q = qty.d
+			}
+			day, err := parseDate("--date", on)
+			if err != nil {
+				return err
+			}
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			os, err := purchasing.Offers(c.Context(), d, args[0], q, day)
+			if err != nil {
+				return err
+			}
+			if len(os) == 0 {
+				a.say("no supplier prices %s on %s: add one with stockctl supplier price add SUPPLIER %s --price X", args[0], day.Format(time.DateOnly), args[0])
+			}
+			return a.Printer().List(os)
+		},
+	}
+	cmd.Flags().Var(&qty, "qty", "quantity wanted, in the stock unit (default 1)")
+	cmd.Flags().StringVar(&on, "date", "", "the day to price on, YYYY-MM-DD (default today)")
+	return cmd
+}
+
+// optionalDate parses a date flag that may be left out.
+func optionalDate(name, s string) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	t, err := parseDate(name, s)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}

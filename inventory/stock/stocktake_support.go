@@ -1,0 +1,32 @@
+package stock
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// KindStocktake is the kind of the moves a posted stocktake makes.
+const KindStocktake = "stocktake"
+
+// Lock takes the posting lock of the products (their product_costs rows, in product id
+// order, the order Post takes them in) for the rest of q's transaction, so what a caller
+// reads of their stock cannot change before it posts. Post takes the same locks again at
+// no cost. It returns nothing about the products; read what is needed after it.
+func Lock(ctx context.Context, q sqlx.ExtContext, productIDs []int64) error {
+	if len(productIDs) == 0 {
+		return nil
+	}
+	moves := make([]Move, len(productIDs))
+	for i, id := range productIDs {
+		moves[i].Product.ID = id
+	}
+	_, _, err := lock(ctx, q, moves)
+	return err
+}
+
+// ClaimRef records ref in scope in q's transaction and reports whether it is new, so a
+// document posted under a ref is posted once even when two runs race (see Adjust).
+func ClaimRef(ctx context.Context, q sqlx.ExtContext, scope, ref string) (bool, error) {
+	return claimRef(ctx, q, scope, ref)
+}

@@ -1,0 +1,260 @@
+package stocktake
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+
+	"github.com/stockctl/stockctl/business/settings"
+	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/inventory/catalog"
+	"github.com/stockctl/stockctl/inventory/stock"
+)
+
+// PostOptions choose how Post treats stock that moved and lines nobody counted.
+type PostOptions struct {
+	// ZeroUncounted sets every line nobody counted to 0 on hand; without it they are left
+	// as they are.
+	ZeroUncounted bool
+	// SetCounted makes on hand equal to the count, whatever moved since: the adjustment is
+	// counted - on hand now. Without it the adjustment is counted - the book quantity when
+	// the count was entered (the expected quantity plus the net moves between the snapshot
+	// and the count), so stock that moved after the count keeps its moves.
+	SetCounted bool
+}
+
+// refScope is the posting_refs scope a stocktake claims its number in when posted.
+const refScope = "stocktake post"
+
+// postRow is a line as posting needs it.
+type postRow struct {
+	ID           int64            `db:"id"`
+	ProductID    int64            `db:"product_id"`
+	SKU          string           `db:"sku"`
+	Type         string           `db:"type"`
+	TrackStock   bool             `db:"track_stock"`
+	Serialized   bool             `db:"serialized"`
+	BatchTracked bool             `db:"batch_tracked"`
+	BayID        *int64           `db:"bay_id"`
+	BayCode      *string          `db:"bay_code"`
+	BatchID      *int64           `db:"batch_id"`
+	BatchNumber  *string          `db:"batch_number"`
+	Expiry       *time.Time       `db:"expiry"`
+	SerialID     *int64           `db:"serial_id"`
+	Serial       *string          `db:"serial"`
+	Counted      *decimal.Decimal `db:"counted"`
+	When         *decimal.Decimal `db:"on_hand_when_counted"`
+	OnHand       decimal.Decimal  `db:"on_hand"`
+	Moved        bool             `db:"moved"`
+	AvgCost      decimal.Decimal  `db:"avg_cost"`
+	Elsewhere    bool             `db:"elsewhere"`
+}
+
+func (r postRow) describe() string {
+	l := Line{SKU: r.SKU, Bay: r.BayCode, Batch: r.BatchNumber, Serial: r.Serial}
+	return describe(l)
+}
+
+const postRowsSQL = `SELECT l.id, l.product_id, p.sku, p.type, p.track_stock, p.serialized, p.batch_tracked,
+	l.bay_id, y.code AS bay_code, l.batch_id, b.number AS batch_number, b.expiry, l.serial_id, n.serial,
+	l.counted, l.on_hand_when_counted, coalesce(q.qty, 0) AS on_hand, coalesce(c.avg_cost, 0) AS avg_cost,
+	coalesce(q.qty, 0) <> l.expected OR EXISTS (
+	  SELECT 1 FROM stock_moves m
+	  WHERE m.product_id = l.product_id AND m.id > s.snapshot_move_id
+	    AND coalesce(m.batch_id, 0) = coalesce(l.batch_id, 0) AND coalesce(m.serial_id, 0) = coalesce(l.serial_id, 0)
+	    AND ((m.from_location_id = l.location_id AND coalesce(m.from_bay_id, 0) = coalesce(l.bay_id, 0))
+	      OR (m.to_location_id = l.location_id AND coalesce(m.to_bay_id, 0) = coalesce(l.bay_id, 0)))) AS moved,
+	l.serial_id IS NOT NULL AND EXISTS (SELECT 1 FROM stocktake_lines o WHERE o.stocktake_id = l.stocktake_id
+	  AND o.serial_id = l.serial_id AND o.id <> l.id AND o.counted > 0) AS elsewhere
+	FROM stocktake_lines l
+	JOIN stocktakes s ON s.id = l.stocktake_id
+	JOIN products p ON p.id = l.product_id
+	LEFT JOIN bays y ON y.id = l.bay_id
+	LEFT JOIN batches b ON b.id = l.batch_id
+	LEFT JOIN serials n ON n.id = l.serial_id
+	LEFT JOIN product_costs c ON c.product_id = l.product_id
+	LEFT JOIN stock_quants q ON q.product_id = l.product_id AND q.location_id = l.location_id
+	     AND coalesce(q.bay_id, 0) = coalesce(l.bay_id, 0) AND coalesce(q.batch_id, 0) = coalesce(l.batch_id, 0)
+	     AND coalesce(q.serial_id, 0) = coalesce(l.serial_id, 0)
+	WHERE l.stocktake_id = $1
+	ORDER BY p.sku, y.code NULLS FIRST, b.number NULLS FIRST, n.serial NULLS FIRST`
+
+// adjustment is what posting does to one line: nil leaves it alone.
+func (r postRow) adjustment(opt PostOptions) *decimal.Decimal {
+	var adj decimal.Decimal
+	switch {
+	case r.Counted != nil && opt.SetCounted:
+		adj = r.Counted.Sub(r.OnHand)
+	case r.Counted != nil:
+		adj = r.Counted.Sub(*r.When)
+	case r.Elsewhere:
+		// A serial counted on another line is not here, whatever was expected.
+		adj = r.OnHand.Neg()
+	case opt.ZeroUncounted:
+		adj = r.OnHand.Neg()
+	default:
+		return nil
+	}
+	return &adj
+}
+
+// Post posts a stocktake: one adjustment move per line with a variance, through stock.Post
+// (kind stocktake, the other side the ~stocktake location, valued at the average cost, GL
+// code from the setting gl_stocktake, reference the stocktake's number), all in q's
+// transaction. The adjustment of a counted line is counted - the book quantity when it was
+// counted, or with SetCounted counted - on hand now; a line nobody counted is left alone,
+// or with ZeroUncounted taken to 0. A serial counted on one line is taken off every other
+// line it was expected on (it was found elsewhere at the location). Stock going out goes
+// first, so a serial found in another bay moves out of the old one before it comes into
+// the new one.
+//
+// The stocktake is locked, then its products (as stock.Post locks them), so what posting
+// reads cannot change before it posts. A posted stocktake cannot be posted again: its
+// status, its number claimed as a posting ref, and the schema's trigger all refuse it.
+func Post(ctx context.Context, q sqlx.ExtContext, number string, opt PostOptions) (Doc, []stock.AdjustedMove, error) {
+	h, err := getHeader(ctx, q, number, "FOR UPDATE")
+	if err != nil {
+		return Doc{}, nil, err
+	}
+	if h.Status != Open && h.Status != Closed {
+		return Doc{}, nil, stateError(h, "be posted again")
+	}
+	if fresh, err := stock.ClaimRef(ctx, q, refScope, h.Number); err != nil {
+		return Doc{}, nil, err
+	} else if !fresh {
+		return Doc{}, nil, stateError(header{Summary: Summary{Number: h.Number, Status: Posted}}, "be posted again")
+	}
+	var ids []int64
+	if err := sqlx.SelectContext(ctx, q, &ids, `SELECT DISTINCT product_id FROM stocktake_lines WHERE stocktake_id = $1 ORDER BY 1`, h.ID); err != nil {
+		return Doc{}, nil, db.Classify(err)
+	}
+	if err := stock.Lock(ctx, q, ids); err != nil {
+		return Doc{}, nil, err
+	}
+	var rows []postRow
+	if err := sqlx.SelectContext(ctx, q, &rows, postRowsSQL, h.ID); err != nil {
+		return Doc{}, nil, db.Classify(err)
+	}
+	loc, err := (&counter{h: h}).location(ctx, q)
+	if err != nil {
+		return Doc{}, nil, err
+	}
+	side, err := stock.Virtual(ctx, q, stock.StocktakeSide)
+	if err != nil {
+		return Doc{}, nil, err
+	}
+	gl, err := settings.Value(ctx, q, "gl_stocktake")
+	if err != nil {
+		return Doc{}, nil, err
+	}
+
+	var outs, ins []stock.Move
+	var outRows, inRows []int // the row each move is for
+	adjs := make([]*decimal.Decimal, len(rows))
+	for i, r := range rows {
+		adj := r.adjustment(opt)
+		adjs[i] = adj
+		if adj == nil || adj.IsZero() {
+			continue
+		}
+		if adj.IsNegative() && adj.Neg().GreaterThan(decimal.Max(r.OnHand, decimal.Zero)) {
+			return Doc{}, nil, fault.Invalidf("qty", "%s: posting %s needs %s on hand there, and %s are (stock left after it was counted): recount it, or post with --set-counted",
+				r.describe(), adj, adj.Neg(), r.OnHand)
+		}
+		m := stock.Move{
+			Product: catalog.Product{ID: r.ProductID, SKU: r.SKU, Type: r.Type, TrackStock: r.TrackStock,
+				Serialized: r.Serialized, BatchTracked: r.BatchTracked},
+			Qty: adj.Abs(), Kind: stock.KindStocktake, Reference: h.Number, GLCode: gl, Reason: "stocktake",
+			Narrative: "stocktake " + h.Number,
+		}
+		if r.BatchID != nil {
+			m.Batch = &stock.Batch{ID: *r.BatchID, Number: *r.BatchNumber, Expiry: r.Expiry}
+		}
+		if r.SerialID != nil {
+			m.Serial = &stock.Serial{ID: *r.SerialID, Serial: *r.Serial}
+		}
+		var bay *stock.Bay
+		if r.BayID != nil {
+			bay = &stock.Bay{ID: *r.BayID, Code: *r.BayCode, Location: loc.Code}
+		}
+		if adj.IsPositive() {
+			m.From, m.To, m.ToBay = side, loc, bay
+			ins, inRows = append(ins, m), append(inRows, i)
+		} else {
+			m.From, m.FromBay, m.To = loc, bay, side
+			outs, outRows = append(outs, m), append(outRows, i)
+		}
+	}
+	moves := append(outs, ins...)
+	rowOf := append(outRows, inRows...)
+	posted, err := stock.Post(ctx, q, moves)
+	if err != nil {
+		if i, ok := stock.FailedMove(err); ok {
+			return Doc{}, nil, fault.Wrap(fault.KindOf(err), err, "%s", rows[rowOf[i]].describe())
+		}
+		return Doc{}, nil, err
+	}
+
+	// What posting saw and did, per line.
+	costs := make([]decimal.Decimal, len(rows))
+	for i, r := range rows {
+		costs[i] = r.AvgCost
+	}
+	var out []stock.AdjustedMove
+	for _, p := range posted {
+		m, r := moves[p.Index], rowOf[p.Index]
+		costs[r] = p.UnitCost
+		am := stock.AdjustedMove{Move: p.ID, SKU: m.Product.SKU, Location: loc.Code, Qty: p.Qty, UnitCost: p.UnitCost}
+		bay := p.ToBay
+		if m.From.Holds() {
+			am.Qty, bay = p.Qty.Neg(), p.FromBay
+		}
+		if p.Batch != nil {
+			am.Batch = &p.Batch.Number
+		}
+		if p.Serial != nil {
+			am.Serial = &p.Serial.Serial
+		}
+		if bay != nil {
+			am.Bay = &bay.Code
+		}
+		out = append(out, am)
+	}
+	lineIDs := make(pq.Int64Array, len(rows))
+	onHand, postedQty, cost := make(pq.StringArray, len(rows)), make(pq.StringArray, len(rows)), make(pq.StringArray, len(rows))
+	moved := make(pq.BoolArray, len(rows))
+	for i, r := range rows {
+		lineIDs[i], onHand[i], cost[i], moved[i] = r.ID, r.OnHand.String(), costs[i].String(), r.Moved
+		if adjs[i] != nil {
+			postedQty[i] = adjs[i].String()
+		}
+	}
+	_, err = q.ExecContext(ctx, `UPDATE stocktake_lines l SET on_hand_at_post = v.on_hand::numeric, moved_at_post = v.moved,
+		posted_qty = nullif(v.posted, '')::numeric, unit_cost = v.cost::numeric
+		FROM unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::text[]) AS v (id, on_hand, moved, posted, cost)
+		WHERE l.id = v.id`, lineIDs, onHand, moved, postedQty, cost)
+	if err != nil {
+		return Doc{}, nil, db.Classify(err)
+	}
+	if _, err := q.ExecContext(ctx, `UPDATE stocktake_products SET open = false WHERE stocktake_id = $1`, h.ID); err != nil {
+		return Doc{}, nil, db.Classify(err)
+	}
+	_, err = q.ExecContext(ctx, `UPDATE stocktakes SET status = 'posted', posted_at = statement_timestamp(),
+		closed_at = coalesce(closed_at, statement_timestamp()), zero_uncounted = $2, set_counted = $3 WHERE id = $1`,
+		h.ID, opt.ZeroUncounted, opt.SetCounted)
+	if err != nil {
+		return Doc{}, nil, db.Classify(err)
+	}
+	if _, err := q.ExecContext(ctx, `UPDATE posting_refs SET moves = $3 WHERE scope = $1 AND ref = $2`, refScope, h.Number, len(out)); err != nil {
+		return Doc{}, nil, db.Classify(err)
+	}
+	d, err := Get(ctx, q, number)
+	if out == nil {
+		out = []stock.AdjustedMove{}
+	}
+	return d, out, err
+}

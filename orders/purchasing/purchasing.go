@@ -1,0 +1,124 @@
+// Package purchasing buys stock: supplier pricing with quantity breaks and the preferred
+// supplier, requests for quote, purchase orders and their receipts, landed costs, reorder
+// proposals (po generate) and the rendering of RFQs and POs to HTML and PDF.
+//
+// Every change of stock goes through stock.Post (receipts) or stock.Revalue (landed costs);
+// this package never touches balances or costs itself. Functions take ctx, then the
+// database handle (a transaction when they write), like the rest of the domain.
+package purchasing
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/stockctl/stockctl/business/company"
+	"github.com/stockctl/stockctl/business/settings"
+	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/fault"
+)
+
+// supplier is a company checked to be an active supplier.
+type supplier struct {
+	ID       int64
+	Code     string
+	Name     string
+	Currency string
+	TaxRate  *decimal.Decimal
+}
+
+// requireSupplier returns the company code as a supplier: it must exist, be a supplier and
+// be active. field names the argument for errors.
+func requireSupplier(ctx context.Context, q sqlx.QueryerContext, field, code string) (supplier, error) {
+	code = strings.TrimSpace(code)
+	if code == "" {
+		return supplier{}, fault.Invalidf(field, "give the supplier's company code")
+	}
+	c, err := company.Get(ctx, q, code)
+	if fault.Is(err, fault.NotFound) {
+		return supplier{}, fault.Invalidf(field, "unknown supplier %q: see stockctl company list --suppliers", code)
+	}
+	if err != nil {
+		return supplier{}, err
+	}
+	if !c.Supplier {
+		return supplier{}, fault.Invalidf(field, "company %s is not a supplier: make it one with stockctl company edit %s --supplier", c.Code, c.Code)
+	}
+	if !c.Active {
+		return supplier{}, fault.Invalidf(field, "supplier %s is inactive: activate it with stockctl company edit %s --active", c.Code, c.Code)
+	}
+	return supplier{ID: c.ID, Code: c.Code, Name: c.Name, Currency: c.Currency, TaxRate: c.TaxRate}, nil
+}
+
+// nextNumber draws the next document number from a sequence, formatted by a number_format_*
+// setting (PO-%06d gives PO-000001).
+func nextNumber(ctx context.Context, q sqlx.ExtContext, setting, sequence string) (string, error) {
+	format, err := settings.Value(ctx, q, setting)
+	if err != nil {
+		return "", err
+	}
+	var n int64
+	if err := sqlx.GetContext(ctx, q, &n, `SELECT nextval($1::regclass)`, sequence); err != nil {
+		return "", db.Classify(err)
+	}
+	return fmt.Sprintf(format, n), nil
+}
+
+// minorUnits returns how many decimals amounts in a currency keep (2 for EUR, 0 for JPY).
+func minorUnits(ctx context.Context, q sqlx.QueryerContext, code string) (int32, error) {
+	var n int32
+	err := sqlx.GetContext(ctx, q, &n, `SELECT minor_units FROM currencies WHERE code = $1`, code)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fault.Invalidf("currency", "unknown currency %s: add it with stockctl currency add %s", code, code)
+	}
+	return n, db.Classify(err)
+}
+
+// dateOnly is how dates travel to SQL: as YYYY-MM-DD text cast to date, the same with
+// every driver.
+func dateOnly(t time.Time) string { return t.Format(time.DateOnly) }
+
+// datePtr is dateOnly for optional dates; nil stays NULL.
+func datePtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := dateOnly(*t)
+	return &s
+}
+
+// Today is the date documents default to: today in UTC, like the rest of stockctl.
+func Today() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
+
+// costScale is how many decimals a unit cost in the base currency keeps (as in stock).
+const costScale = 6
+
+// priceScale is the most decimals a unit price may have (0.0215 per screw).
+const priceScale = 6
+
+// checkScale refuses a number with more than n decimals.
+func checkScale(field string, v decimal.Decimal, n int32, what string) error {
+	if v.Exponent() < -n && !v.Equal(v.Round(n)) {
+		return fault.Invalidf(field, "%s %s has more than %d decimals", what, v, n)
+	}
+	return nil
+}
+
+// ceilTo rounds v up to n decimals.
+func ceilTo(v decimal.Decimal, n int32) decimal.Decimal {
+	if v.Exponent() >= -n {
+		return v
+	}
+	return v.Shift(n).Ceil().Shift(-n)
+}
+
+// normal drops trailing zeros (11.0 and 11.000 print as 11), for amounts computed in SQL.
+func normal(v decimal.Decimal) decimal.Decimal {
+	return decimal.RequireFromString(v.String())
+}

@@ -1,0 +1,220 @@
+package sales
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+
+	"github.com/stockctl/stockctl/business/settings"
+	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/fault"
+)
+
+// InvoiceHeader is an invoice without its lines.
+type InvoiceHeader struct {
+	ID       int64           `db:"id" json:"-"`
+	Number   string          `db:"number" json:"number"`
+	SO       string          `db:"so" json:"so"`
+	Customer string          `db:"customer" json:"customer"`
+	Date     time.Time       `db:"invoice_date" json:"date" print:"date"`
+	Currency string          `db:"currency" json:"currency"`
+	Rate     decimal.Decimal `db:"rate" json:"rate" print:"wide"`
+	Subtotal decimal.Decimal `db:"subtotal" json:"subtotal"`
+	Tax      decimal.Decimal `db:"tax" json:"tax"`
+	Total    decimal.Decimal `db:"total" json:"total"`
+	// CreatedAt and CreatedBy say who invoiced when.
+	CreatedAt time.Time `db:"created_at" json:"created_at" print:"wide"`
+	CreatedBy string    `db:"created_by" json:"created_by" print:"wide"`
+}
+
+// InvoiceLine is one line of an invoice. Amount is net of tax in the invoice's currency.
+type InvoiceLine struct {
+	LineNo    int             `db:"line_no" json:"line"`
+	SOLine    int             `db:"so_line" json:"so_line"`
+	SKU       string          `db:"sku" json:"sku"`
+	Name      string          `db:"name" json:"name" print:"wide"`
+	Qty       decimal.Decimal `db:"qty" json:"qty"`
+	UnitPrice decimal.Decimal `db:"unit_price" json:"unit_price"`
+	Discount  decimal.Decimal `db:"discount" json:"discount"`
+	TaxRate   decimal.Decimal `db:"tax_rate" json:"tax_rate"`
+	Amount    decimal.Decimal `db:"amount" json:"amount"`
+	Tax       decimal.Decimal `db:"tax" json:"tax"`
+}
+
+// InvoiceDoc is an invoice with its lines.
+type InvoiceDoc struct {
+	InvoiceHeader
+	Lines []InvoiceLine `json:"lines"`
+}
+
+// ExportRow is one invoice line with its invoice's header: the CSV/JSON invoice export gives
+// an accounting system.
+type ExportRow struct {
+	Invoice   string          `db:"number" json:"invoice"`
+	Date      time.Time       `db:"invoice_date" json:"date" print:"date"`
+	SO        string          `db:"so" json:"so"`
+	Customer  string          `db:"customer" json:"customer"`
+	Currency  string          `db:"currency" json:"currency"`
+	Rate      decimal.Decimal `db:"rate" json:"rate"`
+	LineNo    int             `db:"line_no" json:"line"`
+	SKU       string          `db:"sku" json:"sku"`
+	Qty       decimal.Decimal `db:"qty" json:"qty"`
+	UnitPrice decimal.Decimal `db:"unit_price" json:"unit_price"`
+	Discount  decimal.Decimal `db:"discount" json:"discount"`
+	TaxRate   decimal.Decimal `db:"tax_rate" json:"tax_rate"`
+	Amount    decimal.Decimal `db:"amount" json:"amount"`
+	Tax       decimal.Decimal `db:"tax" json:"tax"`
+	SalesGL   string          `db:"sales_gl" json:"sales_gl"`
+	Total     decimal.Decimal `db:"total" json:"invoice_total"`
+}
+
+// Invoice invoices what a sales order has shipped and not yet invoiced, and its non-stock
+// lines not yet invoiced, on date (zero: today). Per line: amount = qty × unit price ×
+// (1 − discount/100) and tax = amount × tax rate/100, each rounded half away from zero to the
+// currency's minor units (with prices_include_tax the rounded gross amount holds the tax:
+// tax = gross × rate/(100 + rate)). The invoice is numbered (number_format_inv) and immutable
+// (a trigger refuses changes). The order closes when every stock line has shipped in full
+// and every line is invoiced in full.
+func Invoice(ctx context.Context, q sqlx.ExtContext, number string, date time.Time) (InvoiceDoc, error) {
+	o, err := lockOrder(ctx, q, number)
+	if err != nil {
+		return InvoiceDoc{}, err
+	}
+	switch o.Status {
+	case Confirmed, PartiallyShipped, Shipped:
+	default:
+		return InvoiceDoc{}, fault.Invalidf("so", "sales order %s is %s: only confirmed orders are invoiced", o.Number, o.Status)
+	}
+	if date.IsZero() {
+		date = Today()
+	}
+	var lines []struct {
+		ID        int64           `db:"id"`
+		LineNo    int             `db:"line_no"`
+		ProductID int64           `db:"product_id"`
+		Qty       decimal.Decimal `db:"qty"`
+		UnitPrice decimal.Decimal `db:"unit_price"`
+		Discount  decimal.Decimal `db:"discount"`
+		TaxRate   decimal.Decimal `db:"tax_rate"`
+	}
+	err = sqlx.SelectContext(ctx, q, &lines, `SELECT id, line_no, product_id,
+			CASE WHEN stock THEN shipped ELSE qty END - invoiced AS qty, unit_price, discount, tax_rate
+		FROM so_lines WHERE so_id = $1 AND CASE WHEN stock THEN shipped ELSE qty END > invoiced ORDER BY line_no`, o.ID)
+	if err != nil {
+		return InvoiceDoc{}, db.Classify(err)
+	}
+	if len(lines) == 0 {
+		return InvoiceDoc{}, fault.Invalidf("so", "sales order %s has nothing shipped and not yet invoiced: ship it first with stockctl so ship %s", o.Number, o.Number)
+	}
+	var minor int32
+	if err := sqlx.GetContext(ctx, q, &minor, `SELECT minor_units FROM currencies WHERE code = $1`, o.Currency); err != nil {
+		return InvoiceDoc{}, db.Classify(err)
+	}
+	inclusive, err := settings.Bool(ctx, q, "prices_include_tax")
+	if err != nil {
+		return InvoiceDoc{}, err
+	}
+	hundred := decimal.NewFromInt(100)
+	n := len(lines)
+	ids, soLines, prods := make(pq.Int64Array, n), make(pq.Int64Array, n), make(pq.Int64Array, n)
+	qtys, prices, discs, rates, amounts, taxes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	subtotal, taxTotal := decimal.Zero, decimal.Zero
+	for i, l := range lines {
+		amount := l.Qty.Mul(l.UnitPrice).Mul(hundred.Sub(l.Discount)).Div(hundred).Round(minor)
+		var tax decimal.Decimal
+		if inclusive {
+			tax = amount.Mul(l.TaxRate).Div(hundred.Add(l.TaxRate)).Round(minor)
+			amount = amount.Sub(tax)
+		} else {
+			tax = amount.Mul(l.TaxRate).Div(hundred).Round(minor)
+		}
+		subtotal, taxTotal = subtotal.Add(amount), taxTotal.Add(tax)
+		ids[i], soLines[i], prods[i] = int64(i+1), l.ID, l.ProductID
+		qtys[i], prices[i], discs[i], rates[i] = l.Qty.String(), l.UnitPrice.String(), l.Discount.String(), l.TaxRate.String()
+		amounts[i], taxes[i] = amount.String(), tax.String()
+	}
+	inv, err := nextNumber(ctx, q, "number_format_inv", "invoice_numbers")
+	if err != nil {
+		return InvoiceDoc{}, err
+	}
+	var invID int64
+	err = sqlx.GetContext(ctx, q, &invID, `INSERT INTO invoices (number, so_id, customer_id, currency, rate, invoice_date, subtotal, tax, total)
+		VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8, $9) RETURNING id`,
+		inv, o.ID, o.CustomerID, o.Currency, o.Rate, dateOnly(date), subtotal, taxTotal, subtotal.Add(taxTotal))
+	if err != nil {
+		return InvoiceDoc{}, db.Classify(err)
+	}
+	_, err = q.ExecContext(ctx, `WITH l AS (
+			SELECT * FROM unnest($2::int[], $3::bigint[], $4::bigint[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[])
+			AS l(line_no, so_line_id, product_id, qty, unit_price, discount, tax_rate, amount, tax)
+		), ins AS (
+			INSERT INTO invoice_lines (invoice_id, line_no, so_line_id, product_id, qty, unit_price, discount, tax_rate, amount, tax)
+			SELECT $1, line_no, so_line_id, product_id, qty, unit_price, discount, tax_rate, amount, tax FROM l
+		)
+		UPDATE so_lines x SET invoiced = x.invoiced + l.qty FROM l WHERE x.id = l.so_line_id`,
+		invID, ids, soLines, prods, pq.StringArray(qtys), pq.StringArray(prices), pq.StringArray(discs), pq.StringArray(rates),
+		pq.StringArray(amounts), pq.StringArray(taxes))
+	if err != nil {
+		return InvoiceDoc{}, db.Classify(err)
+	}
+	if _, err := q.ExecContext(ctx, `UPDATE sales_orders SET status = 'closed' WHERE id = $1
+		AND NOT EXISTS (SELECT 1 FROM so_lines WHERE so_id = $1 AND ((stock AND shipped < qty) OR invoiced < qty))`, o.ID); err != nil {
+		return InvoiceDoc{}, db.Classify(err)
+	}
+	return GetInvoice(ctx, q, inv)
+}
+
+const selectInvoice = `SELECT i.id, i.number, o.number AS so, c.code AS customer, i.invoice_date, i.currency, i.rate,
+	i.subtotal, i.tax, i.total, i.created_at, i.created_by
+	FROM invoices i JOIN sales_orders o ON o.id = i.so_id JOIN companies c ON c.id = i.customer_id`
+
+// GetInvoice returns an invoice with its lines.
+func GetInvoice(ctx context.Context, q sqlx.QueryerContext, number string) (InvoiceDoc, error) {
+	var d InvoiceDoc
+	err := sqlx.GetContext(ctx, q, &d.InvoiceHeader, selectInvoice+` WHERE i.number = $1`, number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fault.NotFoundf("invoice %s does not exist (see stockctl invoice list)", number)
+	}
+	if err != nil {
+		return d, db.Classify(err)
+	}
+	d.Lines = []InvoiceLine{}
+	err = sqlx.SelectContext(ctx, q, &d.Lines, `SELECT l.line_no, x.line_no AS so_line, p.sku, p.name, l.qty, l.unit_price, l.discount,
+		l.tax_rate, l.amount, l.tax FROM invoice_lines l JOIN so_lines x ON x.id = l.so_line_id JOIN products p ON p.id = l.product_id
+		WHERE l.invoice_id = $1 ORDER BY l.line_no`, d.ID)
+	return d, db.Classify(err)
+}
+
+// InvoiceFilter narrows Invoices and Export.
+type InvoiceFilter struct {
+	SO       string
+	Customer string
+	Since    *time.Time // invoice date on or after
+}
+
+// Invoices lists invoices, newest first.
+func Invoices(ctx context.Context, q sqlx.QueryerContext, f InvoiceFilter) ([]InvoiceHeader, error) {
+	out := []InvoiceHeader{}
+	err := sqlx.SelectContext(ctx, q, &out, selectInvoice+` WHERE ($1 = '' OR o.number = $1) AND ($2 = '' OR c.code = $2)
+		AND ($3::date IS NULL OR i.invoice_date >= $3::date) ORDER BY i.id DESC`, f.SO, f.Customer, datePtr(f.Since))
+	return out, db.Classify(err)
+}
+
+// Export returns every invoice line with its header, oldest invoice first, for an accounting
+// system. The sales GL code is the product's, else the setting gl_sales.
+func Export(ctx context.Context, q sqlx.QueryerContext, f InvoiceFilter) ([]ExportRow, error) {
+	out := []ExportRow{}
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT i.number, i.invoice_date, o.number AS so, c.code AS customer, i.currency, i.rate,
+			l.line_no, p.sku, l.qty, l.unit_price, l.discount, l.tax_rate, l.amount, l.tax,
+			coalesce(nullif(p.sales_gl, ''), (SELECT value FROM settings WHERE key = 'gl_sales'), '') AS sales_gl, i.total
+		FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id JOIN sales_orders o ON o.id = i.so_id
+		JOIN companies c ON c.id = i.customer_id JOIN products p ON p.id = l.product_id
+		WHERE ($1 = '' OR o.number = $1) AND ($2 = '' OR c.code = $2) AND ($3::date IS NULL OR i.invoice_date >= $3::date)
+		ORDER BY i.id, l.line_no`, f.SO, f.Customer, datePtr(f.Since))
+	return out, db.Classify(err)
+}
