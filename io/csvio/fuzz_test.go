@@ -2,8 +2,10 @@ package csvio_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -128,7 +130,41 @@ func FuzzRoundTrip(f *testing.F) {
 		}
 		checkRoundTrip(t, cells, csvio.Options{}, false)
 		checkRoundTrip(t, []string{a}, csvio.Options{}, false)
+		checkGuard(t, cells)
 	})
+}
+
+var (
+	numberRE = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
+	guardRE  = regexp.MustCompile("^'*[=+\\-@\t\r]")
+)
+
+// checkGuard compares what Writer writes with the guard rule written as regular
+// expressions and encoding/csv.
+func checkGuard(t *testing.T, cells []string) {
+	t.Helper()
+	want := make([]string, len(cells))
+	for i, c := range cells {
+		c = crlf.ReplaceAllString(c, "\n")
+		if guardRE.MatchString(c) && !numberRE.MatchString(c) {
+			c = "'" + c
+		}
+		want[i] = c
+	}
+	var got, ref bytes.Buffer
+	w := csvio.NewWriter(&got)
+	if err := w.Write(cells); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	cw := csv.NewWriter(&ref)
+	_ = cw.Write(want)
+	cw.Flush()
+	if got.String() != ref.String() {
+		t.Errorf("Write(%q) wrote %q, want %q", cells, got.String(), ref.String())
+	}
 }
 
 // TestReadBytesReader reads every seed under every option combination from a

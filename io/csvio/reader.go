@@ -57,8 +57,15 @@ type Row struct {
 // values matched the same lenient way). Blank lines, and rows whose cells are all blank,
 // before the header are skipped.
 //
+// With opt.Encoding "", a UTF-8 BOM means UTF-8 (the BOM is dropped, as it is with an
+// explicit "utf-8"). Otherwise a regular *os.File is read to its end to check it is UTF-8
+// (else it is Windows-1252) and then read from where it was; any other reader is judged by
+// its first 64 KiB, and if invalid UTF-8 comes later Next fails naming the row.
+//
 // Problems with the header are fault.Invalidf errors with field "header". A bad option is
-// a fault.Usagef error naming the option ("delimiter", "encoding", "map").
+// a fault.Usagef error naming the option ("delimiter", "encoding", "map"). Reading the
+// header can also fail like Next does (fields "file" and "encoding"). columns and required
+// that do not fit together are a plain error: a bug in the caller.
 func NewReader(r io.Reader, columns, required []string, opt Options) (*Reader, error) {
 	known := make(map[string]int, len(columns))
 	for i, c := range columns {
@@ -155,6 +162,7 @@ func NewReader(r io.Reader, columns, required []string, opt Options) (*Reader, e
 		rd.index[i] = -1
 	}
 	var unknown, dups []string
+	example := "" // the first unknown header with a name, for the --map example
 	for j, cell := range header {
 		h := strings.TrimSpace(cell)
 		if j == 0 {
@@ -169,6 +177,9 @@ func NewReader(r io.Reader, columns, required []string, opt Options) (*Reader, e
 		case !ok:
 			if !opt.IgnoreUnknown {
 				unknown = append(unknown, describe(h, j))
+				if example == "" {
+					example = h
+				}
 			}
 		case rd.index[i] >= 0:
 			first := strings.TrimSpace(header[rd.index[i]])
@@ -184,7 +195,7 @@ func NewReader(r io.Reader, columns, required []string, opt Options) (*Reader, e
 		}
 	}
 	if len(unknown) > 0 || len(dups) > 0 || len(missing) > 0 {
-		return nil, fault.Invalidf("header", "%s", rd.headerProblems(header, unknown, dups, missing, opt.Delimiter == 0))
+		return nil, fault.Invalidf("header", "%s", rd.headerProblems(header, example, unknown, dups, missing, opt.Delimiter == 0))
 	}
 	for i, c := range columns {
 		if rd.index[i] >= 0 {
@@ -224,17 +235,11 @@ func describe(h string, j int) string {
 }
 
 // headerProblems words everything wrong with the header, each with what to do about it.
-func (r *Reader) headerProblems(header, unknown, dups, missing []string, detected bool) string {
+func (r *Reader) headerProblems(header []string, example string, unknown, dups, missing []string, detected bool) string {
 	var parts []string
 	if len(unknown) > 0 {
-		example := "File Header"
-		for _, h := range header {
-			if h = strings.TrimSpace(h); h != "" {
-				if _, ok := r.knownIndex(h); !ok {
-					example = h
-					break
-				}
-			}
+		if example == "" {
+			example = "File Header"
 		}
 		s := "the header has an unknown column"
 		if len(unknown) > 1 {
@@ -262,17 +267,6 @@ func (r *Reader) headerProblems(header, unknown, dups, missing []string, detecte
 		parts = append(parts, s+": add it to the header row, or if the file calls it something else, map it with --map 'File Header="+missing[0]+"'")
 	}
 	return strings.Join(parts, "; ")
-}
-
-// knownIndex is used only for wording messages.
-func (r *Reader) knownIndex(h string) (int, bool) {
-	n := normalize(h)
-	for i, c := range r.columns {
-		if normalize(c) == n {
-			return i, true
-		}
-	}
-	return 0, false
 }
 
 func delimName(d rune) string {

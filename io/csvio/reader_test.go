@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -103,7 +104,9 @@ func TestHeader(t *testing.T) {
 			kind: fault.Invalid, field: "header",
 			contains: []string{`the header has unknown columns "Item Code", "colour"`, "sku, name, cost_price, qty", "--map 'Item Code=column'", "--ignore-unknown"}},
 		{name: "unnamed column", in: "sku,,name\n",
-			kind: fault.Invalid, field: "header", contains: []string{`the header has an unknown column "" (column 2)`, "--ignore-unknown"}},
+			kind: fault.Invalid, field: "header", contains: []string{`the header has an unknown column "" (column 2)`, "--map 'File Header=column'", "--ignore-unknown"}},
+		{name: "example after a mapped header", in: "code,colour\n", opt: csvio.Options{Map: map[string]string{"Code": "sku"}},
+			kind: fault.Invalid, field: "header", contains: []string{"--map 'colour=column'"}},
 		{name: "wrong delimiter hint", in: "sku|name\n",
 			kind: fault.Invalid, field: "header", contains: []string{`"sku|name"`}},
 		{name: "delimiter hint", in: "sku;name\n", opt: csvio.Options{Delimiter: ','},
@@ -553,5 +556,71 @@ func TestReadFailure(t *testing.T) {
 	rows, _, err := readAll(t, r)
 	if len(rows) != 1 || err == nil || !strings.Contains(err.Error(), "disk on fire") {
 		t.Errorf("rows %v, error %v", rows, err)
+	}
+}
+
+// rowsReader produces a header and n rows without holding them.
+type rowsReader struct {
+	n, i int
+	buf  []byte
+}
+
+func (g *rowsReader) Read(p []byte) (int, error) {
+	for len(g.buf) == 0 {
+		switch {
+		case g.i == 0:
+			g.buf = []byte("sku;name;cost_price;qty\n")
+		case g.i > g.n:
+			return 0, io.EOF
+		default:
+			g.buf = []byte("SKU-" + itoa(g.i) + ";\"Caf\xe9, a long name\";1.50;" + itoa(g.i%100) + "\n")
+		}
+		g.i++
+	}
+	n := copy(p, g.buf)
+	g.buf = g.buf[n:]
+	return n, nil
+}
+
+func TestMemoryStaysFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 20 MB")
+	}
+	heap := func() uint64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	src := &rowsReader{n: 500_000}
+	r, err := csvio.NewReader(src, cols, nil, csvio.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Encoding() != csvio.Windows1252 || r.Delimiter() != ';' {
+		t.Fatalf("detected %s %q", r.Encoding(), r.Delimiter())
+	}
+	var before uint64
+	n := 0
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n++; n == 1000 {
+			before = heap()
+		}
+		if row.Num != n+1 {
+			t.Fatalf("row %d, want %d", row.Num, n+1)
+		}
+	}
+	if n != src.n {
+		t.Fatalf("read %d rows, want %d", n, src.n)
+	}
+	if after := heap(); after > before+1<<20 {
+		t.Errorf("heap grew from %d to %d bytes over %d MB", before, after, r.BytesRead()>>20)
 	}
 }

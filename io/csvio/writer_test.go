@@ -46,6 +46,7 @@ func TestWriterGuard(t *testing.T) {
 		{"a\r\nb\rc\r", "\"a\nb\rc\r\""},
 	}
 	for _, tt := range tests {
+		checkGuard(t, []string{tt.in})
 		var b bytes.Buffer
 		w := csvio.NewWriter(&b)
 		if err := w.Write([]string{tt.in}); err != nil {
