@@ -46,7 +46,7 @@ func TestProductImportExportCommands(t *testing.T) {
 
 	// Export to a file and to stdout; the export re-imports without change.
 	out := filepath.Join(dir, "export.csv")
-	run(t, url, "product", "export", out).wantCode(t, ExitOK).wantErr(t, "product export: 2 products")
+	run(t, url, "product", "export", out).wantCode(t, ExitOK).wantErr(t, "product export: 2 rows")
 	r = run(t, url, "product", "export")
 	data, _ := os.ReadFile(out)
 	if string(data) != r.out || !strings.HasPrefix(r.out, "sku,name,type,active,") {

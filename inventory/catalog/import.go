@@ -15,34 +15,6 @@ import (
 	"github.com/stockctl/stockctl/io/csvio"
 )
 
-// ImportResult is what an import did (or, in a dry run, would do).
-type ImportResult struct {
-	Created   int64 `json:"created"`
-	Updated   int64 `json:"updated"`
-	Unchanged int64 `json:"unchanged"`
-	Rejected  int64 `json:"rejected"`
-}
-
-// Rejected is a row left out of an import, with every reason found for it.
-type Rejected struct {
-	Row    int
-	Values []string // aligned with CSVColumns, as read (normalised)
-	Errors []csvio.RowError
-}
-
-// ImportOptions say what to do with rows that fail validation.
-type ImportOptions struct {
-	// SkipInvalid writes the good rows and reports the bad ones; without it any bad row
-	// means nothing is written.
-	SkipInvalid bool
-	// Rejects receives every rejected row after validation, in file order (may be nil).
-	Rejects func(Rejected) error
-}
-
-// ErrRowsInvalid is returned (wrapped in the error list) when rows fail validation and
-// SkipInvalid is off: nothing was written.
-var ErrRowsInvalid = errors.New("rows failed validation")
-
 // stagingTable holds the rows of one import: one text column per CSV column (NULL for an
 // empty cell or a column the file does not have), the file's row number and what the
 // row-level checks found.
@@ -52,10 +24,10 @@ const stagingTable = "product_import"
 // transaction: the rows stream into a temporary staging table with COPY, every check that
 // needs the database runs over the whole table at once, and one set-based statement per
 // table merges them. Empty cells leave a field of an existing product as it is (and take the
-// default for a new one). With rows failing validation and SkipInvalid off it returns the
-// row errors in a *ImportErrors and the caller must roll back.
-func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt ImportOptions, progress func(rows int)) (ImportResult, error) {
-	var res ImportResult
+// default for a new one). Rejected rows go to opt.Rejects; with any and SkipInvalid off it
+// returns csvio.ErrRowsInvalid and the caller must roll back.
+func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
+	var res csvio.Result
 	cols := make([]string, 0, len(CSVColumns)+2)
 	defs := make([]string, 0, len(CSVColumns)+2)
 	for _, c := range CSVColumns {
@@ -66,7 +38,7 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt Import
 		`, perrs jsonb, errs jsonb) ON COMMIT DROP`); err != nil {
 		return res, db.Classify(err)
 	}
-	src := &rowSource{r: r, progress: progress, has: make([]bool, len(CSVColumns))}
+	src := &rowSource{r: r, progress: opt.Progress, has: make([]bool, len(CSVColumns))}
 	for i, c := range CSVColumns {
 		src.has[i] = r.Has(c)
 	}
@@ -91,7 +63,7 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt Import
 	}
 	res.Rejected = rejected
 	if rejected > 0 && !opt.SkipInvalid {
-		return res, ErrRowsInvalid
+		return res, csvio.ErrRowsInvalid
 	}
 	return mergeStaged(ctx, b, res)
 }
@@ -282,7 +254,7 @@ func validateStaged(ctx context.Context, b *db.Bulk) error {
 }
 
 // rejectedRows hands every row with errors to opt.Rejects, in row order, and counts them.
-func rejectedRows(ctx context.Context, b *db.Bulk, opt ImportOptions) (int64, error) {
+func rejectedRows(ctx context.Context, b *db.Bulk, opt csvio.ImportOptions) (int64, error) {
 	rows, err := b.QueryxContext(ctx, `SELECT row_no, `+strings.Join(CSVColumns, ", ")+`, (coalesce(perrs, '[]') || coalesce(errs, '[]'))::text
 		FROM `+stagingTable+` WHERE perrs IS NOT NULL OR errs IS NOT NULL ORDER BY row_no`)
 	if err != nil {
@@ -307,7 +279,7 @@ func rejectedRows(ctx context.Context, b *db.Bulk, opt ImportOptions) (int64, er
 		if err := rows.Scan(dest...); err != nil {
 			return n, db.Classify(err)
 		}
-		rj := Rejected{Row: rowNo, Values: make([]string, len(CSVColumns))}
+		rj := csvio.Rejected{Row: rowNo, Values: make([]string, len(CSVColumns))}
 		for i, v := range vals {
 			if v != nil {
 				rj.Values[i] = *v
@@ -343,7 +315,7 @@ var productFields = []struct{ col, expr string }{
 // mergeStaged writes the valid staged rows: updates of existing products where something
 // differs, inserts of new ones with the defaults catalog.Add gives, then barcodes and
 // features. Each is one statement; the counts come from what they returned.
-func mergeStaged(ctx context.Context, b *db.Bulk, res ImportResult) (ImportResult, error) {
+func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result) (csvio.Result, error) {
 	var set, differs, olds []string
 	for _, f := range productFields {
 		if f.col == "price_pct" {

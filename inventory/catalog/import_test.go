@@ -18,19 +18,19 @@ import (
 )
 
 // importCSV imports text (rolled back when dry) and returns the result and the rejects.
-func importCSV(t *testing.T, d *sqlx.DB, text string, skip, dry bool) (catalog.ImportResult, []catalog.Rejected, error) {
+func importCSV(t *testing.T, d *sqlx.DB, text string, skip, dry bool) (csvio.Result, []csvio.Rejected, error) {
 	t.Helper()
 	ctx := context.Background()
 	r, err := csvio.NewReader(strings.NewReader(text), catalog.CSVColumns, catalog.CSVRequired, csvio.Options{})
 	if err != nil {
 		t.Fatalf("reading the header: %v", err)
 	}
-	var res catalog.ImportResult
-	var rejects []catalog.Rejected
+	var res csvio.Result
+	var rejects []csvio.Rejected
 	err = db.InBulk(ctx, d, dry, func(b *db.Bulk) error {
 		var err error
-		res, err = catalog.ImportProducts(ctx, b, r, catalog.ImportOptions{SkipInvalid: skip,
-			Rejects: func(rj catalog.Rejected) error { rejects = append(rejects, rj); return nil }}, nil)
+		res, err = catalog.ImportProducts(ctx, b, r, csvio.ImportOptions{SkipInvalid: skip,
+			Rejects: func(rj csvio.Rejected) error { rejects = append(rejects, rj); return nil }})
 		return err
 	})
 	return res, rejects, err
@@ -45,9 +45,9 @@ func export(t *testing.T, d *sqlx.DB, f catalog.Filter) string {
 	return buf.String()
 }
 
-func wantResult(t *testing.T, got catalog.ImportResult, created, updated, unchanged, rejected int64) {
+func wantResult(t *testing.T, got csvio.Result, created, updated, unchanged, rejected int64) {
 	t.Helper()
-	want := catalog.ImportResult{Created: created, Updated: updated, Unchanged: unchanged, Rejected: rejected}
+	want := csvio.Result{Created: created, Updated: updated, Unchanged: unchanged, Rejected: rejected}
 	if got != want {
 		t.Fatalf("import result %+v, want %+v", got, want)
 	}
@@ -67,7 +67,7 @@ func TestImportCreatesUpdatesAndReimportsNothing(t *testing.T) {
 	}
 	// "=SUM" is not a valid SKU: one reject, and without --skip-invalid nothing is written.
 	res, rejects, err := importCSV(t, d, products, false, false)
-	if !errors.Is(err, catalog.ErrRowsInvalid) || res.Rejected != 1 || len(rejects) != 1 || rejects[0].Row != 4 ||
+	if !errors.Is(err, csvio.ErrRowsInvalid) || res.Rejected != 1 || len(rejects) != 1 || rejects[0].Row != 4 ||
 		rejects[0].Errors[0].Column != "sku" {
 		t.Fatalf("want the =SUM row rejected: %v %+v %+v", err, res, rejects)
 	}
@@ -192,7 +192,7 @@ HAS-STOCK,,,,,,,,false,,,,false
 NEWNAME,,,,,,,,,,,,
 `
 	res, rejects, err := importCSV(t, d, text, false, false)
-	if !errors.Is(err, catalog.ErrRowsInvalid) {
+	if !errors.Is(err, csvio.ErrRowsInvalid) {
 		t.Fatalf("want ErrRowsInvalid, got %v", err)
 	}
 	got := map[int][]string{}

@@ -1,0 +1,267 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/csvio"
+)
+
+// The CSV import and export plumbing every table's import and export commands share: the
+// reading flags, the file or standard input, the transaction, the progress bar, the
+// rejects file, the summary and the exit codes. A table brings its columns and one domain
+// function (see importSpec); docs/csv-formats.md describes the behaviour.
+
+// csvReadFlags are the flags every CSV import takes to read its file.
+type csvReadFlags struct {
+	mapping, encoding, delimiter string
+	ignoreUnknown                bool
+}
+
+func (f *csvReadFlags) add(c *cobra.Command) {
+	c.Flags().StringVar(&f.mapping, "map", "", "rename the file's headers: 'Item Code=sku,Desc=name'")
+	c.Flags().StringVar(&f.encoding, "encoding", "", "utf-8 or windows-1252 (default: detected)")
+	c.Flags().StringVar(&f.delimiter, "delimiter", "", "',', ';' or tab (default: detected from the header)")
+	c.Flags().BoolVar(&f.ignoreUnknown, "ignore-unknown", false, "skip columns the format does not know instead of refusing the file")
+}
+
+func (f *csvReadFlags) options() (csvio.Options, error) {
+	var o csvio.Options
+	var err error
+	if f.mapping != "" {
+		if o.Map, err = csvio.ParseMap(f.mapping); err != nil {
+			return o, err
+		}
+	}
+	if f.delimiter != "" {
+		if o.Delimiter, err = csvio.ParseDelimiter(f.delimiter); err != nil {
+			return o, err
+		}
+	}
+	o.Encoding, o.IgnoreUnknown = f.encoding, f.ignoreUnknown
+	return o, nil
+}
+
+// openInput opens FILE, or standard input for "-"; size is -1 when unknown.
+func (a *App) openInput(name string) (r io.Reader, size int64, closeFn func(), err error) {
+	if name == "-" {
+		return a.In, -1, func() {}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, 0, nil, fault.Invalidf("FILE", "cannot read %s: %v", name, unwrapPath(err))
+	}
+	size = -1
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = st.Size()
+	}
+	return f, size, func() { f.Close() }, nil
+}
+
+// progress shows a progress bar on a terminal (stderr) while r is read; elsewhere nothing.
+func (a *App) progress(what string, size int64) (update func(read int64), done func()) {
+	if !a.ErrTTY {
+		return func(int64) {}, func() {}
+	}
+	bar := progressbar.NewOptions64(size,
+		progressbar.OptionSetWriter(a.Err),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionThrottle(100_000_000), // 0.1 s
+		progressbar.OptionClearOnFinish(),
+	)
+	return func(read int64) { _ = bar.Set64(read) }, func() { _ = bar.Finish() }
+}
+
+// importFlags are the flags of every import command.
+type importFlags struct {
+	read      csvReadFlags
+	dry, skip bool
+	rejects   string
+}
+
+func (f *importFlags) add(c *cobra.Command) {
+	f.read.add(c)
+	c.Flags().BoolVar(&f.dry, "dry-run", false, "check every row and report the counts; write nothing")
+	c.Flags().BoolVar(&f.skip, "skip-invalid", false, "write the good rows and report the bad ones (exit 3)")
+	c.Flags().StringVar(&f.rejects, "rejects", "", "with --skip-invalid: write the rejected rows and their reasons to this CSV file")
+}
+
+// importSpec is what a table brings to an import: its columns in export order, the ones a
+// file must have, and the domain function that imports the rows in b's transaction
+// (rejected rows to opt.Rejects; csvio.ErrRowsInvalid when there are some and
+// opt.SkipInvalid is off).
+type importSpec struct {
+	what              string // "product import", in messages
+	columns, required []string
+	run               func(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error)
+}
+
+// runImport imports FILE (or standard input for "-") as spec says: one transaction, all or
+// nothing unless --skip-invalid, a progress bar on a terminal and one summary line otherwise.
+func (a *App) runImport(c *cobra.Command, name string, f *importFlags, spec importSpec) error {
+	opt, err := f.read.options()
+	if err != nil {
+		return err
+	}
+	if f.rejects != "" && !f.skip {
+		return fault.Usagef("rejects", "--rejects goes with --skip-invalid (without it nothing is written when a row is bad)")
+	}
+	in, size, closeIn, err := a.openInput(name)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	d, err := a.DB(c.Context())
+	if err != nil {
+		return err
+	}
+	r, err := csvio.NewReader(in, spec.columns, spec.required, opt)
+	if err != nil {
+		return err
+	}
+	update, done := a.progress("importing", size)
+	var rejects []csvio.Rejected
+	var res csvio.Result
+	err = db.InBulk(c.Context(), d, f.dry, func(b *db.Bulk) error {
+		rejects = rejects[:0]
+		var err error
+		res, err = spec.run(c.Context(), b, r, csvio.ImportOptions{
+			SkipInvalid: f.skip,
+			Rejects: func(rj csvio.Rejected) error {
+				rejects = append(rejects, rj)
+				return nil
+			},
+			Progress: func(int) { update(r.BytesRead()) },
+		})
+		return err
+	})
+	done()
+	if err == nil || errors.Is(err, csvio.ErrRowsInvalid) {
+		if perr := a.printImport(res, rejects); perr != nil {
+			return perr
+		}
+	}
+	if errors.Is(err, csvio.ErrRowsInvalid) {
+		return fault.Invalidf("", "%s: %d of the rows are invalid (listed on standard output); nothing was written — fix them, or give --skip-invalid to write the others", spec.what, res.Rejected)
+	}
+	if err != nil {
+		return err
+	}
+	if f.rejects != "" && len(rejects) > 0 {
+		if err := writeFileAtomic(f.rejects, "rejects", func(w io.Writer) error {
+			return writeRejects(w, spec.columns, r.Columns(), rejects)
+		}); err != nil {
+			return err
+		}
+	}
+	summary := fmt.Sprintf("%s: %d created, %d updated, %d unchanged, %d rejected", spec.what, res.Created, res.Updated, res.Unchanged, res.Rejected)
+	if f.dry {
+		summary += " (dry run: nothing was written)"
+	}
+	a.say("%s", summary)
+	if res.Rejected > 0 {
+		where := ""
+		if f.rejects != "" {
+			where = " and written to " + f.rejects
+		}
+		return &fault.Error{Kind: fault.Partial, Msg: fmt.Sprintf("%d rows rejected (listed on standard output%s); the other rows were imported", res.Rejected, where)}
+	}
+	return nil
+}
+
+// runExport writes an export to FILE (atomically) or standard output and says how many rows.
+func (a *App) runExport(c *cobra.Command, argv []string, what string, export func(q sqlx.QueryerContext, w *csvio.Writer) (int64, error)) error {
+	d, err := a.DB(c.Context())
+	if err != nil {
+		return err
+	}
+	var n int64
+	write := func(w io.Writer) error {
+		var err error
+		n, err = export(d, csvio.NewWriter(w))
+		return err
+	}
+	if len(argv) == 0 || argv[0] == "-" {
+		if err := write(a.Out); err != nil {
+			return err
+		}
+	} else if err := writeFileAtomic(argv[0], "FILE", write); err != nil {
+		return err
+	}
+	a.say("%s: %d rows", what, n)
+	return nil
+}
+
+// rowErrorLine is one reason a row was rejected, as printed.
+type rowErrorLine struct {
+	Row    int    `json:"row"`
+	Column string `json:"column"`
+	Value  string `json:"value"`
+	Reason string `json:"reason"`
+}
+
+// printImport puts an import's outcome on standard output: with -o json one object, the
+// counts and every reason of every rejected row; otherwise the reasons as a table or CSV
+// (the counts go to standard error as the summary line).
+func (a *App) printImport(res csvio.Result, rejects []csvio.Rejected) error {
+	lines := []rowErrorLine{}
+	for _, rj := range rejects {
+		for _, e := range rj.Errors {
+			lines = append(lines, rowErrorLine{Row: rj.Row, Column: e.Column, Value: e.Value, Reason: e.Reason})
+		}
+	}
+	if a.Output == "json" {
+		return a.Printer().One(struct {
+			csvio.Result
+			Errors []rowErrorLine `json:"errors,omitempty"`
+		}{res, lines})
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return a.Printer().List(lines)
+}
+
+// writeRejects writes the rejected rows with the columns the file had and a last column
+// reject_reasons, so they can be fixed and imported again (with --ignore-unknown, or after
+// deleting that column). Values of a Rejected are aligned with columns.
+func writeRejects(w io.Writer, columns, present []string, rejects []csvio.Rejected) error {
+	cw := csvio.NewWriter(w)
+	if err := cw.Write(append(append([]string{}, present...), "reject_reasons")); err != nil {
+		return err
+	}
+	idx := map[string]int{}
+	for i, c := range columns {
+		idx[c] = i
+	}
+	cells := make([]string, len(present)+1)
+	for _, rj := range rejects {
+		for i, c := range present {
+			if j, ok := idx[c]; ok && j < len(rj.Values) {
+				cells[i] = rj.Values[j]
+			} else {
+				cells[i] = ""
+			}
+		}
+		var why []string
+		for _, e := range rj.Errors {
+			why = append(why, fmt.Sprintf("row %d, %s: %s", rj.Row, e.Column, e.Reason))
+		}
+		cells[len(present)] = strings.Join(why, "; ")
+		if err := cw.Write(cells); err != nil {
+			return err
+		}
+	}
+	return cw.Flush()
+}
