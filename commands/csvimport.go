@@ -187,10 +187,42 @@ func (a *App) runExport(c *cobra.Command, argv []string, what string, export fun
 		return err
 	}
 	var n int64
+	// One read-only transaction: one snapshot for the whole file, and settings local to it.
 	write := func(w io.Writer) error {
-		var err error
-		n, err = export(d, csvio.NewWriter(w))
+		return db.InTx(c.Context(), d, func(tx *sqlx.Tx) error {
+			if _, err := tx.ExecContext(c.Context(), `SET TRANSACTION READ ONLY`); err != nil {
+				return err
+			}
+			var err error
+			n, err = export(tx, csvio.NewWriter(w))
+			return err
+		})
+	}
+	if len(argv) == 0 || argv[0] == "-" {
+		if err := write(a.Out); err != nil {
+			return err
+		}
+	} else if err := writeFileAtomic(argv[0], "FILE", write); err != nil {
 		return err
+	}
+	a.say("%s: %d rows", what, n)
+	return nil
+}
+
+// runCopyExport is runExport for an export PostgreSQL writes itself (COPY ... TO STDOUT):
+// export gets a transaction on one connection, which is rolled back (nothing is written).
+func (a *App) runCopyExport(c *cobra.Command, argv []string, what string, export func(b *db.Bulk, w io.Writer) (int64, error)) error {
+	d, err := a.DB(c.Context())
+	if err != nil {
+		return err
+	}
+	var n int64
+	write := func(w io.Writer) error {
+		return db.InBulk(c.Context(), d, true, func(b *db.Bulk) error {
+			var err error
+			n, err = export(b, w)
+			return err
+		})
 	}
 	if len(argv) == 0 || argv[0] == "-" {
 		if err := write(a.Out); err != nil {

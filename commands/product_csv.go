@@ -1,12 +1,13 @@
 package commands
 
 import (
-	"github.com/jmoiron/sqlx"
+	"io"
+
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
-	"github.com/stockctl/stockctl/io/csvio"
 )
 
 func (a *App) productCSVCmds() []*cobra.Command {
@@ -73,8 +74,8 @@ spreadsheet does not run them as formulas; product import removes it again.`,
 			case inactive:
 				f.Status = "inactive"
 			}
-			return a.runExport(c, argv, "product export", func(q sqlx.QueryerContext, w *csvio.Writer) (int64, error) {
-				return catalog.ExportProducts(c.Context(), q, f, w)
+			return a.runCopyExport(c, argv, "product export", func(b *db.Bulk, w io.Writer) (int64, error) {
+				return catalog.ExportProducts(c.Context(), b, f, w)
 			})
 		},
 	}

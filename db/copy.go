@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -59,4 +60,20 @@ func InBulk(ctx context.Context, d *sqlx.DB, rollback bool, fn func(b *Bulk) err
 		return Classify(tx.Rollback())
 	}
 	return Classify(tx.Commit())
+}
+
+// CopyOut runs a COPY ... TO STDOUT statement inside the transaction and streams what it
+// writes to w; it returns the number of rows copied.
+func (b *Bulk) CopyOut(ctx context.Context, w io.Writer, copySQL string) (int64, error) {
+	var n int64
+	err := b.conn.Raw(func(driverConn any) error {
+		c, ok := driverConn.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("COPY needs the pgx driver, the connection is a %T", driverConn)
+		}
+		tag, err := c.Conn().PgConn().CopyTo(ctx, w, copySQL)
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, err
 }

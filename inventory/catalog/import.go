@@ -28,6 +28,11 @@ const stagingTable = "product_import"
 // returns csvio.ErrRowsInvalid and the caller must roll back.
 func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
 	var res csvio.Result
+	// JIT would spend seconds compiling the checks' and merges' many expressions (the
+	// estimates through product_activity are huge) and win back less than it costs.
+	if _, err := b.ExecContext(ctx, `SELECT set_config('jit', 'off', true)`); err != nil {
+		return res, db.Classify(err)
+	}
 	cols := make([]string, 0, len(CSVColumns)+2)
 	defs := make([]string, 0, len(CSVColumns)+2)
 	for _, c := range CSVColumns {
@@ -35,14 +40,19 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 		defs = append(defs, c+" text")
 	}
 	if _, err := b.ExecContext(ctx, `CREATE TEMP TABLE `+stagingTable+` (row_no int NOT NULL, `+strings.Join(defs, ", ")+
-		`, perrs jsonb, errs jsonb) ON COMMIT DROP`); err != nil {
+		`, perrs jsonb) ON COMMIT DROP`); err != nil {
 		return res, db.Classify(err)
 	}
-	src := &rowSource{r: r, progress: opt.Progress, has: make([]bool, len(CSVColumns))}
+	// Only the file's columns are copied; the others stay NULL ("leave as it is").
+	src := &rowSource{r: r, progress: opt.Progress}
+	copyCols := []string{"row_no"}
 	for i, c := range CSVColumns {
-		src.has[i] = r.Has(c)
+		if r.Has(c) {
+			src.present = append(src.present, i)
+			copyCols = append(copyCols, c)
+		}
 	}
-	if _, err := b.Copy(ctx, stagingTable, append([]string{"row_no"}, append(cols, "perrs")...), src); err != nil {
+	if _, err := b.Copy(ctx, stagingTable, append(copyCols, "perrs"), src); err != nil {
 		if src.err != nil {
 			return res, src.err
 		}
@@ -51,10 +61,10 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 	if src.err != nil {
 		return res, src.err
 	}
-	if _, err := b.ExecContext(ctx, `CREATE INDEX ON `+stagingTable+` (sku); ANALYZE `+stagingTable); err != nil {
+	if _, err := b.ExecContext(ctx, `ANALYZE `+stagingTable); err != nil {
 		return res, db.Classify(err)
 	}
-	if err := validateStaged(ctx, b); err != nil {
+	if err := checkStaged(ctx, b); err != nil {
 		return res, err
 	}
 	rejected, err := rejectedRows(ctx, b, opt)
@@ -71,7 +81,7 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 // rowSource feeds COPY from the reader, checking each row on the way.
 type rowSource struct {
 	r        *csvio.Reader
-	has      []bool
+	present  []int // indexes in CSVColumns of the file's columns
 	progress func(int)
 	row      []any
 	n        int
@@ -94,10 +104,10 @@ func (s *rowSource) Next() bool {
 	if re == nil {
 		errs = NormalizeCSVRow(row.Num, row.Values)
 	}
-	vals := make([]any, 0, len(CSVColumns)+2)
+	vals := make([]any, 0, len(s.present)+2)
 	vals = append(vals, int32(row.Num))
-	for i := range CSVColumns {
-		if !s.has[i] || i >= len(row.Values) || row.Values[i] == "" {
+	for _, i := range s.present {
+		if i >= len(row.Values) || row.Values[i] == "" {
 			vals = append(vals, nil)
 		} else {
 			vals = append(vals, row.Values[i])
@@ -122,132 +132,154 @@ func (s *rowSource) Err() error             { return s.err }
 
 var _ pgx.CopyFromSource = (*rowSource)(nil)
 
-// validateStaged adds to each staged row's errs what only the database can tell: duplicate
-// SKUs in the file, new products without a name, unknown units and manufacturers, the type
-// and tracking rules of SPEC §2 against the product's current state, barcodes in use, and a
-// sell price typed over a formula. The rule checks run in one pass over the table (each row
-// against every rule), the others in one statement each; rows the reader already refused
-// (perrs) are not checked further.
-func validateStaged(ctx context.Context, b *db.Bulk) error {
-	appendErrs := func(col, found string) string {
-		return `, found (row_no, col, value, reason) AS (` + found + `),
-		agg AS (SELECT row_no, jsonb_agg(jsonb_build_object('row', row_no, 'column', coalesce(col, $1::text),
-		        'value', coalesce(value, ''), 'reason', reason) ORDER BY col) AS errs FROM found GROUP BY row_no)
-		UPDATE ` + stagingTable + ` s SET errs = coalesce(s.errs, '[]'::jsonb) || agg.errs FROM agg WHERE s.row_no = agg.row_no`
+// checkedTable holds the staged rows once checked: the row, the id of the product it
+// updates (NULL for a new one) and every reason it is refused (NULL when it is good).
+const checkedTable = "product_checked"
+
+// importRule is one rule a staged row is checked against: when cond holds (SQL over the
+// columns of r in checkStaged), the row is refused with reason for column col.
+type importRule struct{ col, cond, value, reason string }
+
+// importRules are the rules of SPEC §2 that need the database: what the product will be after
+// the import (the row's cell, else its current value, else the default catalog.Add gives) is
+// held against units, manufacturers, the type and tracking rules and the product's activity.
+var importRules = []importRule{
+	{"sku", "r.dup_first IS NOT NULL", "r.sku", "'the same SKU is on row ' || r.dup_first || ' too: a product appears once per file'"},
+	{"name", "r.pid IS NULL AND r.name IS NULL", "''", "'a new product needs a name'"},
+	{"stock_uom", "r.stock_uom IS NOT NULL AND NOT r.uom_known", "r.stock_uom", "'unknown unit: see stockctl uom list'"},
+	{"stock_uom", "r.stock_uom IS NOT NULL AND r.stock_uom <> r.old_uom AND (r.on_hand <> 0 OR r.moves > 0 OR r.open_orders > 0)",
+		"r.stock_uom", "'the stock unit cannot change from ' || r.old_uom || ' once the product has stock, moves or open orders'"},
+	{"purchase_uom", "r.purchase_uom IS NOT NULL AND NOT r.pu_pack AND NOT r.pu_known", "r.purchase_uom",
+		"'unknown unit: use a unit of the stock unit''s category (stockctl uom list) or a pack unit of the product'"},
+	{"purchase_uom", "r.purchase_uom IS NOT NULL AND NOT r.pu_pack AND r.pu_known AND r.pu_category IS DISTINCT FROM r.uom_category",
+		"r.purchase_uom", "'a ' || r.pu_category || ' unit, but the stock unit ' || r.uom || ' is ' || coalesce(r.uom_category, '?')"},
+	{"sales_uom", "r.sales_uom IS NOT NULL AND NOT r.lu_pack AND NOT r.lu_known", "r.sales_uom",
+		"'unknown unit: use a unit of the stock unit''s category (stockctl uom list) or a pack unit of the product'"},
+	{"sales_uom", "r.sales_uom IS NOT NULL AND NOT r.lu_pack AND r.lu_known AND r.lu_category IS DISTINCT FROM r.uom_category",
+		"r.sales_uom", "'a ' || r.lu_category || ' unit, but the stock unit ' || r.uom || ' is ' || coalesce(r.uom_category, '?')"},
+	{"manufacturer", "r.manufacturer IS NOT NULL AND r.mfr_id IS NULL", "r.manufacturer",
+		"'unknown manufacturer: add it with stockctl company add ' || r.manufacturer || ' --name N --manufacturer'"},
+	{"manufacturer", "r.manufacturer IS NOT NULL AND r.mfr_id IS NOT NULL AND NOT r.is_manufacturer", "r.manufacturer",
+		"'company ' || r.manufacturer || ' is not a manufacturer: stockctl company edit ' || r.manufacturer || ' --manufacturer'"},
+	{"type", "r.old_type = 'system' AND r.eff_type <> 'system'", "r.eff_type", "'system products cannot change type'"},
+	{"track_stock", "r.eff_track AND r.eff_type <> 'stock'", "'true'", "'only stock products are stock-tracked; a ' || r.eff_type || ' product never is'"},
+	{"track_stock", "(r.eff_serialized OR r.eff_batch) AND NOT r.eff_track AND r.eff_type = 'stock'", "'false'",
+		"'serialised or batch-tracked products are always stock-tracked'"},
+	{"serialized", "r.eff_serialized AND r.eff_batch", "'true'", "'choose serial numbers or batches, not both'"},
+	{"track_stock", "r.old_track AND NOT r.eff_track AND (r.on_hand <> 0 OR r.allocated <> 0 OR r.open_orders > 0)", "'false'",
+		"'cannot stop tracking stock: it has ' || r.on_hand || ' on hand, ' || r.allocated || ' allocated, ' || r.open_orders || ' open order lines'"},
+	{"serialized", "((r.old_serial AND NOT r.eff_serialized) OR (r.old_batch AND NOT r.eff_batch)) AND r.moves > 0", "'false'",
+		"'cannot switch serial numbers or batches off: the product has ' || r.moves || ' stock moves naming them'"},
+	{"serialized", "((NOT r.old_serial AND r.eff_serialized) OR (NOT r.old_batch AND r.eff_batch)) AND r.on_hand <> 0", "'true'",
+		"'cannot switch serial numbers or batches on while ' || r.on_hand || ' are on hand without them: adjust the stock to zero first'"},
+	{"active", "r.active = 'false' AND r.old_active AND r.on_hand <> 0", "'false'",
+		"'the product has ' || r.on_hand || ' on hand: deactivate it with stockctl product deactivate --force'"},
+	{"sell_price", "r.sell_price IS NOT NULL AND coalesce(r.price_formula, r.old_formula, 'fixed') <> 'fixed' AND (r.pid IS NULL OR r.sell_price::numeric <> r.old_sell)",
+		"r.sell_price", "'the sell price comes from the ' || coalesce(r.price_formula, r.old_formula) || ' formula: change the cost or list price, or set price_formula to fixed'"},
+	{"price_pct", "coalesce(r.price_formula, r.old_formula, 'fixed') IN ('markup', 'margin', 'discount') AND coalesce(r.price_pct, r.old_pct::text) IS NULL",
+		"''", "'the ' || coalesce(r.price_formula, r.old_formula) || ' formula needs price_pct (a percentage)'"},
+}
+
+// checkStaged builds the checked table from the staged rows in one statement: each row is
+// joined once to its product, units, manufacturer and (only where the row changes what
+// activity forbids) the product's activity, and held against every rule at once; the
+// reasons are built only for the rows that break one. Then the barcode cells are checked
+// against each other and the barcodes in use, which can only refuse more rows.
+func checkStaged(ctx context.Context, b *db.Bulk) error {
+	var any, reasons []string
+	for _, r := range importRules {
+		any = append(any, "("+r.cond+")")
+		reasons = append(reasons, fmt.Sprintf("(CASE WHEN %s THEN jsonb_build_object('row', r.row_no, 'column', '%s', 'value', coalesce(%s, ''), 'reason', %s) END)",
+			r.cond, r.col, r.value, r.reason))
 	}
-	stmts := []struct{ col, sql string }{
-		{"sku", `WITH x AS (SELECT 1)` + appendErrs("sku", `SELECT row_no, NULL::text, sku,
-			'the same SKU is on row ' || first || ' too: a product appears once per file'
-			FROM (SELECT row_no, sku, min(row_no) OVER (PARTITION BY sku) AS first FROM `+stagingTable+` WHERE perrs IS NULL) x
-			WHERE row_no <> first`)},
-		// What each product will be after the import: the row's cell, else the current value,
-		// else the default a new product gets (as catalog.Add gives it).
-		{"", `WITH d AS (SELECT coalesce((SELECT value FROM settings WHERE key = 'default_uom'), 'ea') AS uom),
-		e AS (
-			SELECT s.row_no, s.sku, p.id AS pid, p.type AS old_type, p.track_stock AS old_track, p.serialized AS old_serial,
-			       p.batch_tracked AS old_batch, p.stock_uom AS old_uom, p.price_formula AS old_formula,
-			       p.price_pct AS old_pct, p.sell_price AS old_sell, p.active AS old_active,
-			       s.name, s.stock_uom, s.purchase_uom, s.sales_uom, s.manufacturer, s.sell_price, s.price_formula,
-			       s.price_pct, s.active,
-			       coalesce(s.type, p.type, 'stock') AS type,
-			       coalesce(s.serialized::boolean, p.serialized, false) AS serialized,
-			       coalesce(s.batch_tracked::boolean, p.batch_tracked, false) AS batch_tracked,
-			       coalesce(s.track_stock::boolean, p.track_stock,
-			                coalesce(s.type, 'stock') = 'stock' OR coalesce(s.serialized::boolean, false)
-			                OR coalesce(s.batch_tracked::boolean, false)) AS track_stock,
-			       coalesce(s.stock_uom, p.stock_uom, CASE WHEN coalesce(s.type, 'stock') = 'time' THEN 'h' ELSE d.uom END) AS uom
-			FROM ` + stagingTable + ` s CROSS JOIN d
-			LEFT JOIN products p ON p.sku = s.sku
-			WHERE s.perrs IS NULL
-		),
-		r AS (
-			SELECT e.*, su.category AS uom_category, su.code IS NOT NULL AS uom_known,
-			       pu.category AS pu_category, pu.code IS NOT NULL AS pu_known,
-			       (e.purchase_uom IS NOT NULL AND EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = e.pid AND k.code = e.purchase_uom)) AS pu_pack,
-			       lu.category AS lu_category, lu.code IS NOT NULL AS lu_known,
-			       (e.sales_uom IS NOT NULL AND EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = e.pid AND k.code = e.sales_uom)) AS lu_pack,
-			       m.id AS mfr_id, m.is_manufacturer,
-			       a.on_hand, a.allocated, a.open_orders, a.moves
-			FROM e
-			LEFT JOIN uoms su ON su.code = e.uom
-			LEFT JOIN uoms pu ON pu.code = e.purchase_uom
-			LEFT JOIN uoms lu ON lu.code = e.sales_uom
-			LEFT JOIN companies m ON m.code = e.manufacturer
-			-- Activity only for rows that change what activity forbids (a one-time filter: the
-			-- view is not read for the others).
-			LEFT JOIN LATERAL (
-				SELECT coalesce(sum(v.on_hand), 0) AS on_hand, coalesce(sum(v.allocated), 0) AS allocated,
-				       coalesce(sum(v.open_orders), 0) AS open_orders, coalesce(sum(v.moves), 0) AS moves
-				FROM product_activity v
-				WHERE e.pid IS NOT NULL AND v.product_id = e.pid
-				  AND ((e.stock_uom IS NOT NULL AND e.stock_uom <> e.old_uom) OR e.track_stock <> e.old_track
-				       OR e.serialized <> e.old_serial OR e.batch_tracked <> e.old_batch OR (e.active = 'false' AND e.old_active))
-			) a ON true
-		)` + appendErrs("", `SELECT r.row_no, v.col, v.value, v.reason FROM r
-			CROSS JOIN LATERAL (VALUES
-			  ('name', r.pid IS NULL AND r.name IS NULL, '', 'a new product needs a name'),
-			  ('stock_uom', r.stock_uom IS NOT NULL AND NOT r.uom_known, r.stock_uom, 'unknown unit: see stockctl uom list'),
-			  ('stock_uom', r.stock_uom IS NOT NULL AND r.stock_uom <> r.old_uom AND (r.on_hand <> 0 OR r.moves > 0 OR r.open_orders > 0),
-			   r.stock_uom, 'the stock unit cannot change from ' || r.old_uom || ' once the product has stock, moves or open orders'),
-			  ('purchase_uom', r.purchase_uom IS NOT NULL AND NOT r.pu_pack AND NOT r.pu_known, r.purchase_uom,
-			   'unknown unit: use a unit of the stock unit''s category (stockctl uom list) or a pack unit of the product'),
-			  ('purchase_uom', r.purchase_uom IS NOT NULL AND NOT r.pu_pack AND r.pu_known AND r.pu_category IS DISTINCT FROM r.uom_category,
-			   r.purchase_uom, 'a ' || r.pu_category || ' unit, but the stock unit ' || r.uom || ' is ' || coalesce(r.uom_category, '?')),
-			  ('sales_uom', r.sales_uom IS NOT NULL AND NOT r.lu_pack AND NOT r.lu_known, r.sales_uom,
-			   'unknown unit: use a unit of the stock unit''s category (stockctl uom list) or a pack unit of the product'),
-			  ('sales_uom', r.sales_uom IS NOT NULL AND NOT r.lu_pack AND r.lu_known AND r.lu_category IS DISTINCT FROM r.uom_category,
-			   r.sales_uom, 'a ' || r.lu_category || ' unit, but the stock unit ' || r.uom || ' is ' || coalesce(r.uom_category, '?')),
-			  ('manufacturer', r.manufacturer IS NOT NULL AND r.mfr_id IS NULL, r.manufacturer,
-			   'unknown manufacturer: add it with stockctl company add ' || r.manufacturer || ' --name N --manufacturer'),
-			  ('manufacturer', r.manufacturer IS NOT NULL AND r.mfr_id IS NOT NULL AND NOT r.is_manufacturer, r.manufacturer,
-			   'company ' || r.manufacturer || ' is not a manufacturer: stockctl company edit ' || r.manufacturer || ' --manufacturer'),
-			  ('type', r.old_type = 'system' AND r.type <> 'system', r.type, 'system products cannot change type'),
-			  ('track_stock', r.track_stock AND r.type <> 'stock', 'true',
-			   'only stock products are stock-tracked; a ' || r.type || ' product never is'),
-			  ('track_stock', (r.serialized OR r.batch_tracked) AND NOT r.track_stock AND r.type = 'stock', 'false',
-			   'serialised or batch-tracked products are always stock-tracked'),
-			  ('serialized', r.serialized AND r.batch_tracked, 'true', 'choose serial numbers or batches, not both'),
-			  ('track_stock', r.old_track AND NOT r.track_stock AND (r.on_hand <> 0 OR r.allocated <> 0 OR r.open_orders > 0), 'false',
-			   'cannot stop tracking stock: it has ' || r.on_hand || ' on hand, ' || r.allocated || ' allocated, ' || r.open_orders || ' open order lines'),
-			  ('serialized', ((r.old_serial AND NOT r.serialized) OR (r.old_batch AND NOT r.batch_tracked)) AND r.moves > 0, 'false',
-			   'cannot switch serial numbers or batches off: the product has ' || r.moves || ' stock moves naming them'),
-			  ('serialized', ((NOT r.old_serial AND r.serialized) OR (NOT r.old_batch AND r.batch_tracked)) AND r.on_hand <> 0, 'true',
-			   'cannot switch serial numbers or batches on while ' || r.on_hand || ' are on hand without them: adjust the stock to zero first'),
-			  ('active', r.active = 'false' AND r.old_active AND r.on_hand <> 0, 'false',
-			   'the product has ' || r.on_hand || ' on hand: deactivate it with stockctl product deactivate --force'),
-			  ('sell_price', r.sell_price IS NOT NULL AND coalesce(r.price_formula, r.old_formula, 'fixed') <> 'fixed'
-			                 AND (r.pid IS NULL OR r.sell_price::numeric <> r.old_sell), r.sell_price,
-			   'the sell price comes from the ' || coalesce(r.price_formula, r.old_formula) || ' formula: change the cost or list price, or set price_formula to fixed'),
-			  ('price_pct', coalesce(r.price_formula, r.old_formula, 'fixed') IN ('markup', 'margin', 'discount')
-			                AND coalesce(r.price_pct, r.old_pct::text) IS NULL, '',
-			   'the ' || coalesce(r.price_formula, r.old_formula) || ' formula needs price_pct (a percentage)')
-			) v (col, bad, value, reason)
-			WHERE v.bad`)},
-		{"barcodes", `WITH x AS (SELECT 1)` + appendErrs("barcodes", `SELECT s.row_no, NULL::text, c.code, 'barcode already belongs to product ' || p.sku
-			FROM `+stagingTable+` s
-			CROSS JOIN LATERAL (SELECT split_part(trim(c), '@', 1) AS code FROM unnest(string_to_array(s.barcodes, '|')) c
-			                    WHERE trim(c) <> '') c
-			JOIN product_barcodes b ON b.code = c.code
-			JOIN products p ON p.id = b.product_id
-			WHERE s.perrs IS NULL AND s.barcodes IS NOT NULL AND p.sku <> s.sku`)},
-		{"barcodes", `WITH x AS (SELECT 1)` + appendErrs("barcodes", `SELECT row_no, NULL::text, code, 'the same barcode is on row ' || first || ' too'
-			FROM (SELECT s.row_no, c.code, min(s.row_no) OVER (PARTITION BY c.code) AS first
-			      FROM `+stagingTable+` s
-			      CROSS JOIN LATERAL (SELECT DISTINCT split_part(trim(c), '@', 1) AS code
-			                          FROM unnest(string_to_array(s.barcodes, '|')) c WHERE trim(c) <> '') c
-			      WHERE s.perrs IS NULL AND s.barcodes IS NOT NULL) y
-			WHERE row_no <> first`)},
-		{"barcodes", `WITH x AS (SELECT 1)` + appendErrs("barcodes", `SELECT s.row_no, NULL::text, trim(c),
-			'no pack unit ' || split_part(trim(c), '@', 2) || ' for this product: add it first with stockctl product pack add'
-			FROM `+stagingTable+` s
-			CROSS JOIN LATERAL unnest(string_to_array(s.barcodes, '|')) c
-			LEFT JOIN products p ON p.sku = s.sku
-			WHERE s.perrs IS NULL AND s.barcodes IS NOT NULL AND position('@' IN c) > 0
-			  AND NOT EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = p.id AND k.code = split_part(trim(c), '@', 2))`)},
+	cols := "s." + strings.Join(CSVColumns, ", s.")
+	rcols := "r." + strings.Join(CSVColumns, ", r.")
+	stmt := `CREATE TEMP TABLE ` + checkedTable + ` ON COMMIT DROP AS
+	WITH d AS (SELECT coalesce((SELECT value FROM settings WHERE key = 'default_uom'), 'ea') AS uom),
+	dup AS (SELECT sku, min(row_no) AS first FROM ` + stagingTable + ` WHERE perrs IS NULL GROUP BY sku HAVING count(*) > 1),
+	e AS MATERIALIZED (
+		SELECT s.row_no, ` + cols + `, p.id AS pid, p.type AS old_type, p.track_stock AS old_track,
+		       p.serialized AS old_serial, p.batch_tracked AS old_batch, p.stock_uom AS old_uom,
+		       p.price_formula AS old_formula, p.price_pct AS old_pct, p.sell_price AS old_sell, p.active AS old_active,
+		       CASE WHEN s.row_no <> dup.first THEN dup.first END AS dup_first,
+		       coalesce(s.type, p.type, 'stock') AS eff_type,
+		       coalesce(s.serialized::boolean, p.serialized, false) AS eff_serialized,
+		       coalesce(s.batch_tracked::boolean, p.batch_tracked, false) AS eff_batch,
+		       coalesce(s.track_stock::boolean, p.track_stock,
+		                coalesce(s.type, 'stock') = 'stock' OR coalesce(s.serialized::boolean, false)
+		                OR coalesce(s.batch_tracked::boolean, false)) AS eff_track,
+		       coalesce(s.stock_uom, p.stock_uom, CASE WHEN coalesce(s.type, 'stock') = 'time' THEN 'h' ELSE d.uom END) AS uom
+		FROM ` + stagingTable + ` s CROSS JOIN d
+		LEFT JOIN products p ON p.sku = s.sku
+		LEFT JOIN dup ON dup.sku = s.sku
+		WHERE s.perrs IS NULL
+	),
+	-- Activity only of the products whose row changes what activity forbids.
+	act AS (
+		SELECT v.product_id, coalesce(sum(v.on_hand), 0) AS on_hand, coalesce(sum(v.allocated), 0) AS allocated,
+		       coalesce(sum(v.open_orders), 0) AS open_orders, coalesce(sum(v.moves), 0) AS moves
+		FROM product_activity v
+		WHERE v.product_id IN (SELECT e.pid FROM e WHERE e.pid IS NOT NULL
+		        AND ((e.stock_uom IS NOT NULL AND e.stock_uom <> e.old_uom) OR e.eff_track <> e.old_track
+		             OR e.eff_serialized <> e.old_serial OR e.eff_batch <> e.old_batch OR (e.active = 'false' AND e.old_active)))
+		GROUP BY v.product_id
+	),
+	r AS (
+		SELECT e.row_no, ` + strings.Replace(cols, "s.", "e.", -1) + `, e.pid, e.old_type, e.old_track, e.old_serial, e.old_batch,
+		       e.old_uom, e.old_formula, e.old_pct, e.old_sell, e.old_active, e.dup_first, e.uom,
+		       e.eff_type, e.eff_serialized, e.eff_batch, e.eff_track,
+		       su.category AS uom_category, su.code IS NOT NULL AS uom_known,
+		       pu.category AS pu_category, pu.code IS NOT NULL AS pu_known,
+		       (e.purchase_uom IS NOT NULL AND e.pid IS NOT NULL
+		        AND EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = e.pid AND k.code = e.purchase_uom)) AS pu_pack,
+		       lu.category AS lu_category, lu.code IS NOT NULL AS lu_known,
+		       (e.sales_uom IS NOT NULL AND e.pid IS NOT NULL
+		        AND EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = e.pid AND k.code = e.sales_uom)) AS lu_pack,
+		       m.id AS mfr_id, m.is_manufacturer,
+		       coalesce(a.on_hand, 0) AS on_hand, coalesce(a.allocated, 0) AS allocated,
+		       coalesce(a.open_orders, 0) AS open_orders, coalesce(a.moves, 0) AS moves
+		FROM e
+		LEFT JOIN uoms su ON su.code = e.uom
+		LEFT JOIN uoms pu ON pu.code = e.purchase_uom
+		LEFT JOIN uoms lu ON lu.code = e.sales_uom
+		LEFT JOIN companies m ON m.code = e.manufacturer
+		LEFT JOIN act a ON a.product_id = e.pid
+	)
+	SELECT r.row_no, ` + rcols + `, r.pid,
+	       CASE WHEN ` + strings.Join(any, "\n\t\t OR ") + `
+	            THEN (SELECT jsonb_agg(x.e) FROM (VALUES ` + strings.Join(reasons, ",\n\t\t") + `) x (e) WHERE x.e IS NOT NULL) END AS errs
+	FROM r
+	UNION ALL
+	SELECT s.row_no, ` + cols + `, NULL::bigint, s.perrs FROM ` + stagingTable + ` s WHERE s.perrs IS NOT NULL`
+	if _, err := b.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("checking the rows: %w", db.Classify(err))
 	}
-	for _, st := range stmts {
-		if _, err := b.ExecContext(ctx, st.sql, st.col); err != nil {
-			return fmt.Errorf("checking the rows (%s): %w", st.col, db.Classify(err))
+	// The barcode cells: of another product, twice in the file, a pack the product lacks.
+	appendErrs := func(found string) string {
+		return `WITH found (row_no, value, reason) AS (` + found + `),
+		agg AS (SELECT row_no, jsonb_agg(jsonb_build_object('row', row_no, 'column', 'barcodes', 'value', coalesce(value, ''),
+		        'reason', reason)) AS errs FROM found GROUP BY row_no)
+		UPDATE ` + checkedTable + ` s SET errs = coalesce(s.errs, '[]'::jsonb) || agg.errs FROM agg WHERE s.row_no = agg.row_no`
+	}
+	const codes = `CROSS JOIN LATERAL (SELECT DISTINCT split_part(trim(c), '@', 1) AS code, nullif(split_part(trim(c), '@', 2), '') AS pack
+		FROM unnest(string_to_array(s.barcodes, '|')) c WHERE trim(c) <> '') c`
+	for _, found := range []string{
+		`SELECT s.row_no, c.code, 'barcode already belongs to product ' || p.sku
+		FROM ` + checkedTable + ` s ` + codes + `
+		JOIN product_barcodes b ON b.code = c.code
+		JOIN products p ON p.id = b.product_id
+		WHERE s.barcodes IS NOT NULL AND p.sku <> s.sku`,
+		`SELECT row_no, code, 'the same barcode is on row ' || first || ' too'
+		FROM (SELECT s.row_no, c.code, min(s.row_no) OVER (PARTITION BY c.code) AS first
+		      FROM ` + checkedTable + ` s ` + codes + ` WHERE s.barcodes IS NOT NULL) y
+		WHERE row_no <> first`,
+		`SELECT s.row_no, c.code || '@' || c.pack, 'no pack unit ' || c.pack || ' for this product: add it first with stockctl product pack add'
+		FROM ` + checkedTable + ` s ` + codes + `
+		WHERE s.barcodes IS NOT NULL AND c.pack IS NOT NULL
+		  AND NOT EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = s.pid AND k.code = c.pack)`,
+	} {
+		if _, err := b.ExecContext(ctx, appendErrs(found)); err != nil {
+			return fmt.Errorf("checking the barcodes: %w", db.Classify(err))
 		}
 	}
 	return nil
@@ -255,8 +287,8 @@ func validateStaged(ctx context.Context, b *db.Bulk) error {
 
 // rejectedRows hands every row with errors to opt.Rejects, in row order, and counts them.
 func rejectedRows(ctx context.Context, b *db.Bulk, opt csvio.ImportOptions) (int64, error) {
-	rows, err := b.QueryxContext(ctx, `SELECT row_no, `+strings.Join(CSVColumns, ", ")+`, (coalesce(perrs, '[]') || coalesce(errs, '[]'))::text
-		FROM `+stagingTable+` WHERE perrs IS NOT NULL OR errs IS NOT NULL ORDER BY row_no`)
+	rows, err := b.QueryxContext(ctx, `SELECT row_no, `+strings.Join(CSVColumns, ", ")+`, errs::text
+		FROM `+checkedTable+` WHERE errs IS NOT NULL ORDER BY row_no`)
 	if err != nil {
 		return 0, db.Classify(err)
 	}
@@ -329,17 +361,18 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result) (csvio.Resul
 		differs = append(differs, fmt.Sprintf("coalesce(%s, p.%s)", f.expr, f.col))
 		olds = append(olds, "p."+f.col)
 	}
-	if _, err := b.ExecContext(ctx, `CREATE TEMP TABLE product_import_changed (product_id bigint PRIMARY KEY, created boolean NOT NULL) ON COMMIT DROP`); err != nil {
+	// The existing products something changed for (created ones are counted as inserted).
+	if _, err := b.ExecContext(ctx, `CREATE TEMP TABLE product_import_changed (product_id bigint PRIMARY KEY) ON COMMIT DROP`); err != nil {
 		return res, db.Classify(err)
 	}
 	// Updates. The sell price is written last so that a formula set in the same row applies.
 	upd := `WITH u AS (
 		UPDATE products p SET ` + strings.Join(set, ", ") + `
-		FROM ` + stagingTable + ` s LEFT JOIN companies m ON m.code = s.manufacturer
-		WHERE s.perrs IS NULL AND s.errs IS NULL AND p.sku = s.sku
+		FROM ` + checkedTable + ` s LEFT JOIN companies m ON m.code = s.manufacturer
+		WHERE s.errs IS NULL AND p.id = s.pid
 		  AND (` + strings.Join(differs, ", ") + `) IS DISTINCT FROM (` + strings.Join(olds, ", ") + `)
 		RETURNING p.id)
-		INSERT INTO product_import_changed SELECT id, false FROM u`
+		INSERT INTO product_import_changed SELECT id FROM u`
 	if _, err := b.ExecContext(ctx, upd); err != nil {
 		return res, db.Classify(err)
 	}
@@ -400,15 +433,14 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result) (csvio.Resul
 		i AS (
 		INSERT INTO products (sku, ` + strings.Join(cols, ", ") + `)
 		SELECT s.sku, ` + strings.Join(vals, ", ") + `
-		FROM ` + stagingTable + ` s
+		FROM ` + checkedTable + ` s
 		CROSS JOIN g
 		CROSS JOIN LATERAL (SELECT coalesce(s.stock_uom, CASE WHEN s.type = 'time' THEN 'h' ELSE g.default_uom END) AS uom) x
 		LEFT JOIN companies m ON m.code = s.manufacturer
-		WHERE s.perrs IS NULL AND s.errs IS NULL AND NOT EXISTS (SELECT 1 FROM products p WHERE p.sku = s.sku)
-		ORDER BY s.row_no
-		RETURNING id)
-		INSERT INTO product_import_changed SELECT id, true FROM i`
-	if _, err := b.ExecContext(ctx, ins); err != nil {
+		WHERE s.errs IS NULL AND s.pid IS NULL
+		RETURNING 1)
+		SELECT count(*) FROM i`
+	if err := sqlx.GetContext(ctx, b, &res.Created, ins); err != nil {
 		return res, db.Classify(err)
 	}
 	// Barcodes listed are added; barcodes the product has and the file does not list stay.
@@ -418,43 +450,45 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result) (csvio.Resul
 		         WHEN x.code ~ '^[0-9]{8}$' THEN 'ean8' WHEN x.code ~ '^[0-9]{12}$' THEN 'upca'
 		         WHEN x.code ~ '^[0-9]{13}$' THEN 'ean13' WHEN x.code ~ '^[0-9]{14}$' THEN 'gtin14' ELSE 'code128' END,
 		       k.id
-		FROM `+stagingTable+` s
+		FROM `+checkedTable+` s
 		JOIN products p ON p.sku = s.sku
 		CROSS JOIN LATERAL (SELECT split_part(trim(c), '@', 1) AS code, nullif(split_part(trim(c), '@', 2), '') AS pack
 		                    FROM unnest(string_to_array(s.barcodes, '|')) c WHERE trim(c) <> '') x
 		LEFT JOIN product_packs k ON k.product_id = p.id AND k.code = x.pack
-		WHERE s.perrs IS NULL AND s.errs IS NULL AND s.barcodes IS NOT NULL
+		WHERE s.errs IS NULL AND s.barcodes IS NOT NULL
+		  -- Known barcodes are left out by one anti-join (cheaper than a conflict per row).
+		  AND NOT EXISTS (SELECT 1 FROM product_barcodes e WHERE e.code = x.code)
 		ON CONFLICT (code) DO NOTHING
 		RETURNING product_id)
-		INSERT INTO product_import_changed SELECT DISTINCT product_id, false FROM n ON CONFLICT DO NOTHING`); err != nil {
+		INSERT INTO product_import_changed SELECT DISTINCT n.product_id FROM n
+		WHERE n.product_id IN (SELECT pid FROM `+checkedTable+` WHERE pid IS NOT NULL) ON CONFLICT DO NOTHING`); err != nil {
 		return res, db.Classify(err)
 	}
 	// Features listed are set; features not listed stay.
 	if _, err := b.ExecContext(ctx, `WITH f AS (
 		INSERT INTO product_features AS pf (product_id, name, value)
 		SELECT DISTINCT ON (p.id, x.name) p.id, x.name, x.value
-		FROM `+stagingTable+` s
+		FROM `+checkedTable+` s
 		JOIN products p ON p.sku = s.sku
 		CROSS JOIN LATERAL (SELECT trim(split_part(c, '=', 1)) AS name, trim(substr(c, position('=' IN c) + 1)) AS value
 		                    FROM unnest(string_to_array(s.features, '|')) c WHERE trim(c) <> '') x
-		WHERE s.perrs IS NULL AND s.errs IS NULL AND s.features IS NOT NULL
+		WHERE s.errs IS NULL AND s.features IS NOT NULL
+		  AND NOT EXISTS (SELECT 1 FROM product_features e WHERE e.product_id = p.id AND e.name = x.name AND e.value = x.value)
 		ON CONFLICT (product_id, name) DO UPDATE SET value = excluded.value WHERE pf.value <> excluded.value
 		RETURNING product_id)
-		INSERT INTO product_import_changed SELECT DISTINCT product_id, false FROM f ON CONFLICT DO NOTHING`); err != nil {
+		INSERT INTO product_import_changed SELECT DISTINCT f.product_id FROM f
+		WHERE f.product_id IN (SELECT pid FROM `+checkedTable+` WHERE pid IS NOT NULL) ON CONFLICT DO NOTHING`); err != nil {
 		return res, db.Classify(err)
 	}
 	var counts struct {
-		Created int64 `db:"created"`
 		Updated int64 `db:"updated"`
 		Valid   int64 `db:"valid"`
 	}
-	if err := sqlx.GetContext(ctx, b, &counts, `SELECT count(*) FILTER (WHERE created) AS created,
-		count(*) FILTER (WHERE NOT created) AS updated,
-		(SELECT count(*) FROM `+stagingTable+` WHERE perrs IS NULL AND errs IS NULL) AS valid
-		FROM product_import_changed`); err != nil {
+	if err := sqlx.GetContext(ctx, b, &counts, `SELECT (SELECT count(*) FROM product_import_changed) AS updated,
+		(SELECT count(*) FROM `+checkedTable+` WHERE errs IS NULL) AS valid`); err != nil {
 		return res, db.Classify(err)
 	}
-	res.Created, res.Updated = counts.Created, counts.Updated
-	res.Unchanged = counts.Valid - counts.Created - counts.Updated
+	res.Updated = counts.Updated
+	res.Unchanged = counts.Valid - res.Created - res.Updated
 	return res, nil
 }

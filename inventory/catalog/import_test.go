@@ -39,7 +39,11 @@ func importCSV(t *testing.T, d *sqlx.DB, text string, skip, dry bool) (csvio.Res
 func export(t *testing.T, d *sqlx.DB, f catalog.Filter) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if _, err := catalog.ExportProducts(context.Background(), d, f, csvio.NewWriter(&buf)); err != nil {
+	ctx := context.Background()
+	if err := db.InBulk(ctx, d, true, func(b *db.Bulk) error {
+		_, err := catalog.ExportProducts(ctx, b, f, &buf)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()
@@ -256,5 +260,49 @@ NEWNAME,,,,,,,,,,,,
 	}
 	if p, _ := catalog.Get(ctx, d, "DUP"); p.Name != "First" {
 		t.Errorf("DUP is the first row's: %q", p.Name)
+	}
+}
+
+// The export is written by PostgreSQL with the formula guard in SQL: every cell reads back
+// exactly through csvio, and filter values (quotes included) reach the server as literals.
+func TestExportGuardAndFilters(t *testing.T) {
+	d, _ := dbtest.New(t)
+	names := []string{"=SUM(A1)", "'=already quoted", "''@twice", "-5", "-minus", "@at", "+plus", "+1.50", "O'Brien's, \"best\"", "line\nbreak"}
+	for i, n := range names {
+		mustAdd(t, d, "G"+string(rune('A'+i)), catalog.Changes{Name: s(n), Description: s(n)})
+	}
+	out := export(t, d, catalog.Filter{})
+	for _, want := range []string{"'=SUM(A1)", "''=already quoted", "'''@twice", ",-5,", "'-minus", "'@at", "'+plus", ",+1.50,"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("export lacks %q:\n%s", want, out)
+		}
+	}
+	r, err := csvio.NewReader(strings.NewReader(out), catalog.CSVColumns, nil, csvio.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		row, err := r.Next()
+		if err != nil {
+			break
+		}
+		got = append(got, row.Values[1])
+		if row.Values[1] != row.Values[4] {
+			t.Errorf("name %q and description %q differ", row.Values[1], row.Values[4])
+		}
+	}
+	if strings.Join(got, "|") != strings.Join(names, "|") {
+		t.Fatalf("read back %q, want %q", got, names)
+	}
+	// A search with quotes and SQL in it is a value, not SQL.
+	if out := export(t, d, catalog.Filter{Search: "O'Brien"}); strings.Count(out, "\n") != 2 || !strings.Contains(out, "GI,") {
+		t.Fatalf("search O'Brien:\n%s", out)
+	}
+	if out := export(t, d, catalog.Filter{Search: "x'); DROP TABLE products; --"}); strings.Count(out, "\n") != 1 {
+		t.Fatalf("hostile search:\n%s", out)
+	}
+	if n := countProducts(t, d); n != len(names) {
+		t.Fatalf("%d products", n)
 	}
 }
