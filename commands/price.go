@@ -263,6 +263,7 @@ and cannot be deleted; change the sell price instead.`,
 	fl.StringVar(&delRegion, "region", "", "sales region of the row (default: none)")
 	fl.BoolVar(&delDry, "dry-run", false, "show the row that would be deleted without deleting it")
 	cmd.AddCommand(add, list, del)
+	cmd.AddCommand(a.priceBreakCSVCmds()...)
 	return cmd
 }
 
@@ -429,6 +430,7 @@ otherwise.`,
 	fl.BoolVar(&yes, "yes", false, "confirm deleting the whole special price")
 	fl.BoolVar(&delDry, "dry-run", false, "say what would be deleted without deleting it")
 	cmd.AddCommand(add, list, del)
+	cmd.AddCommand(a.priceSpecialCSVCmds()...)
 	return cmd
 }
 

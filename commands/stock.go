@@ -1,17 +1,7 @@
 package commands
 
 import (
-	"bytes"
-	"encoding/csv"
-	"fmt"
-	"io"
-	"os"
-	"strings"
-	"time"
-
-	"github.com/gocarina/gocsv"
 	"github.com/jmoiron/sqlx"
-	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/fault"
@@ -24,6 +14,7 @@ func (a *App) stockCmd() *cobra.Command {
 		Short: "Stock: adjustments, transfers, levels, what is where, the ledger and its check",
 	}
 	cmd.AddCommand(a.stockAdjustCmd())
+	cmd.AddCommand(a.stockImportCmd())
 	cmd.AddCommand(a.stockTransferCmd())
 	cmd.AddCommand(a.stockQueryCmds()...)
 	return cmd
@@ -52,8 +43,11 @@ one --serial per unit, or --serial-start SN1000 to number stock coming in. --bay
 
 --file posts many adjustments from a CSV file in one all-or-nothing transaction. Columns (any
 order, header required): sku, location, qty (required), reason, unit_cost, gl_code, narrative,
-batch, expiry (YYYY-MM-DD), serials (separated by spaces or semicolons), bay. Every bad row is
-reported before anything is written.
+batch, expiry (YYYY-MM-DD), serials (separated by spaces, semicolons or commas), bay. It is
+read like every import (docs/csv-formats.md: header names matched leniently, UTF-8 or
+Windows-1252, comma, semicolon or tab) and is the format of stock import, which posts the same
+file with --skip-invalid, --rejects, --dry-run and a summary. Every bad row is reported, with
+its row number (the header is row 1) and column, before anything is written.
 
 --ref REF makes the posting idempotent: the same ref again is recognised and not applied.`,
 		Example: `  stockctl stock adjust DRILL-18V --location MAIN --qty 12 --unit-cost 52.10 --reason opening
@@ -69,7 +63,7 @@ reported before anything is written.
 				if len(args) > 0 {
 					return fault.Usagef("file", "give either SKU and flags or --file, not both")
 				}
-				if adjs, err = readAdjustments(f.file, a.In); err != nil {
+				if adjs, err = a.readAdjustments(f.file); err != nil {
 					return err
 				}
 			} else {
@@ -139,106 +133,4 @@ func (f *adjustFlags) adjustment(sku string) (stock.Adjustment, error) {
 		adj.Expiry = &t
 	}
 	return adj, nil
-}
-
-// adjustRow is one line of an adjustments file.
-type adjustRow struct {
-	SKU       string `csv:"sku"`
-	Location  string `csv:"location"`
-	Qty       string `csv:"qty"`
-	Reason    string `csv:"reason"`
-	UnitCost  string `csv:"unit_cost"`
-	GLCode    string `csv:"gl_code"`
-	Narrative string `csv:"narrative"`
-	Batch     string `csv:"batch"`
-	Expiry    string `csv:"expiry"`
-	Serials   string `csv:"serials"`
-	Bay       string `csv:"bay"`
-}
-
-var adjustColumns = []string{"sku", "location", "qty", "reason", "unit_cost", "gl_code", "narrative", "batch", "expiry", "serials", "bay"}
-
-// readAdjustments reads and checks an adjustments CSV; every bad row is reported at once,
-// naming its line and column.
-func readAdjustments(path string, stdin io.Reader) ([]stock.Adjustment, error) {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(stdin)
-	} else {
-		data, err = os.ReadFile(path)
-	}
-	if err != nil {
-		return nil, fault.Invalidf("file", "cannot read %s: %v", path, unwrapPath(err))
-	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	header, err := csv.NewReader(bytes.NewReader(data)).Read()
-	if err != nil {
-		return nil, fault.Invalidf("file", "%s: no CSV header line (%v): the first line names the columns, e.g. sku,location,qty", path, err)
-	}
-	known := map[string]bool{}
-	for _, c := range adjustColumns {
-		known[c] = true
-	}
-	have := map[string]bool{}
-	for _, h := range header {
-		h = strings.TrimSpace(h)
-		if !known[h] {
-			return nil, fault.Invalidf("file", "%s: unknown column %q: columns are %s", path, h, strings.Join(adjustColumns, ", "))
-		}
-		have[h] = true
-	}
-	for _, c := range []string{"sku", "location", "qty"} {
-		if !have[c] {
-			return nil, fault.Invalidf("file", "%s: column %s is missing", path, c)
-		}
-	}
-	var rows []adjustRow
-	if err := gocsv.UnmarshalBytes(data, &rows); err != nil {
-		return nil, fault.Invalidf("file", "%s: %v", path, err)
-	}
-	if len(rows) == 0 {
-		return nil, fault.Invalidf("file", "%s has no adjustments below its header", path)
-	}
-	var adjs []stock.Adjustment
-	var problems []string
-	for i, r := range rows {
-		line := i + 2
-		bad := func(col, format string, args ...any) {
-			problems = append(problems, fmt.Sprintf("line %d, %s: %s", line, col, fmt.Sprintf(format, args...)))
-		}
-		adj := stock.Adjustment{SKU: strings.TrimSpace(r.SKU), Location: strings.TrimSpace(r.Location), Reason: r.Reason,
-			GLCode: strings.TrimSpace(r.GLCode), Narrative: r.Narrative, Batch: strings.TrimSpace(r.Batch), Bay: strings.TrimSpace(r.Bay)}
-		if adj.SKU == "" {
-			bad("sku", "missing")
-		}
-		if adj.Location == "" {
-			bad("location", "missing")
-		}
-		if q, err := decimal.NewFromString(strings.TrimSpace(r.Qty)); err != nil {
-			bad("qty", "%q is not a number", r.Qty)
-		} else {
-			adj.Qty = q
-		}
-		if v := strings.TrimSpace(r.UnitCost); v != "" {
-			if c, err := decimal.NewFromString(v); err != nil {
-				bad("unit_cost", "%q is not a number", v)
-			} else {
-				adj.UnitCost = &c
-			}
-		}
-		if v := strings.TrimSpace(r.Expiry); v != "" {
-			if t, err := time.Parse(time.DateOnly, v); err != nil {
-				bad("expiry", "%q is not a date: write YYYY-MM-DD", v)
-			} else {
-				adj.Expiry = &t
-			}
-		}
-		adj.Serials = strings.FieldsFunc(r.Serials, func(r rune) bool { return r == ' ' || r == ';' || r == ',' })
-		adjs = append(adjs, adj)
-	}
-	if len(problems) > 0 {
-		return nil, fault.Invalidf("file", "%s: %d problem(s), nothing posted:\n  %s", path, len(problems), strings.Join(problems, "\n  "))
-	}
-	return adjs, nil
 }

@@ -88,6 +88,7 @@ location, and --bay "" clears it. Flags not given keep their value.`,
 	fl.StringVar(&bay, "bay", "", `default bay at the location ("" clears it)`)
 	fl.BoolVar(&dry, "dry-run", false, "validate and show the result without saving")
 	cmd.AddCommand(set)
+	cmd.AddCommand(a.stockLevelsCSVCmds()...)
 	return cmd
 }
 

@@ -64,7 +64,7 @@ func TestStockAdjustCommand(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("sku,location,qty,unit_cost\nW,MAIN,abc,\n,MAIN,1,\nW,MAIN,1,zz\n"), 0o644)
-	run(t, url, "stock", "adjust", "--file", bad).wantCode(t, ExitInvalid).wantErr(t, "3 problem(s)", "line 2, qty", "line 3, sku", "line 4, unit_cost")
+	run(t, url, "stock", "adjust", "--file", bad).wantCode(t, ExitInvalid).wantErr(t, "3 problem(s)", "row 2, column qty", "row 3, column sku", "row 4, column unit_cost")
 	rule := filepath.Join(dir, "rule.csv")
 	os.WriteFile(rule, []byte("sku,location,qty\nW,MAIN,1\nW,MAIN,-500\n"), 0o644)
 	run(t, url, "stock", "adjust", "--file", rule).wantCode(t, ExitInvalid).wantErr(t, "adjustment 2 (W at MAIN)")

@@ -2,16 +2,13 @@ package commands
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
-	"github.com/gocarina/gocsv"
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
@@ -20,6 +17,7 @@ import (
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/inventory/stocktake"
+	"github.com/stockctl/stockctl/io/csvio"
 	"github.com/stockctl/stockctl/io/printer"
 )
 
@@ -192,58 +190,20 @@ Counting is refused once the stocktake is closed, posted or cancelled.`,
 }
 
 // countRow is one line of a counts file.
-type countRow struct {
-	SKU    string `csv:"sku"`
-	Qty    string `csv:"qty"`
-	Unit   string `csv:"unit"`
-	Batch  string `csv:"batch"`
-	Serial string `csv:"serial"`
-	Bay    string `csv:"bay"`
-}
-
 var countColumns = []string{"sku", "qty", "unit", "batch", "serial", "bay"}
 
-// countFile enters a CSV file of counts all-or-nothing, reporting every bad row by line and
-// column: those that do not parse, and those the stocktake refuses.
+// countFile enters a CSV file of counts all-or-nothing, reporting every bad row by row number
+// and column: those that do not parse, and those the stocktake refuses. The file is read
+// with the reader every import uses (docs/csv-formats.md: encoding, delimiter, header).
 func (a *App) countFile(c *cobra.Command, number, path string, add, dry bool) error {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(a.In)
-	} else {
-		data, err = os.ReadFile(path)
-	}
+	in, _, closeIn, err := a.openInput(path)
 	if err != nil {
-		return fault.Invalidf("file", "cannot read %s: %v", path, unwrapPath(err))
+		return err
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	header, err := csv.NewReader(bytes.NewReader(data)).Read()
+	defer closeIn()
+	r, err := csvio.NewReader(in, countColumns, []string{"sku", "qty"}, csvio.Options{})
 	if err != nil {
-		return fault.Invalidf("file", "%s: no CSV header line (%v): the first line names the columns, e.g. sku,qty,bay", path, err)
-	}
-	known := map[string]bool{}
-	for _, col := range countColumns {
-		known[col] = true
-	}
-	have := map[string]bool{}
-	for _, h := range header {
-		h = strings.TrimSpace(h)
-		if !known[h] {
-			return fault.Invalidf("file", "%s: unknown column %q: columns are %s", path, h, strings.Join(countColumns, ", "))
-		}
-		have[h] = true
-	}
-	for _, col := range []string{"sku", "qty"} {
-		if !have[col] {
-			return fault.Invalidf("file", "%s: column %s is missing", path, col)
-		}
-	}
-	var rows []countRow
-	if err := gocsv.UnmarshalBytes(data, &rows); err != nil {
-		return fault.Invalidf("file", "%s: %v", path, err)
-	}
-	if len(rows) == 0 {
-		return fault.Invalidf("file", "%s has no counts below its header", path)
+		return err
 	}
 	type problem struct {
 		line      int
@@ -251,27 +211,41 @@ func (a *App) countFile(c *cobra.Command, number, path string, add, dry bool) er
 	}
 	var problems []problem
 	var counts []stocktake.Count
-	var lineOf []int // file line of each count
-	for i, r := range rows {
-		line := i + 2
-		cnt := stocktake.Count{SKU: strings.TrimSpace(r.SKU), Unit: strings.TrimSpace(r.Unit), Batch: strings.TrimSpace(r.Batch),
-			Serial: strings.TrimSpace(r.Serial), Bay: strings.TrimSpace(r.Bay), Add: add}
+	var lineOf []int // file row of each count
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		var re *csvio.RowError
+		if errors.As(err, &re) {
+			problems = append(problems, problem{re.Row, re.Column, re.Reason})
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		v := row.Values // sku, qty, unit, batch, serial, bay
+		cnt := stocktake.Count{SKU: v[0], Unit: v[2], Batch: v[3], Serial: v[4], Bay: v[5], Add: add}
 		ok := true
 		if cnt.SKU == "" {
-			problems, ok = append(problems, problem{line, "sku", "missing"}), false
+			problems, ok = append(problems, problem{row.Num, "sku", "missing"}), false
 		}
-		qty := strings.TrimSpace(r.Qty)
+		qty := v[1]
 		if qty == "" && cnt.Serial != "" {
 			qty = "1"
 		}
 		if q, err := decimal.NewFromString(qty); err != nil {
-			problems, ok = append(problems, problem{line, "qty", fmt.Sprintf("%q is not a number", r.Qty)}), false
+			problems, ok = append(problems, problem{row.Num, "qty", fmt.Sprintf("%q is not a number", v[1])}), false
 		} else {
 			cnt.Qty = q
 		}
 		if ok {
-			counts, lineOf = append(counts, cnt), append(lineOf, line)
+			counts, lineOf = append(counts, cnt), append(lineOf, row.Num)
 		}
+	}
+	if len(counts) == 0 && len(problems) == 0 {
+		return fault.Invalidf("file", "%s has no counts below its header", path)
 	}
 	var got []stocktake.Counted
 	errRefused := fmt.Errorf("refused")
@@ -297,7 +271,7 @@ func (a *App) countFile(c *cobra.Command, number, path string, add, dry bool) er
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].line < problems[j].line })
 		msgs := make([]string, len(problems))
 		for i, p := range problems {
-			msgs[i] = fmt.Sprintf("line %d, %s: %s", p.line, p.col, p.what)
+			msgs[i] = fmt.Sprintf("row %d, %s: %s", p.line, p.col, p.what)
 		}
 		return fault.Invalidf("file", "%s: %d problem(s), nothing counted:\n  %s", path, len(problems), strings.Join(msgs, "\n  "))
 	}

@@ -267,8 +267,8 @@ func TestStocktakeCountFile(t *testing.T) {
 	}
 	bad := write("bad.csv", "sku,qty,bay,batch,serial\nW,abc,,,\n,1,,,\nGHOST,1,,,\nW,1,Z9,,\nLOT,3,,B1,\nSER,,,,S1\nLOT,2,,,X\n")
 	run(t, url, "stocktake", "count", "ST-000001", "--file", bad).wantCode(t, ExitInvalid).
-		wantErr(t, "5 problem(s), nothing counted", "line 2, qty: \"abc\" is not a number", "line 3, sku: missing",
-			"line 4, sku: product GHOST does not exist", `line 5, bay: location MAIN has no bay "Z9"`, "line 8, serial: product LOT is not serialised")
+		wantErr(t, "5 problem(s), nothing counted", "row 2, qty: \"abc\" is not a number", "row 3, sku: missing",
+			"row 4, sku: product GHOST does not exist", `row 5, bay: location MAIN has no bay "Z9"`, "row 8, serial: product LOT is not serialised")
 	var doc stDocJSON
 	run(t, url, "stocktake", "show", "ST-000001", "-o", "json").json(t, &doc)
 	if doc.Counted != 0 {
@@ -277,7 +277,7 @@ func TestStocktakeCountFile(t *testing.T) {
 	run(t, url, "stocktake", "count", "ST-000001", "--file", write("unknown.csv", "sku,qty,colour\nW,1,red\n")).
 		wantCode(t, ExitInvalid).wantErr(t, `unknown column "colour"`)
 	run(t, url, "stocktake", "count", "ST-000001", "--file", write("dup.csv", "sku,qty\nW,1\nW,2\n")).
-		wantCode(t, ExitInvalid).wantErr(t, "line 3, sku: the same line as count 1")
+		wantCode(t, ExitInvalid).wantErr(t, "row 3, sku: the same line as count 1")
 
 	good := write("good.csv", "\xef\xbb\xbfqty,sku,unit,batch,serial,bay\n1,W,box,,,A1\n19,LOT,,B1,,\n,SER,,,S2,\n0,SER,,,S1,\n")
 	r := run(t, url, "stocktake", "count", "ST-000001", "--file", good, "-o", "json").wantCode(t, ExitOK).wantErr(t, "4 counts recorded on ST-000001")

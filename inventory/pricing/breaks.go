@@ -89,9 +89,19 @@ func resolve(ctx context.Context, q sqlx.QueryerContext, skus, regions []string)
 // RowErrors (a single row gets its own error instead). It runs a fixed number of statements
 // whatever the number of rows.
 func SetBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput) (Counts, error) {
+	c, bad, err := setBreaks(ctx, q, rows, byPosition)
+	if err != nil {
+		return c, err
+	}
+	return c, (&rowErrs{bad}).err(len(rows))
+}
+
+// setBreaks is SetBreaks returning the refused rows apart (nothing written when there are
+// any), every reason of each; rowNo names rows in messages that point at another row.
+func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo rowNumber) (Counts, RowErrors, error) {
 	var c Counts
 	if len(rows) == 0 {
-		return c, nil
+		return c, nil, nil
 	}
 	skus := make([]string, len(rows))
 	regions := make([]string, len(rows))
@@ -104,12 +114,12 @@ func SetBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput) (Count
 		// Which rows are the sell price depends on the default price type: hold it still
 		// until this transaction ends (a change of it waits, as the trigger's lock does).
 		if _, err := q.ExecContext(ctx, `SELECT 1 FROM settings WHERE key = 'default_price_type' FOR SHARE`); err != nil {
-			return c, db.Classify(err)
+			return c, nil, db.Classify(err)
 		}
 	}
 	l, err := resolve(ctx, q, skus, regions)
 	if err != nil {
-		return c, err
+		return c, nil, err
 	}
 	var bad rowErrs
 	type key struct {
@@ -123,36 +133,33 @@ func SetBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput) (Count
 	var types, regs []string
 	var mins, prices []decimal.Decimal
 	for i, r := range rows {
+		// The checks that do not depend on each other all run, so a row gets every reason.
+		from := len(bad.errs)
 		p, ok := l.products[skus[i]]
 		if !ok {
 			bad.add(i, "sku", fault.NotFound, "product %s does not exist (find it with stockctl product lookup or product list --search)", skus[i])
-			continue
 		}
 		typ := strings.TrimSpace(r.PriceType)
 		if typ == "" {
 			typ = l.defaultType
 		}
-		active, ok := l.types[typ]
+		active, known := l.types[typ]
 		switch {
-		case !ok:
+		case !known:
 			bad.add(i, "price_type", fault.Invalid, "unknown price type %q: see stockctl price-type list", typ)
-			continue
 		case !active:
 			bad.add(i, "price_type", fault.Invalid, "price type %q is inactive: activate it first (stockctl price-type activate %s)", typ, typ)
-			continue
 		}
 		if regions[i] != "" && !l.regions[regions[i]] {
 			bad.add(i, "region", fault.Invalid, "unknown sales region %q: add it with stockctl region add %s", regions[i], regions[i])
-			continue
 		}
-		n := len(bad.errs)
 		bad.checkAmounts(i, r.MinQty, r.Price)
-		if len(bad.errs) > n {
+		if bad.since(from, i) {
 			continue
 		}
 		k := key{p.ID, typ, regions[i], minKey(r.MinQty)}
 		if j, dup := seen[k]; dup {
-			bad.add(i, "min_qty", fault.Invalid, "same product, price type, region and minimum as row %d", j+1)
+			bad.add(i, "min_qty", fault.Invalid, "same product, price type, region and minimum as row %d", rowNo(j))
 			continue
 		}
 		seen[k] = i
@@ -172,8 +179,8 @@ func SetBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput) (Count
 		mins = append(mins, r.MinQty)
 		prices = append(prices, r.Price)
 	}
-	if err := bad.err(len(rows)); err != nil {
-		return c, err
+	if len(bad.errs) > 0 {
+		return c, bad.errs, nil
 	}
 	if len(sellIDs) > 0 {
 		res, err := q.ExecContext(ctx, `UPDATE products p SET sell_price = v.price
@@ -181,7 +188,7 @@ func SetBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput) (Count
 			WHERE p.id = v.id AND p.sell_price IS DISTINCT FROM v.price`,
 			pq.Array(sellIDs), pq.Array(decStrings(sellPrices)))
 		if err != nil {
-			return c, db.Classify(err)
+			return c, nil, db.Classify(err)
 		}
 		n, _ := res.RowsAffected()
 		c.Updated += int(n)
@@ -190,13 +197,13 @@ func SetBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput) (Count
 	if len(ids) > 0 {
 		created, changed, err := upsertBreaks(ctx, q, ids, types, regs, mins, prices)
 		if err != nil {
-			return c, err
+			return c, nil, err
 		}
 		c.Created += created
 		c.Updated += changed - created
 		c.Unchanged += len(ids) - changed
 	}
-	return c, nil
+	return c, nil, nil
 }
 
 func upsertBreaks(ctx context.Context, q sqlx.QueryerContext, ids []int64, types, regions []string, mins, prices []decimal.Decimal) (created, changed int, err error) {

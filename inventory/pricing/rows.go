@@ -64,24 +64,51 @@ func (r *rowErrs) err(n int) error {
 		return &fault.Error{Kind: e.Kind, Field: e.Field, Msg: e.Reason}
 	}
 	return &fault.Error{Kind: fault.Invalid, Field: r.errs[0].Field,
-		Msg: fmt.Sprintf("%d of %d rows refused, nothing written", len(r.errs), n), Err: r.errs}
+		Msg: fmt.Sprintf("%d of %d rows refused, nothing written", r.rows(), n), Err: r.errs}
+}
+
+// rows counts the distinct rows refused (a row may be refused for several reasons).
+func (r *rowErrs) rows() int {
+	seen := map[int]bool{}
+	for _, e := range r.errs {
+		seen[e.Row] = true
+	}
+	return len(seen)
+}
+
+// since reports whether row has been refused by an error added at index from or later.
+func (r *rowErrs) since(from, row int) bool {
+	for _, e := range r.errs[from:] {
+		if e.Row == row {
+			return true
+		}
+	}
+	return false
 }
 
 var maxAmount = decimal.New(1, 12)
 
-// checkAmounts validates a row's minimum quantity and price.
+// checkAmounts validates a row's minimum quantity and price, each on its own.
 func (r *rowErrs) checkAmounts(i int, minQty, price decimal.Decimal) {
 	switch {
 	case minQty.IsNegative():
 		r.add(i, "min_qty", fault.Invalid, "minimum quantity %s cannot be negative", minQty)
 	case minQty.GreaterThanOrEqual(maxAmount):
 		r.add(i, "min_qty", fault.Invalid, "minimum quantity %s is too large", minQty)
+	}
+	switch {
 	case price.IsNegative():
 		r.add(i, "price", fault.Invalid, "price %s cannot be negative", price)
 	case price.GreaterThanOrEqual(maxAmount):
 		r.add(i, "price", fault.Invalid, "price %s is too large", price)
 	}
 }
+
+// rowNumber names row i of a bulk write in messages: its position, from 1, unless the caller
+// (an importer) numbers rows its own way.
+type rowNumber func(i int) int
+
+func byPosition(i int) int { return i + 1 }
 
 // minKey is a minimum quantity as a map key: 1 and 1.00 are the same minimum.
 func minKey(d decimal.Decimal) string { return d.String() }

@@ -80,9 +80,19 @@ func dateOnly(t *time.Time) string {
 // first; with any bad row nothing is written and the error holds RowErrors (a single row gets
 // its own error). It runs a fixed number of statements whatever the number of rows.
 func SetSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput) (Counts, error) {
+	c, bad, err := setSpecials(ctx, q, rows, byPosition)
+	if err != nil {
+		return c, err
+	}
+	return c, (&rowErrs{bad}).err(len(rows))
+}
+
+// setSpecials is SetSpecials returning the refused rows apart (nothing written when there
+// are any), every reason of each; rowNo names rows in messages that point at another row.
+func setSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput, rowNo rowNumber) (Counts, RowErrors, error) {
 	var c Counts
 	if len(rows) == 0 {
-		return c, nil
+		return c, nil, nil
 	}
 	skus := make([]string, len(rows))
 	codes := make([]string, len(rows))
@@ -91,11 +101,11 @@ func SetSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput) (C
 	}
 	l, err := resolve(ctx, q, skus, nil)
 	if err != nil {
-		return c, err
+		return c, nil, err
 	}
 	var cs []customerInfo
 	if err := sqlx.SelectContext(ctx, q, &cs, `SELECT id, code, is_customer FROM companies WHERE code = ANY($1::text[])`, pq.Array(uniq(codes))); err != nil {
-		return c, db.Classify(err)
+		return c, nil, db.Classify(err)
 	}
 	customers := make(map[string]customerInfo, len(cs))
 	for _, cu := range cs {
@@ -111,33 +121,30 @@ func SetSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput) (C
 	var mins, prices []decimal.Decimal
 	var froms, untils []string
 	for i, r := range rows {
+		// The checks that do not depend on each other all run, so a row gets every reason.
+		from := len(bad.errs)
 		cu, ok := customers[codes[i]]
 		switch {
 		case !ok:
 			bad.add(i, "customer", fault.NotFound, "company %s does not exist (stockctl company list --customers)", codes[i])
-			continue
 		case !cu.Customer:
 			bad.add(i, "customer", fault.Invalid, "company %s is not a customer: stockctl company edit %s --customer", cu.Code, cu.Code)
-			continue
 		}
 		p, ok := l.products[skus[i]]
 		if !ok {
 			bad.add(i, "sku", fault.NotFound, "product %s does not exist (find it with stockctl product lookup or product list --search)", skus[i])
-			continue
 		}
-		n := len(bad.errs)
 		bad.checkAmounts(i, r.MinQty, r.Price)
-		if len(bad.errs) > n {
-			continue
+		fromDay, until := dateOnly(r.From), dateOnly(r.Until)
+		if fromDay != "" && until != "" && until < fromDay {
+			bad.add(i, "until", fault.Invalid, "valid until %s is before valid from %s", until, fromDay)
 		}
-		from, until := dateOnly(r.From), dateOnly(r.Until)
-		if from != "" && until != "" && until < from {
-			bad.add(i, "until", fault.Invalid, "valid until %s is before valid from %s", until, from)
+		if bad.since(from, i) {
 			continue
 		}
 		k := key{cu.ID, p.ID, minKey(r.MinQty)}
 		if j, dup := seen[k]; dup {
-			bad.add(i, "min_qty", fault.Invalid, "same customer, product and minimum as row %d", j+1)
+			bad.add(i, "min_qty", fault.Invalid, "same customer, product and minimum as row %d", rowNo(j))
 			continue
 		}
 		seen[k] = i
@@ -145,11 +152,11 @@ func SetSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput) (C
 		prodIDs = append(prodIDs, p.ID)
 		mins = append(mins, r.MinQty)
 		prices = append(prices, r.Price)
-		froms = append(froms, from)
+		froms = append(froms, fromDay)
 		untils = append(untils, until)
 	}
-	if err := bad.err(len(rows)); err != nil {
-		return c, err
+	if len(bad.errs) > 0 {
+		return c, bad.errs, nil
 	}
 	rs, err := q.QueryxContext(ctx, `INSERT INTO special_prices (customer_id, product_id, min_qty, price, valid_from, valid_until)
 		SELECT v.customer_id, v.product_id, v.min_qty, v.price, nullif(v.valid_from, '')::date, nullif(v.valid_until, '')::date
@@ -163,14 +170,14 @@ func SetSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput) (C
 		pq.Array(custIDs), pq.Array(prodIDs), pq.Array(decStrings(mins)), pq.Array(decStrings(prices)),
 		pq.Array(froms), pq.Array(untils))
 	if err != nil {
-		return c, db.Classify(err)
+		return c, nil, db.Classify(err)
 	}
 	defer rs.Close()
 	changed := 0
 	for rs.Next() {
 		var inserted bool
 		if err := rs.Scan(&inserted); err != nil {
-			return c, db.Classify(err)
+			return c, nil, db.Classify(err)
 		}
 		changed++
 		if inserted {
@@ -178,11 +185,11 @@ func SetSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput) (C
 		}
 	}
 	if err := rs.Err(); err != nil {
-		return c, db.Classify(err)
+		return c, nil, db.Classify(err)
 	}
 	c.Updated = changed - c.Created
 	c.Unchanged = len(custIDs) - changed
-	return c, nil
+	return c, nil, nil
 }
 
 // AddSpecial sets one special price row and returns it with what happened.

@@ -47,7 +47,7 @@ type AdjustedMove struct {
 // applied once: a second call returns applied=false and changes nothing.
 func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref string) (moves []AdjustedMove, applied bool, err error) {
 	if ref != "" {
-		fresh, err := claimRef(ctx, q, "stock adjust", ref)
+		fresh, err := claimRef(ctx, q, refScope, ref)
 		if err != nil || !fresh {
 			return nil, false, err
 		}
@@ -99,7 +99,7 @@ func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref strin
 		moves = append(moves, am)
 	}
 	if ref != "" {
-		if _, err := q.ExecContext(ctx, `UPDATE posting_refs SET moves = $3 WHERE scope = $1 AND ref = $2`, "stock adjust", ref, len(moves)); err != nil {
+		if _, err := q.ExecContext(ctx, `UPDATE posting_refs SET moves = $3 WHERE scope = $1 AND ref = $2`, refScope, ref, len(moves)); err != nil {
 			return nil, false, db.Classify(err)
 		}
 	}

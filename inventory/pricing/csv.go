@@ -1,0 +1,338 @@
+package pricing
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
+
+	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/io/csvio"
+)
+
+// The CSV formats of price breaks and special prices (docs/csv-formats.md). An import reads
+// the whole file, checks every row's cells, then hands the good rows to SetBreaks or
+// SetSpecials in one call, so the rules are those of price break add and price special add.
+
+// BreakCSVColumns are the price break columns in export order; BreakCSVRequired the ones a
+// file must have.
+var (
+	BreakCSVColumns  = []string{"sku", "price_type", "region", "min_qty", "price"}
+	BreakCSVRequired = []string{"sku", "price"}
+)
+
+// SpecialCSVColumns are the special price columns in export order; SpecialCSVRequired the
+// ones a file must have.
+var (
+	SpecialCSVColumns  = []string{"customer", "sku", "min_qty", "price", "valid_from", "valid_until"}
+	SpecialCSVRequired = []string{"customer", "sku", "price"}
+)
+
+// csvImport is one import in progress: the rows read, what is wrong with each, and the rows
+// that go to the bulk write (indexes into rows).
+type csvImport struct {
+	columns []string
+	fields  map[string]string // a bulk write's field name -> column, where they differ
+	rows    []csvio.Row
+	errs    map[int][]csvio.RowError // by index into rows
+	good    []int
+}
+
+func (im *csvImport) col(name string) int {
+	for i, c := range im.columns {
+		if c == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// bad records a reason row i (index into rows) is refused, with the cell's value.
+func (im *csvImport) bad(i int, column, reason string) {
+	v := ""
+	if j := im.col(column); j >= 0 && j < len(im.rows[i].Values) {
+		v = im.rows[i].Values[j]
+	}
+	im.errs[i] = append(im.errs[i], csvio.RowError{Row: im.rows[i].Num, Column: column, Value: v, Reason: reason})
+}
+
+// read reads every row of r, parsing each with parse (which reports its problems with bad
+// and returns whether the row is good).
+func (im *csvImport) read(r *csvio.Reader, opt csvio.ImportOptions, parse func(i int, v []string) bool) error {
+	im.errs = map[int][]csvio.RowError{}
+	for {
+		row, err := r.Next()
+		if err == io.EOF {
+			return nil
+		}
+		var re *csvio.RowError
+		if err != nil && !errors.As(err, &re) {
+			return err
+		}
+		i := len(im.rows)
+		im.rows = append(im.rows, row)
+		if re != nil {
+			im.errs[i] = append(im.errs[i], *re)
+		} else if parse(i, row.Values) {
+			im.good = append(im.good, i)
+		}
+		if opt.Progress != nil && len(im.rows)%1000 == 0 {
+			opt.Progress(len(im.rows))
+		}
+	}
+}
+
+// write hands the good rows to set (which gets the indexes of the rows to write and writes
+// nothing when it refuses any). Refused rows are reported with their file row numbers; with
+// opt.SkipInvalid they are dropped and the others written, else it returns
+// csvio.ErrRowsInvalid after reporting every bad row. Rejected rows go to opt.Rejects in
+// file order.
+func (im *csvImport) write(opt csvio.ImportOptions, set func(idx []int, rowNo rowNumber) (Counts, RowErrors, error)) (csvio.Result, error) {
+	var res csvio.Result
+	var c Counts
+	idx := im.good
+	for len(idx) > 0 {
+		cur := idx
+		var refused RowErrors
+		var err error
+		c, refused, err = set(cur, func(j int) int { return im.rows[cur[j]].Num })
+		if err != nil {
+			return res, err
+		}
+		if len(refused) == 0 {
+			break
+		}
+		drop := map[int]bool{}
+		for _, e := range refused {
+			column := e.Field
+			if f, ok := im.fields[column]; ok {
+				column = f
+			}
+			im.bad(cur[e.Row], column, e.Reason)
+			drop[cur[e.Row]] = true
+		}
+		if !opt.SkipInvalid {
+			c = Counts{}
+			break
+		}
+		idx = nil
+		for _, i := range cur {
+			if !drop[i] {
+				idx = append(idx, i)
+			}
+		}
+		c = Counts{}
+	}
+	for i, row := range im.rows {
+		errs, ok := im.errs[i]
+		if !ok {
+			continue
+		}
+		res.Rejected++
+		if opt.Rejects != nil {
+			if err := opt.Rejects(csvio.Rejected{Row: row.Num, Values: row.Values, Errors: errs}); err != nil {
+				return res, err
+			}
+		}
+	}
+	if res.Rejected > 0 && !opt.SkipInvalid {
+		return res, csvio.ErrRowsInvalid
+	}
+	res.Created, res.Updated, res.Unchanged = int64(c.Created), int64(c.Updated), int64(c.Unchanged)
+	return res, nil
+}
+
+// parseAmount reads a decimal cell: plain, with a dot, no thousands separators or exponent.
+// An empty cell is def (nil: required).
+func (im *csvImport) parseAmount(i int, column, v string, def *decimal.Decimal) (decimal.Decimal, bool) {
+	if v == "" {
+		if def != nil {
+			return *def, true
+		}
+		im.bad(i, column, "missing: give a number like 12.50")
+		return decimal.Zero, false
+	}
+	d, err := decimal.NewFromString(v)
+	if err != nil || strings.ContainsAny(v, "eE") {
+		im.bad(i, column, "not a number: write it like 12.50 (a dot for decimals, no thousands separators)")
+		return decimal.Zero, false
+	}
+	return d, true
+}
+
+// parseDay reads an optional date cell, YYYY-MM-DD.
+func (im *csvImport) parseDay(i int, column, v string) (*time.Time, bool) {
+	if v == "" {
+		return nil, true
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		im.bad(i, column, "not a date: write YYYY-MM-DD")
+		return nil, false
+	}
+	return &t, true
+}
+
+// need reports a missing required cell.
+func (im *csvImport) need(i int, column, v, what string) bool {
+	if v == "" {
+		im.bad(i, column, "missing: give "+what)
+		return false
+	}
+	return true
+}
+
+var zero = decimal.Zero
+
+// ImportBreaks sets price break rows from a CSV file (columns BreakCSVColumns) in b's
+// transaction, with the rules of SetBreaks: a row is keyed by SKU, price type (empty: the
+// default one), region (empty: none) and minimum quantity (empty: 0); the default price
+// type's row at minimum 0 without region is the product's unit sell price. Every reason of
+// every bad row goes to opt.Rejects with its file row number and column.
+func ImportBreaks(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
+	im := &csvImport{columns: BreakCSVColumns}
+	var inputs []BreakInput // by index into im.rows
+	err := im.read(r, opt, func(i int, v []string) bool {
+		in := BreakInput{SKU: v[0], PriceType: v[1], Region: v[2]}
+		ok := im.need(i, "sku", in.SKU, "the product's SKU")
+		var okMin, okPrice bool
+		in.MinQty, okMin = im.parseAmount(i, "min_qty", v[3], &zero)
+		in.Price, okPrice = im.parseAmount(i, "price", v[4], nil)
+		for len(inputs) <= i {
+			inputs = append(inputs, BreakInput{})
+		}
+		inputs[i] = in
+		return ok && okMin && okPrice
+	})
+	if err != nil {
+		return csvio.Result{}, err
+	}
+	return im.write(opt, func(idx []int, rowNo rowNumber) (Counts, RowErrors, error) {
+		rows := make([]BreakInput, len(idx))
+		for j, i := range idx {
+			rows[j] = inputs[i]
+		}
+		return setBreaks(ctx, b, rows, rowNo)
+	})
+}
+
+// ExportBreaks writes the header and the price break rows, by SKU, price type, region (none
+// first) and minimum: every stored break row, and the default price type's first row (the
+// unit sell price) of each product whose price is fixed, so the file shows whole ladders.
+// The sell price of a product priced by formula is left out: the formula computes it and an
+// import could not set it. sku and priceType ("" for all) narrow the rows. Importing the
+// file again changes nothing.
+func ExportBreaks(ctx context.Context, q sqlx.QueryerContext, sku, priceType string, w *csvio.Writer) (int64, error) {
+	if sku != "" {
+		if _, err := productID(ctx, q, sku, false); err != nil {
+			return 0, err
+		}
+	}
+	if priceType != "" {
+		if _, err := GetType(ctx, q, priceType); err != nil {
+			return 0, err
+		}
+	}
+	return exportRows(ctx, q, w, BreakCSVColumns, `SELECT p.sku, b.price_type, coalesce(b.region, ''), b.min_qty::text, b.price::text
+		FROM product_price_breaks b JOIN products p ON p.id = b.product_id
+		WHERE ($1::text = '' OR p.sku = $1::text) AND ($2::text = '' OR b.price_type = $2::text)
+		  AND (NOT b.is_sell_price OR (p.price_formula = 'fixed' AND p.type <> 'system'))
+		ORDER BY p.sku, b.price_type, b.region NULLS FIRST, b.min_qty`, sku, priceType)
+}
+
+// ImportSpecials sets special price rows from a CSV file (columns SpecialCSVColumns) in b's
+// transaction, with the rules of SetSpecials: a row is keyed by customer, SKU and minimum
+// quantity (empty: 0) and sets the price and validity whole, so empty valid_from or
+// valid_until is open-ended. Every reason of every bad row goes to opt.Rejects with its file
+// row number and column.
+func ImportSpecials(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
+	im := &csvImport{columns: SpecialCSVColumns, fields: map[string]string{"from": "valid_from", "until": "valid_until"}}
+	var inputs []SpecialInput
+	err := im.read(r, opt, func(i int, v []string) bool {
+		in := SpecialInput{Customer: v[0], SKU: v[1]}
+		ok := im.need(i, "customer", in.Customer, "the customer's company code")
+		ok = im.need(i, "sku", in.SKU, "the product's SKU") && ok
+		var okMin, okPrice, okFrom, okUntil bool
+		in.MinQty, okMin = im.parseAmount(i, "min_qty", v[2], &zero)
+		in.Price, okPrice = im.parseAmount(i, "price", v[3], nil)
+		in.From, okFrom = im.parseDay(i, "valid_from", v[4])
+		in.Until, okUntil = im.parseDay(i, "valid_until", v[5])
+		for len(inputs) <= i {
+			inputs = append(inputs, SpecialInput{})
+		}
+		inputs[i] = in
+		return ok && okMin && okPrice && okFrom && okUntil
+	})
+	if err != nil {
+		return csvio.Result{}, err
+	}
+	return im.write(opt, func(idx []int, rowNo rowNumber) (Counts, RowErrors, error) {
+		rows := make([]SpecialInput, len(idx))
+		for j, i := range idx {
+			rows[j] = inputs[i]
+		}
+		return setSpecials(ctx, b, rows, rowNo)
+	})
+}
+
+// ExportSpecials writes the header and the special price rows by customer, SKU and minimum;
+// customer and sku ("" for all) narrow them. Importing the file again changes nothing.
+func ExportSpecials(ctx context.Context, q sqlx.QueryerContext, customer, sku string, w *csvio.Writer) (int64, error) {
+	if customer != "" {
+		if _, err := customerID(ctx, q, customer); err != nil {
+			return 0, err
+		}
+	}
+	if sku != "" {
+		if _, err := productID(ctx, q, sku, false); err != nil {
+			return 0, err
+		}
+	}
+	return exportRows(ctx, q, w, SpecialCSVColumns, `SELECT c.code, p.sku, s.min_qty::text, s.price::text,
+		coalesce(to_char(s.valid_from, 'YYYY-MM-DD'), ''), coalesce(to_char(s.valid_until, 'YYYY-MM-DD'), '')
+		FROM special_prices s JOIN companies c ON c.id = s.customer_id JOIN products p ON p.id = s.product_id
+		WHERE ($1::text = '' OR c.code = $1::text) AND ($2::text = '' OR p.sku = $2::text)
+		ORDER BY c.code, p.sku, s.min_qty`, customer, sku)
+}
+
+// exportRows writes columns as the header, then the rows of query (text cells in the order
+// of columns), streaming; it returns how many rows it wrote.
+func exportRows(ctx context.Context, q sqlx.QueryerContext, w *csvio.Writer, columns []string, query string, args ...any) (int64, error) {
+	rows, err := q.QueryxContext(ctx, query, args...)
+	if err != nil {
+		return 0, db.Classify(err)
+	}
+	defer rows.Close()
+	if err := w.Write(columns); err != nil {
+		return 0, err
+	}
+	cells := make([]string, len(columns))
+	raw := make([]sql.RawBytes, len(columns))
+	dest := make([]any, len(columns))
+	for i := range dest {
+		dest[i] = &raw[i]
+	}
+	var n int64
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return n, db.Classify(err)
+		}
+		for i, b := range raw {
+			cells[i] = string(b)
+		}
+		if err := w.Write(cells); err != nil {
+			return n, fmt.Errorf("writing the export: %w", err)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, db.Classify(err)
+	}
+	return n, w.Flush()
+}
