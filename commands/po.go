@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"io"
 	"os"
 	"strings"
@@ -11,12 +12,13 @@ import (
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/printer"
 	"github.com/stockctl/stockctl/orders/purchasing"
+	"github.com/stockctl/stockctl/orders/sales"
 )
 
 func (a *App) poCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "po",
-		Short: "Purchase orders: create, order, receive, list, render, and generate from reorder levels",
+		Short: "Purchase orders: create, order, receive, list, render, and generate from backorders and reorder levels",
 		Long: `A purchase order (PO-000001, from the setting number_format_po) buys from one supplier for one
 location, in the supplier's currency unless --currency says otherwise. Its status goes
 draft → ordered → partially_received → received, or cancelled.
@@ -34,39 +36,71 @@ received. Totals are shown in the PO's currency and in the base currency.`,
 }
 
 func (a *App) poGenerateCmd() *cobra.Command {
-	var reorder, dry bool
+	var reorder, fromBackorders, dry bool
 	var location string
+	var orders []string
 	cmd := &cobra.Command{
-		Use:   "generate --reorder [--location L] [--dry-run]",
-		Short: "Build draft purchase orders for what is below its reorder level",
-		Long: `With --reorder, find every active, purchasable product whose available stock plus open
-purchase orders (draft, ordered and partially received, not yet received) is below its minimum
-level at a location (--location, or every location), and order it up to its maximum level (the
-minimum when no maximum is set).
+		Use:   "generate [--from-backorders [--so SO ...]] [--reorder] [--location L] [--dry-run]",
+		Short: "Build draft purchase orders for sales backorders and for what is below its reorder level",
+		Long: `With --from-backorders, order what the backordered lines of confirmed sales orders want
+beyond what covers them at their sell-from location: available stock (on hand − allocated)
+and open purchase orders (draft, ordered and partially received, not yet received). --so
+limits it to those sales orders (repeat it or separate numbers by commas). The cover goes to
+the backorders in the order so release allocates (ship-by date, order date, SO number,
+line), so an order's shortfall does not depend on which orders are asked about: ordering for
+SO-000001 and running it again orders nothing, and asking for SO-000002 afterwards still
+orders its part. Custom items and products with a bill of materials are left to work orders.
 
-Each product goes to its preferred supplier (best priority, then the lowest price at the
-quantity wanted, compared in the base currency; see stockctl supplier price best). The
-quantity is rounded up to that supplier's lowest minimum quantity and to whole packs, and
-priced at the supplier's price break for the rounded quantity. Lines go onto one draft PO per
-supplier, location and currency: an open draft an earlier run made, else a new one. Products
-no supplier prices are listed as warnings on stderr.
+With --reorder, find every active, purchasable product whose available stock plus open
+purchase orders is below its minimum level at a location, and order it up to its maximum level
+(the minimum when no maximum is set).
+
+With both, one line per product and location orders the larger of the backorder shortfall
+and the reorder need judged on available + open POs − backordered (the backorders will take
+that stock), so no stock or PO is counted as cover twice.
+
+--location limits the run to one location. Each product goes to its preferred supplier (best
+priority, then the lowest price at the quantity wanted, compared in the base currency; see
+stockctl supplier price best). The quantity is rounded up to that supplier's lowest minimum
+quantity and to whole packs, and priced at the supplier's price break for the rounded
+quantity. Lines go onto one draft PO per supplier, location and currency: an open draft an
+earlier run of the same kind made, else a new one. Products no supplier prices, and
+backordered products that are inactive or not purchasable, are listed as warnings on stderr.
 
 Running it again orders nothing twice: the drafts it made count as open quantities. Two runs
 at the same moment take turns. --dry-run shows the lines without writing them (the PO numbers
-shown are then not kept). Review the drafts and send them with stockctl po order.
-
-Ordering for sales backorders (--from-backorders) comes with sales orders.`,
-		Example: `  stockctl po generate --reorder --dry-run
-  stockctl po generate --reorder --location MAIN
-  stockctl po generate --reorder -o json`,
+shown are then not kept). Review the drafts and send them with stockctl po order; once
+received, stockctl so release allocates the stock to the backorders.`,
+		Example: `  stockctl po generate --from-backorders --so SO-000012 --dry-run
+  stockctl po generate --from-backorders --location MAIN
+  stockctl po generate --reorder --from-backorders -o json
+  stockctl po generate --reorder --location MAIN`,
 		Args: args(),
 		RunE: func(c *cobra.Command, _ []string) error {
-			if !reorder {
-				return fault.Usagef("reorder", "say what to order for: --reorder (stock below its minimum level)")
+			if len(orders) > 0 && !fromBackorders {
+				return fault.Usagef("so", "--so chooses sales orders for --from-backorders: give that too")
+			}
+			if !reorder && !fromBackorders {
+				return fault.Usagef("reorder", "say what to order for: --from-backorders (sales backorders), --reorder (stock below its minimum level) or both")
+			}
+			req := purchasing.GenerateRequest{Reorder: reorder, Location: location, Date: purchasing.Today()}
+			if fromBackorders {
+				req.Backorders = func(ctx context.Context, q sqlx.QueryerContext) ([]purchasing.Shortfall, error) {
+					sf, err := sales.Shortfalls(ctx, q, orders)
+					if err != nil {
+						return nil, err
+					}
+					out := make([]purchasing.Shortfall, len(sf))
+					for i, s := range sf {
+						out[i] = purchasing.Shortfall{ProductID: s.ProductID, SKU: s.SKU, LocationID: s.LocationID,
+							Location: s.Location, Qty: s.Qty, Reason: s.Reason}
+					}
+					return out, nil
+				}
 			}
 			var res purchasing.GenerateResult
 			if err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				res, err = purchasing.Reorder(c.Context(), tx, location, purchasing.Today())
+				res, err = purchasing.GenerateFor(c.Context(), tx, req)
 				return err
 			}); err != nil {
 				return err
@@ -75,6 +109,8 @@ Ordering for sales backorders (--from-backorders) comes with sales orders.`,
 				a.say("warning: %s at %s short %s: %s", w.SKU, w.Location, w.Qty, w.Reason)
 			}
 			switch {
+			case len(res.Lines) == 0 && fromBackorders:
+				a.say("nothing to order: every backorder is covered by available stock or open purchase orders")
 			case len(res.Lines) == 0:
 				a.say("nothing to order: every product is at or above its minimum, counting open purchase orders")
 			case dry:
@@ -89,6 +125,8 @@ Ordering for sales backorders (--from-backorders) comes with sales orders.`,
 			return a.Printer().List(res.Lines)
 		},
 	}
+	cmd.Flags().BoolVar(&fromBackorders, "from-backorders", false, "order what sales backorders want beyond available stock and open POs")
+	cmd.Flags().StringSliceVar(&orders, "so", nil, "with --from-backorders: only these sales orders (repeat or separate by commas)")
 	cmd.Flags().BoolVar(&reorder, "reorder", false, "order what is below its minimum level up to its maximum")
 	cmd.Flags().StringVar(&location, "location", "", "only this location (default: every location)")
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "show the lines without writing the POs")

@@ -20,7 +20,7 @@ price lists say what they charge for each product: see stockctl supplier price -
 	}
 	price := &cobra.Command{
 		Use:   "price",
-		Short: "Supplier prices: add, list, and find the preferred supplier for a quantity",
+		Short: "Supplier prices: add, list, import, export, and find the preferred supplier for a quantity",
 		Long: `A supplier price is the price per stock unit a supplier charges for a product from a minimum
 quantity on; several rows with different --min-qty are its quantity price breaks. Each row
 has a currency, the supplier's part number, lead time, pack, priority and validity dates.
@@ -30,6 +30,7 @@ is the one with the best priority (lower number wins), then the lowest price at 
 quantity wanted, compared in the base currency at the day's rate.`,
 	}
 	price.AddCommand(a.supplierPriceAddCmd(), a.supplierPriceListCmd(), a.supplierPriceBestCmd())
+	price.AddCommand(a.supplierPriceCSVCmds()...)
 	cmd.AddCommand(price)
 	return cmd
 }

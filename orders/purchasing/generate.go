@@ -18,7 +18,7 @@ import (
 
 // Shortfall is a quantity of a product wanted at a location that its stock and open purchase
 // orders do not cover: what Generate orders. Reorder finds them from stock levels; sales
-// backorders will be another source of them.
+// backorders are the other source (GenerateFor, po generate --from-backorders).
 type Shortfall struct {
 	ProductID  int64           `json:"-"`
 	SKU        string          `json:"sku"`
@@ -74,6 +74,15 @@ func lockGenerate(ctx context.Context, q sqlx.ExtContext) error {
 // the minimum when no maximum is set). Only active, purchasable, stock-tracked products
 // count. One statement.
 func ReorderShortfalls(ctx context.Context, q sqlx.QueryerContext, location string) ([]Shortfall, error) {
+	return reorderShortfalls(ctx, q, location, false)
+}
+
+// reorderShortfalls is ReorderShortfalls; with netBackorders the open backorders of each
+// product at the location (confirmed and partially shipped sales orders, stock items: not
+// custom, no bill of materials, as sales.Shortfalls counts them) are demand on the same
+// stock, so the level is judged on the projection available + open POs − backordered
+// (po generate --reorder --from-backorders).
+func reorderShortfalls(ctx context.Context, q sqlx.QueryerContext, location string, netBackorders bool) ([]Shortfall, error) {
 	var locID *int64
 	if location != "" {
 		l, err := stock.GetLocation(ctx, q, "location", location)
@@ -89,11 +98,12 @@ func ReorderShortfalls(ctx context.Context, q sqlx.QueryerContext, location stri
 		Location   string          `db:"location"`
 		Available  decimal.Decimal `db:"available"`
 		Open       decimal.Decimal `db:"open"`
+		Backorders decimal.Decimal `db:"backordered"`
 		Min        decimal.Decimal `db:"min_qty"`
 		Max        decimal.Decimal `db:"max_qty"`
 	}
 	err := sqlx.SelectContext(ctx, q, &rows, `SELECT s.product_id, p.sku, s.location_id, l.code AS location,
-			coalesce(b.on_hand - b.allocated, 0) AS available, coalesce(o.open, 0) AS open,
+			coalesce(b.on_hand - b.allocated, 0) AS available, coalesce(o.open, 0) AS open, coalesce(bo.qty, 0) AS backordered,
 			s.min_qty, coalesce(s.max_qty, s.min_qty) AS max_qty
 		FROM stock_levels s
 		JOIN products p ON p.id = s.product_id AND p.active AND p.purchasable AND p.track_stock
@@ -103,17 +113,26 @@ func ReorderShortfalls(ctx context.Context, q sqlx.QueryerContext, location stri
 			FROM purchase_orders o JOIN po_lines x ON x.po_id = o.id
 			WHERE o.status IN ('draft', 'ordered', 'partially_received') AND o.location_id = s.location_id
 			  AND x.product_id = s.product_id) o ON true
+		LEFT JOIN LATERAL (SELECT sum(x.backordered) AS qty
+			FROM so_lines x JOIN sales_orders so ON so.id = x.so_id
+			WHERE $2 AND x.product_id = s.product_id AND so.location_id = s.location_id AND x.backordered > 0 AND NOT x.custom
+			  AND so.status IN ('confirmed', 'partially_shipped')
+			  AND NOT EXISTS (SELECT 1 FROM product_bom m WHERE m.product_id = x.product_id)) bo ON true
 		WHERE s.min_qty IS NOT NULL AND ($1::bigint IS NULL OR s.location_id = $1)
-		  AND coalesce(b.on_hand - b.allocated, 0) + coalesce(o.open, 0) < s.min_qty
-		ORDER BY p.sku, l.code`, locID)
+		  AND coalesce(b.on_hand - b.allocated, 0) + coalesce(o.open, 0) - coalesce(bo.qty, 0) < s.min_qty
+		ORDER BY p.sku, l.code`, locID, netBackorders)
 	if err != nil {
 		return nil, db.Classify(err)
 	}
 	out := []Shortfall{}
 	for _, r := range rows {
-		qty := r.Max.Sub(r.Available.Add(r.Open))
+		qty := r.Max.Sub(r.Available.Add(r.Open).Sub(r.Backorders))
+		reason := fmt.Sprintf("available %s + open POs %s is below the minimum %s: up to %s", r.Available, r.Open, r.Min, r.Max)
+		if netBackorders {
+			reason = fmt.Sprintf("available %s + open POs %s − backordered %s is below the minimum %s: up to %s", r.Available, r.Open, r.Backorders, r.Min, r.Max)
+		}
 		out = append(out, Shortfall{ProductID: r.ProductID, SKU: r.SKU, LocationID: r.LocationID, Location: r.Location, Qty: qty,
-			Reason: fmt.Sprintf("available %s + open POs %s is below the minimum %s: up to %s", r.Available, r.Open, r.Min, r.Max)})
+			Reason: reason})
 	}
 	return out, nil
 }
@@ -139,8 +158,8 @@ func Reorder(ctx context.Context, q sqlx.ExtContext, location string, date time.
 // A product no supplier prices becomes a warning. The caller takes the lock (Reorder does)
 // before it computes the shortfalls, so concurrent runs never order one shortfall twice.
 //
-// Any source of shortfalls can use it: sales backorders (--from-backorders) will pass theirs
-// with their own origin.
+// Any source of shortfalls can use it: GenerateFor passes sales backorders
+// (--from-backorders) with their own origin.
 func Generate(ctx context.Context, q sqlx.ExtContext, sf []Shortfall, origin string, date time.Time) (GenerateResult, error) {
 	res := GenerateResult{Shortfalls: sf, Lines: []Generated{}, POs: []string{}, Warnings: []Warning{}}
 	if len(sf) == 0 {

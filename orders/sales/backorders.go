@@ -180,11 +180,15 @@ type Shortfall struct {
 
 // Shortfalls returns, per product and sell-from location, what the backordered lines of the
 // given sales orders (none: every open order) want beyond what covers them: available stock
-// at the location (on hand − allocated) plus open purchase order quantities there (POs
-// ordered or partially received, not yet received). Backorders of other orders are counted
-// as covered first, so the chosen orders' shortfall is min(their backorder, all backorders −
-// cover). Custom items and products with a bill of materials are left out: work orders
-// (wo generate) build them. One statement.
+// at the location (on hand − allocated) plus open purchase order quantities there (POs in
+// draft, ordered or partially received, not yet received: a draft po generate made is cover,
+// so the same shortfall is never ordered twice). The cover goes to every open backordered
+// line of the product and location in release priority order (ship-by, order date, SO
+// number, line: the order so release allocates in), and a chosen order's shortfall is what
+// its lines get none of. So the answer for an order does not depend on which other orders
+// were asked about: ordering for SO-1 and then asking again for SO-1 gives nothing, and
+// asking for SO-2 afterwards still gives SO-2's part. Custom items and products with a bill
+// of materials are left out: work orders (wo generate) build them. One statement.
 //
 // po generate --from-backorders wires it: purchasing.Shortfall{ProductID, SKU, LocationID,
 // Location, Qty, Reason} takes the same fields.
@@ -201,24 +205,30 @@ func Shortfalls(ctx context.Context, q sqlx.QueryerContext, orders []string) ([]
 	}
 	out := []Shortfall{}
 	err := sqlx.SelectContext(ctx, q, &out, `WITH bo AS (
-			SELECT x.product_id, o.location_id, sum(x.backordered) AS all_bo,
-			       sum(x.backordered) FILTER (WHERE coalesce(cardinality($1::text[]), 0) = 0 OR o.number = ANY($1)) AS chosen
+			SELECT x.product_id, o.location_id, x.backordered,
+			       (coalesce(cardinality($1::text[]), 0) = 0 OR o.number = ANY($1)) AS chosen,
+			       sum(x.backordered) OVER (PARTITION BY x.product_id, o.location_id
+			           ORDER BY coalesce(o.ship_by, 'infinity'::date), o.order_date, o.number, x.line_no) AS upto
 			FROM so_lines x JOIN sales_orders o ON o.id = x.so_id
 			WHERE x.backordered > 0 AND NOT x.custom AND o.status IN ('confirmed', 'partially_shipped')
 			  AND NOT EXISTS (SELECT 1 FROM product_bom m WHERE m.product_id = x.product_id)
-			GROUP BY 1, 2
 		), cov AS (
-			SELECT bo.*, coalesce((SELECT greatest(b.on_hand - b.allocated, 0) FROM stock_balances b
-			                       WHERE b.product_id = bo.product_id AND b.location_id = bo.location_id), 0) AS available,
+			SELECT g.product_id, g.location_id,
+			       coalesce((SELECT greatest(b.on_hand - b.allocated, 0) FROM stock_balances b
+			                 WHERE b.product_id = g.product_id AND b.location_id = g.location_id), 0) AS available,
 			       coalesce((SELECT sum(greatest(l.qty - l.received_qty, 0)) FROM po_lines l JOIN purchase_orders o ON o.id = l.po_id
-			                 WHERE l.product_id = bo.product_id AND o.location_id = bo.location_id
-			                   AND o.status IN ('ordered', 'partially_received')), 0) AS on_order
-			FROM bo WHERE bo.chosen > 0
+			                 WHERE l.product_id = g.product_id AND o.location_id = g.location_id
+			                   AND o.status IN ('draft', 'ordered', 'partially_received')), 0) AS on_order
+			FROM (SELECT DISTINCT product_id, location_id FROM bo WHERE chosen) g
+		), r AS (
+			SELECT c.product_id, c.location_id, c.available, c.on_order, sum(bo.backordered) AS backordered,
+			       sum(least(bo.backordered, greatest(bo.upto - c.available - c.on_order, 0))) AS qty
+			FROM cov c JOIN bo ON bo.product_id = c.product_id AND bo.location_id = c.location_id AND bo.chosen
+			GROUP BY 1, 2, 3, 4
 		)
-		SELECT c.product_id, p.sku, c.location_id, l.code AS location, c.chosen AS backordered, c.available, c.on_order,
-		       least(c.chosen, c.all_bo - c.available - c.on_order) AS qty
-		FROM cov c JOIN products p ON p.id = c.product_id JOIN locations l ON l.id = c.location_id
-		WHERE c.all_bo - c.available - c.on_order > 0
+		SELECT r.product_id, p.sku, r.location_id, l.code AS location, r.backordered, r.available, r.on_order, r.qty
+		FROM r JOIN products p ON p.id = r.product_id JOIN locations l ON l.id = r.location_id
+		WHERE r.qty > 0
 		ORDER BY p.sku, l.code`, pq.StringArray(orders))
 	for i, s := range out {
 		out[i].Reason = fmt.Sprintf("backordered %s, available %s, on order %s", s.Backordered, s.Available, s.OnOrder)

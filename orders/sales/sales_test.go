@@ -16,6 +16,7 @@ import (
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/pricing"
 	"github.com/stockctl/stockctl/inventory/stock"
+	"github.com/stockctl/stockctl/orders/purchasing"
 	"github.com/stockctl/stockctl/orders/sales"
 )
 
@@ -439,4 +440,55 @@ func TestConcurrentReleaseReleasesEachUnitOnce(t *testing.T) {
 	eq(t, "allocated", alloc, "7")
 	invariants(t, conn)
 	_ = fmt.Sprint
+}
+
+// Shortfalls counts draft purchase orders as cover and hands the cover to the backorders in
+// release priority order, so asking again for an order already covered gives nothing and
+// another order still gets its own part.
+func TestShortfallsCountDraftPOsInPriorityOrder(t *testing.T) {
+	conn := setup(t)
+	// MAIN has 10 WID: a (15) gets 10 and backorders 5, then b backorders all of its 3.
+	a := order(t, conn, "ACME", "MAIN", sales.LineInput{SKU: "WID", Qty: d("15")})
+	confirm(t, conn, a)
+	b := order(t, conn, "BOB", "MAIN", sales.LineInput{SKU: "WID", Qty: d("3")})
+	confirm(t, conn, b)
+	one := func(orders []string, want string) {
+		t.Helper()
+		sf := must(sales.Shortfalls(ctx, conn, orders))(t)
+		if want == "" {
+			if len(sf) != 0 {
+				t.Fatalf("%v: want no shortfall, got %+v", orders, sf)
+			}
+			return
+		}
+		if len(sf) != 1 || sf[0].SKU != "WID" || sf[0].Location != "MAIN" {
+			t.Fatalf("%v: %+v", orders, sf)
+		}
+		eq(t, fmt.Sprintf("%v shortfall", orders), sf[0].Qty, want)
+	}
+	one([]string{a}, "5")
+	one([]string{b}, "3")
+	one(nil, "8")
+
+	// A draft PO for 6 WID at MAIN (what po generate makes for a's 5 in packs of 6).
+	if _, err := company.Add(ctx, conn, "SUP", company.Changes{Name: str("Supplier"), Supplier: yes()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.InTx(ctx, conn, func(tx *sqlx.Tx) error {
+		po, err := purchasing.New(ctx, tx, purchasing.NewPO{Supplier: "SUP", Location: "MAIN"})
+		if err != nil {
+			return err
+		}
+		_, err = purchasing.AddLine(ctx, tx, po.Number, purchasing.LineInput{SKU: "WID", Qty: d("6"), Price: dp("3")})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// a (older) takes 5 of the 6: covered; b gets the 6th and lacks 2.
+	one([]string{a}, "")
+	one([]string{b}, "2")
+	one(nil, "2")
+	sf := must(sales.Shortfalls(ctx, conn, []string{b}))(t)
+	eq(t, "on order (draft)", sf[0].OnOrder, "6")
+	eq(t, "b backordered", sf[0].Backordered, "3")
 }
