@@ -36,6 +36,11 @@ type Summary struct {
 	RFQs           int `json:"rfqs"`
 	PurchaseOrders int `json:"purchase_orders"`
 	LandedCosts    int `json:"landed_costs"`
+
+	SalesOrders int `json:"sales_orders"`
+	Shipments   int `json:"shipments"`
+	Invoices    int `json:"invoices"`
+	WorkOrders  int `json:"work_orders"`
 }
 
 // Reset empties the database entirely and migrates it again, leaving only what the
@@ -156,6 +161,9 @@ func Load(ctx context.Context, tx *sqlx.Tx) (Summary, error) {
 	if err := loadPricing(ctx, tx, &s); err != nil {
 		return s, err
 	}
+	if err := loadSales(ctx, tx, &s); err != nil {
+		return s, err
+	}
 	return s, nil
 }
 
@@ -193,6 +201,10 @@ var NextSteps = []string{
 	"stockctl price break list DRILL-18V",
 	"stockctl price quote DRILL-18V --customer BLUEBIRD --qty 6 --location STORE --explain   # then ACME and LONESTAR",
 	"stockctl portal export -o json",
+	"stockctl backorders list                             # Lone Star's paint: none at MAIN, some at STORE",
+	"stockctl so release --all --dry-run",
+	"stockctl wo list                                     # Bluebird's oak workbench, ready to build",
+	"stockctl wo complete WO-000001 --dry-run",
 	"stockctl settings list",
 	"stockctl region list -o csv",
 	"stockctl db status",

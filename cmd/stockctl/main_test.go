@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/db/dbtest"
+	"github.com/stockctl/stockctl/orders/sales"
 )
 
 // TestMain lets the test binary act as stockctl itself, so end-to-end tests run the real
@@ -227,6 +230,83 @@ func TestConcurrentProcesses(t *testing.T) {
 		WHERE p.sku = 'W' AND (f.kind = 'adjustment' OR t.kind = 'adjustment')`)
 	if total.IsZero() || !total.Equal(adjusted) {
 		t.Fatalf("W on hand %s does not equal the net of its adjustments %s", total, adjusted)
+	}
+}
+
+// Several stockctl processes confirm sales orders for the same scarce products at once (W: 10
+// on hand for 8 orders of 3; G: 4 for 8 orders of 1, lines in either product order): no unit
+// is allocated twice, all the stock is allocated since demand exceeds it, the rest is
+// backordered, and stock check and the allocation check are clean.
+func TestConcurrentConfirms(t *testing.T) {
+	url := dbtest.NewURL(t)
+	env := []string{"STOCKCTL_DATABASE_URL=" + url}
+	for _, args := range [][]string{
+		{"location", "add", "MAIN"},
+		{"company", "add", "ACME", "--name", "Acme", "--customer"},
+		{"product", "add", "W", "--name", "Widget", "--sell-price", "10"},
+		{"product", "add", "G", "--name", "Gadget", "--sell-price", "20"},
+		{"stock", "adjust", "W", "--location", "MAIN", "--qty", "10", "--unit-cost", "2"},
+		{"stock", "adjust", "G", "--location", "MAIN", "--qty", "4", "--unit-cost", "5"},
+	} {
+		stockctl(t, env, args...).want(t, 0)
+	}
+	const orders = 8
+	for i := 1; i <= orders; i++ {
+		so := fmt.Sprintf("SO-%06d", i)
+		stockctl(t, env, "so", "new", "ACME", "--location", "MAIN").want(t, 0)
+		first, second := []string{"W", "3"}, []string{"G", "1"}
+		if i%2 == 0 {
+			first, second = second, first
+		}
+		stockctl(t, env, "so", "add", so, first[0], first[1]).want(t, 0)
+		stockctl(t, env, "so", "add", so, second[0], second[1]).want(t, 0)
+	}
+	var wg sync.WaitGroup
+	codes := make([]proc, orders)
+	for i := 1; i <= orders; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			codes[i-1] = stockctl(t, env, "so", "confirm", fmt.Sprintf("SO-%06d", i))
+		}(i)
+	}
+	wg.Wait()
+	for i, p := range codes {
+		if p.code != 0 {
+			t.Errorf("so confirm SO-%06d: exit %d: %s", i+1, p.code, p.err)
+		}
+	}
+	stockctl(t, env, "stock", "check").want(t, 0)
+	d, err := sqlx.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for sku, want := range map[string][3]string{"W": {"10", "10", "14"}, "G": {"4", "4", "4"}} {
+		var got struct {
+			OnHand      decimal.Decimal `db:"on_hand"`
+			Balance     decimal.Decimal `db:"balance"`
+			Lines       decimal.Decimal `db:"lines"`
+			Backordered decimal.Decimal `db:"backordered"`
+			Broken      int             `db:"broken"`
+		}
+		err := d.Get(&got, `SELECT b.on_hand, b.allocated AS balance,
+			(SELECT sum(x.allocated) FROM so_lines x WHERE x.product_id = p.id) AS lines,
+			(SELECT sum(x.backordered) FROM so_lines x WHERE x.product_id = p.id) AS backordered,
+			(SELECT count(*) FROM so_lines x WHERE x.product_id = p.id AND x.allocated + x.backordered <> x.qty) AS broken
+			FROM products p JOIN stock_balances b ON b.product_id = p.id WHERE p.sku = $1`, sku)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.OnHand.Equal(decimal.RequireFromString(want[0])) || got.Balance.GreaterThan(got.OnHand) ||
+			!got.Balance.Equal(decimal.RequireFromString(want[1])) || !got.Lines.Equal(got.Balance) ||
+			!got.Backordered.Equal(decimal.RequireFromString(want[2])) || got.Broken != 0 {
+			t.Fatalf("%s: %+v, want on hand %s, allocated %s (lines too), backordered %s", sku, got, want[0], want[1], want[2])
+		}
+	}
+	ms, err := sales.CheckAllocations(context.Background(), d)
+	if err != nil || len(ms) > 0 {
+		t.Fatalf("allocation check: %v %+v", err, ms)
 	}
 }
 
