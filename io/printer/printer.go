@@ -163,39 +163,66 @@ func (p *Printer) render(cols []column, rows []reflect.Value, one bool) error {
 	return err
 }
 
-// writeJSON writes objects with keys in column order, which encoding/json cannot do
-// for a map, so the object is assembled here and indented afterwards.
+// writeJSON writes objects with keys in column order, which encoding/json cannot do for a
+// map, indented as json.Indent would (two spaces). Only the values are encoded by
+// encoding/json; indenting the whole document afterwards cost more than encoding it.
 func writeJSON(buf *bytes.Buffer, cols []column, rows []reflect.Value, one bool) error {
-	var raw bytes.Buffer
-	enc := json.NewEncoder(&raw)
+	var val bytes.Buffer
+	enc := json.NewEncoder(&val)
 	enc.SetEscapeHTML(false) // output is for terminals and jq, not HTML
+	encode := func(v any) ([]byte, error) {
+		val.Reset()
+		if err := enc.Encode(v); err != nil {
+			return nil, err
+		}
+		return bytes.TrimSuffix(val.Bytes(), []byte("\n")), nil
+	}
+	ind := ""
 	if !one {
-		raw.WriteByte('[')
+		if len(rows) == 0 {
+			buf.WriteString("[]\n")
+			return nil
+		}
+		ind = "  "
+		buf.WriteString("[\n")
 	}
 	for i, r := range rows {
 		if i > 0 {
-			raw.WriteByte(',')
+			buf.WriteString(",\n")
 		}
-		raw.WriteByte('{')
+		buf.WriteString(ind)
+		if len(cols) == 0 {
+			buf.WriteString("{}")
+			continue
+		}
+		buf.WriteString("{\n")
 		for j, c := range cols {
 			if j > 0 {
-				raw.WriteByte(',')
+				buf.WriteString(",\n")
 			}
-			if err := enc.Encode(c.name); err != nil {
+			buf.WriteString(ind + "  ")
+			k, err := encode(c.name)
+			if err != nil {
 				return err
 			}
-			raw.WriteByte(':')
-			if err := enc.Encode(jsonValue(fieldOf(r, c), c.date)); err != nil {
+			buf.Write(k)
+			buf.WriteString(": ")
+			v, err := encode(jsonValue(fieldOf(r, c), c.date))
+			if err != nil {
 				return fmt.Errorf("printer: field %s: %w", c.name, err)
 			}
+			if len(v) > 0 && (v[0] == '{' || v[0] == '[') {
+				if err := json.Indent(buf, v, ind+"  ", "  "); err != nil {
+					return err
+				}
+			} else {
+				buf.Write(v)
+			}
 		}
-		raw.WriteByte('}')
+		buf.WriteString("\n" + ind + "}")
 	}
 	if !one {
-		raw.WriteByte(']')
-	}
-	if err := json.Indent(buf, raw.Bytes(), "", "  "); err != nil {
-		return err
+		buf.WriteString("\n]")
 	}
 	buf.WriteByte('\n')
 	return nil

@@ -2,6 +2,7 @@ package printer
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -450,5 +451,52 @@ func TestWideColumns(t *testing.T) {
 	}
 	if got := run(t, New(nil, Table, nil, false, false), true, rows[0]); !strings.Contains(got, "notes\tlong text") {
 		t.Errorf("one item shows wide columns: %q", got)
+	}
+}
+
+// The JSON is written already indented; it must be exactly what json.Indent makes of it,
+// nested values included.
+func TestJSONIsCanonicallyIndented(t *testing.T) {
+	type inner struct {
+		A string `json:"a"`
+		B []int  `json:"b"`
+	}
+	type row struct {
+		Name   string            `json:"name"`
+		Tags   []string          `json:"tags"`
+		Empty  []string          `json:"empty"`
+		Inner  inner             `json:"inner"`
+		Map    map[string]string `json:"map"`
+		Note   *string           `json:"note"`
+		Amount decimal.Decimal   `json:"amount"`
+	}
+	note := "x <&> \"y\""
+	rows := []row{
+		{Name: "one", Tags: []string{"a", "b"}, Empty: []string{}, Inner: inner{A: "z", B: []int{1, 2}}, Map: map[string]string{"k": "v"}, Note: &note, Amount: decimal.RequireFromString("1.50")},
+		{Name: "two"},
+	}
+	for _, tc := range []struct {
+		name string
+		do   func(p *Printer) error
+	}{
+		{"list", func(p *Printer) error { return p.List(rows) }},
+		{"one", func(p *Printer) error { return p.One(rows[0]) }},
+		{"empty list", func(p *Printer) error { return p.List([]row{}) }},
+	} {
+		var out bytes.Buffer
+		if err := tc.do(New(&out, JSON, nil, false, false)); err != nil {
+			t.Fatal(err)
+		}
+		var compact, want bytes.Buffer
+		if err := json.Compact(&compact, out.Bytes()); err != nil {
+			t.Fatalf("%s: not JSON: %v\n%s", tc.name, err, out.String())
+		}
+		if err := json.Indent(&want, compact.Bytes(), "", "  "); err != nil {
+			t.Fatal(err)
+		}
+		want.WriteByte('\n')
+		if out.String() != want.String() {
+			t.Errorf("%s:\n%s\nwant\n%s", tc.name, out.String(), want.String())
+		}
 	}
 }
