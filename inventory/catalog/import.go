@@ -67,6 +67,10 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 	if err := checkStaged(ctx, b); err != nil {
 		return res, err
 	}
+	hasCodes, hasFeatures := r.Has("barcodes"), r.Has("features")
+	if err := splitLists(ctx, b, hasCodes, hasFeatures); err != nil {
+		return res, err
+	}
 	rejected, err := rejectedRows(ctx, b, opt)
 	if err != nil {
 		return res, err
@@ -75,7 +79,7 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 	if rejected > 0 && !opt.SkipInvalid {
 		return res, csvio.ErrRowsInvalid
 	}
-	return mergeStaged(ctx, b, res)
+	return mergeStaged(ctx, b, res, hasCodes, hasFeatures)
 }
 
 // rowSource feeds COPY from the reader, checking each row on the way.
@@ -254,32 +258,60 @@ func checkStaged(ctx context.Context, b *db.Bulk) error {
 	if _, err := b.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("checking the rows: %w", db.Classify(err))
 	}
-	// The barcode cells: of another product, twice in the file, a pack the product lacks.
-	appendErrs := func(found string) string {
-		return `WITH found (row_no, value, reason) AS (` + found + `),
-		agg AS (SELECT row_no, jsonb_agg(jsonb_build_object('row', row_no, 'column', 'barcodes', 'value', coalesce(value, ''),
-		        'reason', reason)) AS errs FROM found GROUP BY row_no)
-		UPDATE ` + checkedTable + ` s SET errs = coalesce(s.errs, '[]'::jsonb) || agg.errs FROM agg WHERE s.row_no = agg.row_no`
+	return nil
+}
+
+// codesTable and featuresTable hold the barcode and feature cells of the rows that parsed,
+// split once into one row per code or feature, for the checks and the merges to share.
+const (
+	codesTable    = "product_import_codes"
+	featuresTable = "product_import_features"
+)
+
+// splitLists splits the barcodes and features cells (when the file has those columns) and
+// checks the barcodes: of another product, twice in the file, a pack the product lacks.
+func splitLists(ctx context.Context, b *db.Bulk, barcodes, features bool) error {
+	if barcodes {
+		if _, err := b.ExecContext(ctx, `CREATE TEMP TABLE `+codesTable+` ON COMMIT DROP AS
+			SELECT DISTINCT s.row_no, s.sku, s.pid, split_part(trim(c), '@', 1) AS code, nullif(split_part(trim(c), '@', 2), '') AS pack
+			FROM `+checkedTable+` s CROSS JOIN LATERAL unnest(string_to_array(s.barcodes, '|')) c
+			WHERE s.barcodes IS NOT NULL AND s.errs IS NULL AND trim(c) <> ''`); err != nil {
+			return db.Classify(err)
+		}
+		appendErrs := func(found string) string {
+			return `WITH found (row_no, value, reason) AS (` + found + `),
+			agg AS (SELECT row_no, jsonb_agg(jsonb_build_object('row', row_no, 'column', 'barcodes', 'value', coalesce(value, ''),
+			        'reason', reason)) AS errs FROM found GROUP BY row_no)
+			UPDATE ` + checkedTable + ` s SET errs = coalesce(s.errs, '[]'::jsonb) || agg.errs FROM agg WHERE s.row_no = agg.row_no`
+		}
+		for _, found := range []string{
+			`SELECT c.row_no, c.code, 'barcode already belongs to product ' || p.sku
+			FROM ` + codesTable + ` c
+			JOIN product_barcodes b ON b.code = c.code
+			JOIN products p ON p.id = b.product_id
+			WHERE p.sku <> c.sku`,
+			`SELECT row_no, code, 'the same barcode is on row ' || first || ' too'
+			FROM (SELECT c.row_no, c.code, min(c.row_no) OVER (PARTITION BY c.code) AS first FROM ` + codesTable + ` c) y
+			WHERE row_no <> first`,
+			`SELECT c.row_no, c.code || '@' || c.pack, 'no pack unit ' || c.pack || ' for this product: add it first with stockctl product pack add'
+			FROM ` + codesTable + ` c
+			WHERE c.pack IS NOT NULL
+			  AND NOT EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = c.pid AND k.code = c.pack)`,
+		} {
+			if _, err := b.ExecContext(ctx, appendErrs(found)); err != nil {
+				return fmt.Errorf("checking the barcodes: %w", db.Classify(err))
+			}
+		}
 	}
-	const codes = `CROSS JOIN LATERAL (SELECT DISTINCT split_part(trim(c), '@', 1) AS code, nullif(split_part(trim(c), '@', 2), '') AS pack
-		FROM unnest(string_to_array(s.barcodes, '|')) c WHERE trim(c) <> '') c`
-	for _, found := range []string{
-		`SELECT s.row_no, c.code, 'barcode already belongs to product ' || p.sku
-		FROM ` + checkedTable + ` s ` + codes + `
-		JOIN product_barcodes b ON b.code = c.code
-		JOIN products p ON p.id = b.product_id
-		WHERE s.barcodes IS NOT NULL AND p.sku <> s.sku`,
-		`SELECT row_no, code, 'the same barcode is on row ' || first || ' too'
-		FROM (SELECT s.row_no, c.code, min(s.row_no) OVER (PARTITION BY c.code) AS first
-		      FROM ` + checkedTable + ` s ` + codes + ` WHERE s.barcodes IS NOT NULL) y
-		WHERE row_no <> first`,
-		`SELECT s.row_no, c.code || '@' || c.pack, 'no pack unit ' || c.pack || ' for this product: add it first with stockctl product pack add'
-		FROM ` + checkedTable + ` s ` + codes + `
-		WHERE s.barcodes IS NOT NULL AND c.pack IS NOT NULL
-		  AND NOT EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = s.pid AND k.code = c.pack)`,
-	} {
-		if _, err := b.ExecContext(ctx, appendErrs(found)); err != nil {
-			return fmt.Errorf("checking the barcodes: %w", db.Classify(err))
+	if features {
+		if _, err := b.ExecContext(ctx, `CREATE TEMP TABLE `+featuresTable+` ON COMMIT DROP AS
+			SELECT DISTINCT ON (s.row_no, x.name) s.row_no, s.sku, s.pid, x.name, x.value
+			FROM `+checkedTable+` s
+			CROSS JOIN LATERAL (SELECT trim(split_part(c, '=', 1)) AS name, trim(substr(c, position('=' IN c) + 1)) AS value, n
+			                    FROM unnest(string_to_array(s.features, '|')) WITH ORDINALITY AS u (c, n) WHERE trim(c) <> '') x
+			WHERE s.features IS NOT NULL AND s.errs IS NULL
+			ORDER BY s.row_no, x.name, x.n DESC -- a feature named twice in a cell: the last one`); err != nil {
+			return db.Classify(err)
 		}
 	}
 	return nil
@@ -347,7 +379,7 @@ var productFields = []struct{ col, expr string }{
 // mergeStaged writes the valid staged rows: updates of existing products where something
 // differs, inserts of new ones with the defaults catalog.Add gives, then barcodes and
 // features. Each is one statement; the counts come from what they returned.
-func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result) (csvio.Result, error) {
+func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, features bool) (csvio.Result, error) {
 	var set, differs, olds []string
 	for _, f := range productFields {
 		if f.col == "price_pct" {
@@ -443,42 +475,47 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result) (csvio.Resul
 	if err := sqlx.GetContext(ctx, b, &res.Created, ins); err != nil {
 		return res, db.Classify(err)
 	}
+	// Rows refused by the barcode checks after the split are left out (only with
+	// --skip-invalid does a merge run with rejects).
+	good := ""
+	if res.Rejected > 0 {
+		good = ` AND NOT EXISTS (SELECT 1 FROM ` + checkedTable + ` x WHERE x.row_no = c.row_no AND x.errs IS NOT NULL)`
+	}
 	// Barcodes listed are added; barcodes the product has and the file does not list stay.
-	if _, err := b.ExecContext(ctx, `WITH n AS (
-		INSERT INTO product_barcodes (product_id, code, symbology, pack_id)
-		SELECT DISTINCT ON (x.code) p.id, x.code, CASE
-		         WHEN x.code ~ '^[0-9]{8}$' THEN 'ean8' WHEN x.code ~ '^[0-9]{12}$' THEN 'upca'
-		         WHEN x.code ~ '^[0-9]{13}$' THEN 'ean13' WHEN x.code ~ '^[0-9]{14}$' THEN 'gtin14' ELSE 'code128' END,
-		       k.id
-		FROM `+checkedTable+` s
-		JOIN products p ON p.sku = s.sku
-		CROSS JOIN LATERAL (SELECT split_part(trim(c), '@', 1) AS code, nullif(split_part(trim(c), '@', 2), '') AS pack
-		                    FROM unnest(string_to_array(s.barcodes, '|')) c WHERE trim(c) <> '') x
-		LEFT JOIN product_packs k ON k.product_id = p.id AND k.code = x.pack
-		WHERE s.errs IS NULL AND s.barcodes IS NOT NULL
-		  -- Known barcodes are left out by one anti-join (cheaper than a conflict per row).
-		  AND NOT EXISTS (SELECT 1 FROM product_barcodes e WHERE e.code = x.code)
-		ON CONFLICT (code) DO NOTHING
-		RETURNING product_id)
-		INSERT INTO product_import_changed SELECT DISTINCT n.product_id FROM n
-		WHERE n.product_id IN (SELECT pid FROM `+checkedTable+` WHERE pid IS NOT NULL) ON CONFLICT DO NOTHING`); err != nil {
-		return res, db.Classify(err)
+	// A new product's id is found by its SKU; known barcodes are left out by one anti-join
+	// (cheaper than a conflict per row).
+	if codes {
+		if _, err := b.ExecContext(ctx, `WITH n AS (
+			INSERT INTO product_barcodes (product_id, code, symbology, pack_id)
+			SELECT DISTINCT ON (c.code) coalesce(c.pid, p.id), c.code, CASE
+			         WHEN c.code ~ '^[0-9]{8}$' THEN 'ean8' WHEN c.code ~ '^[0-9]{12}$' THEN 'upca'
+			         WHEN c.code ~ '^[0-9]{13}$' THEN 'ean13' WHEN c.code ~ '^[0-9]{14}$' THEN 'gtin14' ELSE 'code128' END,
+			       k.id
+			FROM `+codesTable+` c
+			LEFT JOIN products p ON c.pid IS NULL AND p.sku = c.sku
+			LEFT JOIN product_packs k ON k.product_id = coalesce(c.pid, p.id) AND k.code = c.pack
+			WHERE NOT EXISTS (SELECT 1 FROM product_barcodes e WHERE e.code = c.code)`+good+`
+			ON CONFLICT (code) DO NOTHING
+			RETURNING product_id)
+			INSERT INTO product_import_changed SELECT DISTINCT n.product_id FROM n
+			WHERE n.product_id IN (SELECT pid FROM `+codesTable+` WHERE pid IS NOT NULL) ON CONFLICT DO NOTHING`); err != nil {
+			return res, db.Classify(err)
+		}
 	}
 	// Features listed are set; features not listed stay.
-	if _, err := b.ExecContext(ctx, `WITH f AS (
-		INSERT INTO product_features AS pf (product_id, name, value)
-		SELECT DISTINCT ON (p.id, x.name) p.id, x.name, x.value
-		FROM `+checkedTable+` s
-		JOIN products p ON p.sku = s.sku
-		CROSS JOIN LATERAL (SELECT trim(split_part(c, '=', 1)) AS name, trim(substr(c, position('=' IN c) + 1)) AS value
-		                    FROM unnest(string_to_array(s.features, '|')) c WHERE trim(c) <> '') x
-		WHERE s.errs IS NULL AND s.features IS NOT NULL
-		  AND NOT EXISTS (SELECT 1 FROM product_features e WHERE e.product_id = p.id AND e.name = x.name AND e.value = x.value)
-		ON CONFLICT (product_id, name) DO UPDATE SET value = excluded.value WHERE pf.value <> excluded.value
-		RETURNING product_id)
-		INSERT INTO product_import_changed SELECT DISTINCT f.product_id FROM f
-		WHERE f.product_id IN (SELECT pid FROM `+checkedTable+` WHERE pid IS NOT NULL) ON CONFLICT DO NOTHING`); err != nil {
-		return res, db.Classify(err)
+	if features {
+		if _, err := b.ExecContext(ctx, `WITH f AS (
+			INSERT INTO product_features AS pf (product_id, name, value)
+			SELECT coalesce(c.pid, p.id), c.name, c.value
+			FROM `+featuresTable+` c
+			LEFT JOIN products p ON c.pid IS NULL AND p.sku = c.sku
+			WHERE NOT EXISTS (SELECT 1 FROM product_features e WHERE e.product_id = c.pid AND e.name = c.name AND e.value = c.value)`+good+`
+			ON CONFLICT (product_id, name) DO UPDATE SET value = excluded.value WHERE pf.value <> excluded.value
+			RETURNING product_id)
+			INSERT INTO product_import_changed SELECT DISTINCT f.product_id FROM f
+			WHERE f.product_id IN (SELECT pid FROM `+featuresTable+` WHERE pid IS NOT NULL) ON CONFLICT DO NOTHING`); err != nil {
+			return res, db.Classify(err)
+		}
 	}
 	var counts struct {
 		Updated int64 `db:"updated"`
