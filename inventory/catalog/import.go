@@ -258,6 +258,11 @@ func checkStaged(ctx context.Context, b *db.Bulk) error {
 	if _, err := b.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("checking the rows: %w", db.Classify(err))
 	}
+	// Temporary tables get no statistics by themselves; without them the merges' plans go
+	// badly wrong at a million rows.
+	if _, err := b.ExecContext(ctx, `ANALYZE `+checkedTable); err != nil {
+		return db.Classify(err)
+	}
 	return nil
 }
 
@@ -276,6 +281,9 @@ func splitLists(ctx context.Context, b *db.Bulk, barcodes, features bool) error 
 			SELECT DISTINCT s.row_no, s.sku, s.pid, split_part(trim(c), '@', 1) AS code, nullif(split_part(trim(c), '@', 2), '') AS pack
 			FROM `+checkedTable+` s CROSS JOIN LATERAL unnest(string_to_array(s.barcodes, '|')) c
 			WHERE s.barcodes IS NOT NULL AND s.errs IS NULL AND trim(c) <> ''`); err != nil {
+			return db.Classify(err)
+		}
+		if _, err := b.ExecContext(ctx, `ANALYZE `+codesTable); err != nil {
 			return db.Classify(err)
 		}
 		appendErrs := func(found string) string {
@@ -311,6 +319,9 @@ func splitLists(ctx context.Context, b *db.Bulk, barcodes, features bool) error 
 			                    FROM unnest(string_to_array(s.features, '|')) WITH ORDINALITY AS u (c, n) WHERE trim(c) <> '') x
 			WHERE s.features IS NOT NULL AND s.errs IS NULL
 			ORDER BY s.row_no, x.name, x.n DESC -- a feature named twice in a cell: the last one`); err != nil {
+			return db.Classify(err)
+		}
+		if _, err := b.ExecContext(ctx, `ANALYZE `+featuresTable); err != nil {
 			return db.Classify(err)
 		}
 	}
