@@ -41,6 +41,11 @@ type Summary struct {
 	Shipments   int `json:"shipments"`
 	Invoices    int `json:"invoices"`
 	WorkOrders  int `json:"work_orders"`
+
+	TimeEntries      int `json:"time_entries"`
+	TimeBills        int `json:"time_bills"`
+	TrainingSessions int `json:"training_sessions"`
+	Registrations    int `json:"registrations"`
 }
 
 // Reset empties the database entirely and migrates it again, leaving only what the
@@ -164,6 +169,9 @@ func Load(ctx context.Context, tx *sqlx.Tx) (Summary, error) {
 	if err := loadSales(ctx, tx, &s); err != nil {
 		return s, err
 	}
+	if err := loadTime(ctx, tx, &s); err != nil {
+		return s, err
+	}
 	return s, nil
 }
 
@@ -205,6 +213,10 @@ var NextSteps = []string{
 	"stockctl so release --all --dry-run",
 	"stockctl wo list                                     # Bluebird's oak workbench, ready to build",
 	"stockctl wo complete WO-000001 --dry-run",
+	"stockctl time list                                   # Acme's June hours billed, Bluebird's July hours not yet",
+	"stockctl time bill BLUEBIRD --dry-run",
+	"stockctl training sessions COURSE-SAFETY            # 8 seats, 5 taken",
+	"stockctl training register 1 BLUEBIRD --seats 4 --waitlist",
 	"stockctl settings list",
 	"stockctl region list -o csv",
 	"stockctl db status",

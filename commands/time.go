@@ -1,0 +1,331 @@
+package commands
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/spf13/cobra"
+
+	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/orders/timebill"
+)
+
+const timeCalendar = `Hours become periods on a working calendar: a day is the product's hours per day (8 unless
+set with "time product set SKU --hours-per-day H"), a week 5 days, a month 20 days, a quarter
+60 days, a year 240 days. (The uom table's day is 24 hours of clock time; a billing day is a
+working day.) 10 hours against a product priced 800 per day is 1.25 days = 1000.`
+
+func (a *App) timeCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "time",
+		Short: "Time billing: time products' periods, time entries, billing them on a sales order",
+		Long: `Time is logged in hours against a customer and a time product (type time), then billed
+once onto a new sales order with "time bill". A time product's price (sell price, breaks,
+special prices) is per period: 1 hour unless set with "time product set".
+
+` + timeCalendar,
+	}
+	cmd.AddCommand(a.timeProductCmd(), a.timeLogCmd(), a.timeListCmd(), a.timeEditCmd(), a.timeBillCmd())
+	return cmd
+}
+
+func (a *App) timeProductCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "product",
+		Short: "The billing period and time type of time products",
+	}
+	var period, hpd decimalFlag
+	var unit, typ string
+	var dry bool
+	set := &cobra.Command{
+		Use:   "set SKU [--period N] [--unit U] [--time-type labour|travel] [--hours-per-day H]",
+		Short: "Set what one unit of a time product's price is (1 day of labour ...)",
+		Long: `Set the billing period of time product SKU: --period N --unit hour|day|week|month|quarter|year
+(the product's price is for N units), its --time-type (labour or travel), and the hours of
+its working day (--hours-per-day, 8 by default). Flags not given keep their value.
+
+` + timeCalendar,
+		Example: `  stockctl time product set DEV --period 1 --unit day --time-type labour
+  stockctl time product set TRAVEL --unit hour --time-type travel
+  stockctl time product set RETAINER --unit month --hours-per-day 7.5 -o json`,
+		Args: args("SKU"),
+		RunE: func(c *cobra.Command, args []string) error {
+			ch := timebill.ProductChanges{PeriodUnit: ptr(c, "unit", unit), TimeType: ptr(c, "time-type", typ)}
+			if period.set {
+				ch.PeriodQty = &period.d
+			}
+			if hpd.set {
+				ch.HoursPerDay = &hpd.d
+			}
+			var p timebill.Product
+			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				p, err = timebill.SetProduct(c.Context(), tx, args[0], ch)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return a.Printer().One(p)
+		},
+	}
+	fl := set.Flags()
+	fl.Var(&period, "period", "number of units one price is for (default 1)")
+	fl.StringVar(&unit, "unit", "", "period unit: hour, day, week, month, quarter or year")
+	fl.StringVar(&typ, "time-type", "", "labour or travel")
+	fl.Var(&hpd, "hours-per-day", "working hours in a day of this product (default 8)")
+	fl.BoolVar(&dry, "dry-run", false, "check and show without saving")
+	list := &cobra.Command{
+		Use:     "list",
+		Short:   "List time products with their period, hours per period and price per period",
+		Example: "  stockctl time product list\n  stockctl time product list -o json",
+		Args:    args(),
+		RunE: func(c *cobra.Command, _ []string) error {
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			ps, err := timebill.ListProducts(c.Context(), d)
+			if err != nil {
+				return err
+			}
+			return a.Printer().List(ps)
+		},
+	}
+	cmd.AddCommand(set, list)
+	return cmd
+}
+
+func (a *App) timeLogCmd() *cobra.Command {
+	var in timebill.NewEntry
+	var qty, rate decimalFlag
+	var date string
+	var dry bool
+	cmd := &cobra.Command{
+		Use:   "log CUSTOMER --product P --qty HOURS [flags]",
+		Short: "Log hours for a customer against a time product",
+		Long: `Log --qty hours of time product --product for CUSTOMER on --date (default today). --ref ties
+the entry to a project or ticket (time list --ref). --non-billable keeps the entry out of
+billing. --rate types the price per period by hand (in the customer's currency); without it
+the entry is priced by the pricing engine when billed. Entries can be changed with
+"time edit" until they are billed.`,
+		Example: `  stockctl time log ACME --product CONSULT --qty 2.5
+  stockctl time log ACME --product CONSULT --qty 1 --date 2026-06-03 --ref TICKET-42 --note "printer setup"
+  stockctl time log ACME --product CONSULT --qty 0.5 --non-billable`,
+		Args: args("CUSTOMER"),
+		RunE: func(c *cobra.Command, args []string) error {
+			in.Customer = args[0]
+			if in.SKU == "" {
+				return fault.Usagef("product", "missing --product (the time product the hours are for)")
+			}
+			if !qty.set {
+				return fault.Usagef("qty", "missing --qty (hours)")
+			}
+			in.Hours = qty.d
+			if rate.set {
+				in.Rate = &rate.d
+			}
+			if date != "" {
+				t, err := parseDate("date", date)
+				if err != nil {
+					return err
+				}
+				in.Date = t
+			}
+			var e timebill.Entry
+			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				e, err = timebill.Log(c.Context(), tx, in)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if !dry {
+				a.say("time entry %d logged: %s hours of %s for %s", e.ID, e.Hours, e.SKU, e.Customer)
+			}
+			return a.Printer().One(e)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&in.SKU, "product", "", "time product SKU")
+	fl.Var(&qty, "qty", "hours")
+	fl.StringVar(&date, "date", "", "day worked YYYY-MM-DD (default today)")
+	fl.StringVar(&in.Note, "note", "", "what was done")
+	fl.StringVar(&in.Ref, "ref", "", "project or ticket")
+	fl.BoolVar(&in.NonBillable, "non-billable", false, "never bill this entry")
+	fl.Var(&rate, "rate", "price per period by hand (default: priced when billed)")
+	fl.BoolVar(&dry, "dry-run", false, "check and show the entry without saving it")
+	return cmd
+}
+
+func (a *App) timeListCmd() *cobra.Command {
+	var f timebill.Filter
+	var until string
+	cmd := &cobra.Command{
+		Use:   "list [--unbilled] [--customer C] [--ref R] [--product P] [--until D]",
+		Short: "List time entries, oldest first",
+		Long: `List time entries oldest first, with the sales order and line that billed each one.
+--unbilled shows only billable entries not billed yet: what "time bill" would bill.`,
+		Example: `  stockctl time list --unbilled
+  stockctl time list --customer ACME --ref TICKET-42 -o json`,
+		Args: args(),
+		RunE: func(c *cobra.Command, _ []string) error {
+			if until != "" {
+				t, err := parseDate("until", until)
+				if err != nil {
+					return err
+				}
+				f.Until = &t
+			}
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			es, err := timebill.List(c.Context(), d, f)
+			if err != nil {
+				return err
+			}
+			return a.Printer().List(es)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.Unbilled, "unbilled", false, "only billable entries not billed yet")
+	fl.StringVar(&f.Customer, "customer", "", "only this customer's entries")
+	fl.StringVar(&f.Ref, "ref", "", "only entries with this project or ticket")
+	fl.StringVar(&f.SKU, "product", "", "only entries of this time product")
+	fl.StringVar(&until, "until", "", "only entries dated on or before YYYY-MM-DD")
+	return cmd
+}
+
+func (a *App) timeEditCmd() *cobra.Command {
+	var customer, sku, date, note, ref string
+	var qty, rate decimalFlag
+	var billable, quoted, dry bool
+	cmd := &cobra.Command{
+		Use:   "edit ID [flags]",
+		Short: "Change a time entry that is not billed yet",
+		Long: `Change time entry ID. Only flags given change. A billed entry is frozen (the database
+refuses any change to it as well): correct the sales order instead. --quoted drops a typed
+--rate so the entry is priced by the pricing engine when billed.`,
+		Example: `  stockctl time edit 12 --qty 3 --note "incl. testing"
+  stockctl time edit 12 --billable=false
+  stockctl time edit 12 --rate 95`,
+		Args: args("ID"),
+		RunE: func(c *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(strings.TrimSpace(args[0]), 10, 64)
+			if err != nil || id <= 0 {
+				return fault.Usagef("id", "ID %q is not a time entry number (see stockctl time list)", args[0])
+			}
+			ch := timebill.EntryChanges{Customer: ptr(c, "customer", customer), SKU: ptr(c, "product", sku),
+				Note: ptr(c, "note", note), Ref: ptr(c, "ref", ref), Billable: ptr(c, "billable", billable), ClearRate: quoted}
+			if qty.set {
+				ch.Hours = &qty.d
+			}
+			if rate.set {
+				if quoted {
+					return fault.Usagef("rate", "give --rate or --quoted, not both")
+				}
+				ch.Rate = &rate.d
+			}
+			if date != "" {
+				t, err := parseDate("date", date)
+				if err != nil {
+					return err
+				}
+				ch.Date = &t
+			}
+			var e timebill.Entry
+			err = a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				e, err = timebill.Edit(c.Context(), tx, id, ch)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return a.Printer().One(e)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&customer, "customer", "", "customer")
+	fl.StringVar(&sku, "product", "", "time product SKU")
+	fl.Var(&qty, "qty", "hours")
+	fl.StringVar(&date, "date", "", "day worked YYYY-MM-DD")
+	fl.StringVar(&note, "note", "", "what was done")
+	fl.StringVar(&ref, "ref", "", "project or ticket")
+	fl.BoolVar(&billable, "billable", true, "whether the entry is billed")
+	fl.Var(&rate, "rate", "price per period by hand")
+	fl.BoolVar(&quoted, "quoted", false, "drop a typed rate: price the entry by the pricing engine")
+	fl.BoolVar(&dry, "dry-run", false, "check and show without saving")
+	return cmd
+}
+
+func (a *App) timeBillCmd() *cobra.Command {
+	var in timebill.BillInput
+	var until, date string
+	var dry bool
+	cmd := &cobra.Command{
+		Use:   "bill CUSTOMER [--until D] [--location L] [--date D] [--dry-run]",
+		Short: "Put a customer's unbilled time on a new sales order, once",
+		Long: `Bill every unbilled, billable time entry of CUSTOMER dated on or before --until (default: all)
+onto one new draft sales order: one line per product and rate. A line's quantity is the
+entries' hours converted into the product's periods (6 decimals), its entered quantity the
+hours; its price is the entries' typed --rate, else the pricing engine's price per period for
+the customer at that quantity on the order's --date (default today). Each entry is linked to
+its line and marked billed in the same transaction, so an hour is never billed twice, even
+when two bills of one customer run at once. The order sells from --location, default the
+first active stock location (the oldest). Confirm and invoice it with "so confirm" and
+"so invoice". With nothing to bill it says so, makes no order and exits 0.
+
+` + timeCalendar,
+		Example: `  stockctl time bill ACME --until 2026-06-30 --dry-run
+  stockctl time bill ACME --until 2026-06-30
+  stockctl time bill BLUEBIRD --location STORE -o json`,
+		Args: args("CUSTOMER"),
+		RunE: func(c *cobra.Command, args []string) error {
+			in.Customer = args[0]
+			if until != "" {
+				t, err := parseDate("until", until)
+				if err != nil {
+					return err
+				}
+				in.Until = &t
+			}
+			if date != "" {
+				t, err := parseDate("date", date)
+				if err != nil {
+					return err
+				}
+				in.Date = t
+			}
+			var b timebill.Billed
+			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				b, err = timebill.Bill(c.Context(), tx, in)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			p := a.Printer()
+			if b.SO == "" {
+				a.say("nothing to bill for %s", b.Customer)
+			} else {
+				verb := "billed on"
+				if dry {
+					verb = "would be billed on"
+				}
+				a.say("%d entries (%s hours) of %s %s %s: %d lines, subtotal %s %s", b.Entries, b.Hours, b.Customer, verb, b.SO,
+					len(b.Lines), b.Subtotal, b.Currency)
+			}
+			if p.Format == "json" {
+				return p.One(b)
+			}
+			return p.List(b.Lines)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&until, "until", "", "bill entries dated on or before YYYY-MM-DD (default: all)")
+	fl.StringVar(&in.Location, "location", "", "location the order sells from (default: the first active stock location)")
+	fl.StringVar(&date, "date", "", "order date YYYY-MM-DD: prices and exchange rate of that day (default today)")
+	fl.BoolVar(&dry, "dry-run", false, "show the order that would be made without saving anything")
+	return cmd
+}
