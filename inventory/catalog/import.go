@@ -486,6 +486,14 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 	if err := sqlx.GetContext(ctx, b, &res.Created, ins); err != nil {
 		return res, db.Classify(err)
 	}
+	// Many new products: the statistics of products (perhaps taken when it was empty) would
+	// lead the barcode and feature merges, which find new products by SKU, into nested loops
+	// over the whole table. ANALYZE counts this transaction's rows.
+	if res.Created > 10000 {
+		if _, err := b.ExecContext(ctx, `ANALYZE products`); err != nil {
+			return res, db.Classify(err)
+		}
+	}
 	// Rows refused by the barcode checks after the split are left out (only with
 	// --skip-invalid does a merge run with rejects).
 	good := ""
@@ -493,9 +501,14 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 		good = ` AND NOT EXISTS (SELECT 1 FROM ` + checkedTable + ` x WHERE x.row_no = c.row_no AND x.errs IS NOT NULL)`
 	}
 	// Barcodes listed are added; barcodes the product has and the file does not list stay.
-	// A new product's id is found by its SKU; known barcodes are left out by one anti-join
-	// (cheaper than a conflict per row).
+	// A new product's id is found by its SKU. Known barcodes and unchanged features are
+	// dropped from the split tables first, in statements of their own: an anti-join in the
+	// inserting statement would scan the very table it fills, and with statistics taken
+	// when that table was empty the planner makes that a scan per row.
 	if codes {
+		if _, err := b.ExecContext(ctx, `DELETE FROM `+codesTable+` c USING product_barcodes e WHERE e.code = c.code`); err != nil {
+			return res, db.Classify(err)
+		}
 		if _, err := b.ExecContext(ctx, `WITH n AS (
 			INSERT INTO product_barcodes (product_id, code, symbology, pack_id)
 			SELECT DISTINCT ON (c.code) coalesce(c.pid, p.id), c.code, CASE
@@ -505,7 +518,7 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 			FROM `+codesTable+` c
 			LEFT JOIN products p ON c.pid IS NULL AND p.sku = c.sku
 			LEFT JOIN product_packs k ON k.product_id = coalesce(c.pid, p.id) AND k.code = c.pack
-			WHERE NOT EXISTS (SELECT 1 FROM product_barcodes e WHERE e.code = c.code)`+good+`
+			WHERE true`+good+`
 			ON CONFLICT (code) DO NOTHING
 			RETURNING product_id)
 			INSERT INTO product_import_changed SELECT DISTINCT n.product_id FROM n
@@ -515,12 +528,16 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 	}
 	// Features listed are set; features not listed stay.
 	if features {
+		if _, err := b.ExecContext(ctx, `DELETE FROM `+featuresTable+` c USING product_features e
+			WHERE e.product_id = c.pid AND e.name = c.name AND e.value = c.value`); err != nil {
+			return res, db.Classify(err)
+		}
 		if _, err := b.ExecContext(ctx, `WITH f AS (
 			INSERT INTO product_features AS pf (product_id, name, value)
 			SELECT coalesce(c.pid, p.id), c.name, c.value
 			FROM `+featuresTable+` c
 			LEFT JOIN products p ON c.pid IS NULL AND p.sku = c.sku
-			WHERE NOT EXISTS (SELECT 1 FROM product_features e WHERE e.product_id = c.pid AND e.name = c.name AND e.value = c.value)`+good+`
+			WHERE true`+good+`
 			ON CONFLICT (product_id, name) DO UPDATE SET value = excluded.value WHERE pf.value <> excluded.value
 			RETURNING product_id)
 			INSERT INTO product_import_changed SELECT DISTINCT f.product_id FROM f
