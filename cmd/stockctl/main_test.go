@@ -382,3 +382,75 @@ func TestImportKilledMidwayWritesNothing(t *testing.T) {
 		t.Fatalf("%d products after the rerun (%v)", n, err)
 	}
 }
+
+// The backorder loop end to end, each step a separate process as cron and admins run them:
+// an order for a bought product and a built one is confirmed with no stock, so both lines go
+// on backorder; po generate --from-backorders orders the bought one (and a second run orders
+// nothing more); wo generate makes a work order for the built one; receiving the PO and
+// completing the work order make both lines releasable; so release allocates them and so ship
+// sends them; the stock check stays clean.
+func TestBackorderLoopEndToEnd(t *testing.T) {
+	url := dbtest.NewURL(t)
+	env := []string{"STOCKCTL_DATABASE_URL=" + url}
+	for _, args := range [][]string{
+		{"location", "add", "MAIN", "--name", "Main"},
+		{"company", "add", "CUST", "--name", "Customer", "--customer"},
+		{"company", "add", "SUPP", "--name", "Supplier", "--supplier"},
+		{"product", "add", "BOLT", "--name", "Bolt", "--sell-price", "2"},
+		{"product", "add", "LEG", "--name", "Leg", "--cost", "3"},
+		{"product", "add", "TABLE", "--name", "Table", "--sell-price", "80"},
+		{"product", "bom", "add", "TABLE", "LEG", "--qty", "4"},
+		{"supplier", "price", "add", "SUPP", "BOLT", "--price", "0.50"},
+		{"stock", "adjust", "LEG", "--location", "MAIN", "--qty", "8", "--unit-cost", "3"},
+		{"so", "new", "CUST", "--location", "MAIN"},
+		{"so", "add", "SO-000001", "BOLT", "30"},
+		{"so", "add", "SO-000001", "TABLE", "2"},
+		{"so", "confirm", "SO-000001"},
+	} {
+		stockctl(t, env, args...).want(t, 0)
+	}
+	r := stockctl(t, env, "backorders", "list", "-o", "json").want(t, 0)
+	var bos []map[string]any
+	if err := json.Unmarshal([]byte(r.out), &bos); err != nil || len(bos) != 2 {
+		t.Fatalf("backorders after confirm: %v %s", err, r.out)
+	}
+
+	r = stockctl(t, env, "po", "generate", "--from-backorders", "--so", "SO-000001", "-o", "json").want(t, 0)
+	if !strings.Contains(r.out, "PO-000001") || !strings.Contains(r.out, "BOLT") || strings.Contains(r.out, "TABLE") {
+		t.Fatalf("po generate: %s %s", r.out, r.err)
+	}
+	r = stockctl(t, env, "po", "generate", "--from-backorders", "--so", "SO-000001", "-o", "json").want(t, 0)
+	if strings.Contains(r.out, "BOLT") {
+		t.Fatalf("the same shortfall ordered twice: %s", r.out)
+	}
+	r = stockctl(t, env, "wo", "generate", "--so", "SO-000001", "-o", "json").want(t, 0)
+	if !strings.Contains(r.out, "WO-000001") || !strings.Contains(r.out, "TABLE") {
+		t.Fatalf("wo generate: %s %s", r.out, r.err)
+	}
+
+	stockctl(t, env, "po", "order", "PO-000001").want(t, 0)
+	stockctl(t, env, "po", "receive", "PO-000001", "--all").want(t, 0)
+	stockctl(t, env, "wo", "complete", "WO-000001").want(t, 0)
+	stockctl(t, env, "so", "release", "SO-000001").want(t, 0)
+	r = stockctl(t, env, "backorders", "list", "-o", "json").want(t, 0)
+	if strings.TrimSpace(r.out) != "[]" {
+		t.Fatalf("backorders after the loop: %s", r.out)
+	}
+	stockctl(t, env, "so", "ship", "SO-000001").want(t, 0)
+	stockctl(t, env, "stock", "check").want(t, 0)
+
+	d, err := sqlx.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var shipped []string
+	if err := d.Select(&shipped, `SELECT p.sku || ':' || sum(m.qty)::text FROM stock_moves m
+		JOIN products p ON p.id = m.product_id JOIN locations t ON t.id = m.to_location_id
+		WHERE t.kind = 'customer' GROUP BY p.sku ORDER BY p.sku`); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(shipped, ",") != "BOLT:30,TABLE:2" {
+		t.Fatalf("shipped %v, want 30 BOLT and 2 TABLE", shipped)
+	}
+}
