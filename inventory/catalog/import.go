@@ -3,12 +3,9 @@ package catalog
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/stockctl/stockctl/db"
@@ -44,22 +41,15 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 		return res, db.Classify(err)
 	}
 	// Only the file's columns are copied; the others stay NULL ("leave as it is").
-	src := &rowSource{r: r, progress: opt.Progress}
-	copyCols := []string{"row_no"}
-	for i, c := range CSVColumns {
-		if r.Has(c) {
-			src.present = append(src.present, i)
-			copyCols = append(copyCols, c)
-		}
-	}
-	if _, err := b.Copy(ctx, stagingTable, append(copyCols, "perrs"), src); err != nil {
-		if src.err != nil {
-			return res, src.err
+	src := csvio.NewStageSource(r, CSVColumns, NormalizeCSVRow, opt.Progress)
+	if _, err := b.Copy(ctx, stagingTable, src.Columns(CSVColumns), src); err != nil {
+		if src.Err() != nil {
+			return res, src.Err()
 		}
 		return res, db.Classify(err)
 	}
-	if src.err != nil {
-		return res, src.err
+	if src.Err() != nil {
+		return res, src.Err()
 	}
 	if _, err := b.ExecContext(ctx, `ANALYZE `+stagingTable); err != nil {
 		return res, db.Classify(err)
@@ -81,60 +71,6 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 	}
 	return mergeStaged(ctx, b, res, hasCodes, hasFeatures)
 }
-
-// rowSource feeds COPY from the reader, checking each row on the way.
-type rowSource struct {
-	r        *csvio.Reader
-	present  []int // indexes in CSVColumns of the file's columns
-	progress func(int)
-	row      []any
-	n        int
-	err      error
-}
-
-func (s *rowSource) Next() bool {
-	row, err := s.r.Next()
-	var errs []csvio.RowError
-	if err == io.EOF {
-		return false
-	}
-	var re *csvio.RowError
-	if errors.As(err, &re) {
-		errs = append(errs, *re)
-	} else if err != nil {
-		s.err = err
-		return false
-	}
-	if re == nil {
-		errs = NormalizeCSVRow(row.Num, row.Values)
-	}
-	vals := make([]any, 0, len(s.present)+2)
-	vals = append(vals, int32(row.Num))
-	for _, i := range s.present {
-		if i >= len(row.Values) || row.Values[i] == "" {
-			vals = append(vals, nil)
-		} else {
-			vals = append(vals, row.Values[i])
-		}
-	}
-	if len(errs) > 0 {
-		j, _ := json.Marshal(errs)
-		vals = append(vals, string(j))
-	} else {
-		vals = append(vals, nil)
-	}
-	s.row = vals
-	s.n++
-	if s.progress != nil && s.n%1000 == 0 {
-		s.progress(s.n)
-	}
-	return true
-}
-
-func (s *rowSource) Values() ([]any, error) { return s.row, nil }
-func (s *rowSource) Err() error             { return s.err }
-
-var _ pgx.CopyFromSource = (*rowSource)(nil)
 
 // checkedTable holds the staged rows once checked: the row, the id of the product it
 // updates (NULL for a new one) and every reason it is refused (NULL when it is good).

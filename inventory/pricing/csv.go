@@ -2,9 +2,7 @@ package pricing
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -309,30 +307,6 @@ func exportRows(ctx context.Context, q sqlx.QueryerContext, w *csvio.Writer, col
 		return 0, db.Classify(err)
 	}
 	defer rows.Close()
-	if err := w.Write(columns); err != nil {
-		return 0, err
-	}
-	cells := make([]string, len(columns))
-	raw := make([]sql.RawBytes, len(columns))
-	dest := make([]any, len(columns))
-	for i := range dest {
-		dest[i] = &raw[i]
-	}
-	var n int64
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return n, db.Classify(err)
-		}
-		for i, b := range raw {
-			cells[i] = string(b)
-		}
-		if err := w.Write(cells); err != nil {
-			return n, fmt.Errorf("writing the export: %w", err)
-		}
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return n, db.Classify(err)
-	}
-	return n, w.Flush()
+	n, err := csvio.WriteRows(w, columns, rows)
+	return n, db.Classify(err)
 }

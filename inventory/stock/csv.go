@@ -2,7 +2,6 @@ package stock
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -391,32 +390,8 @@ func ExportLevels(ctx context.Context, q sqlx.QueryerContext, sku, location stri
 		return 0, db.Classify(err)
 	}
 	defer rows.Close()
-	if err := w.Write(LevelCSVColumns); err != nil {
-		return 0, err
-	}
-	cells := make([]string, len(LevelCSVColumns))
-	raw := make([]sql.RawBytes, len(cells))
-	dest := make([]any, len(cells))
-	for i := range dest {
-		dest[i] = &raw[i]
-	}
-	var n int64
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return n, db.Classify(err)
-		}
-		for i, b := range raw {
-			cells[i] = string(b)
-		}
-		if err := w.Write(cells); err != nil {
-			return n, err
-		}
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return n, db.Classify(err)
-	}
-	return n, w.Flush()
+	n, err := csvio.WriteRows(w, LevelCSVColumns, rows)
+	return n, db.Classify(err)
 }
 
 // ParseAdjustmentRow reads one row of an adjustments file (values aligned with

@@ -6,14 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
@@ -177,18 +175,15 @@ func ImportPrices(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.Im
 		pack_unit text, price_id bigint) ON COMMIT DROP`); err != nil {
 		return res, db.Classify(err)
 	}
-	src := &priceRowSource{r: r, progress: opt.Progress}
-	for i, c := range PriceCSVColumns {
-		src.has[i] = r.Has(c)
-	}
-	if _, err := b.Copy(ctx, priceStaging, append(append([]string{"row_no"}, PriceCSVColumns...), "perrs"), src); err != nil {
-		if src.err != nil {
-			return res, src.err
+	src := csvio.NewStageSource(r, PriceCSVColumns, NormalizePriceCSVRow, opt.Progress)
+	if _, err := b.Copy(ctx, priceStaging, src.Columns(PriceCSVColumns), src); err != nil {
+		if src.Err() != nil {
+			return res, src.Err()
 		}
 		return res, db.Classify(err)
 	}
-	if src.err != nil {
-		return res, src.err
+	if src.Err() != nil {
+		return res, src.Err()
 	}
 	if err := resolveStagedPrices(ctx, b); err != nil {
 		return res, err
@@ -206,59 +201,6 @@ func ImportPrices(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.Im
 	}
 	return mergeStagedPrices(ctx, b, res)
 }
-
-// priceRowSource feeds COPY from the reader, checking each row on the way.
-type priceRowSource struct {
-	r        *csvio.Reader
-	has      [pcValidUntil + 1]bool
-	progress func(int)
-	row      []any
-	n        int
-	err      error
-}
-
-func (s *priceRowSource) Next() bool {
-	row, err := s.r.Next()
-	if err == io.EOF {
-		return false
-	}
-	var errs []csvio.RowError
-	var re *csvio.RowError
-	if errors.As(err, &re) {
-		errs = append(errs, *re)
-	} else if err != nil {
-		s.err = err
-		return false
-	} else {
-		errs = NormalizePriceCSVRow(row.Num, row.Values)
-	}
-	vals := make([]any, 0, len(PriceCSVColumns)+2)
-	vals = append(vals, int32(row.Num))
-	for i := range PriceCSVColumns {
-		if !s.has[i] || i >= len(row.Values) || row.Values[i] == "" {
-			vals = append(vals, nil)
-		} else {
-			vals = append(vals, row.Values[i])
-		}
-	}
-	if len(errs) > 0 {
-		j, _ := json.Marshal(errs)
-		vals = append(vals, string(j))
-	} else {
-		vals = append(vals, nil)
-	}
-	s.row = vals
-	s.n++
-	if s.progress != nil && s.n%1000 == 0 {
-		s.progress(s.n)
-	}
-	return true
-}
-
-func (s *priceRowSource) Values() ([]any, error) { return s.row, nil }
-func (s *priceRowSource) Err() error             { return s.err }
-
-var _ pgx.CopyFromSource = (*priceRowSource)(nil)
 
 // resolveStagedPrices fills in, for the rows the reader accepted, what the codes name: the
 // supplier and product ids, the key's currency (the supplier's when empty) and minimum (1
@@ -477,30 +419,6 @@ func ExportPrices(ctx context.Context, q sqlx.QueryerContext, supplierCode strin
 		return 0, db.Classify(err)
 	}
 	defer rows.Close()
-	if err := w.Write(PriceCSVColumns); err != nil {
-		return 0, err
-	}
-	cells := make([]string, len(PriceCSVColumns))
-	raw := make([]sql.RawBytes, len(PriceCSVColumns))
-	dest := make([]any, len(PriceCSVColumns))
-	for i := range dest {
-		dest[i] = &raw[i]
-	}
-	var n int64
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return n, db.Classify(err)
-		}
-		for i, b := range raw {
-			cells[i] = string(b)
-		}
-		if err := w.Write(cells); err != nil {
-			return n, err
-		}
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return n, db.Classify(err)
-	}
-	return n, w.Flush()
+	n, err := csvio.WriteRows(w, PriceCSVColumns, rows)
+	return n, db.Classify(err)
 }
