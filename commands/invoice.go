@@ -124,18 +124,5 @@ func sinceFlag(since string, f *sales.InvoiceFilter) error {
 // printInvoice prints an invoice: JSON as one object with its lines, a table as header then
 // lines, CSV and --fields as the lines.
 func (a *App) printInvoice(inv sales.InvoiceDoc) error {
-	p := a.Printer()
-	switch {
-	case p.Format == printer.JSON:
-		return p.One(inv)
-	case p.Format == printer.CSV || len(a.Fields) > 0:
-		return p.List(inv.Lines)
-	}
-	if err := p.One(inv.InvoiceHeader); err != nil {
-		return err
-	}
-	if _, err := a.Out.Write([]byte("\n")); err != nil {
-		return err
-	}
-	return p.List(inv.Lines)
+	return a.printDocument(inv, inv.InvoiceHeader, inv.Lines)
 }

@@ -432,31 +432,7 @@ quantities stop counting as on order. An RFQ converted into it can be converted 
 // header, a blank line, the lines and (if any) the receipts as tables; CSV and --fields
 // print the lines.
 func (a *App) printPO(doc purchasing.PODoc) error {
-	p := a.Printer()
-	switch {
-	case p.Format == printer.JSON:
-		return p.One(doc)
-	case p.Format == printer.CSV || len(a.Fields) > 0:
-		return p.List(doc.Lines)
-	}
-	if err := p.One(doc.POSummary); err != nil {
-		return err
-	}
-	if len(doc.Lines) > 0 {
-		if _, err := a.Out.Write([]byte("\n")); err != nil {
-			return err
-		}
-		if err := p.List(doc.Lines); err != nil {
-			return err
-		}
-	}
-	if len(doc.Receipts) > 0 {
-		if _, err := a.Out.Write([]byte("\n")); err != nil {
-			return err
-		}
-		return p.List(doc.Receipts)
-	}
-	return nil
+	return a.printDocument(doc, doc.POSummary, doc.Lines, doc.Receipts)
 }
 
 // renderCmd is "po render" and "rfq render".

@@ -5,7 +5,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/fault"
-	"github.com/stockctl/stockctl/io/printer"
 	"github.com/stockctl/stockctl/orders/purchasing"
 )
 
@@ -283,23 +282,7 @@ func (a *App) rfqCancelCmd() *cobra.Command {
 
 // printRFQ prints an RFQ like printPO prints a PO.
 func (a *App) printRFQ(doc purchasing.RFQDoc) error {
-	p := a.Printer()
-	switch {
-	case p.Format == printer.JSON:
-		return p.One(doc)
-	case p.Format == printer.CSV || len(a.Fields) > 0:
-		return p.List(doc.Lines)
-	}
-	if err := p.One(doc.RFQSummary); err != nil {
-		return err
-	}
-	if len(doc.Lines) == 0 {
-		return nil
-	}
-	if _, err := a.Out.Write([]byte("\n")); err != nil {
-		return err
-	}
-	return p.List(doc.Lines)
+	return a.printDocument(doc, doc.RFQSummary, doc.Lines)
 }
 
 // parseLine reads a line number argument.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"os/user"
+	"reflect"
 	"strings"
 	"syscall"
 
@@ -133,6 +134,35 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 	)
 	guardGroups(root)
 	return root
+}
+
+// printDocument prints a document with lines (an order, a transfer, an invoice ...): with -o
+// json the whole document as one object; with -o csv or --fields its lines, so the columns
+// are the lines'; as a table the header, then each section that has rows (the lines first)
+// after a blank line.
+func (a *App) printDocument(whole, header, lines any, more ...any) error {
+	p := a.Printer()
+	switch {
+	case p.Format == printer.JSON:
+		return p.One(whole)
+	case p.Format == printer.CSV || len(a.Fields) > 0:
+		return p.List(lines)
+	}
+	if err := p.One(header); err != nil {
+		return err
+	}
+	for _, section := range append([]any{lines}, more...) {
+		if v := reflect.ValueOf(section); v.Kind() == reflect.Slice && v.Len() == 0 {
+			continue
+		}
+		if _, err := a.Out.Write([]byte("\n")); err != nil {
+			return err
+		}
+		if err := p.List(section); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // guardGroups makes every command that only groups verbs print its help when called alone

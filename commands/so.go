@@ -448,17 +448,5 @@ func (a *App) soCancelCmd() *cobra.Command {
 // printSO prints an order: JSON as one object with its lines, a table as header then lines,
 // CSV and --fields as the lines.
 func (a *App) printSO(doc sales.Doc) error {
-	p := a.Printer()
-	if p.Format == "json" {
-		return p.One(doc)
-	}
-	if p.Format == "table" && len(a.Fields) == 0 {
-		if err := p.One(doc.Order); err != nil {
-			return err
-		}
-		if _, err := a.Out.Write([]byte("\n")); err != nil {
-			return err
-		}
-	}
-	return p.List(doc.Items)
+	return a.printDocument(doc, doc.Order, doc.Items)
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
-	"github.com/stockctl/stockctl/io/printer"
 )
 
 func (a *App) stockTransferCmd() *cobra.Command {
@@ -208,18 +207,5 @@ quantity, so the receipts together carry exactly the extra cost.
 // printTransfer prints a transfer document: as one JSON object with its lines, or as a table
 // of the header followed by a table of the lines; CSV and --fields print the lines.
 func (a *App) printTransfer(doc stock.TransferDoc) error {
-	p := a.Printer()
-	switch {
-	case p.Format == printer.JSON:
-		return p.One(doc)
-	case p.Format == printer.CSV || len(a.Fields) > 0:
-		return p.List(doc.Lines)
-	}
-	if err := p.One(doc.TransferSummary); err != nil {
-		return err
-	}
-	if _, err := a.Out.Write([]byte("\n")); err != nil {
-		return err
-	}
-	return p.List(doc.Lines)
+	return a.printDocument(doc, doc.TransferSummary, doc.Lines)
 }
