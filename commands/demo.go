@@ -49,8 +49,10 @@ for --yes.`,
 			if a.Output != "table" {
 				return a.Printer().One(sum)
 			}
-			fmt.Fprintf(a.Out, "Demo business loaded: %d companies, %d currencies, %d exchange rates, %d regions, %d products and %d variants, %d locations, %d stock moves and %d transfers added.\n\nTry:\n  %s\n",
+			fmt.Fprintf(a.Out, "Demo business loaded: %d companies, %d currencies, %d exchange rates, %d regions, %d products and %d variants, %d locations, %d stock moves and %d transfers, %d prices, %d stocktakes, %d supplier prices, %d RFQs, %d purchase orders, %d landed costs, %d sales orders, %d work orders, %d time entries and %d training registrations added.\n\nTry:\n  %s\n",
 				sum.Companies, sum.Currencies, sum.Rates, sum.Regions, sum.Products, sum.Variants, sum.Locations, sum.Moves, sum.Transfers,
+				sum.Prices, sum.Stocktakes, sum.SupplierPrices, sum.RFQs, sum.PurchaseOrders, sum.LandedCosts, sum.SalesOrders,
+				sum.WorkOrders, sum.TimeEntries, sum.Registrations,
 				strings.Join(demo.NextSteps, "\n  "))
 			return nil
 		},
