@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -272,38 +271,8 @@ func rejectedRows(ctx context.Context, b *db.Bulk, opt csvio.ImportOptions) (int
 		return 0, db.Classify(err)
 	}
 	defer rows.Close()
-	var n int64
-	for rows.Next() {
-		n++
-		if opt.Rejects == nil {
-			continue
-		}
-		dest := make([]any, len(CSVColumns)+2)
-		var rowNo int
-		vals := make([]*string, len(CSVColumns))
-		var errsJSON string
-		dest[0] = &rowNo
-		for i := range vals {
-			dest[i+1] = &vals[i]
-		}
-		dest[len(dest)-1] = &errsJSON
-		if err := rows.Scan(dest...); err != nil {
-			return n, db.Classify(err)
-		}
-		rj := csvio.Rejected{Row: rowNo, Values: make([]string, len(CSVColumns))}
-		for i, v := range vals {
-			if v != nil {
-				rj.Values[i] = *v
-			}
-		}
-		if err := json.Unmarshal([]byte(errsJSON), &rj.Errors); err != nil {
-			return n, err
-		}
-		if err := opt.Rejects(rj); err != nil {
-			return n, err
-		}
-	}
-	return n, db.Classify(rows.Err())
+	n, err := csvio.ReadRejects(rows, len(CSVColumns), opt.Rejects)
+	return n, db.Classify(err)
 }
 
 // productFields are the products columns a row can set, with the SQL that reads the staged

@@ -133,3 +133,39 @@ func WriteRows(w *Writer, header []string, rows Rows) (int64, error) {
 	}
 	return n, w.Flush()
 }
+
+// ReadRejects hands each row of rows to rejects as a Rejected, in order, and counts them.
+// Each row is (row number, one text cell per column of the format — NULL read as empty —,
+// the reasons as a JSON array of RowError): what an import's staging table holds for the
+// rows it refused. A nil rejects only counts. The caller closes rows.
+func ReadRejects(rows Rows, columns int, rejects func(Rejected) error) (int64, error) {
+	var n int64
+	var rowNo int
+	var reasons string
+	vals := make([]sql.NullString, columns)
+	dest := []any{&rowNo}
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	dest = append(dest, &reasons)
+	for rows.Next() {
+		n++
+		if rejects == nil {
+			continue
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return n, err
+		}
+		rj := Rejected{Row: rowNo, Values: make([]string, columns)}
+		for i, v := range vals {
+			rj.Values[i] = v.String
+		}
+		if err := json.Unmarshal([]byte(reasons), &rj.Errors); err != nil {
+			return n, err
+		}
+		if err := rejects(rj); err != nil {
+			return n, err
+		}
+	}
+	return n, rows.Err()
+}

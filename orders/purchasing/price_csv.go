@@ -3,7 +3,6 @@ package purchasing
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -293,37 +292,8 @@ func rejectedPriceRows(ctx context.Context, b *db.Bulk, opt csvio.ImportOptions)
 		return 0, db.Classify(err)
 	}
 	defer rows.Close()
-	var n int64
-	for rows.Next() {
-		n++
-		if opt.Rejects == nil {
-			continue
-		}
-		var rowNo int
-		vals := make([]*string, len(PriceCSVColumns))
-		var errsJSON string
-		dest := []any{&rowNo}
-		for i := range vals {
-			dest = append(dest, &vals[i])
-		}
-		dest = append(dest, &errsJSON)
-		if err := rows.Scan(dest...); err != nil {
-			return n, db.Classify(err)
-		}
-		rj := csvio.Rejected{Row: rowNo, Values: make([]string, len(PriceCSVColumns))}
-		for i, v := range vals {
-			if v != nil {
-				rj.Values[i] = *v
-			}
-		}
-		if err := json.Unmarshal([]byte(errsJSON), &rj.Errors); err != nil {
-			return n, err
-		}
-		if err := opt.Rejects(rj); err != nil {
-			return n, err
-		}
-	}
-	return n, db.Classify(rows.Err())
+	n, err := csvio.ReadRejects(rows, len(PriceCSVColumns), opt.Rejects)
+	return n, db.Classify(err)
 }
 
 // mergeStagedPrices writes the valid staged rows: one UPDATE of the existing prices where a
