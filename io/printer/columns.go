@@ -16,6 +16,7 @@ type column struct {
 	date  bool  // print:"date": render times as YYYY-MM-DD
 	wide  bool  // print:"wide": left out of list tables unless named in --fields
 	text  bool  // string-typed, so CSV guards it against formula injection
+	enc   enc   // how a JSON value of this column is written (see json.go)
 }
 
 // leafTypes are structs rendered as one cell, never flattened even when embedded.
@@ -61,6 +62,7 @@ func columnsOf(t reflect.Type) []column {
 				date:  hasOption(f.Tag.Get("print"), "date"),
 				wide:  hasOption(f.Tag.Get("print"), "wide"),
 				text:  ft.Kind() == reflect.String || ft == reflect.TypeFor[[]string](),
+				enc:   encOf(ft),
 			})
 		}
 	}

@@ -3,8 +3,6 @@ package printer
 
 import (
 	"bytes"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
@@ -61,22 +59,25 @@ func (p *Printer) List(rows any) error {
 	v := reflect.ValueOf(rows)
 	if !v.IsValid() {
 		// An untyped nil has no columns; only JSON has something to say about it.
-		return p.render(nil, nil, false)
+		r, err := p.newRows(nil)
+		if err != nil {
+			return err
+		}
+		return r.Close()
 	}
 	if v.Kind() != reflect.Slice && v.Kind() != reflect.Array {
 		return fmt.Errorf("printer: List needs a slice of structs, got %T", rows)
 	}
-	cols, err := p.columns(v.Type().Elem(), true)
+	r, err := p.newRows(v.Type().Elem())
 	if err != nil {
 		return err
 	}
-	items := make([]reflect.Value, 0, v.Len())
 	for i := range v.Len() {
-		if e := v.Index(i); e.Kind() != reflect.Pointer || !e.IsNil() {
-			items = append(items, e)
+		if err := r.add(v.Index(i)); err != nil {
+			return err
 		}
 	}
-	return p.render(cols, items, false)
+	return r.Close()
 }
 
 // One prints a single struct or pointer to struct.
@@ -89,7 +90,7 @@ func (p *Printer) One(row any) error {
 	if err != nil {
 		return err
 	}
-	return p.render(cols, []reflect.Value{v}, true)
+	return p.render(cols, v)
 }
 
 // columns returns the columns of row type t, narrowed and ordered by p.Fields. Without
@@ -134,125 +135,40 @@ func (p *Printer) columns(t reflect.Type, list bool) ([]column, error) {
 	return all, nil
 }
 
-// render builds the whole output in memory and writes it once, so a failure part way
-// leaves Out untouched rather than holding half a document.
-func (p *Printer) render(cols []column, rows []reflect.Value, one bool) error {
+// render prints one item. The output is built in memory and written once, so a failure
+// part way leaves Out untouched rather than holding half a document.
+func (p *Printer) render(cols []column, row reflect.Value) error {
 	var buf bytes.Buffer
-	var err error
 	switch p.Format {
 	case JSON:
-		err = writeJSON(&buf, cols, rows, one)
-	case CSV:
-		err = writeCSV(&buf, cols, rows)
-	case Table, "":
-		switch {
-		case one:
-			p.writeVertical(&buf, cols, rows[0])
-		case p.TTY:
-			err = p.writeTable(&buf, cols, rows)
-		default:
-			writePiped(&buf, cols, rows)
+		keys, err := jsonKeys(cols, "")
+		if err != nil {
+			return err
 		}
+		b, err := appendObject(nil, cols, keys, row, "")
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+	case CSV:
+		r := &Rows{p: p, cols: cols}
+		r.start()
+		if err := r.add(row); err != nil {
+			return err
+		}
+		r.csv.Flush()
+		if err := r.csv.Error(); err != nil {
+			return err
+		}
+		buf.Write(r.buf.Bytes())
+	case Table, "":
+		p.writeVertical(&buf, cols, row)
 	default:
 		return fault.Usagef("output", "--output %q: use table, json or csv", p.Format)
 	}
-	if err != nil {
-		return err
-	}
-	_, err = p.Out.Write(buf.Bytes())
+	_, err := p.Out.Write(buf.Bytes())
 	return err
-}
-
-// writeJSON writes objects with keys in column order, which encoding/json cannot do for a
-// map, indented as json.Indent would (two spaces). Only the values are encoded by
-// encoding/json; indenting the whole document afterwards cost more than encoding it.
-func writeJSON(buf *bytes.Buffer, cols []column, rows []reflect.Value, one bool) error {
-	var val bytes.Buffer
-	enc := json.NewEncoder(&val)
-	enc.SetEscapeHTML(false) // output is for terminals and jq, not HTML
-	encode := func(v any) ([]byte, error) {
-		val.Reset()
-		if err := enc.Encode(v); err != nil {
-			return nil, err
-		}
-		return bytes.TrimSuffix(val.Bytes(), []byte("\n")), nil
-	}
-	ind := ""
-	if !one {
-		if len(rows) == 0 {
-			buf.WriteString("[]\n")
-			return nil
-		}
-		ind = "  "
-		buf.WriteString("[\n")
-	}
-	for i, r := range rows {
-		if i > 0 {
-			buf.WriteString(",\n")
-		}
-		buf.WriteString(ind)
-		if len(cols) == 0 {
-			buf.WriteString("{}")
-			continue
-		}
-		buf.WriteString("{\n")
-		for j, c := range cols {
-			if j > 0 {
-				buf.WriteString(",\n")
-			}
-			buf.WriteString(ind + "  ")
-			k, err := encode(c.name)
-			if err != nil {
-				return err
-			}
-			buf.Write(k)
-			buf.WriteString(": ")
-			v, err := encode(jsonValue(fieldOf(r, c), c.date))
-			if err != nil {
-				return fmt.Errorf("printer: field %s: %w", c.name, err)
-			}
-			if len(v) > 0 && (v[0] == '{' || v[0] == '[') {
-				if err := json.Indent(buf, v, ind+"  ", "  "); err != nil {
-					return err
-				}
-			} else {
-				buf.Write(v)
-			}
-		}
-		buf.WriteString("\n" + ind + "}")
-	}
-	if !one {
-		buf.WriteString("\n]")
-	}
-	buf.WriteByte('\n')
-	return nil
-}
-
-func writeCSV(buf *bytes.Buffer, cols []column, rows []reflect.Value) error {
-	if cols == nil {
-		return nil // untyped nil: no header to write
-	}
-	w := csv.NewWriter(buf)
-	rec := make([]string, len(cols))
-	for i, c := range cols {
-		rec[i] = c.name
-	}
-	if err := w.Write(rec); err != nil {
-		return err
-	}
-	for _, r := range rows {
-		for i, c := range cols {
-			rec[i] = cell(fieldOf(r, c), c.date)
-			if c.text {
-				rec[i] = guardFormula(rec[i])
-			}
-		}
-		if err := w.Write(rec); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	return w.Error()
 }
 
 // guardFormula stops a spreadsheet from running free text as a formula (OWASP CSV
@@ -264,7 +180,7 @@ func guardFormula(s string) string {
 	return s
 }
 
-func (p *Printer) writeTable(buf *bytes.Buffer, cols []column, rows []reflect.Value) error {
+func (p *Printer) writeTable(buf io.Writer, cols []column, rows []reflect.Value) error {
 	if len(rows) == 0 {
 		return nil // the caller tells the user on stderr
 	}
@@ -289,20 +205,6 @@ func (p *Printer) writeTable(buf *bytes.Buffer, cols []column, rows []reflect.Va
 		}
 	}
 	return t.Render()
-}
-
-// writePiped writes one tab-separated line per row with no header, like gh does when
-// piped, so awk and cut see only data.
-func writePiped(buf *bytes.Buffer, cols []column, rows []reflect.Value) {
-	for _, r := range rows {
-		for i, c := range cols {
-			if i > 0 {
-				buf.WriteByte('\t')
-			}
-			buf.WriteString(oneLine(cell(fieldOf(r, c), c.date)))
-		}
-		buf.WriteByte('\n')
-	}
 }
 
 // writeVertical prints one record as "name: value" lines, aligned on a terminal and

@@ -85,6 +85,12 @@ func jsonValue(v reflect.Value, date bool) any {
 // exact writes d with its own scale. Decimal.String drops trailing zeros, but a price
 // stored as NUMERIC(12,2) must print "12.50", not "12.5".
 func exact(d decimal.Decimal) string {
+	return string(appendExact(nil, d))
+}
+
+// exactString is exact by way of the decimal library, for what appendExact does not
+// write itself.
+func exactString(d decimal.Decimal) string {
 	if e := d.Exponent(); e < 0 {
 		return d.StringFixed(-e)
 	}
@@ -92,12 +98,17 @@ func exact(d decimal.Decimal) string {
 }
 
 func formatTime(t time.Time, date bool) string {
-	switch {
-	case t.IsZero():
+	if t.IsZero() {
 		return ""
-	case date:
-		// A date has no zone; taking it in UTC could move it to the previous day.
-		return t.Format(time.DateOnly)
 	}
-	return t.UTC().Format(time.RFC3339)
+	return string(appendTime(nil, t, date))
+}
+
+// appendTime appends t as a date (YYYY-MM-DD) or as an RFC 3339 time in UTC.
+func appendTime(b []byte, t time.Time, date bool) []byte {
+	if date {
+		// A date has no zone; taking it in UTC could move it to the previous day.
+		return t.AppendFormat(b, time.DateOnly)
+	}
+	return t.UTC().AppendFormat(b, time.RFC3339)
 }
