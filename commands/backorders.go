@@ -49,14 +49,24 @@ settles that in priority order. Colours only on a terminal, never with NO_COLOR.
 			if err != nil {
 				return err
 			}
-			rows, err := sales.Backorders(c.Context(), d, f)
+			// Printed as the lines are read: 50,000 of them are a normal morning.
+			out, err := a.Printer().Rows(sales.Backorder{})
 			if err != nil {
 				return err
 			}
-			if len(rows) == 0 {
+			n := 0
+			err = sales.EachBackorder(c.Context(), d, f, func(b *sales.Backorder) error {
+				n++
+				return out.Add(b)
+			})
+			if err != nil {
+				out.Discard()
+				return err
+			}
+			if n == 0 {
 				a.say("no backorders")
 			}
-			return a.Printer().List(rows)
+			return out.Close()
 		},
 	}
 	fl := list.Flags()

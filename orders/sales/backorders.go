@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
@@ -71,18 +73,83 @@ func (b Backorder) CellColor(field string) string {
 // quantity on open purchase orders (ordered or partially received) for the sell-from
 // location, and the availability status. Availability is per line: lines of one product
 // compete for the same stock, which so release settles in priority order.
+func Backorders(ctx context.Context, d *sqlx.DB, f BackorderFilter) ([]Backorder, error) {
+	out := []Backorder{}
+	err := EachBackorder(ctx, d, f, func(b *Backorder) error {
+		out = append(out, *b)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EachBackorder calls fn with each line Backorders lists, in the same order, as the
+// database sends them, so a long list is printed while it is read. The Backorder is
+// reused: fn must copy what it keeps. An error from fn stops the listing and is returned.
 //
-// One set-based statement driven by the partial index so_lines_backordered (backordered
-// lines only): the balances and purchase order lines are read for the backordered products
-// only, once each, so the cost follows the number of backordered lines, not of products or
-// order lines.
-func Backorders(ctx context.Context, q sqlx.QueryerContext, f BackorderFilter) ([]Backorder, error) {
+// Three reads of one snapshot (db.InSnapshot) on two connections. First, at once, the
+// SKU and name of the selected lines' products on one, and on the other what covers them
+// (available stock per internal location, open purchase order quantities per location)
+// with the customer and location codes; each is read once per product or code. Then the
+// lines, in order, each one's product, codes and availability filled in here as its row
+// arrives. Joining all of it in one statement cost twice as much: the hash joins copied
+// every wide line row, the sort held them all back, and the product lookups were made
+// per line, not per product (docs/performance.md).
+func EachBackorder(ctx context.Context, d *sqlx.DB, f BackorderFilter, fn func(*Backorder) error) error {
+	sel, err := selectBackorders(ctx, d, f)
+	if err != nil {
+		return err
+	}
+	var cov *cover
+	ready := make(chan struct{})
+	return db.InSnapshot(ctx, d,
+		func(ctx context.Context, tx pgx.Tx) error {
+			products, err := sel.products(ctx, tx)
+			if err != nil {
+				return err
+			}
+			return sel.lines(ctx, tx, products, func() *cover {
+				select {
+				case <-ready:
+					return cov
+				case <-ctx.Done():
+					return nil
+				}
+			}, fn)
+		},
+		func(ctx context.Context, tx pgx.Tx) error {
+			c, err := sel.cover(ctx, tx)
+			if err != nil {
+				return err
+			}
+			cov = c
+			close(ready)
+			return nil
+		})
+}
+
+// backorderSelection is the SQL for the lines a BackorderFilter selects.
+type backorderSelection struct {
+	from   string // so_lines x joined to sales_orders o
+	where  string
+	args   []any
+	status string // filtered here, once the availability is known
+	// lineWhere is the selection by the lines alone when nothing is asked of the orders
+	// (no --location, --customer or --so), else empty: lines with something backordered
+	// belong to open orders (confirming backorders, cancelling clears them).
+	lineWhere string
+}
+
+func selectBackorders(ctx context.Context, q sqlx.QueryerContext, f BackorderFilter) (*backorderSelection, error) {
 	var a []any
 	arg := func(v any) string {
 		a = append(a, v)
 		return fmt.Sprintf("$%d", len(a))
 	}
 	where := []string{`x.backordered > 0`, `o.status IN ('confirmed', 'partially_shipped')`}
+	byOrder := f.Location != "" || f.Customer != "" || len(f.Orders) > 0
 	if f.Location != "" {
 		l, err := requireLocation(ctx, q, "location", f.Location)
 		if err != nil {
@@ -111,57 +178,266 @@ func Backorders(ctx context.Context, q sqlx.QueryerContext, f BackorderFilter) (
 		where = append(where, `x.custom = `+arg(*f.Custom))
 	}
 	if len(f.Orders) > 0 {
-		where = append(where, `o.number = ANY(`+arg(pq.StringArray(f.Orders))+`::text[])`)
+		where = append(where, `o.number = ANY(`+arg(f.Orders)+`::text[])`)
 	}
-	statusWhere := ""
 	switch f.Status {
-	case "":
-	case AvailHere, AvailElsewhere, AvailPartial, AvailNone:
-		statusWhere = ` WHERE r.status = ` + arg(f.Status)
+	case "", AvailHere, AvailElsewhere, AvailPartial, AvailNone:
 	default:
 		return nil, fault.Invalidf("status", "--status %q: use here, elsewhere, partial or none", f.Status)
 	}
-	query := `WITH bo AS MATERIALIZED (
-			SELECT x.id, x.line_no, x.product_id, x.backordered, x.custom, o.number, o.order_date, o.ship_by,
-			       o.customer_id, o.location_id
-			FROM so_lines x JOIN sales_orders o ON o.id = x.so_id
-			WHERE ` + strings.Join(where, ` AND `) + `
-		), prods AS MATERIALIZED (
-			SELECT DISTINCT product_id FROM bo
-		), avail AS MATERIALIZED (
-			SELECT b.product_id, b.location_id, greatest(b.on_hand - b.allocated, 0) AS qty
-			FROM prods d JOIN stock_balances b ON b.product_id = d.product_id
-			JOIN locations l ON l.id = b.location_id AND l.kind = 'internal'
-			WHERE b.on_hand - b.allocated > 0
-		), total AS (
-			SELECT product_id, sum(qty) AS qty FROM avail GROUP BY product_id
-		), po AS (
-			SELECT x.product_id, o.location_id, sum(greatest(x.qty - x.received_qty, 0)) AS qty
-			FROM prods d JOIN po_lines x ON x.product_id = d.product_id
-			JOIN purchase_orders o ON o.id = x.po_id AND o.status IN ('ordered', 'partially_received')
-			GROUP BY 1, 2
-		), r AS (
-			SELECT bo.number AS so, bo.order_date, bo.ship_by, c.code AS customer, bo.line_no, p.sku, p.name, bo.backordered,
-			       l.code AS location, coalesce(h.qty, 0) AS available_here,
-			       coalesce(t.qty, 0) - coalesce(h.qty, 0) AS available_elsewhere, coalesce(po.qty, 0) AS on_order,
-			       CASE WHEN coalesce(h.qty, 0) >= bo.backordered THEN 'here'
-			            WHEN coalesce(t.qty, 0) - coalesce(h.qty, 0) >= bo.backordered THEN 'elsewhere'
-			            WHEN coalesce(t.qty, 0) > 0 THEN 'partial'
-			            ELSE 'none' END AS status,
-			       bo.custom
-			FROM bo
-			JOIN products p ON p.id = bo.product_id
-			JOIN companies c ON c.id = bo.customer_id
-			JOIN locations l ON l.id = bo.location_id
-			LEFT JOIN avail h ON h.product_id = bo.product_id AND h.location_id = bo.location_id
-			LEFT JOIN total t ON t.product_id = bo.product_id
-			LEFT JOIN po ON po.product_id = bo.product_id AND po.location_id = bo.location_id
-		)
-		SELECT * FROM r` + statusWhere + `
-		ORDER BY r.order_date, r.so, r.line_no`
-	out := []Backorder{}
-	err := sqlx.SelectContext(ctx, q, &out, query, a...)
-	return out, db.Classify(err)
+	sel := &backorderSelection{
+		from:   `so_lines x JOIN sales_orders o ON o.id = x.so_id`,
+		where:  `WHERE ` + strings.Join(where, ` AND `),
+		args:   a,
+		status: f.Status,
+	}
+	if !byOrder {
+		var line []string
+		for _, w := range where {
+			if strings.HasPrefix(w, "x.") {
+				line = append(line, w)
+			}
+		}
+		sel.lineWhere = `WHERE ` + strings.Join(line, ` AND `)
+	}
+	return sel, nil
+}
+
+// placeKey is a product at a location.
+type placeKey struct{ product, location int64 }
+
+// productSet is the set of products of the selected lines, for a WITH clause. Without
+// order filters it is read from the lines alone, in product order from the index
+// so_lines_backordered, which costs a third of joining the orders.
+func (s *backorderSelection) productSet(materialized bool) string {
+	as := ` AS (`
+	if materialized {
+		as = ` AS MATERIALIZED (`
+	}
+	if s.lineWhere != "" {
+		return `prods` + as + `SELECT DISTINCT x.product_id FROM so_lines x ` + s.lineWhere + `)`
+	}
+	return `prods` + as + `SELECT DISTINCT x.product_id FROM ` + s.from + ` ` + s.where + `)`
+}
+
+// backorderedProduct is a product of the selected lines, with what covers it.
+type backorderedProduct struct {
+	sku, name string
+	total     decimal.Decimal // available at all internal locations together
+	avail     []atLocation    // available per internal location
+	onOrder   []atLocation    // on open purchase orders per receiving location
+	places    []place         // per sell-from location, worked out as lines ask
+}
+
+type atLocation struct {
+	location int64
+	qty      decimal.Decimal
+}
+
+// place is what covers a product at a sell-from location.
+type place struct {
+	location                 int64
+	here, elsewhere, onOrder decimal.Decimal
+}
+
+// at returns what covers the product at sell-from location loc. The lists are a few
+// locations long, so a search is cheaper than a map.
+func (p *backorderedProduct) at(loc int64) *place {
+	for i := range p.places {
+		if p.places[i].location == loc {
+			return &p.places[i]
+		}
+	}
+	pl := place{location: loc}
+	for _, a := range p.avail {
+		if a.location == loc {
+			pl.here = a.qty
+		}
+	}
+	for _, o := range p.onOrder {
+		if o.location == loc {
+			pl.onOrder = o.qty
+		}
+	}
+	pl.elsewhere = p.total.Sub(pl.here)
+	p.places = append(p.places, pl)
+	return &p.places[len(p.places)-1]
+}
+
+// products reads the SKU and name of the selected lines' products.
+func (s *backorderSelection) products(ctx context.Context, q pgx.Tx) (map[int64]*backorderedProduct, error) {
+	// Materialised, the set looks small to the planner, which then looks each product up
+	// by key; inlined, it guessed a share of a million products big enough to read them
+	// all, on every core.
+	rows, err := q.Query(ctx, `WITH `+s.productSet(true)+`
+		SELECT p.id, p.sku, p.name FROM prods JOIN products p ON p.id = prods.product_id`, s.args...)
+	if err != nil {
+		return nil, db.Classify(err)
+	}
+	defer rows.Close()
+	products := map[int64]*backorderedProduct{}
+	for rows.Next() {
+		var id int64
+		p := &backorderedProduct{}
+		if err := rows.Scan(&id, &p.sku, &p.name); err != nil {
+			return nil, db.Classify(err)
+		}
+		products[id] = p
+	}
+	return products, db.Classify(rows.Err())
+}
+
+// cover is what could cover the selected lines' products, as read, and the codes of
+// customers and locations.
+type cover struct {
+	rows                 []coverRow
+	customers, locations map[int64]string
+}
+
+type coverRow struct {
+	product, location int64
+	qty               decimal.Decimal
+	po                bool // on open purchase orders, not available stock
+}
+
+// cover reads, for the products of the selected lines, the available stock per internal
+// location (po false) and the open purchase order quantities per receiving location (po
+// true), in one statement so the set of products is worked out once; then the codes of
+// the customers of open orders and of the locations, so the lines need carry only ids:
+// a number is cheaper to send and to read than a string.
+func (s *backorderSelection) cover(ctx context.Context, q pgx.Tx) (*cover, error) {
+	rows, err := q.Query(ctx, `WITH `+s.productSet(false)+`
+		SELECT b.product_id, b.location_id, b.on_hand - b.allocated AS qty, false AS po
+		FROM stock_balances b JOIN locations l ON l.id = b.location_id AND l.kind = 'internal'
+		WHERE b.on_hand > b.allocated AND b.product_id IN (SELECT product_id FROM prods)
+		UNION ALL
+		SELECT pl.product_id, po.location_id, sum(greatest(pl.qty - pl.received_qty, 0)), true
+		FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id AND po.status IN ('ordered', 'partially_received')
+		WHERE pl.product_id IN (SELECT product_id FROM prods)
+		GROUP BY 1, 2`, s.args...)
+	if err != nil {
+		return nil, db.Classify(err)
+	}
+	defer rows.Close()
+	c := &cover{customers: map[int64]string{}, locations: map[int64]string{}}
+	for rows.Next() {
+		var r coverRow
+		var qty pgtype.Numeric
+		if err := rows.Scan(&r.product, &r.location, &qty, &r.po); err != nil {
+			return nil, db.Classify(err)
+		}
+		if r.qty, err = db.Decimal(qty); err != nil {
+			return nil, err
+		}
+		c.rows = append(c.rows, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.Classify(err)
+	}
+	rows, err = q.Query(ctx, `SELECT false, id, code FROM companies
+			WHERE id IN (SELECT customer_id FROM sales_orders WHERE status IN ('confirmed', 'partially_shipped'))
+		UNION ALL
+		SELECT true, id, code FROM locations`)
+	if err != nil {
+		return nil, db.Classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var location bool
+		var id int64
+		var code string
+		if err := rows.Scan(&location, &id, &code); err != nil {
+			return nil, db.Classify(err)
+		}
+		if location {
+			c.locations[id] = code
+		} else {
+			c.customers[id] = code
+		}
+	}
+	return c, db.Classify(rows.Err())
+}
+
+// lines reads the selected lines in order and calls fn for each with its product,
+// codes and availability. The query is sent before the cover is asked for (coverOf
+// waits for it, or returns nil when the listing is abandoned), so the database starts
+// on the lines while the cover is put to the products.
+func (s *backorderSelection) lines(ctx context.Context, tx pgx.Tx, products map[int64]*backorderedProduct,
+	coverOf func() *cover, fn func(*Backorder) error) error {
+	// The plan that walks the open orders in (order date, number) order and their lines
+	// by index sends rows from the start, so they are printed while the database still
+	// works; the planner prefers joining everything and sorting it, which sends nothing
+	// until all is done. Every selection has that walk (sales_orders_open_age and
+	// so_lines_backordered_so), so this cannot leave the planner without a way.
+	if _, err := tx.Exec(ctx, `SET LOCAL enable_sort = off`); err != nil {
+		return db.Classify(err)
+	}
+	rows, err := tx.Query(ctx, `SELECT o.number, o.order_date, o.ship_by, o.customer_id, x.line_no,
+			x.backordered, x.custom, x.product_id, o.location_id
+		FROM `+s.from+`
+		`+s.where+`
+		ORDER BY o.order_date, o.number, x.line_no`, s.args...)
+	if err != nil {
+		return db.Classify(err)
+	}
+	defer rows.Close()
+	cov := coverOf()
+	if cov == nil {
+		return ctx.Err()
+	}
+	for _, r := range cov.rows {
+		p := products[r.product]
+		switch {
+		case p == nil: // not in the selection read by products: nothing asks for it
+		case r.po:
+			p.onOrder = append(p.onOrder, atLocation{r.location, r.qty})
+		default:
+			p.avail = append(p.avail, atLocation{r.location, r.qty})
+			p.total = p.total.Add(r.qty)
+		}
+	}
+	var b Backorder
+	var customer, product, location int64
+	var backordered pgtype.Numeric
+	for rows.Next() {
+		if err := rows.Scan(&b.SO, &b.OrderDate, &b.ShipBy, &customer, &b.Line,
+			&backordered, &b.Custom, &product, &location); err != nil {
+			return db.Classify(err)
+		}
+		if b.Backordered, err = db.Decimal(backordered); err != nil {
+			return err
+		}
+		p := products[product]
+		if p == nil {
+			return fmt.Errorf("backorders: line %s/%d has a product the same snapshot did not list", b.SO, b.Line)
+		}
+		at := p.at(location)
+		b.Customer, b.Location = cov.customers[customer], cov.locations[location]
+		b.SKU, b.Name = p.sku, p.name
+		b.Here, b.Elsewhere, b.OnOrder = at.here, at.elsewhere, at.onOrder
+		b.Status = availability(b.Backordered, b.Here, b.Elsewhere)
+		if s.status != "" && b.Status != s.status {
+			continue
+		}
+		if err := fn(&b); err != nil {
+			return err
+		}
+	}
+	return db.Classify(rows.Err())
+}
+
+// availability is the status of a line wanting backordered units, given what is
+// available at its sell-from location and at the other locations together.
+func availability(backordered, here, elsewhere decimal.Decimal) string {
+	switch {
+	case here.Cmp(backordered) >= 0:
+		return AvailHere
+	case elsewhere.Cmp(backordered) >= 0:
+		return AvailElsewhere
+	case here.Sign() > 0 || elsewhere.Sign() > 0:
+		return AvailPartial
+	}
+	return AvailNone
 }
 
 // Shortfall is what backordered lines want of a product at a location beyond what its
