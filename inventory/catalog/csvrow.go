@@ -51,6 +51,15 @@ var csvKinds = map[string]csvKind{
 	"barcodes": csvBarcodes, "features": csvFeatures,
 }
 
+// csvKindAt is csvKinds by position in CSVColumns: NormalizeCSVRow runs for every row.
+var csvKindAt = func() []csvKind {
+	k := make([]csvKind, len(CSVColumns))
+	for i, c := range CSVColumns {
+		k[i] = csvKinds[c]
+	}
+	return k
+}()
+
 // NormalizeCSVRow checks the cells of one product row that can be checked without the
 // database and rewrites them into the canonical form the staging table casts from (true/false,
 // plain decimals, lower-case type). values is aligned with CSVColumns; an empty cell means
@@ -76,7 +85,7 @@ func NormalizeCSVRow(row int, values []string) []csvio.RowError {
 		if v == "" {
 			continue
 		}
-		switch csvKinds[col] {
+		switch csvKindAt[i] {
 		case csvCode:
 			if strings.ContainsAny(v, " \t\r\n") {
 				bad(col, v, "no spaces allowed in a code")
@@ -89,6 +98,9 @@ func NormalizeCSVRow(row int, values []string) []csvio.RowError {
 			}
 			values[i] = b
 		case csvMoney, csvPercent, csvPct:
+			if csvKindAt[i] != csvPercent && plainDecimal(v) {
+				continue // already as decimal.String writes it, and in range
+			}
 			d, err := decimal.NewFromString(v)
 			if err != nil || strings.ContainsAny(v, "eE") {
 				bad(col, v, "not a number: write it like 12.50 (a dot for decimals, no thousands separators)")
@@ -98,7 +110,7 @@ func NormalizeCSVRow(row int, values []string) []csvio.RowError {
 				bad(col, v, "cannot be negative")
 				continue
 			}
-			if csvKinds[col] == csvPercent && d.GreaterThan(decimal.NewFromInt(100)) {
+			if csvKindAt[i] == csvPercent && d.GreaterThan(decimal.NewFromInt(100)) {
 				bad(col, v, "a percentage from 0 to 100")
 				continue
 			}
@@ -181,4 +193,25 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// plainDecimal reports whether v is a decimal written as decimal.String writes it (no
+// sign, no leading zeros, no trailing zeros after the point) with at most 15 digits before
+// the point, so neither negative nor too large: the import then keeps the cell as it is
+// and skips parsing and printing it, most of the cost of checking a price.
+func plainDecimal(v string) bool {
+	whole, frac, dot := strings.Cut(v, ".")
+	if whole == "" || len(whole) > 15 || (len(whole) > 1 && whole[0] == '0') || !digits(whole) {
+		return false
+	}
+	return !dot || (frac != "" && digits(frac) && frac[len(frac)-1] != '0')
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

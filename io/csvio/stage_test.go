@@ -1,8 +1,10 @@
 package csvio
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A staging source yields, per row, the row number, the file's known columns (NULL when
@@ -48,5 +50,50 @@ func TestStageSource(t *testing.T) {
 	}
 	if src.Err() == nil {
 		t.Fatal("a quote error must stop the source")
+	}
+}
+
+// Rows are read ahead on a goroutine; a COPY that stops early closes the source, which
+// stops the reader even when it waits to hand over a batch, and all rows come in order.
+func TestStageSourceReadsAheadAndStops(t *testing.T) {
+	cols := []string{"sku"}
+	var b strings.Builder
+	b.WriteString("sku\n")
+	for i := range 20 * stageBatch {
+		fmt.Fprintf(&b, "S%d\n", i)
+	}
+	r, err := NewReader(strings.NewReader(b.String()), cols, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := NewStageSource(r, cols, nil, nil)
+	n := 0
+	for src.Next() {
+		v, _ := src.Values()
+		if v[1] != fmt.Sprintf("S%d", n) {
+			t.Fatalf("row %d is %v", n, v)
+		}
+		n++
+	}
+	src.Close()
+	if n != 20*stageBatch || src.Err() != nil {
+		t.Fatalf("%d rows, %v", n, src.Err())
+	}
+
+	r, _ = NewReader(strings.NewReader(b.String()), cols, nil, Options{})
+	src = NewStageSource(r, cols, nil, nil)
+	if !src.Next() {
+		t.Fatal("no first row")
+	}
+	done := make(chan struct{})
+	go func() {
+		src.Close() // the reader is blocked handing over: the queue holds stageAhead batches
+		src.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not stop the reader")
 	}
 }
