@@ -48,7 +48,7 @@ func Describe(ctx context.Context, q sqlx.QueryerContext, sku string) (Detail, e
 		ARRAY(SELECT a.name || ': ' || (SELECT string_agg(v.value || CASE WHEN v.price_extra <> 0 THEN ' (' || CASE WHEN v.price_extra > 0 THEN '+' ELSE '' END || v.price_extra || ')' ELSE '' END, ', ' ORDER BY v.position)
 		                                FROM product_attribute_values v WHERE v.attribute_id = a.id)
 		      FROM product_attributes a WHERE a.product_id = $1 ORDER BY a.position),
-		ARRAY(SELECT sku FROM products WHERE template_id = $1 ORDER BY sku),
+		ARRAY(SELECT p.sku FROM product_variants v JOIN products p ON p.id = v.variant_id WHERE v.template_id = $1 ORDER BY p.sku),
 		ARRAY(SELECT g.name || CASE WHEN g.required THEN '' ELSE ' (optional)' END || ': ' ||
 		             (SELECT string_agg(o.value || CASE WHEN o.price_adjustment <> 0 THEN ' (' || CASE WHEN o.price_adjustment > 0 THEN '+' ELSE '' END || o.price_adjustment || ')' ELSE '' END, ', ' ORDER BY o.position)
 		              FROM product_options o WHERE o.group_id = g.id)

@@ -43,7 +43,8 @@ func Portal(ctx context.Context, q sqlx.QueryerContext) ([]PortalItem, error) {
 		LEFT JOIN (SELECT product_id, sum(on_hand - allocated) AS available FROM product_activity GROUP BY product_id) a
 		       ON a.product_id = p.id
 		LEFT JOIN companies m ON m.id = p.manufacturer_id
-		LEFT JOIN products t ON t.id = p.template_id
+		LEFT JOIN product_variants l ON l.variant_id = p.id
+		LEFT JOIN products t ON t.id = l.template_id
 		WHERE p.in_portal AND p.active
 		ORDER BY p.sku`)
 	return items, db.Classify(err)

@@ -105,7 +105,8 @@ const selectProduct = `SELECT p.id, p.sku, p.name, p.type, p.active, p.sellable,
 	p.updated_by, p.manufacturer_id, (SELECT u.precision FROM uoms u WHERE u.code = p.stock_uom) AS stock_precision
 	FROM products p
 	LEFT JOIN companies m ON m.id = p.manufacturer_id
-	LEFT JOIN products t ON t.id = p.template_id`
+	LEFT JOIN product_variants l ON l.variant_id = p.id
+	LEFT JOIN products t ON t.id = l.template_id`
 
 // productRow adds the unexported columns sqlx needs to fill.
 type productRow struct {

@@ -21,7 +21,7 @@ import (
 
 // Variable products: a template product has attributes (Size, Colour) with values (S, M, L;
 // Red, Blue), each value with a price extra; GenerateVariants makes one real product per
-// combination of values, linked to the template by products.template_id and to its values by
+// combination of values, linked to the template by product_variants and to its values by
 // product_variant_values.
 
 // AttributeValue is one value of one of a template's attributes.
@@ -258,7 +258,7 @@ func AddAttribute(ctx context.Context, q sqlx.ExtContext, sku, name string, valu
 			return nil, fault.Invalidf("values", "new attribute %s of %s needs values: give --values V1,V2,...", name, sku)
 		}
 		var n int
-		if err := sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM products WHERE template_id = $1`, p.ID); err != nil {
+		if err := sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM product_variants WHERE template_id = $1`, p.ID); err != nil {
 			return nil, db.Classify(err)
 		}
 		if n > 0 {
@@ -348,7 +348,7 @@ func GenerateVariants(ctx context.Context, q sqlx.ExtContext, sku string) ([]Var
 	}
 	if err := sqlx.SelectContext(ctx, q, &existing, `SELECT v.sku,
 		ARRAY(SELECT value_id FROM product_variant_values WHERE variant_id = v.id ORDER BY value_id) AS value_ids
-		FROM products v WHERE v.template_id = $1`, t.ID); err != nil {
+		FROM product_variants l JOIN products v ON v.id = l.variant_id WHERE l.template_id = $1`, t.ID); err != nil {
 		return nil, 0, db.Classify(err)
 	}
 	have := make(map[string]bool, len(existing))
@@ -425,7 +425,8 @@ func GenerateVariants(ctx context.Context, q sqlx.ExtContext, sku string) ([]Var
 		Template *string `db:"template"`
 	}
 	if err := sqlx.SelectContext(ctx, q, &taken, `SELECT p.sku, t.sku AS template FROM products p
-		LEFT JOIN products t ON t.id = p.template_id WHERE p.sku = ANY($1) ORDER BY p.sku`, pq.Array(skus)); err != nil {
+		LEFT JOIN product_variants l ON l.variant_id = p.id LEFT JOIN products t ON t.id = l.template_id
+		WHERE p.sku = ANY($1) ORDER BY p.sku`, pq.Array(skus)); err != nil {
 		return nil, 0, db.Classify(err)
 	}
 	if len(taken) > 0 {
@@ -463,7 +464,7 @@ func GenerateVariants(ctx context.Context, q sqlx.ExtContext, sku string) ([]Var
 		if err != nil {
 			return nil, 0, fmt.Errorf("variant %s of %s: %w", pl.SKU, sku, err)
 		}
-		if _, err := q.ExecContext(ctx, `UPDATE products SET template_id = $2 WHERE id = $1`, p.ID, t.ID); err != nil {
+		if _, err := q.ExecContext(ctx, `INSERT INTO product_variants (variant_id, template_id) VALUES ($1, $2)`, p.ID, t.ID); err != nil {
 			return nil, 0, db.Classify(err)
 		}
 		if _, err := q.ExecContext(ctx, `INSERT INTO product_variant_values (variant_id, value_id) SELECT $1, unnest($2::bigint[])`,
@@ -507,8 +508,8 @@ func Variants(ctx context.Context, q sqlx.QueryerContext, sku string) ([]Variant
 		      JOIN product_attribute_values av ON av.id = pv.value_id
 		      JOIN product_attributes a ON a.id = av.attribute_id
 		      WHERE pv.variant_id = v.id ORDER BY a.position) AS vals
-		FROM products v JOIN products t ON t.id = v.template_id
-		WHERE v.template_id = $1
+		FROM product_variants l JOIN products v ON v.id = l.variant_id JOIN products t ON t.id = l.template_id
+		WHERE l.template_id = $1
 		ORDER BY ARRAY(SELECT ARRAY[a.position, av.position] FROM product_variant_values pv
 		      JOIN product_attribute_values av ON av.id = pv.value_id
 		      JOIN product_attributes a ON a.id = av.attribute_id

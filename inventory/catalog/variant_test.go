@@ -233,7 +233,7 @@ func TestGenerateVariants(t *testing.T) {
 	if p.Description != "" || p.SalesGL != "4000" || p.InventoryGL != "1300" || p.SalesTaxRate == nil {
 		t.Fatalf("variant defaults: %+v", p)
 	}
-	if n := k.count(`SELECT count(*) FROM product_barcodes b JOIN products p ON p.id = b.product_id WHERE p.template_id = $1`, tmpl.ID); n != 0 {
+	if n := k.count(`SELECT count(*) FROM product_barcodes b JOIN product_variants l ON l.variant_id = b.product_id WHERE l.template_id = $1`, tmpl.ID); n != 0 {
 		t.Fatalf("variants have no barcode yet: %d", n)
 	}
 	if n := k.count(`SELECT count(*) FROM product_variant_values`); n != 8 {
@@ -282,7 +282,7 @@ func TestGenerateVariants(t *testing.T) {
 	k.ok(err)
 	_, _, err = k.generate("TEE")
 	k.wantFault(err, fault.Conflict, "", "TEE-XL-RED, which already exists as an unrelated product TEE-XL-RED", "Size=XL, Colour=Red")
-	if n := k.count(`SELECT count(*) FROM products WHERE template_id = $1`, tmpl.ID); n != 6 {
+	if n := k.count(`SELECT count(*) FROM product_variants WHERE template_id = $1`, tmpl.ID); n != 6 {
 		t.Fatalf("a refused generate wrote variants: %d", n)
 	}
 
@@ -338,7 +338,7 @@ func TestGenerateVariantRefusals(t *testing.T) {
 	_, _, err = k.generate("DEPOSIT")
 	k.wantFault(err, fault.Invalid, "sku", "system product")
 
-	if n := k.count(`SELECT count(*) FROM products WHERE template_id IS NOT NULL`); n != 0 {
+	if n := k.count(`SELECT count(*) FROM product_variants`); n != 0 {
 		t.Fatalf("refused generates wrote %d variants", n)
 	}
 
@@ -408,11 +408,11 @@ func TestGenerateVariantsConcurrently(t *testing.T) {
 		}
 	}
 	// Every combination exactly once: 5 sizes × 3 colours, no duplicate value sets.
-	if n := k.count(`SELECT count(*) FROM products WHERE template_id = $1`, tmpl.ID); n != 15 {
+	if n := k.count(`SELECT count(*) FROM product_variants WHERE template_id = $1`, tmpl.ID); n != 15 {
 		t.Fatalf("variants: %d, want 15", n)
 	}
 	if n := k.count(`SELECT count(DISTINCT vals) FROM (SELECT array_agg(value_id ORDER BY value_id) AS vals
-		FROM product_variant_values v JOIN products p ON p.id = v.variant_id WHERE p.template_id = $1 GROUP BY v.variant_id) x`, tmpl.ID); n != 15 {
+		FROM product_variant_values v JOIN product_variants l ON l.variant_id = v.variant_id WHERE l.template_id = $1 GROUP BY v.variant_id) x`, tmpl.ID); n != 15 {
 		t.Fatalf("distinct combinations: %d, want 15", n)
 	}
 }
