@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -56,7 +57,9 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 	if src.Err() != nil {
 		return res, src.Err()
 	}
-	if _, err := b.ExecContext(ctx, `ANALYZE `+stagingTable); err != nil {
+	// The statistics the checks and merges plan with: the table's size, the SKUs (joined to
+	// products and grouped for duplicates) and which rows failed the row check.
+	if _, err := b.ExecContext(ctx, `ANALYZE `+stagingTable+` (row_no, sku, perrs)`); err != nil {
 		return res, db.Classify(err)
 	}
 	if err := checkStaged(ctx, b); err != nil {
@@ -77,8 +80,10 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 	return mergeStaged(ctx, b, res, hasCodes, hasFeatures)
 }
 
-// checkedTable holds the staged rows once checked: the row, the id of the product it
-// updates (NULL for a new one) and every reason it is refused (NULL when it is good).
+// checkedTable holds what the checks found, only for the rows that need it said: the row,
+// the id of the product it updates (NULL for a new one) and every reason it is refused
+// (NULL when it is good). A row not in it is a good new product, so an import of new
+// products writes next to nothing here; the rows' cells stay in the staging table.
 const checkedTable = "product_checked"
 
 // importRule is one rule a staged row is checked against: when cond holds (SQL over the
@@ -92,8 +97,6 @@ var importRules = []importRule{
 	{"sku", "r.dup_first IS NOT NULL", "r.sku", "'the same SKU is on row ' || r.dup_first || ' too: a product appears once per file'"},
 	{"name", "r.pid IS NULL AND r.name IS NULL", "''", "'a new product needs a name'"},
 	{"stock_uom", "r.stock_uom IS NOT NULL AND NOT r.uom_known", "r.stock_uom", "'unknown unit: see stockctl uom list'"},
-	{"stock_uom", "r.stock_uom IS NOT NULL AND r.stock_uom <> r.old_uom AND (r.on_hand <> 0 OR r.moves > 0 OR r.open_orders > 0)",
-		"r.stock_uom", "'the stock unit cannot change from ' || r.old_uom || ' once the product has stock, moves or open orders'"},
 	{"purchase_uom", "r.purchase_uom IS NOT NULL AND NOT r.pu_pack AND NOT r.pu_known", "r.purchase_uom",
 		"'unknown unit: use a unit of the stock unit''s category (stockctl uom list) or a pack unit of the product'"},
 	{"purchase_uom", "r.purchase_uom IS NOT NULL AND NOT r.pu_pack AND r.pu_known AND r.pu_category IS DISTINCT FROM r.uom_category",
@@ -106,11 +109,22 @@ var importRules = []importRule{
 		"'unknown manufacturer: add it with stockctl company add ' || r.manufacturer || ' --name N --manufacturer'"},
 	{"manufacturer", "r.manufacturer IS NOT NULL AND r.mfr_id IS NOT NULL AND NOT r.is_manufacturer", "r.manufacturer",
 		"'company ' || r.manufacturer || ' is not a manufacturer: stockctl company edit ' || r.manufacturer || ' --manufacturer'"},
-	{"type", "r.old_type = 'system' AND r.eff_type <> 'system'", "r.eff_type", "'system products cannot change type'"},
 	{"track_stock", "r.eff_track AND r.eff_type <> 'stock'", "'true'", "'only stock products are stock-tracked; a ' || r.eff_type || ' product never is'"},
 	{"track_stock", "(r.eff_serialized OR r.eff_batch) AND NOT r.eff_track AND r.eff_type = 'stock'", "'false'",
 		"'serialised or batch-tracked products are always stock-tracked'"},
 	{"serialized", "r.eff_serialized AND r.eff_batch", "'true'", "'choose serial numbers or batches, not both'"},
+	{"sell_price", "r.sell_price IS NOT NULL AND coalesce(r.price_formula, r.old_formula, 'fixed') <> 'fixed' AND (r.pid IS NULL OR r.sell_price::numeric <> r.old_sell)",
+		"r.sell_price", "'the sell price comes from the ' || coalesce(r.price_formula, r.old_formula) || ' formula: change the cost or list price, or set price_formula to fixed'"},
+	{"price_pct", "coalesce(r.price_formula, r.old_formula, 'fixed') IN ('markup', 'margin', 'discount') AND coalesce(r.price_pct, r.old_pct::text) IS NULL",
+		"''", "'the ' || coalesce(r.price_formula, r.old_formula) || ' formula needs price_pct (a percentage)'"},
+}
+
+// updateRules are the rules only a row updating a product can break: they hold its current
+// state against the row. A new product's row skips them all with one test.
+var updateRules = []importRule{
+	{"stock_uom", "r.stock_uom IS NOT NULL AND r.stock_uom <> r.old_uom AND (r.on_hand <> 0 OR r.moves > 0 OR r.open_orders > 0)",
+		"r.stock_uom", "'the stock unit cannot change from ' || r.old_uom || ' once the product has stock, moves or open orders'"},
+	{"type", "r.old_type = 'system' AND r.eff_type <> 'system'", "r.eff_type", "'system products cannot change type'"},
 	{"track_stock", "r.old_track AND NOT r.eff_track AND (r.on_hand <> 0 OR r.allocated <> 0 OR r.open_orders > 0)", "'false'",
 		"'cannot stop tracking stock: it has ' || r.on_hand || ' on hand, ' || r.allocated || ' allocated, ' || r.open_orders || ' open order lines'"},
 	{"serialized", "((r.old_serial AND NOT r.eff_serialized) OR (r.old_batch AND NOT r.eff_batch)) AND r.moves > 0", "'false'",
@@ -119,10 +133,6 @@ var importRules = []importRule{
 		"'cannot switch serial numbers or batches on while ' || r.on_hand || ' are on hand without them: adjust the stock to zero first'"},
 	{"active", "r.active = 'false' AND r.old_active AND r.on_hand <> 0", "'false'",
 		"'the product has ' || r.on_hand || ' on hand: deactivate it with stockctl product deactivate --force'"},
-	{"sell_price", "r.sell_price IS NOT NULL AND coalesce(r.price_formula, r.old_formula, 'fixed') <> 'fixed' AND (r.pid IS NULL OR r.sell_price::numeric <> r.old_sell)",
-		"r.sell_price", "'the sell price comes from the ' || coalesce(r.price_formula, r.old_formula) || ' formula: change the cost or list price, or set price_formula to fixed'"},
-	{"price_pct", "coalesce(r.price_formula, r.old_formula, 'fixed') IN ('markup', 'margin', 'discount') AND coalesce(r.price_pct, r.old_pct::text) IS NULL",
-		"''", "'the ' || coalesce(r.price_formula, r.old_formula) || ' formula needs price_pct (a percentage)'"},
 }
 
 // checkStaged builds the checked table from the staged rows in one statement: each row is
@@ -131,14 +141,19 @@ var importRules = []importRule{
 // reasons are built only for the rows that break one. Then the barcode cells are checked
 // against each other and the barcodes in use, which can only refuse more rows.
 func checkStaged(ctx context.Context, b *db.Bulk) error {
-	var any, reasons []string
+	var any, existing, reasons []string
 	for _, r := range importRules {
 		any = append(any, "("+r.cond+")")
+	}
+	for _, r := range updateRules {
+		existing = append(existing, "("+r.cond+")")
+	}
+	any = append(any, "(r.pid IS NOT NULL AND ("+strings.Join(existing, " OR ")+"))")
+	for _, r := range append(slices.Clone(importRules), updateRules...) {
 		reasons = append(reasons, fmt.Sprintf("(CASE WHEN %s THEN jsonb_build_object('row', r.row_no, 'column', '%s', 'value', coalesce(%s, ''), 'reason', %s) END)",
 			r.cond, r.col, r.value, r.reason))
 	}
 	cols := "s." + strings.Join(CSVColumns, ", s.")
-	rcols := "r." + strings.Join(CSVColumns, ", r.")
 	stmt := `CREATE TEMP TABLE ` + checkedTable + ` ON COMMIT DROP AS
 	WITH d AS (SELECT coalesce((SELECT value FROM settings WHERE key = 'default_uom'), 'ea') AS uom),
 	dup AS (SELECT sku, min(row_no) AS first FROM ` + stagingTable + ` WHERE perrs IS NULL GROUP BY sku HAVING count(*) > 1),
@@ -190,12 +205,14 @@ func checkStaged(ctx context.Context, b *db.Bulk) error {
 		LEFT JOIN companies m ON m.code = e.manufacturer
 		LEFT JOIN act a ON a.product_id = e.pid
 	)
-	SELECT r.row_no, ` + rcols + `, r.pid,
-	       CASE WHEN ` + strings.Join(any, "\n\t\t OR ") + `
-	            THEN (SELECT jsonb_agg(x.e) FROM (VALUES ` + strings.Join(reasons, ",\n\t\t") + `) x (e) WHERE x.e IS NOT NULL) END AS errs
-	FROM r
+	SELECT * FROM (
+		SELECT r.row_no, r.pid,
+		       CASE WHEN ` + strings.Join(any, "\n\t\t OR ") + `
+		            THEN (SELECT jsonb_agg(x.e) FROM (VALUES ` + strings.Join(reasons, ",\n\t\t") + `) x (e) WHERE x.e IS NOT NULL) END AS errs
+		FROM r) c
+	WHERE c.pid IS NOT NULL OR c.errs IS NOT NULL
 	UNION ALL
-	SELECT s.row_no, ` + cols + `, NULL::bigint, s.perrs FROM ` + stagingTable + ` s WHERE s.perrs IS NOT NULL`
+	SELECT s.row_no, NULL::bigint, s.perrs FROM ` + stagingTable + ` s WHERE s.perrs IS NOT NULL`
 	if _, err := b.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("checking the rows: %w", db.Classify(err))
 	}
@@ -216,12 +233,16 @@ const (
 
 // splitLists splits the barcodes and features cells (when the file has those columns) and
 // checks the barcodes: of another product, twice in the file, a pack the product lacks.
+// The cells come without repeats (NormalizeCSVRow, dedupeList: the last feature of a name
+// and the last entry of a code win), so the split needs no DISTINCT, and as a code twice
+// in the file is refused, the merge needs none either.
 func splitLists(ctx context.Context, b *db.Bulk, barcodes, features bool) error {
 	if barcodes {
 		if _, err := b.ExecContext(ctx, `CREATE TEMP TABLE `+codesTable+` ON COMMIT DROP AS
-			SELECT DISTINCT s.row_no, s.sku, s.pid, split_part(trim(c), '@', 1) AS code, nullif(split_part(trim(c), '@', 2), '') AS pack
-			FROM `+checkedTable+` s CROSS JOIN LATERAL unnest(string_to_array(s.barcodes, '|')) c
-			WHERE s.barcodes IS NOT NULL AND s.errs IS NULL AND trim(c) <> ''`); err != nil {
+			SELECT s.row_no, s.sku, k.pid, split_part(trim(c), '@', 1) AS code, nullif(split_part(trim(c), '@', 2), '') AS pack
+			FROM `+stagingTable+` s LEFT JOIN `+checkedTable+` k ON k.row_no = s.row_no
+			CROSS JOIN LATERAL unnest(string_to_array(s.barcodes, '|')) c
+			WHERE s.barcodes IS NOT NULL AND s.perrs IS NULL AND k.errs IS NULL AND trim(c) <> ''`); err != nil {
 			return db.Classify(err)
 		}
 		if _, err := b.ExecContext(ctx, `ANALYZE `+codesTable); err != nil {
@@ -230,8 +251,12 @@ func splitLists(ctx context.Context, b *db.Bulk, barcodes, features bool) error 
 		appendErrs := func(found string) string {
 			return `WITH found (row_no, value, reason) AS (` + found + `),
 			agg AS (SELECT row_no, jsonb_agg(jsonb_build_object('row', row_no, 'column', 'barcodes', 'value', coalesce(value, ''),
-			        'reason', reason)) AS errs FROM found GROUP BY row_no)
-			UPDATE ` + checkedTable + ` s SET errs = coalesce(s.errs, '[]'::jsonb) || agg.errs FROM agg WHERE s.row_no = agg.row_no`
+			        'reason', reason)) AS errs FROM found GROUP BY row_no),
+			upd AS (UPDATE ` + checkedTable + ` s SET errs = coalesce(s.errs, '[]'::jsonb) || agg.errs FROM agg
+			        WHERE s.row_no = agg.row_no RETURNING s.row_no)
+			-- A good new product's row was not in the table yet.
+			INSERT INTO ` + checkedTable + ` (row_no, pid, errs)
+			SELECT agg.row_no, NULL, agg.errs FROM agg WHERE agg.row_no NOT IN (SELECT row_no FROM upd)`
 		}
 		for _, found := range []string{
 			`SELECT c.row_no, c.code, 'barcode already belongs to product ' || p.sku
@@ -254,12 +279,11 @@ func splitLists(ctx context.Context, b *db.Bulk, barcodes, features bool) error 
 	}
 	if features {
 		if _, err := b.ExecContext(ctx, `CREATE TEMP TABLE `+featuresTable+` ON COMMIT DROP AS
-			SELECT DISTINCT ON (s.row_no, x.name) s.row_no, s.sku, s.pid, x.name, x.value
-			FROM `+checkedTable+` s
-			CROSS JOIN LATERAL (SELECT trim(split_part(c, '=', 1)) AS name, trim(substr(c, position('=' IN c) + 1)) AS value, n
-			                    FROM unnest(string_to_array(s.features, '|')) WITH ORDINALITY AS u (c, n) WHERE trim(c) <> '') x
-			WHERE s.features IS NOT NULL AND s.errs IS NULL
-			ORDER BY s.row_no, x.name, x.n DESC -- a feature named twice in a cell: the last one`); err != nil {
+			SELECT s.row_no, s.sku, k.pid, x.name, x.value
+			FROM `+stagingTable+` s LEFT JOIN `+checkedTable+` k ON k.row_no = s.row_no
+			CROSS JOIN LATERAL (SELECT trim(split_part(c, '=', 1)) AS name, trim(substr(c, position('=' IN c) + 1)) AS value
+			                    FROM unnest(string_to_array(s.features, '|')) AS u (c) WHERE trim(c) <> '') x
+			WHERE s.features IS NOT NULL AND s.perrs IS NULL AND k.errs IS NULL`); err != nil {
 			return db.Classify(err)
 		}
 		if _, err := b.ExecContext(ctx, `ANALYZE `+featuresTable); err != nil {
@@ -271,8 +295,9 @@ func splitLists(ctx context.Context, b *db.Bulk, barcodes, features bool) error 
 
 // rejectedRows hands every row with errors to opt.Rejects, in row order, and counts them.
 func rejectedRows(ctx context.Context, b *db.Bulk, opt csvio.ImportOptions) (int64, error) {
-	rows, err := b.QueryxContext(ctx, `SELECT row_no, `+strings.Join(CSVColumns, ", ")+`, errs::text
-		FROM `+checkedTable+` WHERE errs IS NOT NULL ORDER BY row_no`)
+	rows, err := b.QueryxContext(ctx, `SELECT s.row_no, s.`+strings.Join(CSVColumns, ", s.")+`, k.errs::text
+		FROM `+checkedTable+` k JOIN `+stagingTable+` s ON s.row_no = k.row_no
+		WHERE k.errs IS NOT NULL ORDER BY k.row_no`)
 	if err != nil {
 		return 0, db.Classify(err)
 	}
@@ -322,8 +347,9 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 	// Updates. The sell price is written last so that a formula set in the same row applies.
 	upd := `WITH u AS (
 		UPDATE products p SET ` + strings.Join(set, ", ") + `
-		FROM ` + checkedTable + ` s LEFT JOIN companies m ON m.code = s.manufacturer
-		WHERE s.errs IS NULL AND p.id = s.pid
+		FROM ` + checkedTable + ` k JOIN ` + stagingTable + ` s ON s.row_no = k.row_no
+		LEFT JOIN companies m ON m.code = s.manufacturer
+		WHERE k.errs IS NULL AND p.id = k.pid
 		  AND (` + strings.Join(differs, ", ") + `) IS DISTINCT FROM (` + strings.Join(olds, ", ") + `)
 		RETURNING p.id)
 		INSERT INTO product_import_changed SELECT id FROM u`
@@ -388,11 +414,11 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 		FROM settings)
 		INSERT INTO products (sku, ` + strings.Join(cols, ", ") + `)
 		SELECT s.sku, ` + strings.Join(vals, ", ") + `
-		FROM ` + checkedTable + ` s
+		FROM ` + stagingTable + ` s
 		CROSS JOIN g
 		CROSS JOIN LATERAL (SELECT coalesce(s.stock_uom, CASE WHEN s.type = 'time' THEN 'h' ELSE g.default_uom END) AS uom) x
 		LEFT JOIN companies m ON m.code = s.manufacturer
-		WHERE s.errs IS NULL AND s.pid IS NULL`
+		WHERE s.perrs IS NULL AND NOT EXISTS (SELECT 1 FROM ` + checkedTable + ` k WHERE k.row_no = s.row_no)`
 	inserted, err := b.ExecContext(ctx, ins)
 	if err != nil {
 		return res, db.Classify(err)
@@ -402,9 +428,10 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 	}
 	// Many new products: the statistics of products (perhaps taken when it was empty) would
 	// lead the barcode and feature merges, which find new products by SKU, into nested loops
-	// over the whole table. ANALYZE counts this transaction's rows.
-	if res.Created > 10000 {
-		if _, err := b.ExecContext(ctx, `ANALYZE products`); err != nil {
+	// over the whole table. ANALYZE counts this transaction's rows; only the SKU's
+	// statistics and the table's size matter to those merges, and autovacuum does the rest.
+	if res.Created > 10000 && (codes || features) {
+		if _, err := b.ExecContext(ctx, `ANALYZE products (sku)`); err != nil {
 			return res, db.Classify(err)
 		}
 	}
@@ -431,7 +458,7 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 			         ELSE CASE length(c.code) WHEN 8 THEN 'ean8' WHEN 12 THEN 'upca' WHEN 13 THEN 'ean13'
 			                                  WHEN 14 THEN 'gtin14' ELSE 'code128' END END`
 		if _, err := b.ExecContext(ctx, `INSERT INTO product_barcodes (product_id, code, symbology, pack_id)
-			SELECT DISTINCT ON (c.code) p.id, c.code, `+symbology+`, k.id
+			SELECT p.id, c.code, `+symbology+`, k.id
 			FROM `+codesTable+` c
 			JOIN products p ON p.sku = c.sku
 			LEFT JOIN product_packs k ON k.product_id = p.id AND k.code = c.pack
@@ -481,7 +508,7 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 		Valid   int64 `db:"valid"`
 	}
 	if err := sqlx.GetContext(ctx, b, &counts, `SELECT (SELECT count(*) FROM product_import_changed) AS updated,
-		(SELECT count(*) FROM `+checkedTable+` WHERE errs IS NULL) AS valid`); err != nil {
+		(SELECT count(*) FROM `+stagingTable+`) - (SELECT count(*) FROM `+checkedTable+` WHERE errs IS NOT NULL) AS valid`); err != nil {
 		return res, db.Classify(err)
 	}
 	res.Updated = counts.Updated

@@ -306,3 +306,41 @@ func TestExportGuardAndFilters(t *testing.T) {
 		t.Fatalf("%d products", n)
 	}
 }
+
+// A cell may name a feature or a barcode twice: the last feature of a name wins, a
+// barcode is added once, for a new product and for an existing one.
+func TestImportRepeatsInACell(t *testing.T) {
+	d, _ := dbtest.New(t)
+	ctx := context.Background()
+	text := "sku,name,barcodes,features\n" +
+		"NEW,New one,4006381333931| 4006381333931 ,Colour=Red|Size=M| Colour = Blue\n"
+	res, _, err := importCSV(t, d, text, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, res, 1, 0, 0, 0)
+	text = "sku,name,barcodes,features\n" +
+		"NEW,New one,96385074|96385074|4006381333931,Size=L|Size=XL\n"
+	if res, _, err = importCSV(t, d, text, false, false); err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, res, 0, 1, 0, 0)
+	fs, err := catalog.Features(ctx, d, "NEW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range fs {
+		got[f.Name] = f.Value
+	}
+	if len(got) != 2 || got["Colour"] != "Blue" || got["Size"] != "XL" {
+		t.Fatalf("features %v; want Colour=Blue, Size=XL", got)
+	}
+	bs, err := catalog.Barcodes(ctx, d, "NEW")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bs) != 2 {
+		t.Fatalf("barcodes %+v; want 4006381333931 and 96385074 once each", bs)
+	}
+}
