@@ -344,3 +344,27 @@ func TestImportRepeatsInACell(t *testing.T) {
 		t.Fatalf("barcodes %+v; want 4006381333931 and 96385074 once each", bs)
 	}
 }
+
+// A backslash, a tab, a line break and a cell that reads \N (COPY's text NULL) arrive in
+// the product as they were written.
+func TestImportKeepsEscapes(t *testing.T) {
+	d, _ := dbtest.New(t)
+	ctx := context.Background()
+	text := "sku,name,description\n" +
+		"ESC,\"back\\slash\ttab\",\"\\N\"\n" +
+		"NL,\"two\nlines\",\\\n"
+	res, _, err := importCSV(t, d, text, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, res, 2, 0, 0, 0)
+	for sku, want := range map[string][2]string{"ESC": {"back\\slash\ttab", `\N`}, "NL": {"two\nlines", `\`}} {
+		p, err := catalog.Get(ctx, d, sku)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Name != want[0] || p.Description != want[1] {
+			t.Errorf("%s: name %q, description %q; want %q, %q", sku, p.Name, p.Description, want[0], want[1])
+		}
+	}
+}
