@@ -8,12 +8,14 @@ import (
 
 // The demo's sales: ACME's order shipped and invoiced (closed), Lone Star's paint backordered
 // with stock only at STORE ("elsewhere"), Bluebird's custom workbench on an open work order
-// that can be built; the next steps it prints run, and stock check stays clean.
+// that can be built ("none"), Acme's drills held back by hand with plenty at MAIN ("here"),
+// Bluebird's tees with too few at STORE ("partial"): backorders list shows every status,
+// the next steps the demo prints run, and stock check stays clean.
 func TestDemoSales(t *testing.T) {
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
 	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
-	if sum["sales_orders"] != 3 || sum["shipments"] != 1 || sum["invoices"] != 1 || sum["work_orders"] != 1 {
+	if sum["sales_orders"] != 5 || sum["shipments"] != 1 || sum["invoices"] != 1 || sum["work_orders"] != 1 {
 		t.Fatalf("summary: %v", sum)
 	}
 	var orders []struct{ Number, Customer, Status, Backordered, Notes string }
@@ -23,12 +25,24 @@ func TestDemoSales(t *testing.T) {
 	for _, o := range orders {
 		status[o.Customer] = o.Status
 	}
-	if len(orders) != 3 || status["ACME"] != "closed" || status["LONESTAR"] != "confirmed" || status["BLUEBIRD"] != "confirmed" {
+	if len(orders) != 5 || status["LONESTAR"] != "confirmed" || status["BLUEBIRD"] != "confirmed" {
 		t.Fatalf("orders: %+v", orders)
+	}
+	closed := 0
+	for _, o := range orders {
+		if o.Status == "closed" {
+			closed++
+		}
+	}
+	if closed != 1 {
+		t.Fatalf("one order (ACME's first) is shipped and invoiced: %+v", orders)
 	}
 	var bo []struct{ SO, Customer, SKU, Status, Backordered string }
 	run(t, url, "backorders", "list", "-o", "json").wantCode(t, ExitOK).json(t, &bo)
-	if len(bo) != 2 || bo[0].SKU != "PAINT-WHITE" || bo[0].Status != "elsewhere" || !decEq(bo[0].Backordered, "24") || bo[1].SKU != "BENCH" {
+	if len(bo) != 4 || bo[0].SKU != "PAINT-WHITE" || bo[0].Status != "elsewhere" || !decEq(bo[0].Backordered, "24") ||
+		bo[1].SKU != "BENCH" || bo[1].Status != "none" ||
+		bo[2].SKU != "DRILL-18V" || bo[2].Status != "here" || !decEq(bo[2].Backordered, "2") ||
+		bo[3].SKU != "TEE-M-NAVY" || bo[3].Status != "partial" || !decEq(bo[3].Backordered, "20") {
 		t.Fatalf("backorders: %+v", bo)
 	}
 	var wos []struct{ Number, SKU, Status, SO string }
@@ -44,7 +58,7 @@ func TestDemoSales(t *testing.T) {
 		t.Fatalf("second load: %v", sum)
 	}
 	run(t, url, "so", "list", "-o", "json").wantCode(t, ExitOK).json(t, &orders)
-	if orders = demoSalesOnly(orders); len(orders) != 3 {
+	if orders = demoSalesOnly(orders); len(orders) != 5 {
 		t.Fatalf("second load made orders: %+v", orders)
 	}
 	run(t, url, "stock", "check").wantCode(t, ExitOK)

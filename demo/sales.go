@@ -17,13 +17,18 @@ const (
 	demoSOShipped   = "Demo: drills and screws for Acme, shipped and invoiced"
 	demoSOBackorder = "Demo: paint for Lone Star, none at MAIN yet"
 	demoSOCustom    = "Demo: an oak workbench built to order"
+	demoSOHeld      = "Demo: drills for Acme's second shop, two held back"
+	demoSOPartial   = "Demo: navy tees for Bluebird's crew, more than there are"
 )
 
-// loadSales adds three sales orders selling from MAIN: ACME's drills and screws, confirmed,
-// shipped and invoiced; LONESTAR's drills and white paint, whose paint is backordered (MAIN
-// has none, STORE has some: "elsewhere" in backorders list); and BLUEBIRD's custom oak
-// workbench, backordered with a work order (wo generate) linked to its line, open and ready
-// to build from the bench tops, legs and screws at MAIN.
+// loadSales adds five sales orders selling from MAIN, so that backorders list shows every
+// availability status: ACME's drills and screws, confirmed, shipped and invoiced;
+// LONESTAR's drills and white paint, whose paint is backordered (MAIN has none, STORE has
+// some: "elsewhere", blue); BLUEBIRD's custom oak workbench, backordered with a work order
+// (wo generate) linked to its line, open and ready to build from the bench tops, legs and
+// screws at MAIN ("none"); ACME's four drills for a second shop, two of them backordered by
+// hand (so backorder) though MAIN has plenty ("here", green: so release allocates them);
+// and BLUEBIRD's 20 navy tees, of which MAIN has none and STORE 15 ("partial").
 func loadSales(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 	dec := decimal.RequireFromString
 	orders := []struct {
@@ -35,6 +40,8 @@ func loadSales(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 		{"ACME", demoSOShipped, "2026-06-02", []sales.LineInput{{SKU: "DRILL-18V", Qty: dec("2")}, {SKU: "SCREW-4X40", Qty: dec("200")}}, true, false},
 		{"LONESTAR", demoSOBackorder, "2026-06-09", []sales.LineInput{{SKU: "DRILL-18V", Qty: dec("3")}, {SKU: "PAINT-WHITE", Qty: dec("24")}}, false, false},
 		{"BLUEBIRD", demoSOCustom, "2026-06-16", []sales.LineInput{{SKU: "BENCH", Qty: dec("1"), Choices: map[string]string{"Top": "Oak", "Vise": "Quick-release"}}}, false, true},
+		{"ACME", demoSOHeld, "2026-06-18", []sales.LineInput{{SKU: "DRILL-18V", Qty: dec("4")}}, false, false},
+		{"BLUEBIRD", demoSOPartial, "2026-06-19", []sales.LineInput{{SKU: "TEE-M-NAVY", Qty: dec("20")}}, false, false},
 	}
 	for _, o := range orders {
 		var n int
@@ -57,6 +64,12 @@ func loadSales(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 			return err
 		}
 		s.SalesOrders++
+		if o.notes == demoSOHeld {
+			// The customer takes two now and two later: backordered by hand.
+			if _, err := sales.SetBackorder(ctx, tx, doc.Number, 1, dec("2")); err != nil {
+				return err
+			}
+		}
 		if o.ship {
 			if _, err := sales.Ship(ctx, tx, sales.ShipRequest{SO: doc.Number}); err != nil {
 				return err
