@@ -81,13 +81,22 @@ func derefType(t reflect.Type) reflect.Type {
 // embedded pointer on the way is nil, which renders as an empty cell.
 func fieldOf(v reflect.Value, c column) reflect.Value {
 	for _, i := range c.index {
-		for v.Kind() == reflect.Pointer {
-			if v.IsNil() {
-				return reflect.Value{}
-			}
-			v = v.Elem()
+		if v = indirect(v); !v.IsValid() {
+			return v
 		}
 		v = v.Field(i)
+	}
+	return v
+}
+
+// indirect follows the pointers from v to what they point to; it returns an invalid Value
+// when one of them is nil.
+func indirect(v reflect.Value) reflect.Value {
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return reflect.Value{}
+		}
+		v = v.Elem()
 	}
 	return v
 }

@@ -102,13 +102,7 @@ func appendObject(b []byte, cols []column, keys [][]byte, v reflect.Value, ind s
 // appendValue appends the JSON of field value v of column c; ind is the indent of the
 // object the value is in, for nested objects and arrays.
 func appendValue(b []byte, v reflect.Value, c column, ind string) ([]byte, error) {
-	for v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return append(b, "null"...), nil
-		}
-		v = v.Elem()
-	}
-	if !v.IsValid() {
+	if v = indirect(v); !v.IsValid() {
 		return append(b, "null"...), nil
 	}
 	switch c.enc {

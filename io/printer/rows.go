@@ -85,13 +85,7 @@ func (r *Rows) Add(row any) error {
 	if v.IsValid() && derefType(v.Type()) != r.t {
 		return fmt.Errorf("printer: Rows of %s given a %T", r.t, row)
 	}
-	for v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return nil
-		}
-		v = v.Elem()
-	}
-	if !v.IsValid() {
+	if v = indirect(v); !v.IsValid() {
 		return nil
 	}
 	if r.pipe == nil {
@@ -169,13 +163,7 @@ func (p *pipe) finish() error {
 }
 
 func (r *Rows) add(v reflect.Value) error {
-	for v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return nil
-		}
-		v = v.Elem()
-	}
-	if !v.IsValid() {
+	if v = indirect(v); !v.IsValid() {
 		return nil
 	}
 	switch r.p.Format {

@@ -13,13 +13,7 @@ import (
 // cell renders one value as text; table and CSV share it so they never disagree.
 // Missing values (nil pointers, invalid decimals, zero times) are empty.
 func cell(v reflect.Value, date bool) string {
-	for v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return ""
-		}
-		v = v.Elem()
-	}
-	if !v.IsValid() {
+	if v = indirect(v); !v.IsValid() {
 		return ""
 	}
 	switch x := v.Interface().(type) {
@@ -51,13 +45,7 @@ func cell(v reflect.Value, date bool) string {
 // jsonValue is the value put into JSON output. Decimals become strings so that "12.50"
 // keeps its exact digits; missing values become null.
 func jsonValue(v reflect.Value, date bool) any {
-	for v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return nil
-		}
-		v = v.Elem()
-	}
-	if !v.IsValid() {
+	if v = indirect(v); !v.IsValid() {
 		return nil
 	}
 	switch x := v.Interface().(type) {
