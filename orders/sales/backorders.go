@@ -178,6 +178,9 @@ func selectBackorders(ctx context.Context, q sqlx.QueryerContext, f BackorderFil
 		where = append(where, `x.custom = `+arg(*f.Custom))
 	}
 	if len(f.Orders) > 0 {
+		if err := requireOrders(ctx, q, f.Orders); err != nil {
+			return nil, err
+		}
 		where = append(where, `o.number = ANY(`+arg(f.Orders)+`::text[])`)
 	}
 	switch f.Status {
@@ -203,8 +206,22 @@ func selectBackorders(ctx context.Context, q sqlx.QueryerContext, f BackorderFil
 	return sel, nil
 }
 
-// placeKey is a product at a location.
-type placeKey struct{ product, location int64 }
+// requireOrders refuses sales order numbers that do not exist, naming them all: a
+// mistyped --so would otherwise select nothing and say nothing.
+func requireOrders(ctx context.Context, q sqlx.QueryerContext, orders []string) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	var missing []string
+	if err := sqlx.SelectContext(ctx, q, &missing, `SELECT w.n FROM unnest($1::text[]) AS w(n)
+		WHERE NOT EXISTS (SELECT 1 FROM sales_orders o WHERE o.number = w.n)`, pq.StringArray(orders)); err != nil {
+		return db.Classify(err)
+	}
+	if len(missing) > 0 {
+		return fault.NotFoundf("sales order %s does not exist (see stockctl so list)", strings.Join(missing, ", "))
+	}
+	return nil
+}
 
 // productSet is the set of products of the selected lines, for a WITH clause. Without
 // order filters it is read from the lines alone, in product order from the index
@@ -469,15 +486,8 @@ type Shortfall struct {
 // po generate --from-backorders wires it: purchasing.Shortfall{ProductID, SKU, LocationID,
 // Location, Qty, Reason} takes the same fields.
 func Shortfalls(ctx context.Context, q sqlx.QueryerContext, orders []string) ([]Shortfall, error) {
-	if len(orders) > 0 {
-		var missing []string
-		if err := sqlx.SelectContext(ctx, q, &missing, `SELECT w.n FROM unnest($1::text[]) AS w(n)
-			WHERE NOT EXISTS (SELECT 1 FROM sales_orders o WHERE o.number = w.n)`, pq.StringArray(orders)); err != nil {
-			return nil, db.Classify(err)
-		}
-		if len(missing) > 0 {
-			return nil, fault.NotFoundf("sales order %s does not exist (see stockctl so list)", strings.Join(missing, ", "))
-		}
+	if err := requireOrders(ctx, q, orders); err != nil {
+		return nil, err
 	}
 	out := []Shortfall{}
 	err := sqlx.SelectContext(ctx, q, &out, `WITH bo AS (

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/stockctl/stockctl/business/company"
+	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/io/printer"
@@ -180,5 +182,20 @@ func TestEachBackorderStopsOnCallbackError(t *testing.T) {
 	rows, err := sales.Backorders(ctx, conn, sales.BackorderFilter{})
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("after the stops: %d rows, %v", len(rows), err)
+	}
+}
+
+// A mistyped order number is an error naming it, not an empty list.
+func TestBackordersUnknownOrder(t *testing.T) {
+	conn := setup(t)
+	so := order(t, conn, "ACME", "MAIN", sales.LineInput{SKU: "WID", Qty: d("20")})
+	confirm(t, conn, so)
+	_, err := sales.Backorders(ctx, conn, sales.BackorderFilter{Orders: []string{so, "SO-NOPE"}})
+	if fault.KindOf(err) != fault.NotFound || !strings.Contains(err.Error(), "SO-NOPE") || strings.Contains(err.Error(), so) {
+		t.Fatalf("err = %v; want not found naming SO-NOPE only", err)
+	}
+	rows, err := sales.Backorders(ctx, conn, sales.BackorderFilter{Orders: []string{so}})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("%d rows, %v", len(rows), err)
 	}
 }
