@@ -12,6 +12,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
@@ -94,9 +95,9 @@ func Backorders(ctx context.Context, d *sqlx.DB, f BackorderFilter) ([]Backorder
 // (available stock per internal location, open purchase order quantities per location)
 // with the customer and location codes; each is read once per product or code. Then the
 // lines, in order, each one's product, codes and availability filled in here as its row
-// arrives. Joining all of it in one statement cost twice as much: the hash joins copied
-// every wide line row, the sort held them all back, and the product lookups were made
-// per line, not per product (docs/performance.md).
+// arrives. Joining all of it in one statement cost three times as much: the hash joins
+// copied every wide line row, the sort held them all back, and the product lookups were
+// made per line, not per product (docs/performance.md).
 func EachBackorder(ctx context.Context, d *sqlx.DB, f BackorderFilter, fn func(*Backorder) error) error {
 	sel, err := selectBackorders(ctx, d, f)
 	if err != nil {
@@ -148,40 +149,42 @@ func selectBackorders(ctx context.Context, q sqlx.QueryerContext, f BackorderFil
 		a = append(a, v)
 		return fmt.Sprintf("$%d", len(a))
 	}
-	where := []string{`x.backordered > 0`, `o.status IN ('confirmed', 'partially_shipped')`}
-	byOrder := f.Location != "" || f.Customer != "" || len(f.Orders) > 0
+	// line holds the conditions on the lines alone, order the ones that need the order.
+	line := []string{`x.backordered > 0`}
+	order := []string{`o.status IN ('confirmed', 'partially_shipped')`}
 	if f.Location != "" {
 		l, err := requireLocation(ctx, q, "location", f.Location)
 		if err != nil {
 			return nil, err
 		}
-		where = append(where, `o.location_id = `+arg(l.ID))
+		order = append(order, `o.location_id = `+arg(l.ID))
 	}
 	if f.Customer != "" {
-		var id int64
-		if err := sqlx.GetContext(ctx, q, &id, `SELECT coalesce((SELECT id FROM companies WHERE code = $1), 0)`, f.Customer); err != nil {
-			return nil, db.Classify(err)
-		}
-		if id == 0 {
+		// Not requireCustomer: an inactive customer's backorders are still listed.
+		c, err := company.Get(ctx, q, f.Customer)
+		if fault.Is(err, fault.NotFound) {
 			return nil, fault.Invalidf("customer", "unknown customer %q: see stockctl company list --customers", f.Customer)
 		}
-		where = append(where, `o.customer_id = `+arg(id))
+		if err != nil {
+			return nil, err
+		}
+		order = append(order, `o.customer_id = `+arg(c.ID))
 	}
 	if f.SKU != "" {
 		p, err := catalog.Get(ctx, q, f.SKU)
 		if err != nil {
 			return nil, fault.Invalidf("sku", "unknown product %q (find it with stockctl product lookup)", f.SKU)
 		}
-		where = append(where, `x.product_id = `+arg(p.ID))
+		line = append(line, `x.product_id = `+arg(p.ID))
 	}
 	if f.Custom != nil {
-		where = append(where, `x.custom = `+arg(*f.Custom))
+		line = append(line, `x.custom = `+arg(*f.Custom))
 	}
 	if len(f.Orders) > 0 {
 		if err := requireOrders(ctx, q, f.Orders); err != nil {
 			return nil, err
 		}
-		where = append(where, `o.number = ANY(`+arg(f.Orders)+`::text[])`)
+		order = append(order, `o.number = ANY(`+arg(f.Orders)+`::text[])`)
 	}
 	switch f.Status {
 	case "", AvailHere, AvailElsewhere, AvailPartial, AvailNone:
@@ -190,17 +193,11 @@ func selectBackorders(ctx context.Context, q sqlx.QueryerContext, f BackorderFil
 	}
 	sel := &backorderSelection{
 		from:   `so_lines x JOIN sales_orders o ON o.id = x.so_id`,
-		where:  `WHERE ` + strings.Join(where, ` AND `),
+		where:  `WHERE ` + strings.Join(append(line, order...), ` AND `),
 		args:   a,
 		status: f.Status,
 	}
-	if !byOrder {
-		var line []string
-		for _, w := range where {
-			if strings.HasPrefix(w, "x.") {
-				line = append(line, w)
-			}
-		}
+	if len(order) == 1 { // only the open status, which every backordered line has
 		sel.lineWhere = `WHERE ` + strings.Join(line, ` AND `)
 	}
 	return sel, nil
