@@ -207,6 +207,15 @@ func Constraint(err error) string {
 	return ""
 }
 
+// Detail returns the detail of a PostgreSQL error (which key, which row), or "".
+func Detail(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Detail
+	}
+	return ""
+}
+
 // Classify maps driver errors that escaped the domain's own checks to fault kinds, so a
 // constraint that fires as the last line of defence still gives the right exit code.
 // Already classified errors pass through unchanged.

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/csvio"
 )
 
@@ -41,14 +43,24 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 		cols = append(cols, c)
 		defs = append(defs, c+" text")
 	}
+	// Each staged row draws the id its product gets if it turns out new, as it is copied: the
+	// barcode and feature rows then carry their product's id from the split on, instead of
+	// finding a million new products again by SKU (two joins over the whole table). Rows
+	// that update a product or are refused leave their id unused, as INSERT ... ON
+	// CONFLICT does with every row that conflicts; ids are never shown and never reused.
+	var seq string
+	if err := sqlx.GetContext(ctx, b, &seq, `SELECT pg_get_serial_sequence('products', 'id')`); err != nil {
+		return res, db.Classify(err)
+	}
 	if _, err := b.ExecContext(ctx, `CREATE TEMP TABLE `+stagingTable+` (row_no int NOT NULL, `+strings.Join(defs, ", ")+
-		`, perrs jsonb) ON COMMIT DROP`); err != nil {
+		`, perrs jsonb, new_id bigint NOT NULL DEFAULT nextval('`+strings.ReplaceAll(seq, "'", "''")+`'::regclass)) ON COMMIT DROP`); err != nil {
 		return res, db.Classify(err)
 	}
 	// Only the file's columns are copied; the others stay NULL ("leave as it is").
 	src := csvio.NewStageSource(r, CSVColumns, NormalizeCSVRow, opt.Progress)
 	defer src.Close()
-	if _, err := b.Copy(ctx, stagingTable, src.Columns(CSVColumns), src); err != nil {
+	staged, err := b.Copy(ctx, stagingTable, src.Columns(CSVColumns), src)
+	if err != nil {
 		if src.Err() != nil {
 			return res, src.Err()
 		}
@@ -69,15 +81,111 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 	if err := splitLists(ctx, b, hasCodes, hasFeatures); err != nil {
 		return res, err
 	}
-	rejected, err := rejectedRows(ctx, b, opt)
+	// A SKU given twice: rows updating one product are found by its id, cheaply; repeats
+	// among new products cost a grouping of the whole file, so when no row is refused so far
+	// the unique index on products finds them as the new products go in (the merge then
+	// rolls back to before it began, and the repeats are found and reported as here).
+	if _, err := refuseRepeatedSKUs(ctx, b, true); err != nil {
+		return res, err
+	}
+	refused, err := anyRefused(ctx, b)
 	if err != nil {
 		return res, err
 	}
-	res.Rejected = rejected
-	if rejected > 0 && !opt.SkipInvalid {
+	if refused {
+		if _, err := refuseRepeatedSKUs(ctx, b, false); err != nil {
+			return res, err
+		}
+	}
+	if res.Rejected, err = rejectedRows(ctx, b, opt); err != nil {
+		return res, err
+	}
+	if res.Rejected > 0 && !opt.SkipInvalid {
 		return res, csvio.ErrRowsInvalid
 	}
-	return mergeStaged(ctx, b, res, hasCodes, hasFeatures)
+	merged, err := mergeStaged(ctx, b, res, r.Has, staged, !refused)
+	if !errors.Is(err, errRepeatedSKU) {
+		return merged, err
+	}
+	found, ferr := refuseRepeatedSKUs(ctx, b, false)
+	if ferr != nil {
+		return res, ferr
+	}
+	if !found {
+		// Not the file's own repeat: another session added the SKU since the checks.
+		return res, fault.Conflictf("a product of this file was added by another session while the import ran (%s): run the import again",
+			db.Detail(err))
+	}
+	if res.Rejected, err = rejectedRows(ctx, b, opt); err != nil {
+		return res, err
+	}
+	if !opt.SkipInvalid {
+		return res, csvio.ErrRowsInvalid
+	}
+	return mergeStaged(ctx, b, res, r.Has, staged, false)
+}
+
+// errRepeatedSKU is how mergeStaged says that a new product's SKU was already taken when
+// it went in, and that it rolled back all it had written.
+var errRepeatedSKU = errors.New("a new product's SKU is taken")
+
+// refuseRepeatedSKUs refuses every row whose SKU an earlier row of the file has too (rows
+// whose cells did not parse aside): among the rows updating a product when existing is
+// set, else among the others, and reports whether it found any. A SKU is either in the
+// catalog or not, so the two never refuse the same row.
+func refuseRepeatedSKUs(ctx context.Context, b *db.Bulk, existing bool) (bool, error) {
+	if existing {
+		// Most files name a product once: a count of distinct ids (a sort of integers)
+		// says so in a quarter of the time the grouping below takes to find nothing.
+		var repeats bool
+		if err := sqlx.GetContext(ctx, b, &repeats, `SELECT count(DISTINCT pid) <> count(pid) FROM `+checkedTable); err != nil {
+			return false, db.Classify(err)
+		}
+		if !repeats {
+			return false, nil
+		}
+	}
+	found := `SELECT k.row_no, p.sku, 'the same SKU is on row ' || d.first || ' too: a product appears once per file'
+		FROM (SELECT pid, min(row_no) AS first FROM ` + checkedTable + ` WHERE pid IS NOT NULL GROUP BY pid HAVING count(*) > 1) d
+		JOIN ` + checkedTable + ` k ON k.pid = d.pid AND k.row_no <> d.first
+		JOIN products p ON p.id = d.pid`
+	if !existing {
+		found = `WITH n AS (
+			SELECT s.row_no, s.sku FROM ` + stagingTable + ` s
+			WHERE s.perrs IS NULL AND NOT EXISTS (SELECT 1 FROM ` + checkedTable + ` k WHERE k.row_no = s.row_no AND k.pid IS NOT NULL)),
+		d AS (SELECT sku, min(row_no) AS first FROM n GROUP BY sku HAVING count(*) > 1)
+		SELECT n.row_no, n.sku, 'the same SKU is on row ' || d.first || ' too: a product appears once per file'
+		FROM n JOIN d ON d.sku = n.sku
+		WHERE n.row_no <> d.first`
+	}
+	n, err := appendErrs(ctx, b, "sku", found)
+	if err != nil {
+		return false, fmt.Errorf("checking for repeated SKUs: %w", err)
+	}
+	return n > 0, nil
+}
+
+// appendErrs adds the reasons found (rows of row_no, value, reason) gives for column to
+// the rows' errors in the checked table, and says how many rows it refused.
+func appendErrs(ctx context.Context, b *db.Bulk, column, found string) (int64, error) {
+	var n int64
+	err := sqlx.GetContext(ctx, b, &n, `WITH found (row_no, value, reason) AS (`+found+`),
+		agg AS (SELECT row_no, jsonb_agg(jsonb_build_object('row', row_no, 'column', '`+column+`', 'value', coalesce(value, ''),
+		        'reason', reason)) AS errs FROM found GROUP BY row_no),
+		upd AS (UPDATE `+checkedTable+` s SET errs = coalesce(s.errs, '[]'::jsonb) || agg.errs FROM agg
+		        WHERE s.row_no = agg.row_no RETURNING s.row_no),
+		-- A good new product's row was not in the table yet.
+		ins AS (INSERT INTO `+checkedTable+` (row_no, pid, errs)
+		        SELECT agg.row_no, NULL, agg.errs FROM agg WHERE agg.row_no NOT IN (SELECT row_no FROM upd) RETURNING 1)
+		SELECT count(*) FROM agg`)
+	return n, db.Classify(err)
+}
+
+// anyRefused reports whether a row has been refused.
+func anyRefused(ctx context.Context, b *db.Bulk) (bool, error) {
+	var refused bool
+	err := sqlx.GetContext(ctx, b, &refused, `SELECT EXISTS (SELECT 1 FROM `+checkedTable+` WHERE errs IS NOT NULL)`)
+	return refused, db.Classify(err)
 }
 
 // checkedTable holds what the checks found, only for the rows that need it said: the row,
@@ -94,7 +202,6 @@ type importRule struct{ col, cond, value, reason string }
 // the import (the row's cell, else its current value, else the default catalog.Add gives) is
 // held against units, manufacturers, the type and tracking rules and the product's activity.
 var importRules = []importRule{
-	{"sku", "r.dup_first IS NOT NULL", "r.sku", "'the same SKU is on row ' || r.dup_first || ' too: a product appears once per file'"},
 	{"name", "r.pid IS NULL AND r.name IS NULL", "''", "'a new product needs a name'"},
 	{"stock_uom", "r.stock_uom IS NOT NULL AND NOT r.uom_known", "r.stock_uom", "'unknown unit: see stockctl uom list'"},
 	{"purchase_uom", "r.purchase_uom IS NOT NULL AND NOT r.pu_pack AND NOT r.pu_known", "r.purchase_uom",
@@ -156,12 +263,10 @@ func checkStaged(ctx context.Context, b *db.Bulk) error {
 	cols := "s." + strings.Join(CSVColumns, ", s.")
 	stmt := `CREATE TEMP TABLE ` + checkedTable + ` ON COMMIT DROP AS
 	WITH d AS (SELECT coalesce((SELECT value FROM settings WHERE key = 'default_uom'), 'ea') AS uom),
-	dup AS (SELECT sku, min(row_no) AS first FROM ` + stagingTable + ` WHERE perrs IS NULL GROUP BY sku HAVING count(*) > 1),
 	e AS NOT MATERIALIZED (
 		SELECT s.row_no, ` + cols + `, p.id AS pid, p.type AS old_type, p.track_stock AS old_track,
 		       p.serialized AS old_serial, p.batch_tracked AS old_batch, p.stock_uom AS old_uom,
 		       p.price_formula AS old_formula, p.price_pct AS old_pct, p.sell_price AS old_sell, p.active AS old_active,
-		       CASE WHEN s.row_no <> dup.first THEN dup.first END AS dup_first,
 		       coalesce(s.type, p.type, 'stock') AS eff_type,
 		       coalesce(s.serialized::boolean, p.serialized, false) AS eff_serialized,
 		       coalesce(s.batch_tracked::boolean, p.batch_tracked, false) AS eff_batch,
@@ -171,7 +276,6 @@ func checkStaged(ctx context.Context, b *db.Bulk) error {
 		       coalesce(s.stock_uom, p.stock_uom, CASE WHEN coalesce(s.type, 'stock') = 'time' THEN 'h' ELSE d.uom END) AS uom
 		FROM ` + stagingTable + ` s CROSS JOIN d
 		LEFT JOIN products p ON p.sku = s.sku
-		LEFT JOIN dup ON dup.sku = s.sku
 		WHERE s.perrs IS NULL
 	),
 	-- Activity only of the products whose row changes what activity forbids.
@@ -186,7 +290,7 @@ func checkStaged(ctx context.Context, b *db.Bulk) error {
 	),
 	r AS (
 		SELECT e.row_no, ` + strings.Replace(cols, "s.", "e.", -1) + `, e.pid, e.old_type, e.old_track, e.old_serial, e.old_batch,
-		       e.old_uom, e.old_formula, e.old_pct, e.old_sell, e.old_active, e.dup_first, e.uom,
+		       e.old_uom, e.old_formula, e.old_pct, e.old_sell, e.old_active, e.uom,
 		       e.eff_type, e.eff_serialized, e.eff_batch, e.eff_track,
 		       su.category AS uom_category, su.code IS NOT NULL AS uom_known,
 		       pu.category AS pu_category, pu.code IS NOT NULL AS pu_known,
@@ -239,7 +343,8 @@ const (
 func splitLists(ctx context.Context, b *db.Bulk, barcodes, features bool) error {
 	if barcodes {
 		if _, err := b.ExecContext(ctx, `CREATE TEMP TABLE `+codesTable+` ON COMMIT DROP AS
-			SELECT s.row_no, s.sku, k.pid, split_part(trim(c), '@', 1) AS code, nullif(split_part(trim(c), '@', 2), '') AS pack
+			SELECT s.row_no, s.sku, k.pid, coalesce(k.pid, s.new_id) AS id,
+			       split_part(trim(c), '@', 1) AS code, nullif(split_part(trim(c), '@', 2), '') AS pack
 			FROM `+stagingTable+` s LEFT JOIN `+checkedTable+` k ON k.row_no = s.row_no
 			CROSS JOIN LATERAL unnest(string_to_array(s.barcodes, '|')) c
 			WHERE s.barcodes IS NOT NULL AND s.perrs IS NULL AND k.errs IS NULL AND trim(c) <> ''`); err != nil {
@@ -247,16 +352,6 @@ func splitLists(ctx context.Context, b *db.Bulk, barcodes, features bool) error 
 		}
 		if _, err := b.ExecContext(ctx, `ANALYZE `+codesTable); err != nil {
 			return db.Classify(err)
-		}
-		appendErrs := func(found string) string {
-			return `WITH found (row_no, value, reason) AS (` + found + `),
-			agg AS (SELECT row_no, jsonb_agg(jsonb_build_object('row', row_no, 'column', 'barcodes', 'value', coalesce(value, ''),
-			        'reason', reason)) AS errs FROM found GROUP BY row_no),
-			upd AS (UPDATE ` + checkedTable + ` s SET errs = coalesce(s.errs, '[]'::jsonb) || agg.errs FROM agg
-			        WHERE s.row_no = agg.row_no RETURNING s.row_no)
-			-- A good new product's row was not in the table yet.
-			INSERT INTO ` + checkedTable + ` (row_no, pid, errs)
-			SELECT agg.row_no, NULL, agg.errs FROM agg WHERE agg.row_no NOT IN (SELECT row_no FROM upd)`
 		}
 		for _, found := range []string{
 			`SELECT c.row_no, c.code, 'barcode already belongs to product ' || p.sku
@@ -272,14 +367,14 @@ func splitLists(ctx context.Context, b *db.Bulk, barcodes, features bool) error 
 			WHERE c.pack IS NOT NULL
 			  AND NOT EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = c.pid AND k.code = c.pack)`,
 		} {
-			if _, err := b.ExecContext(ctx, appendErrs(found)); err != nil {
-				return fmt.Errorf("checking the barcodes: %w", db.Classify(err))
+			if _, err := appendErrs(ctx, b, "barcodes", found); err != nil {
+				return fmt.Errorf("checking the barcodes: %w", err)
 			}
 		}
 	}
 	if features {
 		if _, err := b.ExecContext(ctx, `CREATE TEMP TABLE `+featuresTable+` ON COMMIT DROP AS
-			SELECT s.row_no, s.sku, k.pid, x.name, x.value
+			SELECT s.row_no, s.sku, k.pid, coalesce(k.pid, s.new_id) AS id, x.name, x.value
 			FROM `+stagingTable+` s LEFT JOIN `+checkedTable+` k ON k.row_no = s.row_no
 			CROSS JOIN LATERAL (SELECT trim(split_part(c, '=', 1)) AS name, trim(substr(c, position('=' IN c) + 1)) AS value
 			                    FROM unnest(string_to_array(s.features, '|')) AS u (c) WHERE trim(c) <> '') x
@@ -323,12 +418,34 @@ var productFields = []struct{ col, expr string }{
 	{"purchase_tax_rate", "s.purchase_tax_rate::numeric"},
 }
 
-// mergeStaged writes the valid staged rows: updates of existing products where something
-// differs, inserts of new ones with the defaults catalog.Add gives, then barcodes and
-// features. Each is one statement; the counts come from what they returned.
-func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, features bool) (csvio.Result, error) {
+// csvColumn is the CSV column a products column is read from.
+func csvColumn(col string) string {
+	if col == "manufacturer_id" {
+		return "manufacturer"
+	}
+	return col
+}
+
+// mergeStaged writes the valid staged rows (staged in all, has telling the file's columns):
+// updates of existing products where something differs, inserts of new ones with the
+// defaults catalog.Add gives, then barcodes and features. Each is one statement; the counts
+// come from what they returned. A column the file does not have is empty in every row and
+// leaves every product's field as it is, so the statements neither set nor compare it.
+// With unchecked set, new products' SKUs have not been checked for repeats: a SKU taken
+// when the new products go in rolls back everything the merge wrote and returns an error
+// wrapping errRepeatedSKU and the database's.
+func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, has func(string) bool, staged int64, unchecked bool) (csvio.Result, error) {
+	codes, features := has("barcodes"), has("features")
+	if unchecked {
+		if _, err := b.ExecContext(ctx, `SAVEPOINT product_merge`); err != nil {
+			return res, db.Classify(err)
+		}
+	}
 	var set, differs, olds []string
 	for _, f := range productFields {
+		if !has(csvColumn(f.col)) && (f.col != "price_pct" || !has("price_formula")) {
+			continue
+		}
 		if f.col == "price_pct" {
 			// A new formula without a percentage clears it (fixed and list take none).
 			set = append(set, "price_pct = CASE WHEN s.price_formula IN ('fixed', 'list') AND s.price_pct IS NULL THEN NULL ELSE coalesce(s.price_pct::numeric, p.price_pct) END")
@@ -345,16 +462,22 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 		return res, db.Classify(err)
 	}
 	// Updates. The sell price is written last so that a formula set in the same row applies.
-	upd := `WITH u AS (
+	mfr := ""
+	if has("manufacturer") {
+		mfr = `LEFT JOIN companies m ON m.code = s.manufacturer`
+	}
+	if len(set) > 0 {
+		upd := `WITH u AS (
 		UPDATE products p SET ` + strings.Join(set, ", ") + `
 		FROM ` + checkedTable + ` k JOIN ` + stagingTable + ` s ON s.row_no = k.row_no
-		LEFT JOIN companies m ON m.code = s.manufacturer
+		` + mfr + `
 		WHERE k.errs IS NULL AND p.id = k.pid
 		  AND (` + strings.Join(differs, ", ") + `) IS DISTINCT FROM (` + strings.Join(olds, ", ") + `)
 		RETURNING p.id)
 		INSERT INTO product_import_changed SELECT id FROM u`
-	if _, err := b.ExecContext(ctx, upd); err != nil {
-		return res, db.Classify(err)
+		if _, err := b.ExecContext(ctx, upd); err != nil {
+			return res, db.Classify(err)
+		}
 	}
 	// Inserts, with the defaults of catalog.Add: type stock, sellable, purchasable for stock,
 	// service and freight, tracked when stock (or serialised/batch-tracked), units from the
@@ -397,11 +520,14 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 		case "purchase_tax_rate":
 			def = "g.tax_rate_purchase::numeric"
 		}
-		if f.col == "manufacturer_id" {
+		switch {
+		case !has(csvColumn(f.col)):
+			vals = append(vals, def)
+		case f.col == "manufacturer_id":
 			vals = append(vals, "m.id")
-			continue
+		default:
+			vals = append(vals, fmt.Sprintf("coalesce(%s, %s)", f.expr, def))
 		}
-		vals = append(vals, fmt.Sprintf("coalesce(%s, %s)", f.expr, def))
 	}
 	// No RETURNING: the command tag counts the rows, and returning a million of them into
 	// a CTE only to count them cost a quarter of a second.
@@ -412,26 +538,36 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 		       max(value) FILTER (WHERE key = 'tax_rate_purchase') AS tax_rate_purchase,
 		       coalesce(max(value) FILTER (WHERE key = 'default_uom'), 'ea') AS default_uom
 		FROM settings)
-		INSERT INTO products (sku, ` + strings.Join(cols, ", ") + `)
-		SELECT s.sku, ` + strings.Join(vals, ", ") + `
+		INSERT INTO products (id, sku, ` + strings.Join(cols, ", ") + `) OVERRIDING SYSTEM VALUE
+		SELECT s.new_id, s.sku, ` + strings.Join(vals, ", ") + `
 		FROM ` + stagingTable + ` s
 		CROSS JOIN g
 		CROSS JOIN LATERAL (SELECT coalesce(s.stock_uom, CASE WHEN s.type = 'time' THEN 'h' ELSE g.default_uom END) AS uom) x
-		LEFT JOIN companies m ON m.code = s.manufacturer
-		WHERE s.perrs IS NULL AND NOT EXISTS (SELECT 1 FROM ` + checkedTable + ` k WHERE k.row_no = s.row_no)`
-	inserted, err := b.ExecContext(ctx, ins)
-	if err != nil {
+		` + mfr + `
+		WHERE s.perrs IS NULL`
+	// Every row that updates a product or is refused is in the checked table; the others
+	// are new. With none of either (a file of new products) the planner, estimating a row
+	// there, would scan it once for each of a million rows to find nothing; with none new
+	// (a re-import) there is nothing to insert.
+	var checked int64
+	if err := sqlx.GetContext(ctx, b, &checked, `SELECT count(*) FROM `+checkedTable); err != nil {
 		return res, db.Classify(err)
 	}
-	if res.Created, err = inserted.RowsAffected(); err != nil {
-		return res, db.Classify(err)
+	if checked > 0 {
+		ins += ` AND NOT EXISTS (SELECT 1 FROM ` + checkedTable + ` k WHERE k.row_no = s.row_no)`
 	}
-	// Many new products: the statistics of products (perhaps taken when it was empty) would
-	// lead the barcode and feature merges, which find new products by SKU, into nested loops
-	// over the whole table. ANALYZE counts this transaction's rows; only the SKU's
-	// statistics and the table's size matter to those merges, and autovacuum does the rest.
-	if res.Created > 10000 && (codes || features) {
-		if _, err := b.ExecContext(ctx, `ANALYZE products (sku)`); err != nil {
+	if checked < staged {
+		inserted, err := b.ExecContext(ctx, ins)
+		if unchecked && db.Constraint(err) == "products_sku_key" {
+			if _, rerr := b.ExecContext(ctx, `ROLLBACK TO SAVEPOINT product_merge`); rerr != nil {
+				return res, db.Classify(rerr)
+			}
+			return res, fmt.Errorf("%w: %w", errRepeatedSKU, err)
+		}
+		if err != nil {
+			return res, db.Classify(err)
+		}
+		if res.Created, err = inserted.RowsAffected(); err != nil {
 			return res, db.Classify(err)
 		}
 	}
@@ -442,26 +578,26 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 		good = ` AND NOT EXISTS (SELECT 1 FROM ` + checkedTable + ` x WHERE x.row_no = c.row_no AND x.errs IS NOT NULL)`
 	}
 	// Barcodes listed are added; barcodes the product has and the file does not list stay.
-	// A new product's id is found by its SKU. Known barcodes and unchanged features are
-	// dropped from the split tables first, in statements of their own: an anti-join in the
-	// inserting statement would scan the very table it fills, and with statistics taken
-	// when that table was empty the planner makes that a scan per row.
+	// The split rows carry the product's id (a new product's drawn when it was staged).
+	// Known barcodes and unchanged features are dropped from the split tables first, in
+	// statements of their own: an anti-join in the inserting statement would scan the very
+	// table it fills, and with statistics taken when that table was empty the planner
+	// makes that a scan per row.
 	if codes {
 		if _, err := b.ExecContext(ctx, `DELETE FROM `+codesTable+` c USING product_barcodes e WHERE e.code = c.code`); err != nil {
 			return res, db.Classify(err)
 		}
 		// New products' barcodes with a plain INSERT: nobody else can have a barcode of a
 		// product this transaction made, and ON CONFLICT with RETURNING cost half a second
-		// per 300,000. Existing products' barcodes say which products changed.
+		// per 300,000. A new product has no pack units yet (a code naming one was refused).
+		// Existing products' barcodes say which products changed.
 		// One pattern match a code, not one per symbology: they were a third of the statement.
 		symbology := `CASE WHEN c.code !~ '^[0-9]{8,14}$' THEN 'code128'
 			         ELSE CASE length(c.code) WHEN 8 THEN 'ean8' WHEN 12 THEN 'upca' WHEN 13 THEN 'ean13'
 			                                  WHEN 14 THEN 'gtin14' ELSE 'code128' END END`
 		if _, err := b.ExecContext(ctx, `INSERT INTO product_barcodes (product_id, code, symbology, pack_id)
-			SELECT p.id, c.code, `+symbology+`, k.id
+			SELECT c.id, c.code, `+symbology+`, NULL
 			FROM `+codesTable+` c
-			JOIN products p ON p.sku = c.sku
-			LEFT JOIN product_packs k ON k.product_id = p.id AND k.code = c.pack
 			WHERE c.pid IS NULL`+good); err != nil {
 			return res, db.Classify(err)
 		}
@@ -486,9 +622,8 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, codes, featu
 		// As the barcodes: a new product's features by plain INSERT, an existing one's by
 		// upsert, saying which products changed.
 		if _, err := b.ExecContext(ctx, `INSERT INTO product_features (product_id, name, value)
-			SELECT p.id, c.name, c.value
+			SELECT c.id, c.name, c.value
 			FROM `+featuresTable+` c
-			JOIN products p ON p.sku = c.sku
 			WHERE c.pid IS NULL`+good); err != nil {
 			return res, db.Classify(err)
 		}

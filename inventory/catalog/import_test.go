@@ -368,3 +368,149 @@ func TestImportKeepsEscapes(t *testing.T) {
 		}
 	}
 }
+
+// A file sets and compares only its own columns: a formula alone clears a percentage the
+// new formula takes none of, and a file of barcodes changes no other field. In a file of
+// new and existing products with a refused row skipped, each new product gets its own
+// barcodes and features (by the id its row drew when it was staged).
+func TestImportOnlyTheFilesColumns(t *testing.T) {
+	d, _ := dbtest.New(t)
+	ctx := context.Background()
+	pricing := func() (formula string, pct *string, sell string) {
+		t.Helper()
+		var row struct {
+			Formula string  `db:"price_formula"`
+			Pct     *string `db:"price_pct"`
+			Sell    string  `db:"sell_price"`
+		}
+		if err := d.Get(&row, `SELECT price_formula, price_pct::text, sell_price::text FROM products WHERE sku = 'MK'`); err != nil {
+			t.Fatal(err)
+		}
+		return row.Formula, row.Pct, row.Sell
+	}
+	res, _, err := importCSV(t, d, "sku,name,cost_price,price_formula,price_pct\nMK,Marked up,10,markup,50\n", false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, res, 1, 0, 0, 0)
+	if f, pct, sell := pricing(); f != "markup" || pct == nil || *pct != "50" || sell != "15.00" && sell != "15" {
+		t.Fatalf("after import: %s %v %s", f, pct, sell)
+	}
+	if res, _, err = importCSV(t, d, "sku,price_formula\nMK,fixed\n", false, false); err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, res, 0, 1, 0, 0)
+	if f, pct, _ := pricing(); f != "fixed" || pct != nil {
+		t.Fatalf("a fixed formula kept its percentage: %s %v", f, pct)
+	}
+	for i, want := range []csvio.Result{{Updated: 1}, {Unchanged: 1}} {
+		if res, _, err = importCSV(t, d, "sku,barcodes\nMK,96385074\n", false, false); err != nil {
+			t.Fatal(err)
+		}
+		wantResult(t, res, want.Created, want.Updated, want.Unchanged, want.Rejected)
+		if i == 0 {
+			if m, err := catalog.Lookup(ctx, d, "96385074"); err != nil || m.SKU != "MK" {
+				t.Fatalf("the new barcode: %+v %v", m, err)
+			}
+			if p, err := catalog.Get(ctx, d, "MK"); err != nil || p.Name != "Marked up" || p.CostPrice.String() != "10" {
+				t.Fatalf("after a barcodes-only import: %+v %v", p, err)
+			}
+		}
+	}
+
+	text := "sku,name,barcodes,features\n" +
+		"A1,First,4006381333931,Colour=Red\n" +
+		"MK,,,Size=L\n" +
+		"BAD,,73513537,Colour=Green\n" + // a new product without a name
+		"A2,Second,12345670|50184385,Colour=Blue|Size=M\n"
+	res, rejects, err := importCSV(t, d, text, true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, res, 2, 1, 0, 1)
+	if len(rejects) != 1 || rejects[0].Row != 4 {
+		t.Fatalf("rejects %+v; want row 4", rejects)
+	}
+	for code, sku := range map[string]string{"4006381333931": "A1", "12345670": "A2", "50184385": "A2", "96385074": "MK"} {
+		if p, err := catalog.Lookup(ctx, d, code); err != nil || p.SKU != sku {
+			t.Errorf("barcode %s: %+v %v; want %s", code, p, err, sku)
+		}
+	}
+	if _, err := catalog.Lookup(ctx, d, "73513537"); err == nil {
+		t.Error("the refused row's barcode was written")
+	}
+	for sku, want := range map[string]string{"A1": "Colour=Red", "A2": "Colour=Blue|Size=M", "MK": "Size=L"} {
+		fs, err := catalog.Features(ctx, d, sku)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range fs {
+			got = append(got, f.Name+"="+f.Value)
+		}
+		if strings.Join(got, "|") != want {
+			t.Errorf("%s features %v; want %s", sku, got, want)
+		}
+	}
+	if n := countProducts(t, d); n != 3 {
+		t.Fatalf("%d products; want MK, A1 and A2", n)
+	}
+}
+
+// A SKU given twice in a file with nothing else wrong: new products' repeats are found as
+// they go in, existing ones' before; either way the later rows are refused, and with
+// --skip-invalid the first row of each is written, with its barcodes and features, and
+// the products the file updates are counted once.
+func TestImportRepeatedSKUs(t *testing.T) {
+	d, _ := dbtest.New(t)
+	ctx := context.Background()
+	mustAdd(t, d, "OLD", catalog.Changes{})
+	text := "sku,name,barcodes,features\n" +
+		"OLD,Renamed,,\n" +
+		"NEW,First,4006381333931,Colour=Red\n" +
+		"OTHER,Other,,\n" +
+		"NEW,Second,96385074,Colour=Blue\n" +
+		"NEW,Third,,\n"
+	res, rejects, err := importCSV(t, d, text, false, false)
+	if !errors.Is(err, csvio.ErrRowsInvalid) {
+		t.Fatalf("want ErrRowsInvalid, got %v", err)
+	}
+	if res.Rejected != 2 || len(rejects) != 2 || rejects[0].Row != 5 || rejects[1].Row != 6 ||
+		rejects[0].Errors[0].Column != "sku" || !strings.Contains(rejects[0].Errors[0].Reason, "the same SKU is on row 3 too") {
+		t.Fatalf("rejects %+v (result %+v)", rejects, res)
+	}
+	if n := countProducts(t, d); n != 1 {
+		t.Fatalf("%d products: a refused import wrote something", n)
+	}
+	if p, _ := catalog.Get(ctx, d, "OLD"); p.Name == "Renamed" {
+		t.Fatal("a refused import renamed OLD")
+	}
+
+	res, rejects, err = importCSV(t, d, text, true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantResult(t, res, 2, 1, 0, 2)
+	if len(rejects) != 2 {
+		t.Fatalf("rejects %+v", rejects)
+	}
+	if p, err := catalog.Get(ctx, d, "NEW"); err != nil || p.Name != "First" {
+		t.Fatalf("NEW: %+v %v; want the first row's", p, err)
+	}
+	if m, err := catalog.Lookup(ctx, d, "4006381333931"); err != nil || m.SKU != "NEW" {
+		t.Fatalf("the first row's barcode: %+v %v", m, err)
+	}
+	if _, err := catalog.Lookup(ctx, d, "96385074"); err == nil {
+		t.Fatal("a refused row's barcode was written")
+	}
+	if fs, err := catalog.Features(ctx, d, "NEW"); err != nil || len(fs) != 1 || fs[0].Value != "Red" {
+		t.Fatalf("NEW's features: %+v %v", fs, err)
+	}
+
+	// Repeats of existing products.
+	res, rejects, err = importCSV(t, d, "sku,name\nOLD,Once\nNEW,Again\nOLD,Twice\n", false, false)
+	if !errors.Is(err, csvio.ErrRowsInvalid) || res.Rejected != 1 || len(rejects) != 1 || rejects[0].Row != 4 ||
+		!strings.Contains(rejects[0].Errors[0].Reason, "the same SKU is on row 2 too") {
+		t.Fatalf("want row 4 refused: %v %+v %+v", err, res, rejects)
+	}
+}
