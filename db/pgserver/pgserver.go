@@ -476,6 +476,10 @@ func (s *Server) writeConfig(dataDir string, acct *account) error {
 	set("unix_socket_permissions", "0700")
 	set("port", strconv.Itoa(port))
 	set("max_connections", "100")
+	// A million-product import writes about 1 GB of WAL. With the default 1 GB PostgreSQL
+	// checkpoints halfway through ("checkpoints are occurring too frequently") and then
+	// logs every page it touches again in full; 2 GB lets such a job finish first.
+	set("max_wal_size", "2GB")
 	if s.testTuning {
 		set("fsync", "off")
 		set("synchronous_commit", "off")
