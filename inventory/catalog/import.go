@@ -479,6 +479,18 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, has func(str
 			return res, db.Classify(err)
 		}
 	}
+	// Every row that updates a product or is refused is in the checked table; the others
+	// are new (newRows over the staged rows s). With none of either (a file of new products)
+	// the planner, estimating a row there, would scan it once for each of a million rows to
+	// find nothing; with none new (a re-import) there is nothing to insert.
+	var checked int64
+	if err := sqlx.GetContext(ctx, b, &checked, `SELECT count(*) FROM `+checkedTable); err != nil {
+		return res, db.Classify(err)
+	}
+	newRows := "s.perrs IS NULL"
+	if checked > 0 {
+		newRows += ` AND NOT EXISTS (SELECT 1 FROM ` + checkedTable + ` k WHERE k.row_no = s.row_no)`
+	}
 	// Inserts, with the defaults of catalog.Add: type stock, sellable, purchasable for stock,
 	// service and freight, tracked when stock (or serialised/batch-tracked), units from the
 	// setting default_uom (h for time), accounting from the settings.
@@ -529,33 +541,24 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, has func(str
 			vals = append(vals, fmt.Sprintf("coalesce(%s, %s)", f.expr, def))
 		}
 	}
-	// No RETURNING: the command tag counts the rows, and returning a million of them into
+	// Who made them is found once, not by the columns' defaults for every row. No
+	// RETURNING: the command tag counts the rows, and returning a million of them into
 	// a CTE only to count them cost a quarter of a second.
 	ins := `WITH g AS (
 		SELECT max(value) FILTER (WHERE key = 'gl_sales') AS gl_sales, max(value) FILTER (WHERE key = 'gl_purchase') AS gl_purchase,
 		       max(value) FILTER (WHERE key = 'gl_inventory') AS gl_inventory, max(value) FILTER (WHERE key = 'gl_cogs') AS gl_cogs,
 		       max(value) FILTER (WHERE key = 'tax_rate_sales') AS tax_rate_sales,
 		       max(value) FILTER (WHERE key = 'tax_rate_purchase') AS tax_rate_purchase,
-		       coalesce(max(value) FILTER (WHERE key = 'default_uom'), 'ea') AS default_uom
+		       coalesce(max(value) FILTER (WHERE key = 'default_uom'), 'ea') AS default_uom,
+		       stockctl_actor() AS actor
 		FROM settings)
-		INSERT INTO products (id, sku, ` + strings.Join(cols, ", ") + `) OVERRIDING SYSTEM VALUE
-		SELECT s.new_id, s.sku, ` + strings.Join(vals, ", ") + `
+		INSERT INTO products (id, sku, ` + strings.Join(cols, ", ") + `, created_by, updated_by) OVERRIDING SYSTEM VALUE
+		SELECT s.new_id, s.sku, ` + strings.Join(vals, ", ") + `, g.actor, g.actor
 		FROM ` + stagingTable + ` s
 		CROSS JOIN g
 		CROSS JOIN LATERAL (SELECT coalesce(s.stock_uom, CASE WHEN s.type = 'time' THEN 'h' ELSE g.default_uom END) AS uom) x
 		` + mfr + `
-		WHERE s.perrs IS NULL`
-	// Every row that updates a product or is refused is in the checked table; the others
-	// are new. With none of either (a file of new products) the planner, estimating a row
-	// there, would scan it once for each of a million rows to find nothing; with none new
-	// (a re-import) there is nothing to insert.
-	var checked int64
-	if err := sqlx.GetContext(ctx, b, &checked, `SELECT count(*) FROM `+checkedTable); err != nil {
-		return res, db.Classify(err)
-	}
-	if checked > 0 {
-		ins += ` AND NOT EXISTS (SELECT 1 FROM ` + checkedTable + ` k WHERE k.row_no = s.row_no)`
-	}
+		WHERE ` + newRows
 	if checked < staged {
 		inserted, err := b.ExecContext(ctx, ins)
 		if unchecked && db.Constraint(err) == "products_sku_key" {

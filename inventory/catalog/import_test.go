@@ -514,3 +514,26 @@ func TestImportRepeatedSKUs(t *testing.T) {
 		t.Fatalf("want row 4 refused: %v %+v %+v", err, res, rejects)
 	}
 }
+
+// New products record who imported them, as the columns' defaults would.
+func TestImportRecordsTheActor(t *testing.T) {
+	d, _ := dbtest.New(t)
+	ctx := context.Background()
+	r, err := csvio.NewReader(strings.NewReader("sku,name\nP1,One\nP2,Two\n"), catalog.CSVColumns, catalog.CSVRequired, csvio.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.InBulk(ctx, d, false, func(b *db.Bulk) error {
+		if _, err := b.ExecContext(ctx, `SET LOCAL stockctl.actor = 'importer'`); err != nil {
+			return err
+		}
+		_, err := catalog.ImportProducts(ctx, b, r, csvio.ImportOptions{})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := d.Get(&n, `SELECT count(*) FROM products WHERE sku IN ('P1', 'P2') AND created_by = 'importer' AND updated_by = 'importer'`); err != nil || n != 2 {
+		t.Fatalf("%d of 2 products stamped by the importer (%v)", n, err)
+	}
+}
