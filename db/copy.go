@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -17,17 +18,23 @@ type Bulk struct {
 	conn *sqlx.Conn
 }
 
-// Copy streams the rows of src into table (usually a temporary staging table) with
-// PostgreSQL's COPY protocol, inside the transaction, and returns how many rows it copied.
-func (b *Bulk) Copy(ctx context.Context, table string, columns []string, src pgx.CopyFromSource) (int64, error) {
+// CopyBinary streams r, the data of a COPY in PostgreSQL's binary format, into columns of
+// table (usually a temporary staging table) inside the transaction, and returns how many
+// rows it copied. An error reading r abandons the COPY and is returned.
+func (b *Bulk) CopyBinary(ctx context.Context, table string, columns []string, r io.Reader) (int64, error) {
+	cols := make([]string, len(columns))
+	for i, c := range columns {
+		cols[i] = pgx.Identifier{c}.Sanitize()
+	}
+	stmt := "COPY " + pgx.Identifier{table}.Sanitize() + " (" + strings.Join(cols, ", ") + ") FROM STDIN (FORMAT binary)"
 	var n int64
 	err := b.conn.Raw(func(driverConn any) error {
 		c, ok := driverConn.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("COPY needs the pgx driver, the connection is a %T", driverConn)
 		}
-		var err error
-		n, err = c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, src)
+		tag, err := c.Conn().PgConn().CopyFrom(ctx, r, stmt)
+		n = tag.RowsAffected()
 		return err
 	})
 	return n, err

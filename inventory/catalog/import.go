@@ -59,7 +59,7 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 	// Only the file's columns are copied; the others stay NULL ("leave as it is").
 	src := csvio.NewStageSource(r, CSVColumns, NormalizeCSVRow, opt.Progress)
 	defer src.Close()
-	staged, err := b.Copy(ctx, stagingTable, src.Columns(CSVColumns), src)
+	staged, err := b.CopyBinary(ctx, stagingTable, src.Columns(CSVColumns), src)
 	if err != nil {
 		if src.Err() != nil {
 			return res, src.Err()

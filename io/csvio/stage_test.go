@@ -1,11 +1,76 @@
 package csvio
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
 )
+
+// readCopy decodes the binary COPY stream src gives, the way the server reads it: the
+// header, then tuples of (row_no int4, text cells..., perrs jsonb) until the trailer. A
+// cell is nil for NULL, int32 for row_no, else a string (perrs without its version byte).
+// It stops at the first read error and returns it.
+func readCopy(t *testing.T, src io.Reader) ([][]any, error) {
+	t.Helper()
+	var data bytes.Buffer
+	buf := make([]byte, 1000) // small reads, so rows straddle them
+	for {
+		n, err := src.Read(buf)
+		data.Write(buf[:n])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	b := data.Bytes()
+	if len(b) < 19 || string(b[:11]) != "PGCOPY\n\xff\r\n\x00" || !bytes.Equal(b[11:19], make([]byte, 8)) {
+		t.Fatalf("bad COPY header % x", b[:min(len(b), 19)])
+	}
+	b = b[19:]
+	var rows [][]any
+	for {
+		if len(b) < 2 {
+			t.Fatal("no trailer")
+		}
+		fields := int16(binary.BigEndian.Uint16(b))
+		b = b[2:]
+		if fields == -1 {
+			if len(b) != 0 {
+				t.Fatalf("%d bytes after the trailer", len(b))
+			}
+			return rows, nil
+		}
+		row := make([]any, fields)
+		for i := range row {
+			n := int32(binary.BigEndian.Uint32(b))
+			b = b[4:]
+			switch {
+			case n == -1:
+				row[i] = nil
+			case i == 0:
+				if n != 4 {
+					t.Fatalf("row_no is %d bytes", n)
+				}
+				row[i] = int32(binary.BigEndian.Uint32(b))
+			case i == len(row)-1:
+				if b[0] != 1 {
+					t.Fatalf("jsonb version %d", b[0])
+				}
+				row[i] = string(b[1:n])
+			default:
+				row[i] = string(b[:n])
+			}
+			b = b[max(n, 0):]
+		}
+		rows = append(rows, row)
+	}
+}
 
 // A staging source yields, per row, the row number, the file's known columns (NULL when
 // empty) and what the row check found, and stops on a fatal read error.
@@ -26,13 +91,9 @@ func TestStageSource(t *testing.T) {
 	if got := strings.Join(src.Columns(cols), ","); got != "row_no,sku,qty,perrs" {
 		t.Fatalf("columns %s", got)
 	}
-	var rows [][]any
-	for src.Next() {
-		v, _ := src.Values()
-		rows = append(rows, v)
-	}
-	if src.Err() != nil || len(rows) != 3 {
-		t.Fatalf("%d rows, err %v", len(rows), src.Err())
+	rows, err := readCopy(t, src)
+	if err != nil || src.Err() != nil || len(rows) != 3 {
+		t.Fatalf("%d rows, err %v %v", len(rows), err, src.Err())
 	}
 	if rows[0][0] != int32(2) || rows[0][1] != "A" || rows[0][2] != "5.0" || rows[0][3] != nil {
 		t.Errorf("row 2: %v", rows[0])
@@ -46,20 +107,19 @@ func TestStageSource(t *testing.T) {
 
 	bad, _ := NewReader(strings.NewReader("sku\n\"unterminated\n"), cols, nil, Options{})
 	src = NewStageSource(bad, cols, nil, nil)
-	for src.Next() {
-	}
-	if src.Err() == nil {
-		t.Fatal("a quote error must stop the source")
+	if _, err := readCopy(t, src); err == nil || src.Err() == nil || err.Error() != src.Err().Error() {
+		t.Fatalf("a quote error must stop the source: %v, %v", err, src.Err())
 	}
 }
 
 // Rows are read ahead on a goroutine; a COPY that stops early closes the source, which
-// stops the reader even when it waits to hand over a batch, and all rows come in order.
+// stops the reader even when it waits to hand over a buffer, and all rows come in order.
 func TestStageSourceReadsAheadAndStops(t *testing.T) {
 	cols := []string{"sku"}
 	var b strings.Builder
 	b.WriteString("sku\n")
-	for i := range 20 * stageBatch {
+	const n = 100000 // rows of 19 bytes or so: many buffers
+	for i := range n {
 		fmt.Fprintf(&b, "S%d\n", i)
 	}
 	r, err := NewReader(strings.NewReader(b.String()), cols, nil, Options{})
@@ -67,27 +127,25 @@ func TestStageSourceReadsAheadAndStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := NewStageSource(r, cols, nil, nil)
-	n := 0
-	for src.Next() {
-		v, _ := src.Values()
-		if v[1] != fmt.Sprintf("S%d", n) {
-			t.Fatalf("row %d is %v", n, v)
-		}
-		n++
-	}
+	rows, err := readCopy(t, src)
 	src.Close()
-	if n != 20*stageBatch || src.Err() != nil {
-		t.Fatalf("%d rows, %v", n, src.Err())
+	if err != nil || len(rows) != n || src.Err() != nil {
+		t.Fatalf("%d rows, %v %v", len(rows), err, src.Err())
+	}
+	for i, row := range rows {
+		if row[0] != int32(i+2) || row[1] != fmt.Sprintf("S%d", i) {
+			t.Fatalf("row %d is %v", i, row)
+		}
 	}
 
 	r, _ = NewReader(strings.NewReader(b.String()), cols, nil, Options{})
 	src = NewStageSource(r, cols, nil, nil)
-	if !src.Next() {
-		t.Fatal("no first row")
+	if k, err := src.Read(make([]byte, 10)); k != 10 || err != nil {
+		t.Fatalf("first read: %d %v", k, err)
 	}
 	done := make(chan struct{})
 	go func() {
-		src.Close() // the reader is blocked handing over: the queue holds stageAhead batches
+		src.Close() // the reader is blocked handing over: the queue holds stageAhead buffers
 		src.Close()
 		close(done)
 	}()

@@ -176,7 +176,7 @@ func ImportPrices(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.Im
 	}
 	src := csvio.NewStageSource(r, PriceCSVColumns, NormalizePriceCSVRow, opt.Progress)
 	defer src.Close()
-	if _, err := b.Copy(ctx, priceStaging, src.Columns(PriceCSVColumns), src); err != nil {
+	if _, err := b.CopyBinary(ctx, priceStaging, src.Columns(PriceCSVColumns), src); err != nil {
 		if src.Err() != nil {
 			return res, src.Err()
 		}
