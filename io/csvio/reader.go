@@ -2,6 +2,7 @@ package csvio
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -110,6 +111,9 @@ func NewReader(r io.Reader, columns, required []string, opt Options) (*Reader, e
 		}
 	}
 	raw := bufio.NewReaderSize(rd.count, peekSize)
+	if p, _ := raw.Peek(2); bytes.Equal(p, []byte{0xFF, 0xFE}) || bytes.Equal(p, []byte{0xFE, 0xFF}) {
+		return nil, fault.Invalidf("encoding", "the file is UTF-16 (it starts with a UTF-16 byte order mark), which is not read: save it as CSV UTF-8")
+	}
 	if enc == "" || enc == UTF8 {
 		hasBOM, err := stripBOM(raw)
 		if err != nil {
@@ -355,18 +359,32 @@ func (r *Reader) record() ([]string, int, error) {
 		num := r.lastRow + start - r.lastLine
 		r.lastRow = num
 		r.lastLine = last + strings.Count(rec[len(rec)-1], "\n")
-		if r.checkUTF {
-			for _, c := range rec {
-				if !utf8.ValidString(c) {
-					r.err = fault.Invalidf("encoding", "row %d is not valid UTF-8: if the file is in Windows-1252 give --encoding windows-1252", num)
-					return nil, 0, r.err
-				}
+		for j, c := range rec {
+			if r.checkUTF && !utf8.ValidString(c) {
+				r.err = fault.Invalidf("encoding", "row %d is not valid UTF-8: if the file is in Windows-1252 give --encoding windows-1252", num)
+				return nil, 0, r.err
+			}
+			// PostgreSQL's text cannot hold one; files full of them are UTF-16.
+			if strings.IndexByte(c, 0) >= 0 {
+				r.err = fault.Invalidf("encoding", "row %d: %s holds a NUL byte (0x00), which text cannot: if the file is UTF-16 (Excel's \"Unicode text\"), save it as CSV UTF-8; else remove the byte",
+					num, r.cellName(j))
+				return nil, 0, r.err
 			}
 		}
 		if !allBlank(rec) {
 			return rec, num, nil
 		}
 	}
+}
+
+// cellName names cell j of a record for a message: its column, or its position.
+func (r *Reader) cellName(j int) string {
+	for i, k := range r.index {
+		if k == j {
+			return "column " + r.columns[i]
+		}
+	}
+	return fmt.Sprintf("cell %d", j+1)
 }
 
 // readError classifies an error from csv.Reader.

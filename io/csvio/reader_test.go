@@ -624,3 +624,23 @@ func TestMemoryStaysFlat(t *testing.T) {
 		t.Errorf("heap grew from %d to %d bytes over %d MB", before, after, r.BytesRead()>>20)
 	}
 }
+
+// A NUL byte cannot be stored as text: the row and column are named, in either encoding;
+// a file that starts with a UTF-16 byte order mark is refused before its header.
+func TestNULAndUTF16(t *testing.T) {
+	for _, enc := range []string{"", "utf-8", "windows-1252"} {
+		r, err := csvio.NewReader(asPipe([]byte("sku,name\nA,fine\nB,x\x00y\n")), cols, nil, csvio.Options{Encoding: enc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := readAll(t, r)
+		wantFault(t, err, fault.Invalid, "encoding", "row 3: column name holds a NUL byte", "UTF-16")
+		if len(got) != 1 {
+			t.Errorf("%s: %d rows before the NUL, want 1", enc, len(got))
+		}
+	}
+	for _, b := range [][]byte{{0xFF, 0xFE, 's', 0, 'k', 0, 'u', 0, '\n', 0}, {0xFE, 0xFF, 0, 's', 0, 'k', 0, 'u', 0, '\n'}} {
+		_, err := csvio.NewReader(asPipe(b), cols, nil, csvio.Options{})
+		wantFault(t, err, fault.Invalid, "encoding", "the file is UTF-16", "save it as CSV UTF-8")
+	}
+}

@@ -137,6 +137,13 @@ func roundTrip(t *testing.T, cells []string, opt csvio.Options, viaFile bool) (v
 	if err == io.EOF {
 		return nil, false
 	}
+	if hasNUL(cells) {
+		// Text from the database never holds one; a file that does is refused.
+		if !fault.Is(err, fault.Invalid) || !strings.Contains(err.Error(), "row 2: column c") || !strings.Contains(err.Error(), "NUL byte") {
+			t.Fatalf("Next on %q: %v, want the NUL byte refused", b.String(), err)
+		}
+		return nil, false
+	}
 	if err != nil {
 		t.Fatalf("Next on %q: %v", b.String(), err)
 	}
@@ -149,6 +156,16 @@ func roundTrip(t *testing.T, cells []string, opt csvio.Options, viaFile bool) (v
 	return row.Values, true
 }
 
+// hasNUL reports whether a cell holds a NUL byte, which the reader refuses.
+func hasNUL(cells []string) bool {
+	for _, c := range cells {
+		if strings.IndexByte(c, 0) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func checkRoundTrip(t *testing.T, cells []string, opt csvio.Options, viaFile bool) {
 	t.Helper()
 	want := make([]string, len(cells))
@@ -159,7 +176,7 @@ func checkRoundTrip(t *testing.T, cells []string, opt csvio.Options, viaFile boo
 	}
 	got, ok := roundTrip(t, cells, opt, viaFile)
 	if !ok {
-		if !blank {
+		if !blank && !hasNUL(cells) {
 			t.Errorf("%q: row skipped, want %q", cells, want)
 		}
 		return
@@ -181,7 +198,7 @@ func TestRoundTrip(t *testing.T) {
 	checkRoundTrip(t, tricky, csvio.Options{}, true)
 	// Exact when there is nothing to trim and no "\r\n".
 	for _, s := range tricky {
-		if s == expected(s) && s != "" {
+		if s == expected(s) && s != "" && !hasNUL([]string{s}) {
 			got, ok := roundTrip(t, []string{s}, csvio.Options{}, false)
 			if !ok || got[0] != s {
 				t.Errorf("%q read back as %q", s, got)
