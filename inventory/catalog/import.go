@@ -74,7 +74,7 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 	if _, err := b.ExecContext(ctx, `ANALYZE `+stagingTable+` (row_no, sku, perrs)`); err != nil {
 		return res, db.Classify(err)
 	}
-	if err := checkStaged(ctx, b); err != nil {
+	if err := checkStaged(ctx, b, r.Has); err != nil {
 		return res, err
 	}
 	hasCodes, hasFeatures := r.Has("barcodes"), r.Has("features")
@@ -247,7 +247,7 @@ var updateRules = []importRule{
 // activity forbids) the product's activity, and held against every rule at once; the
 // reasons are built only for the rows that break one. Then the barcode cells are checked
 // against each other and the barcodes in use, which can only refuse more rows.
-func checkStaged(ctx context.Context, b *db.Bulk) error {
+func checkStaged(ctx context.Context, b *db.Bulk, has func(string) bool) error {
 	var any, existing, reasons []string
 	for _, r := range importRules {
 		any = append(any, "("+r.cond+")")
@@ -261,6 +261,39 @@ func checkStaged(ctx context.Context, b *db.Bulk) error {
 			r.cond, r.col, r.value, r.reason))
 	}
 	cols := "s." + strings.Join(CSVColumns, ", s.")
+	// A unit or manufacturer column the file lacks is empty in every row: its rules cannot
+	// fire, so its lookup (a join of every row) is left out. The stock unit's category is
+	// needed whenever a purchase or sales unit is given.
+	lookups := []string{}
+	joins := []string{}
+	if has("stock_uom") || has("purchase_uom") || has("sales_uom") {
+		lookups = append(lookups, "su.category AS uom_category, su.code IS NOT NULL AS uom_known")
+		joins = append(joins, "LEFT JOIN uoms su ON su.code = e.uom")
+	} else {
+		lookups = append(lookups, "NULL::text AS uom_category, false AS uom_known")
+	}
+	if has("purchase_uom") {
+		lookups = append(lookups, `pu.category AS pu_category, pu.code IS NOT NULL AS pu_known,
+		       (e.purchase_uom IS NOT NULL AND e.pid IS NOT NULL
+		        AND EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = e.pid AND k.code = e.purchase_uom)) AS pu_pack`)
+		joins = append(joins, "LEFT JOIN uoms pu ON pu.code = e.purchase_uom")
+	} else {
+		lookups = append(lookups, "NULL::text AS pu_category, false AS pu_known, false AS pu_pack")
+	}
+	if has("sales_uom") {
+		lookups = append(lookups, `lu.category AS lu_category, lu.code IS NOT NULL AS lu_known,
+		       (e.sales_uom IS NOT NULL AND e.pid IS NOT NULL
+		        AND EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = e.pid AND k.code = e.sales_uom)) AS lu_pack`)
+		joins = append(joins, "LEFT JOIN uoms lu ON lu.code = e.sales_uom")
+	} else {
+		lookups = append(lookups, "NULL::text AS lu_category, false AS lu_known, false AS lu_pack")
+	}
+	if has("manufacturer") {
+		lookups = append(lookups, "m.id AS mfr_id, m.is_manufacturer")
+		joins = append(joins, "LEFT JOIN companies m ON m.code = e.manufacturer")
+	} else {
+		lookups = append(lookups, "NULL::bigint AS mfr_id, false AS is_manufacturer")
+	}
 	stmt := `CREATE TEMP TABLE ` + checkedTable + ` ON COMMIT DROP AS
 	WITH d AS (SELECT coalesce((SELECT value FROM settings WHERE key = 'default_uom'), 'ea') AS uom),
 	e AS NOT MATERIALIZED (
@@ -292,21 +325,11 @@ func checkStaged(ctx context.Context, b *db.Bulk) error {
 		SELECT e.row_no, ` + strings.Replace(cols, "s.", "e.", -1) + `, e.pid, e.old_type, e.old_track, e.old_serial, e.old_batch,
 		       e.old_uom, e.old_formula, e.old_pct, e.old_sell, e.old_active, e.uom,
 		       e.eff_type, e.eff_serialized, e.eff_batch, e.eff_track,
-		       su.category AS uom_category, su.code IS NOT NULL AS uom_known,
-		       pu.category AS pu_category, pu.code IS NOT NULL AS pu_known,
-		       (e.purchase_uom IS NOT NULL AND e.pid IS NOT NULL
-		        AND EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = e.pid AND k.code = e.purchase_uom)) AS pu_pack,
-		       lu.category AS lu_category, lu.code IS NOT NULL AS lu_known,
-		       (e.sales_uom IS NOT NULL AND e.pid IS NOT NULL
-		        AND EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = e.pid AND k.code = e.sales_uom)) AS lu_pack,
-		       m.id AS mfr_id, m.is_manufacturer,
+		       ` + strings.Join(lookups, ",\n\t\t       ") + `,
 		       coalesce(a.on_hand, 0) AS on_hand, coalesce(a.allocated, 0) AS allocated,
 		       coalesce(a.open_orders, 0) AS open_orders, coalesce(a.moves, 0) AS moves
 		FROM e
-		LEFT JOIN uoms su ON su.code = e.uom
-		LEFT JOIN uoms pu ON pu.code = e.purchase_uom
-		LEFT JOIN uoms lu ON lu.code = e.sales_uom
-		LEFT JOIN companies m ON m.code = e.manufacturer
+		` + strings.Join(joins, "\n\t\t") + `
 		LEFT JOIN act a ON a.product_id = e.pid
 	)
 	SELECT * FROM (

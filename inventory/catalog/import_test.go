@@ -418,12 +418,20 @@ func TestImportOnlyTheFilesColumns(t *testing.T) {
 		}
 	}
 
+	// A purchase unit without a stock unit column is held against the stock unit the
+	// product will have.
+	_, rejects, err := importCSV(t, d, "sku,name,purchase_uom\nKG,By weight,kg\n", false, false)
+	if !errors.Is(err, csvio.ErrRowsInvalid) || len(rejects) != 1 ||
+		!strings.Contains(rejects[0].Errors[0].Reason, "a weight unit, but the stock unit ea is count") {
+		t.Fatalf("a kg purchase unit for a count product: %v %+v", err, rejects)
+	}
+
 	text := "sku,name,barcodes,features\n" +
 		"A1,First,4006381333931,Colour=Red\n" +
 		"MK,,,Size=L\n" +
 		"BAD,,73513537,Colour=Green\n" + // a new product without a name
 		"A2,Second,12345670|50184385,Colour=Blue|Size=M\n"
-	res, rejects, err := importCSV(t, d, text, true, false)
+	res, rejects, err = importCSV(t, d, text, true, false)
 	if err != nil {
 		t.Fatal(err)
 	}
