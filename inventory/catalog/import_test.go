@@ -6,12 +6,14 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/db/dbtest"
+	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/io/csvio"
@@ -543,5 +545,66 @@ func TestImportRecordsTheActor(t *testing.T) {
 	var n int
 	if err := d.Get(&n, `SELECT count(*) FROM products WHERE sku IN ('P1', 'P2') AND created_by = 'importer' AND updated_by = 'importer'`); err != nil || n != 2 {
 		t.Fatalf("%d of 2 products stamped by the importer (%v)", n, err)
+	}
+}
+
+// A new product's SKU that another session adds while the import runs, after the checks
+// found it free, is a conflict and not a repeat in the file: the import says to run it
+// again, and writes nothing.
+func TestImportSKUAddedMeanwhile(t *testing.T) {
+	d, _ := dbtest.New(t)
+	ctx := context.Background()
+	other, err := d.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = other.Rollback() }()
+	if _, err := other.ExecContext(ctx, `INSERT INTO products (sku, name, type) VALUES ('RACE', 'Theirs', 'stock')`); err != nil {
+		t.Fatal(err)
+	}
+	r, err := csvio.NewReader(strings.NewReader("sku,name\nNEW,Mine too\nRACE,Mine\n"), catalog.CSVColumns, catalog.CSVRequired, csvio.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- db.InBulk(ctx, d, false, func(b *db.Bulk) error {
+			_, err := catalog.ImportProducts(ctx, b, r, csvio.ImportOptions{})
+			return err
+		})
+	}()
+	// The import's INSERT waits on the other session's uncommitted RACE.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting int
+		if err := d.Get(&waiting, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the import ended without waiting: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the import never waited for the other session")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := other.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	err = <-done
+	if !fault.Is(err, fault.Conflict) || !strings.Contains(err.Error(), "added by another session") ||
+		!strings.Contains(err.Error(), "RACE") || !strings.Contains(err.Error(), "run the import again") {
+		t.Fatalf("want a conflict naming RACE, got %v", err)
+	}
+	if _, err := catalog.Get(ctx, d, "NEW"); err == nil {
+		t.Fatal("the refused import wrote NEW")
+	}
+	if p, err := catalog.Get(ctx, d, "RACE"); err != nil || p.Name != "Theirs" {
+		t.Fatalf("RACE: %+v %v", p, err)
 	}
 }
