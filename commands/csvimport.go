@@ -153,7 +153,11 @@ func (a *App) runImport(c *cobra.Command, name string, f *importFlags, spec impo
 		}
 	}
 	if errors.Is(err, csvio.ErrRowsInvalid) {
-		return fault.Invalidf("", "%s: %d of the rows are invalid (listed on standard output); nothing was written — fix them, or give --skip-invalid to write the others", spec.what, res.Rejected)
+		verb := "rows are"
+		if res.Rejected == 1 {
+			verb = "row is"
+		}
+		return fault.Invalidf("", "%s: %d %s invalid (listed on standard output); nothing was written — fix them, or give --skip-invalid to write the others", spec.what, res.Rejected, verb)
 	}
 	if err != nil {
 		return err
@@ -175,7 +179,11 @@ func (a *App) runImport(c *cobra.Command, name string, f *importFlags, spec impo
 		if f.rejects != "" {
 			where = " and written to " + f.rejects
 		}
-		return &fault.Error{Kind: fault.Partial, Msg: fmt.Sprintf("%d rows rejected (listed on standard output%s); the other rows were imported", res.Rejected, where)}
+		rows := "rows"
+		if res.Rejected == 1 {
+			rows = "row"
+		}
+		return &fault.Error{Kind: fault.Partial, Msg: fmt.Sprintf("%d %s rejected (listed on standard output%s); the other rows were imported", res.Rejected, rows, where)}
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ func TestPriceBreakImportExportCommands(t *testing.T) {
 
 	bad := writeCSV(t, dir, "bad.csv", "sku,price_type,region,min_qty,price\nW,trade,,10,7\nNOPE,gold,,1,1\nW,,,5,abc\n")
 	// Exit 5, every reason listed, nothing written.
-	r := run(t, url, "price", "break", "import", bad, "-o", "json").wantCode(t, ExitInvalid).wantErr(t, "2 of the rows are invalid", "nothing was written")
+	r := run(t, url, "price", "break", "import", bad, "-o", "json").wantCode(t, ExitInvalid).wantErr(t, "2 rows are invalid", "nothing was written")
 	var sum struct {
 		Created, Updated, Unchanged, Rejected int
 		Errors                                []rowErrorLine
@@ -85,7 +85,7 @@ func TestPriceSpecialImportExportCommands(t *testing.T) {
 	url := priceSetup(t)
 	dir := t.TempDir()
 	bad := writeCSV(t, dir, "bad.csv", "Customer;SKU;Price;Valid Until\nACME;W;8;2026-12-31\nSUPP;W;1;\n")
-	run(t, url, "price", "special", "import", bad).wantCode(t, ExitInvalid).wantErr(t, "1 of the rows are invalid")
+	run(t, url, "price", "special", "import", bad).wantCode(t, ExitInvalid).wantErr(t, "1 row is invalid")
 	if r := run(t, url, "price", "special", "export"); r.out != "customer,sku,min_qty,price,valid_from,valid_until\n" {
 		t.Fatalf("a refused import wrote: %q", r.out)
 	}

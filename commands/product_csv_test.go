@@ -82,7 +82,7 @@ func TestProductImportExportCommands(t *testing.T) {
 	rejects := filepath.Join(dir, "rejects.csv")
 	run(t, url, "product", "import", bad, "--rejects", rejects).wantCode(t, ExitUsage)
 	run(t, url, "product", "import", bad, "--skip-invalid", "--rejects", rejects).wantCode(t, ExitPartial).
-		wantErr(t, "1 rows rejected", rejects)
+		wantErr(t, "1 row rejected", rejects)
 	run(t, url, "product", "show", "NEW-1").wantCode(t, ExitOK)
 	data, _ = os.ReadFile(rejects)
 	if want := "sku,name,cost_price,reject_reasons\nNEW-2,Bad cost,abc,\"row 3, cost_price: not a number"; !strings.HasPrefix(string(data), want) {

@@ -49,7 +49,7 @@ func TestStockImportCommand(t *testing.T) {
 	}
 	before := onHand()
 	bad := writeCSV(t, dir, "bad.csv", "sku,location,qty,unit_cost,batch,expiry,serials\nW,MAIN,10,2.5,,,\nW,MAIN,-11,,,,\nLOT,MAIN,x,,B1,2027-01-31,\n")
-	r := run(t, url, "stock", "import", bad, "-o", "json").wantCode(t, ExitInvalid).wantErr(t, "2 of the rows are invalid", "nothing was written")
+	r := run(t, url, "stock", "import", bad, "-o", "json").wantCode(t, ExitInvalid).wantErr(t, "2 rows are invalid", "nothing was written")
 	var sum struct {
 		Created, Updated, Unchanged, Rejected int
 		Errors                                []rowErrorLine
