@@ -272,22 +272,20 @@ func checkStaged(ctx context.Context, b *db.Bulk, has func(string) bool) error {
 	} else {
 		lookups = append(lookups, "NULL::text AS uom_category, false AS uom_known")
 	}
-	if has("purchase_uom") {
-		lookups = append(lookups, `pu.category AS pu_category, pu.code IS NOT NULL AS pu_known,
-		       (e.purchase_uom IS NOT NULL AND e.pid IS NOT NULL
-		        AND EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = e.pid AND k.code = e.purchase_uom)) AS pu_pack`)
-		joins = append(joins, "LEFT JOIN uoms pu ON pu.code = e.purchase_uom")
-	} else {
-		lookups = append(lookups, "NULL::text AS pu_category, false AS pu_known, false AS pu_pack")
+	// A purchase or sales unit (alias pu, lu) is a unit of the stock unit's category or one
+	// of the product's pack units.
+	unit := func(col, alias string) {
+		if !has(col) {
+			lookups = append(lookups, fmt.Sprintf("NULL::text AS %[1]s_category, false AS %[1]s_known, false AS %[1]s_pack", alias))
+			return
+		}
+		lookups = append(lookups, fmt.Sprintf(`%[1]s.category AS %[1]s_category, %[1]s.code IS NOT NULL AS %[1]s_known,
+		       (e.%[2]s IS NOT NULL AND e.pid IS NOT NULL
+		        AND EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = e.pid AND k.code = e.%[2]s)) AS %[1]s_pack`, alias, col))
+		joins = append(joins, fmt.Sprintf("LEFT JOIN uoms %[1]s ON %[1]s.code = e.%[2]s", alias, col))
 	}
-	if has("sales_uom") {
-		lookups = append(lookups, `lu.category AS lu_category, lu.code IS NOT NULL AS lu_known,
-		       (e.sales_uom IS NOT NULL AND e.pid IS NOT NULL
-		        AND EXISTS (SELECT 1 FROM product_packs k WHERE k.product_id = e.pid AND k.code = e.sales_uom)) AS lu_pack`)
-		joins = append(joins, "LEFT JOIN uoms lu ON lu.code = e.sales_uom")
-	} else {
-		lookups = append(lookups, "NULL::text AS lu_category, false AS lu_known, false AS lu_pack")
-	}
+	unit("purchase_uom", "pu")
+	unit("sales_uom", "lu")
 	if has("manufacturer") {
 		lookups = append(lookups, "m.id AS mfr_id, m.is_manufacturer")
 		joins = append(joins, "LEFT JOIN companies m ON m.code = e.manufacturer")
