@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/csvio"
 )
 
 // BreakInput is one quantity price break to set, in plain values so an importer can pass
@@ -89,7 +91,7 @@ func resolve(ctx context.Context, q sqlx.QueryerContext, skus, regions []string)
 // RowErrors (a single row gets its own error instead). It runs a fixed number of statements
 // whatever the number of rows.
 func SetBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput) (Counts, error) {
-	c, bad, err := setBreaks(ctx, q, rows, byPosition)
+	c, bad, err := setBreaks(ctx, q, rows, byPosition, nil)
 	if err != nil {
 		return c, err
 	}
@@ -97,8 +99,9 @@ func SetBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput) (Count
 }
 
 // setBreaks is SetBreaks returning the refused rows apart (nothing written when there are
-// any), every reason of each; rowNo names rows in messages that point at another row.
-func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo rowNumber) (Counts, RowErrors, error) {
+// any), every reason of each; rowNo names rows in messages that point at another row. An
+// import's earlier chunks are in log (nil: none).
+func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo rowNumber, log *csvio.KeyLog) (Counts, RowErrors, error) {
 	var c Counts
 	if len(rows) == 0 {
 		return c, nil, nil
@@ -126,12 +129,15 @@ func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo 
 		product          int64
 		typ, region, min string
 	}
-	seen := map[key]int{}
-	var sellIDs []int64
-	var sellPrices []decimal.Decimal
-	var ids []int64
-	var types, regs []string
-	var mins, prices []decimal.Decimal
+	// The checks of each row on its own first; then, in file order, the rows that pass are
+	// held against each other and the import's earlier chunks.
+	type candidate struct {
+		i   int
+		p   productInfo
+		typ string
+		k   key
+	}
+	var cands []candidate
 	for i, r := range rows {
 		// The checks that do not depend on each other all run, so a row gets every reason.
 		from := len(bad.errs)
@@ -157,12 +163,35 @@ func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo 
 		if bad.since(from, i) {
 			continue
 		}
-		k := key{p.ID, typ, regions[i], minKey(r.MinQty)}
-		if j, dup := seen[k]; dup {
-			bad.add(i, "min_qty", fault.Invalid, "same product, price type, region and minimum as row %d", rowNo(j))
+		cands = append(cands, candidate{i, p, typ, key{p.ID, typ, regions[i], minKey(r.MinQty)}})
+	}
+	keys, fileRows := make([]string, len(cands)), make([]int, len(cands))
+	for j, c := range cands {
+		keys[j], fileRows[j] = fmt.Sprintf("%d\x1f%s\x1f%s\x1f%s", c.k.product, c.k.typ, c.k.region, c.k.min), rowNo(c.i)
+	}
+	earlier, err := log.Earlier(ctx, keys, fileRows)
+	if err != nil {
+		return c, nil, db.Classify(err)
+	}
+	seen := map[key]int{}
+	var sellIDs []int64
+	var sellPrices []decimal.Decimal
+	var ids []int64
+	var types, regs []string
+	var mins, prices []decimal.Decimal
+	var noted []int // indexes into cands
+	for j, cand := range cands {
+		i, r, p, typ, k := cand.i, rows[cand.i], cand.p, cand.typ, cand.k
+		if row, dup := earlier[j]; dup {
+			bad.add(i, "min_qty", fault.Invalid, "same product, price type, region and minimum as row %d", row)
+			continue
+		}
+		if first, dup := seen[k]; dup {
+			bad.add(i, "min_qty", fault.Invalid, "same product, price type, region and minimum as row %d", rowNo(first))
 			continue
 		}
 		seen[k] = i
+		noted = append(noted, j)
 		if typ == l.defaultType && regions[i] == "" && r.MinQty.IsZero() {
 			if p.Formula != Fixed {
 				bad.add(i, "price", fault.Invalid, "the first %s row of %s (minimum 0, no region) is its unit sell price, which its %s formula computes: change the cost or list price, or make the price fixed first (stockctl price formula %s fixed)",
@@ -178,6 +207,9 @@ func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo 
 		regs = append(regs, regions[i])
 		mins = append(mins, r.MinQty)
 		prices = append(prices, r.Price)
+	}
+	if err := log.Note(ctx, pick(keys, noted), pick(fileRows, noted)); err != nil {
+		return c, nil, db.Classify(err)
 	}
 	if len(bad.errs) > 0 {
 		return c, bad.errs, nil

@@ -15,8 +15,9 @@ import (
 )
 
 // The CSV formats of price breaks and special prices (docs/csv-formats.md). An import reads
-// the whole file, checks every row's cells, then hands the good rows to SetBreaks or
-// SetSpecials in one call, so the rules are those of price break add and price special add.
+// the file a chunk at a time, checks every row's cells, then hands the chunk's good rows to
+// setBreaks or setSpecials in one call, so the rules are those of price break add and price
+// special add; a key repeated from an earlier chunk is refused as one repeated within it.
 
 // BreakCSVColumns are the price break columns in export order; BreakCSVRequired the ones a
 // file must have.
@@ -32,14 +33,16 @@ var (
 	SpecialCSVRequired = []string{"customer", "sku", "price"}
 )
 
-// csvImport is one import in progress: the rows read, what is wrong with each, and the rows
-// that go to the bulk write (indexes into rows).
+// csvImport is one import in progress, a chunk of csvio.ChunkRows rows at a time: the rows
+// of the chunk, what is wrong with each, the rows that go to the bulk write (indexes into
+// rows), and the keys of the earlier chunks' rows (log).
 type csvImport struct {
 	columns []string
 	fields  map[string]string // a bulk write's field name -> column, where they differ
 	rows    []csvio.Row
 	errs    map[int][]csvio.RowError // by index into rows
 	good    []int
+	log     *csvio.KeyLog
 }
 
 func (im *csvImport) col(name string) int {
@@ -60,18 +63,49 @@ func (im *csvImport) bad(i int, column, reason string) {
 	im.errs[i] = append(im.errs[i], csvio.RowError{Row: im.rows[i].Num, Column: column, Value: v, Reason: reason})
 }
 
-// read reads every row of r, parsing each with parse (which reports its problems with bad
-// and returns whether the row is good).
-func (im *csvImport) read(r *csvio.Reader, opt csvio.ImportOptions, parse func(i int, v []string) bool) error {
-	im.errs = map[int][]csvio.RowError{}
+// run reads r a chunk at a time, parsing each row with parse (which reports its problems
+// with bad and returns whether the row is good; i is the row's index in the chunk) and
+// handing each chunk's good rows to set, all in the caller's transaction. Every refused row
+// goes to opt.Rejects, in file order. With any refused row and opt.SkipInvalid off it
+// returns csvio.ErrRowsInvalid after reading the whole file (so that every bad row is
+// reported), and the caller must roll back what the chunks wrote.
+func (im *csvImport) run(r *csvio.Reader, opt csvio.ImportOptions, parse func(i int, v []string) bool,
+	set func(idx []int, rowNo rowNumber) (Counts, RowErrors, error)) (csvio.Result, error) {
+	var res csvio.Result
+	read := 0
 	for {
+		more, err := im.read(r, opt, parse, &read)
+		if err != nil {
+			return csvio.Result{}, err
+		}
+		c, rejected, err := im.write(opt, set)
+		if err != nil {
+			return res, err
+		}
+		res.Rejected += rejected
+		res.Created, res.Updated, res.Unchanged = res.Created+int64(c.Created), res.Updated+int64(c.Updated), res.Unchanged+int64(c.Unchanged)
+		if !more {
+			break
+		}
+	}
+	if res.Rejected > 0 && !opt.SkipInvalid {
+		return csvio.Result{Rejected: res.Rejected}, csvio.ErrRowsInvalid
+	}
+	return res, nil
+}
+
+// read reads the next chunk of r (read counts the rows so far, for opt.Progress) and says
+// whether the file may have more.
+func (im *csvImport) read(r *csvio.Reader, opt csvio.ImportOptions, parse func(i int, v []string) bool, read *int) (bool, error) {
+	im.rows, im.good, im.errs = im.rows[:0], im.good[:0], map[int][]csvio.RowError{}
+	for len(im.rows) < csvio.ChunkRows {
 		row, err := r.Next()
 		if err == io.EOF {
-			return nil
+			return false, nil
 		}
 		var re *csvio.RowError
 		if err != nil && !errors.As(err, &re) {
-			return err
+			return false, err
 		}
 		i := len(im.rows)
 		im.rows = append(im.rows, row)
@@ -80,19 +114,19 @@ func (im *csvImport) read(r *csvio.Reader, opt csvio.ImportOptions, parse func(i
 		} else if parse(i, row.Values) {
 			im.good = append(im.good, i)
 		}
-		if opt.Progress != nil && len(im.rows)%1000 == 0 {
-			opt.Progress(len(im.rows))
+		if *read++; opt.Progress != nil && *read%1000 == 0 {
+			opt.Progress(*read)
 		}
 	}
+	return true, nil
 }
 
-// write hands the good rows to set (which gets the indexes of the rows to write and writes
-// nothing when it refuses any). Refused rows are reported with their file row numbers; with
-// opt.SkipInvalid they are dropped and the others written, else it returns
-// csvio.ErrRowsInvalid after reporting every bad row. Rejected rows go to opt.Rejects in
-// file order.
-func (im *csvImport) write(opt csvio.ImportOptions, set func(idx []int, rowNo rowNumber) (Counts, RowErrors, error)) (csvio.Result, error) {
-	var res csvio.Result
+// write hands the chunk's good rows to set (which gets the indexes of the rows to write and
+// writes nothing when it refuses any). Refused rows are reported with their file row
+// numbers; with opt.SkipInvalid they are dropped and the others written, else nothing of
+// the chunk is written. Rejected rows go to opt.Rejects in file order; it returns what was
+// written and how many rows were rejected.
+func (im *csvImport) write(opt csvio.ImportOptions, set func(idx []int, rowNo rowNumber) (Counts, RowErrors, error)) (Counts, int64, error) {
 	var c Counts
 	idx := im.good
 	for len(idx) > 0 {
@@ -101,7 +135,7 @@ func (im *csvImport) write(opt csvio.ImportOptions, set func(idx []int, rowNo ro
 		var err error
 		c, refused, err = set(cur, func(j int) int { return im.rows[cur[j]].Num })
 		if err != nil {
-			return res, err
+			return c, 0, err
 		}
 		if len(refused) == 0 {
 			break
@@ -115,8 +149,8 @@ func (im *csvImport) write(opt csvio.ImportOptions, set func(idx []int, rowNo ro
 			im.bad(cur[e.Row], column, e.Reason)
 			drop[cur[e.Row]] = true
 		}
+		c = Counts{}
 		if !opt.SkipInvalid {
-			c = Counts{}
 			break
 		}
 		idx = nil
@@ -125,25 +159,21 @@ func (im *csvImport) write(opt csvio.ImportOptions, set func(idx []int, rowNo ro
 				idx = append(idx, i)
 			}
 		}
-		c = Counts{}
 	}
+	var rejected int64
 	for i, row := range im.rows {
 		errs, ok := im.errs[i]
 		if !ok {
 			continue
 		}
-		res.Rejected++
+		rejected++
 		if opt.Rejects != nil {
 			if err := opt.Rejects(csvio.Rejected{Row: row.Num, Values: row.Values, Errors: errs}); err != nil {
-				return res, err
+				return c, rejected, err
 			}
 		}
 	}
-	if res.Rejected > 0 && !opt.SkipInvalid {
-		return res, csvio.ErrRowsInvalid
-	}
-	res.Created, res.Updated, res.Unchanged = int64(c.Created), int64(c.Updated), int64(c.Unchanged)
-	return res, nil
+	return c, rejected, nil
 }
 
 // parseAmount reads a decimal cell: plain, with a dot, no thousands separators or exponent.
@@ -194,9 +224,9 @@ var zero = decimal.Zero
 // type's row at minimum 0 without region is the product's unit sell price. Every reason of
 // every bad row goes to opt.Rejects with its file row number and column.
 func ImportBreaks(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
-	im := &csvImport{columns: BreakCSVColumns}
+	im := &csvImport{columns: BreakCSVColumns, log: csvio.NewKeyLog(b, "price_break_import_keys")}
 	var inputs []BreakInput // by index into im.rows
-	err := im.read(r, opt, func(i int, v []string) bool {
+	return im.run(r, opt, func(i int, v []string) bool {
 		in := BreakInput{SKU: v[0], PriceType: v[1], Region: v[2]}
 		ok := im.need(i, "sku", in.SKU, "the product's SKU")
 		var okMin, okPrice bool
@@ -207,16 +237,8 @@ func ImportBreaks(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.Im
 		}
 		inputs[i] = in
 		return ok && okMin && okPrice
-	})
-	if err != nil {
-		return csvio.Result{}, err
-	}
-	return im.write(opt, func(idx []int, rowNo rowNumber) (Counts, RowErrors, error) {
-		rows := make([]BreakInput, len(idx))
-		for j, i := range idx {
-			rows[j] = inputs[i]
-		}
-		return setBreaks(ctx, b, rows, rowNo)
+	}, func(idx []int, rowNo rowNumber) (Counts, RowErrors, error) {
+		return setBreaks(ctx, b, pick(inputs, idx), rowNo, im.log)
 	})
 }
 
@@ -250,9 +272,10 @@ func ExportBreaks(ctx context.Context, q sqlx.QueryerContext, sku, priceType str
 // valid_until is open-ended. Every reason of every bad row goes to opt.Rejects with its file
 // row number and column.
 func ImportSpecials(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
-	im := &csvImport{columns: SpecialCSVColumns, fields: map[string]string{"from": "valid_from", "until": "valid_until"}}
+	im := &csvImport{columns: SpecialCSVColumns, fields: map[string]string{"from": "valid_from", "until": "valid_until"},
+		log: csvio.NewKeyLog(b, "special_price_import_keys")}
 	var inputs []SpecialInput
-	err := im.read(r, opt, func(i int, v []string) bool {
+	return im.run(r, opt, func(i int, v []string) bool {
 		in := SpecialInput{Customer: v[0], SKU: v[1]}
 		ok := im.need(i, "customer", in.Customer, "the customer's company code")
 		ok = im.need(i, "sku", in.SKU, "the product's SKU") && ok
@@ -266,16 +289,8 @@ func ImportSpecials(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 		}
 		inputs[i] = in
 		return ok && okMin && okPrice && okFrom && okUntil
-	})
-	if err != nil {
-		return csvio.Result{}, err
-	}
-	return im.write(opt, func(idx []int, rowNo rowNumber) (Counts, RowErrors, error) {
-		rows := make([]SpecialInput, len(idx))
-		for j, i := range idx {
-			rows[j] = inputs[i]
-		}
-		return setSpecials(ctx, b, rows, rowNo)
+	}, func(idx []int, rowNo rowNumber) (Counts, RowErrors, error) {
+		return setSpecials(ctx, b, pick(inputs, idx), rowNo, im.log)
 	})
 }
 

@@ -237,3 +237,15 @@ func TestImportExportSpecials(t *testing.T) {
 		t.Fatalf("filtered export: %s", buf.String())
 	}
 }
+
+// The imports read a chunk of rows at a time: every chunk size gives the same rejects,
+// counts and prices, with rows that repeat a key of an earlier chunk refused like those
+// that repeat one within it.
+func TestImportsInChunks(t *testing.T) {
+	defer func(n int) { csvio.ChunkRows = n }(csvio.ChunkRows)
+	for _, n := range []int{1, 2, 3} {
+		csvio.ChunkRows = n
+		t.Run(fmt.Sprintf("breaks by %d", n), TestImportExportBreaks)
+		t.Run(fmt.Sprintf("specials by %d", n), TestImportExportSpecials)
+	}
+}

@@ -113,6 +113,15 @@ func byPosition(i int) int { return i + 1 }
 // minKey is a minimum quantity as a map key: 1 and 1.00 are the same minimum.
 func minKey(d decimal.Decimal) string { return d.String() }
 
+// pick returns xs[i] for each i of idx, in that order.
+func pick[T any](xs []T, idx []int) []T {
+	out := make([]T, len(idx))
+	for j, i := range idx {
+		out[j] = xs[i]
+	}
+	return out
+}
+
 func uniq(ss []string) []string {
 	seen := make(map[string]bool, len(ss))
 	out := make([]string, 0, len(ss))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/csvio"
 )
 
 // SpecialInput is one special price row for a customer and product, in plain values so an
@@ -80,7 +82,7 @@ func dateOnly(t *time.Time) string {
 // first; with any bad row nothing is written and the error holds RowErrors (a single row gets
 // its own error). It runs a fixed number of statements whatever the number of rows.
 func SetSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput) (Counts, error) {
-	c, bad, err := setSpecials(ctx, q, rows, byPosition)
+	c, bad, err := setSpecials(ctx, q, rows, byPosition, nil)
 	if err != nil {
 		return c, err
 	}
@@ -89,7 +91,7 @@ func SetSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput) (C
 
 // setSpecials is SetSpecials returning the refused rows apart (nothing written when there
 // are any), every reason of each; rowNo names rows in messages that point at another row.
-func setSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput, rowNo rowNumber) (Counts, RowErrors, error) {
+func setSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput, rowNo rowNumber, log *csvio.KeyLog) (Counts, RowErrors, error) {
 	var c Counts
 	if len(rows) == 0 {
 		return c, nil, nil
@@ -116,10 +118,14 @@ func setSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput, ro
 		customer, product int64
 		min               string
 	}
-	seen := map[key]int{}
-	var custIDs, prodIDs []int64
-	var mins, prices []decimal.Decimal
-	var froms, untils []string
+	// The checks of each row on its own first; then, in file order, the rows that pass are
+	// held against each other and the import's earlier chunks.
+	type candidate struct {
+		i           int
+		k           key
+		from, until string
+	}
+	var cands []candidate
 	for i, r := range rows {
 		// The checks that do not depend on each other all run, so a row gets every reason.
 		from := len(bad.errs)
@@ -142,18 +148,42 @@ func setSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput, ro
 		if bad.since(from, i) {
 			continue
 		}
-		k := key{cu.ID, p.ID, minKey(r.MinQty)}
-		if j, dup := seen[k]; dup {
-			bad.add(i, "min_qty", fault.Invalid, "same customer, product and minimum as row %d", rowNo(j))
+		cands = append(cands, candidate{i, key{cu.ID, p.ID, minKey(r.MinQty)}, fromDay, until})
+	}
+	keys, fileRows := make([]string, len(cands)), make([]int, len(cands))
+	for j, c := range cands {
+		keys[j], fileRows[j] = fmt.Sprintf("%d\x1f%d\x1f%s", c.k.customer, c.k.product, c.k.min), rowNo(c.i)
+	}
+	earlier, err := log.Earlier(ctx, keys, fileRows)
+	if err != nil {
+		return c, nil, db.Classify(err)
+	}
+	seen := map[key]int{}
+	var custIDs, prodIDs []int64
+	var mins, prices []decimal.Decimal
+	var froms, untils []string
+	var noted []int // indexes into cands
+	for j, cand := range cands {
+		i, r, k := cand.i, rows[cand.i], cand.k
+		if row, dup := earlier[j]; dup {
+			bad.add(i, "min_qty", fault.Invalid, "same customer, product and minimum as row %d", row)
+			continue
+		}
+		if first, dup := seen[k]; dup {
+			bad.add(i, "min_qty", fault.Invalid, "same customer, product and minimum as row %d", rowNo(first))
 			continue
 		}
 		seen[k] = i
-		custIDs = append(custIDs, cu.ID)
-		prodIDs = append(prodIDs, p.ID)
+		noted = append(noted, j)
+		custIDs = append(custIDs, k.customer)
+		prodIDs = append(prodIDs, k.product)
 		mins = append(mins, r.MinQty)
 		prices = append(prices, r.Price)
-		froms = append(froms, fromDay)
-		untils = append(untils, until)
+		froms = append(froms, cand.from)
+		untils = append(untils, cand.until)
+	}
+	if err := log.Note(ctx, pick(keys, noted), pick(fileRows, noted)); err != nil {
+		return c, nil, db.Classify(err)
 	}
 	if len(bad.errs) > 0 {
 		return c, bad.errs, nil
