@@ -65,22 +65,21 @@ func (c *cellErrs) amount(column, v string) *decimal.Decimal {
 	return &d
 }
 
-// readRows reads every row of r and parses it with parse; rows the reader or parse refuse
-// come back as rejects, in file order.
-func readRows(r *csvio.Reader, opt csvio.ImportOptions, columns []string, parse func(c *cellErrs)) (good []csvio.Row, rejects []csvio.Rejected, err error) {
-	n := 0
-	for {
+// readRows reads rows of r, at most limit of them when limit > 0, and parses each with
+// parse; rows the reader or parse refuse come back as rejects (file order), the others as
+// good. n counts the rows read so far, for opt.Progress. more says whether r may have more.
+func readRows(r *csvio.Reader, opt csvio.ImportOptions, columns []string, limit int, n *int, parse func(c *cellErrs)) (good []csvio.Row, rejects []csvio.Rejected, more bool, err error) {
+	for read := 0; limit <= 0 || read < limit; read++ {
 		row, err := r.Next()
 		if err == io.EOF {
-			return good, rejects, nil
+			return good, rejects, false, nil
 		}
 		var re *csvio.RowError
 		if err != nil && !errors.As(err, &re) {
-			return nil, nil, err
+			return nil, nil, false, err
 		}
-		n++
-		if opt.Progress != nil && n%1000 == 0 {
-			opt.Progress(n)
+		if *n++; opt.Progress != nil && *n%1000 == 0 {
+			opt.Progress(*n)
 		}
 		c := &cellErrs{row: row, columns: columns}
 		if re != nil {
@@ -94,21 +93,27 @@ func readRows(r *csvio.Reader, opt csvio.ImportOptions, columns []string, parse 
 		}
 		good = append(good, row)
 	}
+	return good, rejects, true, nil
 }
 
-// report hands rejects to opt.Rejects in file order and returns the result: with rejects
-// and opt.SkipInvalid off, csvio.ErrRowsInvalid (the caller rolls back).
-func report(res csvio.Result, rejects []csvio.Rejected, opt csvio.ImportOptions) (csvio.Result, error) {
+// emit hands one chunk's rejects to opt.Rejects in file order and counts them in res.
+func emit(res *csvio.Result, rejects []csvio.Rejected, opt csvio.ImportOptions) error {
 	sortRejects(rejects)
-	res.Rejected = int64(len(rejects))
+	res.Rejected += int64(len(rejects))
 	for _, rj := range rejects {
 		if opt.Rejects != nil {
 			if err := opt.Rejects(rj); err != nil {
-				return res, err
+				return err
 			}
 		}
 	}
-	if len(rejects) > 0 && !opt.SkipInvalid {
+	return nil
+}
+
+// finish returns an import's result: with rejects and opt.SkipInvalid off,
+// csvio.ErrRowsInvalid (the caller rolls back what the chunks wrote).
+func finish(res csvio.Result, opt csvio.ImportOptions) (csvio.Result, error) {
+	if res.Rejected > 0 && !opt.SkipInvalid {
 		return csvio.Result{Rejected: res.Rejected}, csvio.ErrRowsInvalid
 	}
 	return res, nil
@@ -135,12 +140,28 @@ type levelRow struct {
 // ImportLevels sets stock levels from a CSV file (columns LevelCSVColumns) in b's
 // transaction, with the rules of SetLevels: keyed by SKU and location; an empty min, max or
 // bay cell keeps the value (an import cannot clear one: stock levels set --bay "" does).
-// Every row is checked against the database at once (products, locations, bays and the
-// levels kept, locked), then one statement writes the rows that change something. Every
-// reason of every bad row goes to opt.Rejects with its file row number and column.
+// The file is read csvio.ChunkRows rows at a time: each chunk's rows are checked against the
+// database at once (products, locations, bays, the levels kept, locked, and the earlier
+// chunks' rows, so a product and location given twice are refused whatever the distance),
+// then one statement writes the rows that change something. Every reason of every bad row
+// goes to opt.Rejects with its file row number and column.
 func ImportLevels(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
+	var total csvio.Result
+	log := csvio.NewKeyLog(b, "stock_level_import_keys")
+	for n, more := 0, true; more; {
+		var err error
+		if more, err = importLevelChunk(ctx, b, r, opt, &n, log, &total); err != nil {
+			return csvio.Result{}, err
+		}
+	}
+	return finish(total, opt)
+}
+
+// importLevelChunk reads, checks and writes the next csvio.ChunkRows rows of r, adding
+// what it did to total; n counts the rows read, log the keys of the earlier chunks' rows.
+func importLevelChunk(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions, n *int, log *csvio.KeyLog, total *csvio.Result) (bool, error) {
 	var rows []levelRow
-	_, rejects, err := readRows(r, opt, LevelCSVColumns, func(c *cellErrs) {
+	_, rejects, more, err := readRows(r, opt, LevelCSVColumns, csvio.ChunkRows, n, func(c *cellErrs) {
 		v := c.row.Values
 		lr := levelRow{Row: c.row, sku: v[0], location: v[1], bay: v[4]}
 		if lr.sku == "" {
@@ -156,17 +177,18 @@ func ImportLevels(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.Im
 		rows = append(rows, lr)
 	})
 	if err != nil {
-		return csvio.Result{}, err
+		return false, err
 	}
-	res, refused, err := setLevelRows(ctx, b, rows)
+	res, refused, err := setLevelRows(ctx, b, rows, log)
 	if err != nil {
-		return csvio.Result{}, err
+		return false, err
 	}
-	return report(res, append(rejects, refused...), opt)
+	total.Created, total.Updated, total.Unchanged = total.Created+res.Created, total.Updated+res.Updated, total.Unchanged+res.Unchanged
+	return more, emit(total, append(rejects, refused...), opt)
 }
 
 // setLevelRows checks rows against the database and writes those that pass.
-func setLevelRows(ctx context.Context, q sqlx.ExtContext, rows []levelRow) (csvio.Result, []csvio.Rejected, error) {
+func setLevelRows(ctx context.Context, q sqlx.ExtContext, rows []levelRow, log *csvio.KeyLog) (csvio.Result, []csvio.Rejected, error) {
 	var res csvio.Result
 	if len(rows) == 0 {
 		return res, nil, nil
@@ -242,11 +264,19 @@ func setLevelRows(ctx context.Context, q sqlx.ExtContext, rows []levelRow) (csvi
 		keptBy[pair{k.Product, k.Location}] = levels{k.Min, k.Max}
 	}
 
-	var refused []csvio.Rejected
-	seen := map[pair]int{}
-	var wp, wl []int64
-	var wmin, wmax, wbay []string
-	for _, lr := range rows {
+	// Each row's own checks first; then, in file order, the rows that pass are held
+	// against each other, the import's earlier chunks and the levels kept.
+	type checked struct {
+		c     *cellErrs
+		p     product
+		l     Location
+		bayID string
+		key   int // index into keys, or -1
+	}
+	var keys []string
+	var keyRows []int
+	cs := make([]checked, len(rows))
+	for i, lr := range rows {
 		c := &cellErrs{row: lr.Row, columns: LevelCSVColumns}
 		p, okP := products[lr.sku]
 		switch {
@@ -282,12 +312,34 @@ func setLevelRows(ctx context.Context, q sqlx.ExtContext, rows []levelRow) (csvi
 		}
 		c.errs = append(lr.cellErrs, c.errs...)
 		sortByColumn(c.errs, LevelCSVColumns)
+		cs[i] = checked{c: c, p: p, l: l, bayID: bayID, key: -1}
 		if len(c.errs) == 0 {
+			cs[i].key = len(keys)
+			keys, keyRows = append(keys, fmt.Sprintf("%d\x1f%d", p.ID, l.ID)), append(keyRows, lr.Num)
+		}
+	}
+	earlier, err := log.Earlier(ctx, keys, keyRows)
+	if err != nil {
+		return res, nil, db.Classify(err)
+	}
+	var refused []csvio.Rejected
+	seen := map[pair]int{}
+	var noted []int // indexes into keys
+	var wp, wl []int64
+	var wmin, wmax, wbay []string
+	for i, lr := range rows {
+		c, p, l, bayID := cs[i].c, cs[i].p, cs[i].l, cs[i].bayID
+		if cs[i].key >= 0 {
 			k := pair{p.ID, l.ID}
-			if first, dup := seen[k]; dup {
+			first, dup := earlier[cs[i].key]
+			if !dup {
+				first, dup = seen[k]
+			}
+			if dup {
 				c.bad("location", fmt.Sprintf("the same product and location are on row %d too: give each once", first))
 			} else {
 				seen[k] = lr.Num
+				noted = append(noted, cs[i].key)
 				lv := keptBy[k]
 				lo, hi := lv.min, lv.max
 				if lr.min != nil {
@@ -315,6 +367,14 @@ func setLevelRows(ctx context.Context, q sqlx.ExtContext, rows []levelRow) (csvi
 		}
 		wp, wl = append(wp, p.ID), append(wl, l.ID)
 		wmin, wmax, wbay = append(wmin, decText(lr.min)), append(wmax, decText(lr.max)), append(wbay, bayID)
+	}
+	var nk []string
+	var nr []int
+	for _, j := range noted {
+		nk, nr = append(nk, keys[j]), append(nr, keyRows[j])
+	}
+	if err := log.Note(ctx, nk, nr); err != nil {
+		return res, nil, db.Classify(err)
 	}
 	if len(wp) == 0 {
 		return res, refused, nil
@@ -429,14 +489,22 @@ func ParseAdjustmentRow(row csvio.Row) (Adjustment, []csvio.RowError) {
 // back as rejects, in file order, with every problem of each; the others as adjustments
 // (rows[i] is the file row of adjs[i]).
 func ReadAdjustments(r *csvio.Reader, opt csvio.ImportOptions) (adjs []Adjustment, rows []csvio.Row, rejects []csvio.Rejected, err error) {
-	_, rejects, err = readRows(r, opt, AdjustCSVColumns, func(c *cellErrs) {
+	n := 0
+	adjs, rows, rejects, _, err = readAdjustments(r, opt, 0, &n)
+	return adjs, rows, rejects, err
+}
+
+// readAdjustments is ReadAdjustments of at most limit rows when limit > 0 (n counts the
+// rows read so far); more says whether r may have more.
+func readAdjustments(r *csvio.Reader, opt csvio.ImportOptions, limit int, n *int) (adjs []Adjustment, rows []csvio.Row, rejects []csvio.Rejected, more bool, err error) {
+	_, rejects, more, err = readRows(r, opt, AdjustCSVColumns, limit, n, func(c *cellErrs) {
 		adj, errs := ParseAdjustmentRow(c.row)
 		c.errs = append(c.errs, errs...)
 		if len(errs) == 0 {
 			adjs, rows = append(adjs, adj), append(rows, c.row)
 		}
 	})
-	return adjs, rows, rejects, err
+	return adjs, rows, rejects, more, err
 }
 
 // ImportAdjustments posts the adjustments of a CSV file (columns AdjustCSVColumns), opening
@@ -446,103 +514,135 @@ func ReadAdjustments(r *csvio.Reader, opt csvio.ImportOptions) (adjs []Adjustmen
 // With a ref, the file is posted once: when the ref was posted already nothing is posted and
 // every good row counts as unchanged. Updated is always 0.
 //
-// The rows are first posted together; when that is refused, each row is posted on its own
-// (in a savepoint) to find every row that cannot be, with its reason.
+// The file is read, checked and posted csvio.ChunkRows rows at a time, so memory stays flat;
+// each chunk's rows are first posted together, and when that is refused each on its own (in
+// a savepoint) to find every row that cannot be, with its reason.
 func ImportAdjustments(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions, ref string) (csvio.Result, error) {
 	var res csvio.Result
-	adjs, rows, rejects, err := ReadAdjustments(r, opt)
-	if err != nil {
-		return res, err
-	}
-	// Unknown products are found for every row at once (and named in the sku column).
-	if len(adjs) > 0 {
-		skus := make([]string, len(adjs))
-		for i, a := range adjs {
-			skus[i] = a.SKU
-		}
-		var known []string
-		if err := sqlx.SelectContext(ctx, b, &known, `SELECT sku FROM products WHERE sku = ANY($1::text[])`, pq.Array(skus)); err != nil {
-			return res, db.Classify(err)
-		}
-		exists := make(map[string]bool, len(known))
-		for _, s := range known {
-			exists[s] = true
-		}
-		keep := 0
-		for i, a := range adjs {
-			if !exists[a.SKU] {
-				c := &cellErrs{row: rows[i], columns: AdjustCSVColumns}
-				c.bad("sku", fmt.Sprintf("product %s does not exist (find it with stockctl product lookup or product list --search)", a.SKU))
-				rejects = append(rejects, csvio.Rejected{Row: rows[i].Num, Values: rows[i].Values, Errors: c.errs})
-				continue
-			}
-			adjs[keep], rows[keep] = a, rows[i]
-			keep++
-		}
-		adjs, rows = adjs[:keep], rows[:keep]
-	}
-	if ref != "" {
-		fresh, err := claimRef(ctx, b, refScope, ref)
-		if err != nil {
+	moves, n := 0, 0
+	claimed, fresh := ref == "", true
+	for more := true; more; {
+		var adjs []Adjustment
+		var rows []csvio.Row
+		var rejects []csvio.Rejected
+		var err error
+		if adjs, rows, rejects, more, err = readAdjustments(r, opt, csvio.ChunkRows, &n); err != nil {
 			return res, err
 		}
-		if !fresh {
-			res.Unchanged = int64(len(adjs))
-			return report(res, rejects, opt)
-		}
-	}
-	moves := 0
-	posted := false
-	if len(adjs) > 0 {
-		if _, err := b.ExecContext(ctx, `SAVEPOINT stock_import`); err != nil {
-			return res, db.Classify(err)
-		}
-		ms, _, err := Adjust(ctx, b, adjs, "")
-		switch {
-		case err == nil:
-			posted, moves, res.Created = true, len(ms), int64(len(adjs))
-			if _, err := b.ExecContext(ctx, `RELEASE SAVEPOINT stock_import`); err != nil {
-				return res, db.Classify(err)
-			}
-		case !ruleError(err):
+		if adjs, rows, rejects, err = knownProducts(ctx, b, adjs, rows, rejects); err != nil {
 			return res, err
-		default:
-			if _, err := b.ExecContext(ctx, `ROLLBACK TO SAVEPOINT stock_import`); err != nil {
-				return res, db.Classify(err)
-			}
 		}
-	}
-	if !posted {
-		for i, adj := range adjs {
-			if _, err := b.ExecContext(ctx, `SAVEPOINT stock_import_row`); err != nil {
-				return res, db.Classify(err)
-			}
-			ms, _, err := Adjust(ctx, b, []Adjustment{adj}, "")
-			if err == nil {
-				moves += len(ms)
-				res.Created++
-				if _, err := b.ExecContext(ctx, `RELEASE SAVEPOINT stock_import_row`); err != nil {
-					return res, db.Classify(err)
-				}
-				continue
-			}
-			if !ruleError(err) {
+		if !claimed {
+			if fresh, err = claimRef(ctx, b, refScope, ref); err != nil {
 				return res, err
 			}
-			if _, rerr := b.ExecContext(ctx, `ROLLBACK TO SAVEPOINT stock_import_row`); rerr != nil {
-				return res, db.Classify(rerr)
+			claimed = true
+		}
+		if !fresh {
+			res.Unchanged += int64(len(adjs))
+		} else {
+			posted, refused, err := postAdjustments(ctx, b, adjs, rows)
+			if err != nil {
+				return res, err
 			}
-			c := &cellErrs{row: rows[i], columns: AdjustCSVColumns}
-			c.bad(adjustColumn(fault.FieldOf(err)), err.Error())
-			rejects = append(rejects, csvio.Rejected{Row: rows[i].Num, Values: rows[i].Values, Errors: c.errs})
+			moves += posted
+			res.Created += int64(len(adjs) - len(refused))
+			rejects = append(rejects, refused...)
+		}
+		if err := emit(&res, rejects, opt); err != nil {
+			return res, err
 		}
 	}
-	if ref != "" {
+	if ref != "" && fresh {
 		if _, err := b.ExecContext(ctx, `UPDATE posting_refs SET moves = $3 WHERE scope = $1 AND ref = $2`, refScope, ref, moves); err != nil {
 			return res, db.Classify(err)
 		}
 	}
-	return report(res, rejects, opt)
+	return finish(res, opt)
+}
+
+// knownProducts refuses, for every row at once, the adjustments of products that do not
+// exist (named in the sku column), and returns the others with their rows.
+func knownProducts(ctx context.Context, b *db.Bulk, adjs []Adjustment, rows []csvio.Row, rejects []csvio.Rejected) ([]Adjustment, []csvio.Row, []csvio.Rejected, error) {
+	if len(adjs) == 0 {
+		return adjs, rows, rejects, nil
+	}
+	skus := make([]string, len(adjs))
+	for i, a := range adjs {
+		skus[i] = a.SKU
+	}
+	var known []string
+	if err := sqlx.SelectContext(ctx, b, &known, `SELECT sku FROM products WHERE sku = ANY($1::text[])`, pq.Array(skus)); err != nil {
+		return nil, nil, nil, db.Classify(err)
+	}
+	exists := make(map[string]bool, len(known))
+	for _, s := range known {
+		exists[s] = true
+	}
+	keep := 0
+	for i, a := range adjs {
+		if !exists[a.SKU] {
+			c := &cellErrs{row: rows[i], columns: AdjustCSVColumns}
+			c.bad("sku", fmt.Sprintf("product %s does not exist (find it with stockctl product lookup or product list --search)", a.SKU))
+			rejects = append(rejects, csvio.Rejected{Row: rows[i].Num, Values: rows[i].Values, Errors: c.errs})
+			continue
+		}
+		adjs[keep], rows[keep] = a, rows[i]
+		keep++
+	}
+	return adjs[:keep], rows[:keep], rejects, nil
+}
+
+// postAdjustments posts adjs (rows[i] is the file row of adjs[i]) together; when that is
+// refused, each on its own (in a savepoint) to find every one that cannot be, with its
+// reason. Adjust posts in order, each move against the stock the ones before it left, so a
+// file posted a chunk at a time posts what it would have posted whole. It returns the
+// moves posted and the refused rows.
+func postAdjustments(ctx context.Context, b *db.Bulk, adjs []Adjustment, rows []csvio.Row) (int, []csvio.Rejected, error) {
+	if len(adjs) == 0 {
+		return 0, nil, nil
+	}
+	if _, err := b.ExecContext(ctx, `SAVEPOINT stock_import`); err != nil {
+		return 0, nil, db.Classify(err)
+	}
+	ms, _, err := Adjust(ctx, b, adjs, "")
+	switch {
+	case err == nil:
+		if _, err := b.ExecContext(ctx, `RELEASE SAVEPOINT stock_import`); err != nil {
+			return 0, nil, db.Classify(err)
+		}
+		return len(ms), nil, nil
+	case !ruleError(err):
+		return 0, nil, err
+	}
+	if _, err := b.ExecContext(ctx, `ROLLBACK TO SAVEPOINT stock_import`); err != nil {
+		return 0, nil, db.Classify(err)
+	}
+	moves := 0
+	var refused []csvio.Rejected
+	for i, adj := range adjs {
+		if _, err := b.ExecContext(ctx, `SAVEPOINT stock_import_row`); err != nil {
+			return 0, nil, db.Classify(err)
+		}
+		ms, _, err := Adjust(ctx, b, []Adjustment{adj}, "")
+		if err == nil {
+			moves += len(ms)
+			if _, err := b.ExecContext(ctx, `RELEASE SAVEPOINT stock_import_row`); err != nil {
+				return 0, nil, db.Classify(err)
+			}
+			continue
+		}
+		if !ruleError(err) {
+			return 0, nil, err
+		}
+		if _, rerr := b.ExecContext(ctx, `ROLLBACK TO SAVEPOINT stock_import_row`); rerr != nil {
+			return 0, nil, db.Classify(rerr)
+		}
+		c := &cellErrs{row: rows[i], columns: AdjustCSVColumns}
+		c.bad(adjustColumn(fault.FieldOf(err)), err.Error())
+		refused = append(refused, csvio.Rejected{Row: rows[i].Num, Values: rows[i].Values, Errors: c.errs})
+	}
+	return moves, refused, nil
 }
 
 // refScope is the scope of stock adjust's refs: stock import shares it, so a ref posted by

@@ -232,3 +232,15 @@ func TestImportAdjustments(t *testing.T) {
 		t.Fatalf("ref moves %d %v", refMoves, err)
 	}
 }
+
+// The imports read a chunk of rows at a time: every chunk size gives the same rejects,
+// counts and stock, with a product and location repeated from an earlier chunk refused like
+// one repeated within it, and adjustments posted against what the earlier chunks posted.
+func TestImportsInChunks(t *testing.T) {
+	defer func(n int) { csvio.ChunkRows = n }(csvio.ChunkRows)
+	for _, n := range []int{1, 2, 3} {
+		csvio.ChunkRows = n
+		t.Run(fmt.Sprintf("levels by %d", n), TestImportExportLevels)
+		t.Run(fmt.Sprintf("adjustments by %d", n), TestImportAdjustments)
+	}
+}
