@@ -32,15 +32,14 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 	if _, err := b.ExecContext(ctx, `SELECT set_config('jit', 'off', true)`); err != nil {
 		return res, db.Classify(err)
 	}
-	// The checks group a million SKUs to find those given twice: with the default 4 MB
-	// the hash spills to disk in 81 batches. This transaction's sorts and hashes only.
+	// The checks and merges hash and sort a million rows (the update's join with products,
+	// the count of distinct ids, repeats in a refused file): with the default 4 MB they
+	// spill to disk (a million SKUs' grouping in 81 batches). This transaction's only.
 	if _, err := b.ExecContext(ctx, `SELECT set_config('work_mem', '64MB', true)`); err != nil {
 		return res, db.Classify(err)
 	}
-	cols := make([]string, 0, len(CSVColumns)+2)
-	defs := make([]string, 0, len(CSVColumns)+2)
+	defs := make([]string, 0, len(CSVColumns))
 	for _, c := range CSVColumns {
-		cols = append(cols, c)
 		defs = append(defs, c+" text")
 	}
 	// Each staged row draws the id its product gets if it turns out new, as it is copied: the
@@ -662,15 +661,10 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, has func(str
 			return res, db.Classify(err)
 		}
 	}
-	var counts struct {
-		Updated int64 `db:"updated"`
-		Valid   int64 `db:"valid"`
-	}
-	if err := sqlx.GetContext(ctx, b, &counts, `SELECT (SELECT count(*) FROM product_import_changed) AS updated,
-		(SELECT count(*) FROM `+stagingTable+`) - (SELECT count(*) FROM `+checkedTable+` WHERE errs IS NOT NULL) AS valid`); err != nil {
+	if err := sqlx.GetContext(ctx, b, &res.Updated, `SELECT count(*) FROM product_import_changed`); err != nil {
 		return res, db.Classify(err)
 	}
-	res.Updated = counts.Updated
-	res.Unchanged = counts.Valid - res.Created - res.Updated
+	// Every staged row not rejected was created, updated or found unchanged.
+	res.Unchanged = staged - res.Rejected - res.Created - res.Updated
 	return res, nil
 }
