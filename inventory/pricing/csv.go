@@ -88,10 +88,7 @@ func (im *csvImport) run(r *csvio.Reader, opt csvio.ImportOptions, parse func(i 
 			break
 		}
 	}
-	if res.Rejected > 0 && !opt.SkipInvalid {
-		return csvio.Result{Rejected: res.Rejected}, csvio.ErrRowsInvalid
-	}
-	return res, nil
+	return csvio.Finish(res, opt)
 }
 
 // read reads the next chunk of r (read counts the rows so far, for opt.Progress) and says

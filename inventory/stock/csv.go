@@ -110,15 +110,6 @@ func emit(res *csvio.Result, rejects []csvio.Rejected, opt csvio.ImportOptions) 
 	return nil
 }
 
-// finish returns an import's result: with rejects and opt.SkipInvalid off,
-// csvio.ErrRowsInvalid (the caller rolls back what the chunks wrote).
-func finish(res csvio.Result, opt csvio.ImportOptions) (csvio.Result, error) {
-	if res.Rejected > 0 && !opt.SkipInvalid {
-		return csvio.Result{Rejected: res.Rejected}, csvio.ErrRowsInvalid
-	}
-	return res, nil
-}
-
 func sortRejects(rs []csvio.Rejected) {
 	// Insertion sort: rejects come nearly in order (reader and parse ones first, then those
 	// the database refused, each group in file order).
@@ -154,7 +145,7 @@ func ImportLevels(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.Im
 			return csvio.Result{}, err
 		}
 	}
-	return finish(total, opt)
+	return csvio.Finish(total, opt)
 }
 
 // importLevelChunk reads, checks and writes the next csvio.ChunkRows rows of r, adding
@@ -558,7 +549,7 @@ func ImportAdjustments(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csv
 			return res, db.Classify(err)
 		}
 	}
-	return finish(res, opt)
+	return csvio.Finish(res, opt)
 }
 
 // knownProducts refuses, for every row at once, the adjustments of products that do not

@@ -31,3 +31,13 @@ type ImportOptions struct {
 // ErrRowsInvalid is what an import returns when rows failed validation and SkipInvalid is
 // off; the caller rolls back, so nothing is written.
 var ErrRowsInvalid = errors.New("rows failed validation")
+
+// Finish is what an import that read and wrote the whole file returns: res, or, when rows
+// were rejected and opt.SkipInvalid is off, only their count and ErrRowsInvalid (the caller
+// rolls back what was written).
+func Finish(res Result, opt ImportOptions) (Result, error) {
+	if res.Rejected > 0 && !opt.SkipInvalid {
+		return Result{Rejected: res.Rejected}, ErrRowsInvalid
+	}
+	return res, nil
+}
