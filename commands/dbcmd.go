@@ -106,7 +106,11 @@ private server.`,
 				}
 			}
 			st.URL = db.Redact(url)
-			conn, err := db.Open(c.Context(), url, a.actor())
+			sess, err := a.session()
+			if err != nil {
+				return err
+			}
+			conn, err := db.Open(c.Context(), url, sess)
 			if err != nil {
 				st.Error = err.Error()
 				_ = a.Printer().One(st)

@@ -35,6 +35,7 @@ type App struct {
 	OutTTY      bool // stdout is a terminal: tables are drawn, colours may be used
 	ErrTTY      bool // stderr is a terminal: progress bars may be drawn
 	DBURL       string
+	Schema      string // --schema; see schema()
 	Output      string
 	Fields      []string
 	Actor       string
@@ -95,6 +96,7 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.DBURL, "db", "", "database URL (else $STOCKCTL_DATABASE_URL, $DATABASE_URL, or the private server)")
+	pf.StringVar(&a.Schema, "schema", "", "the schema holding the business (else $STOCKCTL_SCHEMA, else stockctl); one database can hold several")
 	pf.StringVarP(&a.Output, "output", "o", "table", "output format: table, json or csv")
 	pf.StringSliceVar(&a.Fields, "fields", nil, "columns to print, comma-separated (see -o json for names)")
 	pf.StringVar(&a.Actor, "actor", "", "who is making the change, recorded on every change (default: the OS user)")
@@ -221,7 +223,17 @@ func (a *App) connect(ctx context.Context) (*sqlx.DB, error) {
 			return nil, err
 		}
 	}
-	return db.Open(ctx, url, a.actor())
+	sess, err := a.session()
+	if err != nil {
+		return nil, err
+	}
+	return db.Open(ctx, url, sess)
+}
+
+// session is who the connection acts for and the schema it works in.
+func (a *App) session() (db.Session, error) {
+	schema, _, err := db.ResolveSchema(a.Schema)
+	return db.Session{Actor: a.actor(), Schema: schema}, err
 }
 
 func (a *App) privateServer() (*pgserver.Server, error) {

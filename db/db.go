@@ -43,14 +43,24 @@ func Resolve(flagURL string) Source {
 	return Source{From: "private", Private: true}
 }
 
+// Session is who a connection acts for and which business (schema) it works in.
+type Session struct {
+	// Actor is recorded as created_by/updated_by on every change and in the change history.
+	Actor string
+	// Schema is the schema holding the business; "" means DefaultSchema.
+	Schema string
+}
+
 // Open connects to url and checks the server answers. The actor is sent as the session
-// setting stockctl.actor, which the schema's defaults and triggers record on every change.
+// setting stockctl.actor, which the schema's defaults and triggers record on every change;
+// the schema is the connection's whole search_path, so every name stockctl uses resolves in
+// its own schema and nothing is ever created anywhere else.
 //
 // The driver is pgx through its database/sql adapter: it prepares each statement once per
 // connection and reuses the plan, so a repeated posting is not parsed and planned again on
 // every call (docs/performance.md).
-func Open(ctx context.Context, rawURL, actor string) (*sqlx.DB, error) {
-	cfg, err := Config(rawURL, actor)
+func Open(ctx context.Context, rawURL string, s Session) (*sqlx.DB, error) {
+	cfg, err := Config(rawURL, s)
 	if err != nil {
 		return nil, err
 	}
@@ -58,10 +68,17 @@ func Open(ctx context.Context, rawURL, actor string) (*sqlx.DB, error) {
 }
 
 // Config parses a URL or key=value connection string into a pgx connection config carrying
-// the actor as the stockctl.actor startup parameter.
-func Config(rawURL, actor string) (*pgx.ConnConfig, error) {
-	if actor != "" && !actorOK.MatchString(actor) {
-		return nil, fault.Usagef("actor", "--actor %q: use letters, digits, spaces and . _ @ + - : ' (at most 100)", actor)
+// the actor as the stockctl.actor startup parameter and the schema as the search_path.
+func Config(rawURL string, s Session) (*pgx.ConnConfig, error) {
+	if s.Actor != "" && !actorOK.MatchString(s.Actor) {
+		return nil, fault.Usagef("actor", "--actor %q: use letters, digits, spaces and . _ @ + - : ' (at most 100)", s.Actor)
+	}
+	schema := s.Schema
+	if schema == "" {
+		schema = DefaultSchema
+	}
+	if err := CheckSchemaName(schema); err != nil {
+		return nil, err
 	}
 	cfg, err := pgx.ParseConfig(rawURL)
 	if err != nil {
@@ -70,9 +87,12 @@ func Config(rawURL, actor string) (*pgx.ConnConfig, error) {
 	// lib/pq's binary_parameters, which earlier URLs carried, means nothing to pgx and
 	// would be sent to the server as an unknown setting.
 	delete(cfg.RuntimeParams, "binary_parameters")
-	if actor != "" {
-		cfg.RuntimeParams["stockctl.actor"] = actor
+	if s.Actor != "" {
+		cfg.RuntimeParams["stockctl.actor"] = s.Actor
 	}
+	// A startup parameter costs no round trip, and it wins over a search_path in the URL's
+	// options (the server applies options first).
+	cfg.RuntimeParams["search_path"] = schema
 	return cfg, nil
 }
 

@@ -49,7 +49,7 @@ func TestResolveOrder(t *testing.T) {
 
 func TestActorRecorded(t *testing.T) {
 	_, url := dbtest.New(t)
-	d, err := db.Open(context.Background(), url, "jane o'neil")
+	d, err := db.Open(context.Background(), url, db.Session{Actor: "jane o'neil"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestActorRecorded(t *testing.T) {
 	if err := d.Get(&actor, `SELECT stockctl_actor()`); err != nil || actor != "jane o'neil" {
 		t.Fatalf("actor %q, %v", actor, err)
 	}
-	if _, err := db.Open(context.Background(), url, "bad;actor\n"); fault.KindOf(err) != fault.Usage {
+	if _, err := db.Open(context.Background(), url, db.Session{Actor: "bad;actor\n"}); fault.KindOf(err) != fault.Usage {
 		t.Fatalf("bad actor refused as usage error: %v", err)
 	}
 }

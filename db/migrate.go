@@ -18,10 +18,11 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// migrationTable is goose's record of applied versions; named for us so it is clear in psql.
+// migrationTable is goose's record of applied versions, inside the business's schema;
+// named for us so it is clear in psql.
 const migrationTable = "stockctl_schema_version"
 
-func provider(d *sql.DB) (*goose.Provider, error) {
+func provider(d *sql.DB, schema string) (*goose.Provider, error) {
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
 		return nil, err
@@ -31,39 +32,70 @@ func provider(d *sql.DB) (*goose.Provider, error) {
 		return nil, err
 	}
 	return goose.NewProvider(goose.DialectPostgres, d, sub,
-		goose.WithTableName(migrationTable),
+		goose.WithTableName(schema+"."+migrationTable),
 		goose.WithSessionLocker(locker), // two commands migrating at once take turns
 		goose.WithDisableGlobalRegistry(true))
 }
 
-// Version is the schema version a database is at and the one this binary knows.
+// Version is the schema version a database is at and the one this binary knows. Legacy says
+// the version was read from a stockctl left in the public schema, which the next migrate
+// moves into the default schema.
 type Version struct {
 	Current int64 `json:"current"`
 	Target  int64 `json:"target"`
+	Legacy  bool  `json:"-"`
 }
 
-// SchemaVersion reads the database's schema version without changing anything.
+// SchemaVersion reads the version of the connection's schema without changing anything: 0
+// when the schema or its version table does not exist yet.
 func SchemaVersion(ctx context.Context, d *sql.DB) (Version, error) {
-	p, err := provider(d)
+	schema, err := SchemaOf(ctx, d)
 	if err != nil {
 		return Version{}, err
 	}
-	cur, target, err := p.GetVersions(ctx)
+	p, err := provider(d, schema)
 	if err != nil {
-		return Version{}, fault.Wrap(fault.Unavailable, Classify(err), "reading schema version")
+		return Version{}, err
 	}
-	return Version{Current: cur, Target: target}, nil
+	srcs := p.ListSources()
+	v := Version{Target: srcs[len(srcs)-1].Version}
+	var versioned bool
+	if err := d.QueryRowContext(ctx, `SELECT to_regclass(format('%I.%I', $1::text, $2::text)) IS NOT NULL`, schema, migrationTable).Scan(&versioned); err != nil {
+		return v, fault.Wrap(fault.Unavailable, Classify(err), "reading schema version")
+	}
+	if !versioned {
+		if schema == DefaultSchema {
+			if v.Current, err = legacyVersion(ctx, d); err != nil {
+				return v, fault.Wrap(fault.Unavailable, err, "reading schema version")
+			}
+			v.Legacy = v.Current > 0
+		}
+		return v, nil
+	}
+	if v.Current, _, err = p.GetVersions(ctx); err != nil {
+		return v, fault.Wrap(fault.Unavailable, Classify(err), "reading schema version")
+	}
+	return v, nil
 }
 
-// Migrate applies every pending migration and returns the versions it applied.
+// Migrate creates the connection's schema if needed (moving a stockctl left in public into
+// the default schema), applies every pending migration in it and returns the versions it
+// applied.
 func Migrate(ctx context.Context, d *sql.DB) ([]int64, error) {
-	p, err := provider(d)
+	schema, err := SchemaOf(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	if err := prepareSchema(ctx, d, schema); err != nil {
+		return nil, err
+	}
+	p, err := provider(d, schema)
 	if err != nil {
 		return nil, err
 	}
 	res, err := p.Up(ctx)
 	if err != nil {
-		return nil, fault.Wrap(fault.Unavailable, err, "migrating the schema")
+		return nil, fault.Wrap(fault.Unavailable, err, "migrating schema %s", schema)
 	}
 	var applied []int64
 	for _, r := range res {
@@ -80,6 +112,11 @@ func CheckSchema(ctx context.Context, d *sql.DB, where string) error {
 		return err
 	}
 	switch {
+	case v.Legacy:
+		return fault.Unavailablef("the stockctl data of %s is in schema public, from before stockctl kept it in a schema of its own (version %d): run stockctl db migrate to move it into schema %s with every row", where, v.Current, DefaultSchema)
+	case v.Current == 0:
+		schema, _ := SchemaOf(ctx, d)
+		return fault.Unavailablef("%s has no stockctl schema %s yet: run stockctl db migrate to create it", where, schema)
 	case v.Current < v.Target:
 		return fault.Unavailablef("the schema of %s is at version %d, this stockctl needs %d: run stockctl db migrate", where, v.Current, v.Target)
 	case v.Current > v.Target:

@@ -48,13 +48,17 @@ type Summary struct {
 	Registrations    int `json:"registrations"`
 }
 
-// Reset empties the database entirely and migrates it again, leaving only what the
-// migrations create.
+// Reset drops the business's schema (stockctl's own, never anything else in the database)
+// and migrates it again, leaving only what the migrations create.
 func Reset(ctx context.Context, d *sqlx.DB) error {
-	if _, err := d.ExecContext(ctx, `DROP SCHEMA public CASCADE; CREATE SCHEMA public`); err != nil {
-		return db.Classify(err)
+	schema, err := db.SchemaOf(ctx, d.DB)
+	if err != nil {
+		return err
 	}
-	_, err := db.Migrate(ctx, d.DB)
+	if err := db.DropSchema(ctx, d.DB, schema); err != nil {
+		return err
+	}
+	_, err = db.Migrate(ctx, d.DB)
 	return err
 }
 

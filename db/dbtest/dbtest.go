@@ -104,7 +104,7 @@ func ensureTemplate(ctx context.Context) error {
 	if _, err := conn.ExecContext(ctx, `CREATE DATABASE `+pgx.Identifier{building}.Sanitize()); err != nil {
 		return err
 	}
-	d, err := sqlx.Open("pgx", withDB(adminURL, building))
+	d, err := db.Open(ctx, withDB(adminURL, building), db.Session{Actor: "test"})
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func ensureTemplate(ctx context.Context) error {
 func New(t testing.TB) (*sqlx.DB, string) {
 	t.Helper()
 	url := NewURL(t)
-	d, err := db.Open(context.Background(), url, "test")
+	d, err := db.Open(context.Background(), url, db.Session{Actor: "test"})
 	if err != nil {
 		t.Fatalf("dbtest: opening test database: %v", err)
 	}
@@ -141,8 +141,24 @@ func New(t testing.TB) (*sqlx.DB, string) {
 }
 
 // NewURL creates a fresh migrated database and returns only its URL, for tests that run the
-// command line against it.
+// command line against it. The URL carries search_path=stockctl, so a connection opened on it
+// without db.Open (psql-like checks in tests) sees stockctl's schema too.
 func NewURL(t testing.TB) string {
+	t.Helper()
+	AdminURL(t) // sets template
+	return withSchema(clone(t, template), db.DefaultSchema)
+}
+
+// NewBlankURL creates an empty database (no stockctl schema, PostgreSQL's public schema as
+// initdb makes it) and returns its URL without a search_path: a database some other
+// application uses, or one a test builds up itself.
+func NewBlankURL(t testing.TB) string {
+	t.Helper()
+	return clone(t, "template1")
+}
+
+// clone creates a database from the template and drops it when the test ends.
+func clone(t testing.TB, template string) string {
 	t.Helper()
 	admin := AdminURL(t)
 	b := make([]byte, 6)
@@ -165,6 +181,19 @@ func NewURL(t testing.TB) string {
 		_, _ = a.Exec(`DROP DATABASE IF EXISTS ` + pgx.Identifier{name}.Sanitize() + ` WITH (FORCE)`)
 	})
 	return withDB(admin, name)
+}
+
+// withSchema adds a search_path to a URL or key=value connection string.
+func withSchema(raw, schema string) string {
+	if strings.HasPrefix(raw, "postgres://") || strings.HasPrefix(raw, "postgresql://") {
+		// Appended rather than re-encoded: url.Values would turn a space in the socket
+		// directory into "+", which pgx reads as itself.
+		if strings.Contains(raw, "?") {
+			return raw + "&search_path=" + schema
+		}
+		return raw + "?search_path=" + schema
+	}
+	return raw + " search_path=" + schema
 }
 
 // withDB replaces the database name in a URL or key=value connection string.

@@ -18,7 +18,7 @@ import (
 var stdout io.Writer = os.Stdout
 
 func run(ctx context.Context, c config) error {
-	conn, err := db.Open(ctx, c.url, "bench")
+	conn, err := db.Open(ctx, c.url, db.Session{Actor: "bench"})
 	if err != nil {
 		return err
 	}

@@ -111,7 +111,7 @@ type traceResult struct {
 // COMMIT included). It uses the same driver and URL parameters as the timed phase.
 func traceTrips(ctx context.Context, rawURL string, f *fixture, n int, seed uint64) (out [nKinds]traceResult, plans []planStat, err error) {
 	// The same config db.Open uses, so the trace sees exactly what the timed phase sends.
-	cfg, err := db.Config(rawURL, "bench")
+	cfg, err := db.Config(rawURL, db.Session{Actor: "bench"})
 	if err != nil {
 		return out, nil, err
 	}
