@@ -184,6 +184,34 @@ func TestURLDatabaseMustBeMigrated(t *testing.T) {
 	}
 }
 
+// db status names the database, host and schema and where each came from, one row each,
+// with no empty rows; a schema not made yet is reported once, saying what to run.
+func TestDBStatusSaysWhereFrom(t *testing.T) {
+	t.Parallel()
+	url := dbtest.NewURL(t)
+	r := run(t, url, "db", "status").wantCode(t, ExitOK)
+	rows := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(r.out), "\n") {
+		k, v, _ := strings.Cut(line, "\t")
+		if v == "" {
+			t.Fatalf("empty row %q:\n%s", k, r.out)
+		}
+		rows[k] = v
+	}
+	if rows["source"] != "--db" || rows["schema"] != "stockctl" || rows["schema_from"] != "default" ||
+		!strings.HasPrefix(rows["database"], "stockctl_t_") || rows["host"] == "" || rows["reachable"] != "true" {
+		t.Fatalf("status rows: %v", rows)
+	}
+	if _, ok := rows["running"]; ok {
+		t.Fatalf("a URL database has no private server row: %v", rows)
+	}
+	r = run(t, url, "--schema", "north", "db", "status").wantCode(t, ExitUnavailable)
+	if !strings.Contains(r.out, "schema\tnorth\n") || !strings.Contains(r.out, "schema_from\t--schema\n") ||
+		strings.Count(r.err, "no stockctl schema north") != 1 || !strings.Contains(r.err, "db migrate") {
+		t.Fatalf("missing schema:\nstdout %s\nstderr %s", r.out, r.err)
+	}
+}
+
 func TestDatabaseURLPasswordHidden(t *testing.T) {
 	r := run(t, "postgres://inv:s3cret@127.0.0.1:1/inv?sslmode=disable&connect_timeout=2", "region", "list").wantCode(t, ExitUnavailable)
 	if strings.Contains(r.err, "s3cret") {

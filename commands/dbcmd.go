@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -8,20 +9,38 @@ import (
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/db/pgserver"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/printer"
 )
 
-// dbStatus is what db status prints.
+// dbStatus is what db status prints. On a terminal the rows that do not apply (the private
+// server's home for a URL database, a version the server never answered) are left out.
 type dbStatus struct {
-	Source        string `json:"source"`
+	Source        string `json:"source"` // --db, STOCKCTL_DATABASE_URL, DATABASE_URL or private
+	Database      string `json:"database"`
+	Host          string `json:"host"`
+	Schema        string `json:"schema"`
+	SchemaFrom    string `json:"schema_from"` // --schema, STOCKCTL_SCHEMA or default
 	URL           string `json:"url"`
-	Reachable     bool   `json:"reachable"`
-	Running       *bool  `json:"running"`
+	Running       *bool  `json:"running"` // the private server; null for a URL database
 	Home          string `json:"home"`
 	DataDir       string `json:"data_dir"`
+	Reachable     bool   `json:"reachable"`
 	ServerVersion string `json:"server_version"`
-	Schema        int64  `json:"schema_version"`
+	SchemaVersion int64  `json:"schema_version"`
 	SchemaWanted  int64  `json:"schema_version_wanted"`
-	Error         string `json:"error"`
+}
+
+// fields are the status rows worth a line on a terminal: those that say something.
+func (st dbStatus) fields() []string {
+	f := []string{"source", "database", "host", "schema", "schema_from", "url"}
+	if st.Running != nil {
+		f = append(f, "running", "home", "data_dir")
+	}
+	f = append(f, "reachable")
+	if st.Reachable {
+		f = append(f, "server_version", "schema_version", "schema_version_wanted")
+	}
+	return f
 }
 
 func (a *App) dbCmd() *cobra.Command {
@@ -77,63 +96,30 @@ The private database is migrated automatically; a database given by URL is chang
 	}
 	status := &cobra.Command{
 		Use:   "status",
-		Short: "Say which database is used, whether it answers and its schema version",
-		Long: `Say which database stockctl would use, whether it answers, and its schema version.
-Exits 0 when the database answers with a current schema, 10 otherwise. It never starts the
+		Short: "Say which database and schema are used, where that came from, and whether they answer",
+		Long: `Say which database and schema stockctl would use and where each choice came from
+(source: --db, STOCKCTL_DATABASE_URL, DATABASE_URL or private; schema_from: --schema,
+STOCKCTL_SCHEMA or default), whether the database answers, and its schema version. On a
+terminal only the rows that apply are shown; -o json always has every key.
+
+Exits 0 when the database answers with a current schema, 10 otherwise, saying why once on
+stderr (the private server stopped, the schema missing or behind). It never starts the
 private server.`,
 		Example: "  stockctl db status\n  stockctl db status -o json",
 		Args:    args(),
 		RunE: func(c *cobra.Command, _ []string) error {
-			st := dbStatus{}
-			src := db.Resolve(a.DBURL)
-			st.Source = src.From
-			url := src.URL
-			if src.Private {
-				srv, err := a.privateServer()
-				if err != nil {
-					return err
-				}
-				ps, err := srv.Status(c.Context())
-				if err != nil {
-					return err
-				}
-				st.Running, st.Home, st.DataDir, st.ServerVersion = &ps.Running, ps.Home, ps.DataDir, ps.Version
-				url = srv.URL()
-				if !ps.Running {
-					st.Error = "the private server is not running (it starts on the next command, or run stockctl db start)"
-					_ = a.Printer().One(st)
-					return fault.Unavailablef("%s", st.Error)
-				}
+			st, err := a.dbStatus(c.Context())
+			if st.Source == "" {
+				return err // not even the source could be worked out: a usage error
 			}
-			st.URL = db.Redact(url)
-			sess, err := a.session()
-			if err != nil {
-				return err
+			p := a.Printer()
+			if p.Format == printer.Table && len(a.Fields) == 0 {
+				p.Fields = st.fields()
 			}
-			conn, err := db.Open(c.Context(), url, sess)
-			if err != nil {
-				st.Error = err.Error()
-				_ = a.Printer().One(st)
-				return err
+			if perr := p.One(st); perr != nil {
+				return perr
 			}
-			defer conn.Close()
-			st.Reachable = true
-			if st.ServerVersion == "" {
-				_ = conn.GetContext(c.Context(), &st.ServerVersion, `SHOW server_version`)
-			}
-			v, err := db.SchemaVersion(c.Context(), conn.DB)
-			if err != nil {
-				return err
-			}
-			st.Schema, st.SchemaWanted = v.Current, v.Target
-			schemaErr := db.CheckSchema(c.Context(), conn.DB, "the database")
-			if schemaErr != nil {
-				st.Error = schemaErr.Error()
-			}
-			if err := a.Printer().One(st); err != nil {
-				return err
-			}
-			return schemaErr
+			return err
 		},
 	}
 	var showPassword bool
@@ -167,8 +153,13 @@ private server.`,
 		Short: "Apply the schema migrations this stockctl carries",
 		Long: `Apply every pending schema migration to the database (private or URL). Migrations are
 embedded in the binary, applied in order, each in its own transaction, under a lock so two
-stockctl processes never migrate at once.`,
-		Example: "  STOCKCTL_DATABASE_URL=postgres://inv@db.internal/inv stockctl db migrate",
+stockctl processes never migrate at once.
+
+Everything goes into stockctl's own schema (stockctl, or --schema / STOCKCTL_SCHEMA), created
+if missing; nothing outside it is touched. A database from a stockctl that kept its tables in
+public has exactly those tables, views, functions and sequences moved into schema stockctl
+first, with every row.`,
+		Example: "  STOCKCTL_DATABASE_URL=postgres://inv@db.internal/inv stockctl db migrate\n  stockctl --schema north db migrate     # a second business beside the first",
 		Args:    args(),
 		RunE: func(c *cobra.Command, _ []string) error {
 			conn, err := a.connect(c.Context())
@@ -176,6 +167,10 @@ stockctl processes never migrate at once.`,
 				return err
 			}
 			defer conn.Close()
+			sch, err := db.SchemaOf(c.Context(), conn.DB)
+			if err != nil {
+				return err
+			}
 			applied, err := db.Migrate(c.Context(), conn.DB)
 			if err != nil {
 				return err
@@ -185,15 +180,70 @@ stockctl processes never migrate at once.`,
 				return err
 			}
 			if len(applied) == 0 {
-				a.say("schema is up to date (version %d)", v.Current)
+				a.say("schema %s is up to date (version %d)", sch, v.Current)
 			} else {
-				a.say("applied %d migration(s); schema is at version %d", len(applied), v.Current)
+				a.say("applied %d migration(s); schema %s is at version %d", len(applied), sch, v.Current)
 			}
 			return nil
 		},
 	}
 	cmd.AddCommand(start, stop, status, url, migrate)
 	return cmd
+}
+
+// dbStatus works out db status: which database and schema, where each choice came from,
+// whether it answers and its schema version. The error says what is wrong, once.
+func (a *App) dbStatus(ctx context.Context) (dbStatus, error) {
+	var st dbStatus
+	src := db.Resolve(a.DBURL)
+	schema, schemaFrom, err := db.ResolveSchema(a.Schema)
+	if err != nil {
+		return st, err
+	}
+	url := src.URL
+	st.Source, st.Schema, st.SchemaFrom = src.From, schema, schemaFrom
+	var stopped error
+	if src.Private {
+		srv, err := a.privateServer()
+		if err != nil {
+			return st, err
+		}
+		ps, err := srv.Status(ctx)
+		if err != nil {
+			return st, err
+		}
+		st.Running, st.Home, st.DataDir = &ps.Running, ps.Home, ps.DataDir
+		url = srv.URL()
+		if !ps.Running {
+			stopped = fault.Unavailablef("the private server is not running: it starts with the next command that needs it, or run stockctl db start")
+		}
+	}
+	st.URL = db.Redact(url)
+	t, err := db.Describe(url)
+	if err != nil {
+		return st, err
+	}
+	st.Database, st.Host = t.Database, t.Host
+	if stopped != nil {
+		return st, stopped
+	}
+	sess, err := a.session()
+	if err != nil {
+		return st, err
+	}
+	conn, err := db.Open(ctx, url, sess)
+	if err != nil {
+		return st, err
+	}
+	defer conn.Close()
+	st.Reachable = true
+	_ = conn.GetContext(ctx, &st.ServerVersion, `SHOW server_version`)
+	v, err := db.SchemaVersion(ctx, conn.DB)
+	if err != nil {
+		return st, err
+	}
+	st.SchemaVersion, st.SchemaWanted = v.Current, v.Target
+	return st, db.CheckSchema(ctx, conn.DB, t.String())
 }
 
 // privateOnly refuses to manage a server when the database is given by URL.

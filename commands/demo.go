@@ -21,23 +21,48 @@ with dated exchange rates, sales regions and settings; products of every type wi
 barcodes and features, the variable product TEE with its variants, and the configurable
 BENCH with options and a bill of materials; two locations with bays, stock levels, opening
 stock (batches of rope, serialised cameras), and transfers (one still in transit). Running it again adds only what is
-missing. --reset first empties the whole database (every table) and migrates it again; it asks
-for --yes.`,
-		Example: "  stockctl demo\n  stockctl demo --reset --yes",
+missing.
+
+--reset first drops stockctl's schema (the business in it: every table stockctl keeps) and
+migrates it again; it asks for --yes. Nothing outside that schema is touched, so a database
+shared with other applications, or holding other businesses in other schemas, keeps them.
+
+On a database given by --db, STOCKCTL_DATABASE_URL or DATABASE_URL, demo asks first even
+without --reset: without --yes it refuses (exit 4), naming the database, host and schema it
+would write to. On the private database it just loads.`,
+		Example: "  stockctl demo\n  stockctl demo --reset --yes\n  stockctl --db postgres://inv@db.internal/scratch demo --yes",
 		Args:    args(),
 		RunE: func(c *cobra.Command, _ []string) error {
+			if src := db.Resolve(a.DBURL); !src.Private {
+				t, err := db.Describe(src.URL)
+				if err != nil {
+					return err
+				}
+				schema, _, err := db.ResolveSchema(a.Schema)
+				if err != nil {
+					return err
+				}
+				what := fmt.Sprintf("demo would write a demo business into %s, schema %s (from %s)", t, schema, src.From)
+				if reset {
+					what = fmt.Sprintf("demo --reset would drop schema %s in %s (from %s) with everything in it, then load a demo business", schema, t, src.From)
+				}
+				if err := a.confirm(yes, what); err != nil {
+					return err
+				}
+				yes = true // asked once is enough
+			}
 			d, err := a.DB(c.Context())
 			if err != nil {
 				return err
 			}
 			if reset {
-				if err := a.confirm(yes, "demo --reset deletes everything in the database"); err != nil {
+				if err := a.confirm(yes, "demo --reset drops stockctl's schema with every table in it"); err != nil {
 					return err
 				}
 				if err := demo.Reset(c.Context(), d); err != nil {
 					return err
 				}
-				a.say("database emptied")
+				a.say("schema emptied")
 			}
 			var sum demo.Summary
 			if err := db.InTx(c.Context(), d, func(tx *sqlx.Tx) (err error) {
@@ -57,8 +82,8 @@ for --yes.`,
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&reset, "reset", false, "empty the database first")
-	cmd.Flags().BoolVar(&yes, "yes", false, "confirm --reset")
+	cmd.Flags().BoolVar(&reset, "reset", false, "drop stockctl's schema and start over (only that schema)")
+	cmd.Flags().BoolVar(&yes, "yes", false, "confirm --reset, or loading into a database given by URL")
 	return cmd
 }
 

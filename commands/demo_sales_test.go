@@ -14,7 +14,7 @@ import (
 func TestDemoSales(t *testing.T) {
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
-	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
+	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	if sum["sales_orders"] != 5 || sum["shipments"] != 1 || sum["invoices"] != 1 || sum["work_orders"] != 1 {
 		t.Fatalf("summary: %v", sum)
 	}
@@ -53,7 +53,7 @@ func TestDemoSales(t *testing.T) {
 	run(t, url, "so", "release", "--all", "--dry-run").wantCode(t, ExitOK)
 	run(t, url, "wo", "complete", "WO-000001", "--dry-run").wantCode(t, ExitOK)
 	run(t, url, "stock", "check").wantCode(t, ExitOK)
-	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
+	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	if sum["sales_orders"] != 0 || sum["work_orders"] != 0 {
 		t.Fatalf("second load: %v", sum)
 	}

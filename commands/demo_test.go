@@ -9,11 +9,11 @@ import (
 func TestDemoLoadsEveryAreaOnce(t *testing.T) {
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
-	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
+	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	if sum["companies"] != 6 || sum["products"] != 14 || sum["variants"] != 8 || sum["rates"] != 4 {
 		t.Fatalf("first load: %v", sum)
 	}
-	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
+	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	for k, v := range sum {
 		if k != "settings" && v != 0 {
 			t.Fatalf("second load added %s: %v", k, sum)

@@ -28,7 +28,7 @@ func demoSalesOnly(orders []demoOrder) []demoOrder {
 func TestDemoTime(t *testing.T) {
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
-	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
+	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	if sum["time_entries"] != 4 || sum["time_bills"] != 1 || sum["training_sessions"] != 1 || sum["registrations"] != 2 {
 		t.Fatalf("summary: %v", sum)
 	}
@@ -57,7 +57,7 @@ func TestDemoTime(t *testing.T) {
 		t.Fatalf("sessions: %+v", sessions)
 	}
 	run(t, url, "training", "register", "1", "BLUEBIRD", "--seats", "4", "--waitlist").wantCode(t, ExitOK).wantErr(t, "waitlisted")
-	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
+	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	if sum["time_entries"] != 0 || sum["time_bills"] != 0 || sum["training_sessions"] != 0 || sum["registrations"] != 0 {
 		t.Fatalf("second load: %v", sum)
 	}

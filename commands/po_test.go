@@ -280,11 +280,11 @@ func TestRenderCommands(t *testing.T) {
 func TestDemoPurchasing(t *testing.T) {
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
-	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
+	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	if sum["supplier_prices"] != 9 || sum["rfqs"] != 2 || sum["purchase_orders"] != 2 || sum["landed_costs"] != 1 {
 		t.Fatalf("first load: %v", sum)
 	}
-	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
+	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	if sum["supplier_prices"] != 0 || sum["rfqs"] != 0 || sum["purchase_orders"] != 0 || sum["landed_costs"] != 0 {
 		t.Fatalf("second load: %v", sum)
 	}

@@ -273,7 +273,7 @@ func TestPriceQuoteCommand(t *testing.T) {
 func TestPriceDemo(t *testing.T) {
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
-	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
+	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	if sum["prices"] != 13 {
 		t.Fatalf("demo prices: %v", sum)
 	}
@@ -300,7 +300,7 @@ func TestPriceDemo(t *testing.T) {
 	if pp["sell_price"] != "14.44" || pp["formula"] != "margin" {
 		t.Fatalf("paint: %v", pp)
 	}
-	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
+	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	if sum["prices"] != 0 {
 		t.Fatalf("second load: %v", sum)
 	}

@@ -363,7 +363,7 @@ func TestStocktakeScanTallyOnATerminal(t *testing.T) {
 func TestStocktakeInTheDemo(t *testing.T) {
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
-	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
+	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	if sum["stocktakes"] != 1 {
 		t.Fatalf("demo: %v", sum)
 	}
@@ -379,7 +379,7 @@ func TestStocktakeInTheDemo(t *testing.T) {
 	if l := doc.line(t, "SCREW-4X40", ""); s(l.Counted) != "400" || s(l.Variance) != "0" {
 		t.Fatalf("screws counted in boxes: %+v", l)
 	}
-	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
+	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	if sum["stocktakes"] != 0 {
 		t.Fatalf("second demo run: %v", sum)
 	}
@@ -387,7 +387,7 @@ func TestStocktakeInTheDemo(t *testing.T) {
 	runIn(t, url, "2000000000015\n", false, "stocktake", "scan", "ST-000001").wantCode(t, ExitOK).wantErr(t, "1 counted")
 	run(t, url, "stocktake", "post", "ST-000001").wantCode(t, ExitOK)
 	run(t, url, "stock", "check").wantCode(t, ExitOK)
-	run(t, url, "demo", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
+	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	if sum["stocktakes"] != 0 {
 		t.Fatalf("demo after posting: %v", sum)
 	}

@@ -111,16 +111,19 @@ func CheckSchema(ctx context.Context, d *sql.DB, where string) error {
 	if err != nil {
 		return err
 	}
+	schema, err := SchemaOf(ctx, d)
+	if err != nil {
+		return err
+	}
 	switch {
 	case v.Legacy:
 		return fault.Unavailablef("the stockctl data of %s is in schema public, from before stockctl kept it in a schema of its own (version %d): run stockctl db migrate to move it into schema %s with every row", where, v.Current, DefaultSchema)
 	case v.Current == 0:
-		schema, _ := SchemaOf(ctx, d)
 		return fault.Unavailablef("%s has no stockctl schema %s yet: run stockctl db migrate to create it", where, schema)
 	case v.Current < v.Target:
-		return fault.Unavailablef("the schema of %s is at version %d, this stockctl needs %d: run stockctl db migrate", where, v.Current, v.Target)
+		return fault.Unavailablef("schema %s of %s is at version %d, this stockctl needs %d: run stockctl db migrate", schema, where, v.Current, v.Target)
 	case v.Current > v.Target:
-		return fault.Unavailablef("the schema of %s is at version %d, newer than this stockctl knows (%d): upgrade stockctl", where, v.Current, v.Target)
+		return fault.Unavailablef("schema %s of %s is at version %d, newer than this stockctl knows (%d): upgrade stockctl", schema, where, v.Current, v.Target)
 	}
 	return nil
 }

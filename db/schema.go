@@ -86,3 +86,31 @@ func DropSchema(ctx context.Context, d *sql.DB, schema string) error {
 	_, err := d.ExecContext(ctx, `DROP SCHEMA IF EXISTS `+quoteSchema(schema)+` CASCADE`)
 	return Classify(err)
 }
+
+// Target names where a URL points, for messages that must say what they would write to.
+type Target struct {
+	Database string `json:"database"`
+	Host     string `json:"host"` // host:port, or the socket directory
+	User     string `json:"user"`
+}
+
+// Describe reads a URL or key=value connection string without connecting.
+func Describe(rawURL string) (Target, error) {
+	cfg, err := pgx.ParseConfig(rawURL)
+	if err != nil {
+		return Target{}, fault.Usagef("db", "database URL %s: %s (use postgres://user@host:port/dbname)", Redact(rawURL), redactErr(err, rawURL))
+	}
+	host := cfg.Host
+	if !strings.HasPrefix(host, "/") {
+		host = fmt.Sprintf("%s:%d", host, cfg.Port)
+	}
+	return Target{Database: cfg.Database, Host: host, User: cfg.User}, nil
+}
+
+// String reads "database inv on db.internal:5432".
+func (t Target) String() string {
+	if strings.HasPrefix(t.Host, "/") {
+		return fmt.Sprintf("database %s on the socket in %s", t.Database, t.Host)
+	}
+	return fmt.Sprintf("database %s on %s", t.Database, t.Host)
+}

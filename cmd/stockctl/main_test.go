@@ -130,7 +130,16 @@ func TestPrivateDatabaseLifecycle(t *testing.T) {
 
 	// Stopped, the next command starts it again; the data is still there.
 	stockctl(t, env, "db", "stop").want(t, 0)
-	stockctl(t, env, "db", "status").want(t, 10)
+	r = stockctl(t, env, "db", "status").want(t, 10)
+	// Stopped: said once, on stderr; every row printed says something.
+	if strings.Count(r.out+r.err, "not running") != 1 || !strings.Contains(r.out, "running\tfalse") {
+		t.Fatalf("a stopped server is reported once:\nstdout %s\nstderr %s", r.out, r.err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(r.out), "\n") {
+		if k, v, _ := strings.Cut(line, "\t"); v == "" {
+			t.Fatalf("empty row %q in db status:\n%s", k, r.out)
+		}
+	}
 	r = stockctl(t, env, "company", "show", "ACME", "-o", "json").want(t, 0)
 	if !strings.Contains(r.out, `"name": "Acme Hardware Stores"`) {
 		t.Fatalf("data survived a restart: %s", r.out)
