@@ -54,7 +54,10 @@ or /var/lib/stockctl for root), listens on a Unix socket only, is started by the
 that needs it and keeps running until "stockctl db stop".
 
 The private database is migrated automatically; a database given by URL is changed only by
-"stockctl db migrate".`,
+"stockctl db migrate".
+
+"stockctl db backup FILE" writes one business (its schema) to a file, and "stockctl db
+restore FILE" loads it into an empty schema of this or another database.`,
 	}
 	start := &cobra.Command{
 		Use:     "start",
@@ -187,7 +190,7 @@ first, with every row.`,
 			return nil
 		},
 	}
-	cmd.AddCommand(start, stop, status, url, migrate)
+	cmd.AddCommand(start, stop, status, url, migrate, a.dbBackupCmd(), a.dbRestoreCmd())
 	return cmd
 }
 

@@ -63,11 +63,15 @@ func (s *Server) findBinaries(ctx context.Context, a *account, wantMajor string)
 		s.dataDir, wantMajor, strings.Join(seen, "; "), wantMajor, wantMajor)
 }
 
-// searchBinDirs lists candidate directories, best first: PATH, pg_config, then the
-// newest Debian-style versioned directory.
-func searchBinDirs(ctx context.Context) []string {
+// searchBinDirs lists candidate directories for the server binaries, best first: PATH,
+// pg_config, then the newest Debian-style versioned directory.
+func searchBinDirs(ctx context.Context) []string { return binDirsFor(ctx, "pg_ctl") }
+
+// binDirsFor lists candidate directories, best first: the one holding program on PATH,
+// pg_config --bindir, then the Debian-style versioned directories, newest first.
+func binDirsFor(ctx context.Context, program string) []string {
 	var dirs []string
-	if p, err := exec.LookPath("pg_ctl"); err == nil {
+	if p, err := exec.LookPath(program); err == nil {
 		if abs, err := filepath.Abs(p); err == nil {
 			p = abs
 		}
@@ -94,34 +98,117 @@ func searchBinDirs(ctx context.Context) []string {
 
 func hasTools(dir string) bool {
 	for _, t := range serverTools {
-		fi, err := os.Stat(filepath.Join(dir, t))
-		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+		if !isProgram(filepath.Join(dir, t)) {
 			return false
 		}
 	}
 	return true
 }
 
+// isProgram reports whether path is an executable file (through symlinks).
+func isProgram(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+}
+
 // binMajor is the major version of the binaries in dir, in PG_VERSION's form ("15", "9.6").
 func (s *Server) binMajor(ctx context.Context, a *account, dir string) string {
+	if v := dirMajor(dir); v != "" {
+		return v
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out, err := s.command(cctx, a, dir, "pg_ctl", "--version").Output()
+	if err != nil {
+		return ""
+	}
+	return versionMajor(out)
+}
+
+// dirMajor is the major version a Debian-style directory (/usr/lib/postgresql/15/bin) is
+// named for, or "".
+func dirMajor(dir string) string {
 	if v, ok := strings.CutPrefix(dir, "/usr/lib/postgresql/"); ok {
 		if v, ok := strings.CutSuffix(v, "/bin"); ok && !strings.Contains(v, "/") {
 			return v
 		}
 	}
-	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	// "pg_ctl (PostgreSQL) 15.14 (Debian 15.14-0+deb12u1)"
-	out, err := s.command(cctx, a, dir, "pg_ctl", "--version").Output()
-	if err != nil {
-		return ""
-	}
+	return ""
+}
+
+// versionMajor reads the major version from a tool's --version output,
+// "pg_dump (PostgreSQL) 15.14 (Debian 15.14-0+deb12u1)"; "" when there is none.
+func versionMajor(out []byte) string {
 	_, after, _ := strings.Cut(string(out), ") ")
 	f := strings.Fields(after)
 	if len(f) == 0 {
 		return ""
 	}
 	return majorOf(f[0])
+}
+
+// Tool finds a PostgreSQL client program (pg_dump, pg_restore ...) that works with a server
+// of major version wantMajor ("15", "9.6"): in binDir when it is given (STOCKCTL_PG_BINDIR),
+// else where the server binaries are looked for (PATH, pg_config --bindir,
+// /usr/lib/postgresql/*/bin). A program of the server's own major version is preferred;
+// else the oldest newer one, since the client programs handle older servers but not newer
+// ones. It returns the program's path and its major version.
+func Tool(ctx context.Context, binDir, name, wantMajor string) (path, major string, err error) {
+	if binDir != "" {
+		return pickTool(ctx, []string{binDir}, name, wantMajor, "looked in "+binDir+" (STOCKCTL_PG_BINDIR)")
+	}
+	return pickTool(ctx, binDirsFor(ctx, name), name, wantMajor, "looked on PATH, pg_config --bindir, /usr/lib/postgresql/*/bin")
+}
+
+// pickTool is Tool's choice among the directories, best first; where says where they came
+// from, for the error.
+func pickTool(ctx context.Context, dirs []string, name, wantMajor, where string) (path, major string, err error) {
+	var tried, found []string
+	best, bestMajor := "", ""
+	for _, d := range dirs {
+		p := filepath.Join(d, name)
+		if slices.Contains(tried, p) || !isProgram(p) {
+			continue
+		}
+		tried = append(tried, p)
+		v := dirMajor(d)
+		if v == "" {
+			v = programMajor(ctx, p)
+		}
+		switch {
+		case v == "":
+			found = append(found, p+" is of unknown version")
+			continue
+		case v == wantMajor:
+			return p, v, nil
+		case compareVersions(v, wantMajor) > 0 && (best == "" || compareVersions(v, bestMajor) < 0):
+			best, bestMajor = p, v
+		}
+		found = append(found, p+" is "+v)
+	}
+	if best != "" {
+		return best, bestMajor, nil
+	}
+	if len(found) > 0 {
+		where += "; found " + strings.Join(found, ", ")
+	}
+	return "", "", fault.Unavailablef(
+		"%s of PostgreSQL %s or newer is needed for a server of version %s (%s): install PostgreSQL %s's client programs (Debian/Ubuntu: apt-get install postgresql-client-%s) or point STOCKCTL_PG_BINDIR at them",
+		name, wantMajor, wantMajor, where, wantMajor, wantMajor)
+}
+
+// programMajor runs a program with --version and reads its major version; "" when it
+// cannot tell.
+func programMajor(ctx context.Context, path string) string {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, path, "--version")
+	cmd.Env = childEnv(nil, "")
+	out, err := cmd.Output()
+	if err != nil {
+		return ""
+	}
+	return versionMajor(out)
 }
 
 // majorOf turns "15.14" into "15" and "9.6.24" into "9.6": before 10 the major
