@@ -116,9 +116,10 @@ func (a *App) dbRestoreCmd() *cobra.Command {
 		Short: "Restore the business (its schema) from a backup made by db backup",
 		Long: `Load a backup made by "stockctl db backup" into the business's schema (--schema,
 default stockctl). The schema must be empty: missing, or holding no tables. One that holds
-a business is refused (exit 5) unless --replace --yes, which drops that schema, and only
-that one, first; the whole file is read through before anything is dropped, so a damaged
-backup changes nothing.
+a business is refused (exit 5) unless --replace --yes, which replaces that schema, and only
+that one: the whole file is read through first, so a damaged backup changes nothing; the old
+business is moved aside (schema <schema>_replaced_<time>) and dropped only once the restore
+has committed, so a restore that fails puts it back.
 
 The restore runs with pg_restore (the server's major version) in one transaction
 (--single-transaction --exit-on-error --no-owner --no-privileges): a restore that fails

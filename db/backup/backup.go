@@ -17,6 +17,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/db/pgserver"
@@ -253,8 +256,9 @@ func (a Archive) Check(schema string) error {
 
 // RestoreOptions say how Restore treats a schema that already holds tables.
 type RestoreOptions struct {
-	// Replace drops a schema that holds tables (and only that schema) before restoring,
-	// once the whole archive has been read through without error.
+	// Replace replaces a schema that holds tables (and only that schema), once the whole
+	// archive has been read through without error: the old one is renamed aside, and
+	// dropped when the restore has committed or renamed back when it failed.
 	Replace bool
 	// DryRun checks everything, reads the whole archive through, and changes nothing.
 	DryRun bool
@@ -290,9 +294,16 @@ func Restore(ctx context.Context, d *sql.DB, t Target, a Archive, opts RestoreOp
 	if opts.DryRun {
 		return nil
 	}
-	dropped := tables > 0
-	if dropped {
-		if err := db.DropSchema(ctx, d, t.Schema); err != nil {
+	// --replace moves the old business aside under another name instead of dropping it, so
+	// a restore that fails puts it back, and a process killed half way leaves it there to be
+	// renamed back by hand, never lost. It is dropped once the restore has committed.
+	aside := ""
+	if tables > 0 {
+		aside = fmt.Sprintf("%s_replaced_%d", t.Schema, time.Now().Unix())
+		if len(aside) > 63 {
+			aside = fmt.Sprintf("replaced_%d", time.Now().UnixNano())
+		}
+		if err := renameSchema(ctx, d, t.Schema, aside); err != nil {
 			return err
 		}
 		exists = false
@@ -327,13 +338,33 @@ func Restore(ctx context.Context, d *sql.DB, t Target, a Archive, opts RestoreOp
 	}
 	progress(Step{What: "creating the tables", Total: a.Tables})
 	if err := run(ctx, t, a.tool, io.Discard, watch, append(args, a.Path)...); err != nil {
-		if dropped {
-			return fault.Wrap(fault.Unexpected, err, "restoring %s into schema %s was rolled back, but --replace had dropped the schema's old contents first: schema %s is now missing",
-				a.Path, t.Schema, t.Schema)
+		if aside != "" {
+			if rerr := renameSchema(context.WithoutCancel(ctx), d, aside, t.Schema); rerr != nil {
+				return fault.Wrap(fault.Unexpected, err, "restoring %s into schema %s was rolled back, and putting the old business back failed too (%v): it is kept in schema %s; rename it back with ALTER SCHEMA %s RENAME TO %s",
+					a.Path, t.Schema, rerr, aside, aside, t.Schema)
+			}
+			return fault.Wrap(fault.Unexpected, err, "restoring %s into schema %s (rolled back: the old business is back as it was)", a.Path, t.Schema)
 		}
 		return fault.Wrap(fault.Unexpected, err, "restoring %s into schema %s (rolled back: nothing of it was restored)", a.Path, t.Schema)
 	}
+	if aside != "" {
+		if err := db.DropSchema(ctx, d, aside); err != nil {
+			return fault.Wrap(fault.Unexpected, err, "restored %s into schema %s, but dropping the replaced business kept in schema %s failed: drop it with DROP SCHEMA %s CASCADE", a.Path, t.Schema, aside, aside)
+		}
+	}
 	return nil
+}
+
+// renameSchema renames a business's schema; both names are stockctl's own.
+func renameSchema(ctx context.Context, d *sql.DB, from, to string) error {
+	if err := db.CheckSchemaName(from); err != nil {
+		return err
+	}
+	if err := db.CheckSchemaName(to); err != nil {
+		return err
+	}
+	_, err := d.ExecContext(ctx, `ALTER SCHEMA `+pgx.Identifier{from}.Sanitize()+` RENAME TO `+pgx.Identifier{to}.Sanitize())
+	return db.Classify(err)
 }
 
 // run runs a client program; with a Target the connection is added (--dbname, the

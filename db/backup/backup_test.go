@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/stockctl/stockctl/db/dbtest"
+	"github.com/stockctl/stockctl/db/pgserver"
 	"github.com/stockctl/stockctl/fault"
 )
 
@@ -106,5 +107,65 @@ func TestLogLines(t *testing.T) {
 	}
 	if tableName(`"stockctl.products"`) != "products" {
 		t.Error(tableName(`"stockctl.products"`))
+	}
+}
+
+// TestReplaceFailingKeepsTheOldBusiness: --replace moves the old business aside, and when
+// the restore then fails (here pg_restore refuses its one transaction) it is put back as it
+// was, under its own name, with nothing else left behind.
+func TestReplaceFailingKeepsTheOldBusiness(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d, url := dbtest.New(t)
+	major, err := ServerMajor(ctx, d.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, _, err := pgserver.Tool(ctx, os.Getenv("STOCKCTL_PG_BINDIR"), "pg_restore", major)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump, _, err := pgserver.Tool(ctx, os.Getenv("STOCKCTL_PG_BINDIR"), "pg_dump", major)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A pg_restore that reads archives as the real one does, but fails the restore itself.
+	dir := t.TempDir()
+	script := "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = --single-transaction ] && { echo 'pg_restore: error: could not execute query: ERROR:  disk full' >&2; exit 1; }; done\nexec '" +
+		real + "' \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "pg_restore"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(dump, filepath.Join(dir, "pg_dump")); err != nil {
+		t.Fatal(err)
+	}
+	target := Target{URL: url, Schema: "stockctl", BinDir: dir}
+	file := filepath.Join(t.TempDir(), "b.dump")
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Dump(ctx, d.DB, target, f, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := d.Exec(`INSERT INTO sales_regions (code, name) VALUES ('AFTER', 'added after the backup')`); err != nil {
+		t.Fatal(err)
+	}
+	arch, err := Inspect(ctx, d.DB, target, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Restore(ctx, d.DB, target, arch, RestoreOptions{Replace: true}, nil)
+	if err == nil || !strings.Contains(err.Error(), "the old business is back as it was") || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("failed restore: %v", err)
+	}
+	var name string
+	if err := d.Get(&name, `SELECT name FROM sales_regions WHERE code = 'AFTER'`); err != nil || name != "added after the backup" {
+		t.Fatalf("the old business is back, with what came after the backup: %q %v", name, err)
+	}
+	var schemas []string
+	if err := d.Select(&schemas, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'stockctl%' ORDER BY 1`); err != nil || strings.Join(schemas, ",") != "stockctl" {
+		t.Fatalf("schemas left: %v %v", schemas, err)
 	}
 }
