@@ -7,8 +7,10 @@
 // counter row until the transaction ends: every other writer of the same kind of document
 // waits there until this one commits or rolls back. That is the price of no gaps, and why
 // callers take the number as late as they can, after their checks and after the other
-// locks the document needs (the products', the order's), so the counter is held for the
-// shortest time and never while waiting for a lock someone queued behind it may hold.
+// locks the document needs (the products', the order's): the counter is then held for the
+// shortest time, and never while waiting for a row that a writer queued on the counter
+// holds (a deadlock). A transaction that makes several documents takes all its other locks
+// before its first number (sales.ReleaseAndShip).
 package numbering
 
 import (
