@@ -14,7 +14,10 @@ func (a *App) invoiceCmd() *cobra.Command {
 		Use:   "invoice",
 		Short: "Invoices: list, show, export for an accounting system",
 		Long: `Invoices are made by "stockctl so invoice" (or so release --ship --invoice). They are numbered
-(setting number_format_inv, INV-000001 ...) and immutable.`,
+(setting number_format_inv, INV-000001 ...) and immutable.
+
+Invoice numbers never skip: a number is taken in the transaction that writes the invoice, so
+a --dry-run or a refused command uses none. Two commands invoicing at once take turns.`,
 	}
 	var f sales.InvoiceFilter
 	var since string

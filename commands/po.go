@@ -68,9 +68,9 @@ earlier run of the same kind made, else a new one. Products no supplier prices, 
 backordered products that are inactive or not purchasable, are listed as warnings on stderr.
 
 Running it again orders nothing twice: the drafts it made count as open quantities. Two runs
-at the same moment take turns. --dry-run shows the lines without writing them (the PO numbers
-shown are then not kept). Review the drafts and send them with stockctl po order; once
-received, stockctl so release allocates the stock to the backorders.`,
+at the same moment take turns. --dry-run shows the lines without writing them, with the numbers
+new POs would get (a dry run uses none). Review the drafts and send them with stockctl po
+order; once received, stockctl so release allocates the stock to the backorders.`,
 		Example: `  stockctl po generate --from-backorders --so SO-000012 --dry-run
   stockctl po generate --from-backorders --location MAIN
   stockctl po generate --reorder --from-backorders -o json

@@ -75,7 +75,11 @@ func (a *App) settingsCmd() *cobra.Command {
 		Long: "Change a setting. Known keys: " + strings.Join(settings.Keys(), ", ") + `.
 
 base_currency cannot change once any document exists; changing it (before that) adds the
-currency if needed and clears the exchange rates, which were quoted against the old base.`,
+currency if needed and clears the exchange rates, which were quoted against the old base.
+
+number_format_<kind> (so, po, rfq, wo, st, tr, sh, inv, cn, rma) is text with one %d, optionally
+zero-padded (SO-%06d, %d/2026). A new format applies from the next document; the count goes
+on where it was. Numbers never skip: a --dry-run or a refused command uses none.`,
 		Example: "  stockctl settings set location_pricing sell_from\n  stockctl settings set number_format_so 'SO-%05d'",
 		Args:    args("KEY", "VALUE"),
 		RunE: func(c *cobra.Command, args []string) error {

@@ -298,7 +298,10 @@ func (a *App) soShipCmd() *cobra.Command {
 allocated). Batches are taken first-expiry-first-out unless --batch names one; serialised
 products name one --serial per unit. Stock leaves through the ledger (kind sale, to ~customer)
 at the average cost; allocated and on hand go down together. Only allocated stock ships:
-release backorders first.`,
+release backorders first.
+
+Shipment numbers come from the setting number_format_sh and never skip: --dry-run and a
+refused shipment use none.`,
 		Example: `  stockctl so ship SO-000001
   stockctl so ship SO-000001 --line 2 --qty 3 --batch R2611
   stockctl so ship SO-000001 --line 3 --serial CX0001 --serial CX0002`,
@@ -344,7 +347,10 @@ func (a *App) soInvoiceCmd() *cobra.Command {
 invoiced, as a numbered, immutable invoice (INV-000001 ...) in the order's currency. Per line
 amount = qty × unit price × (1 − discount%), tax = amount × tax rate%, each rounded to the
 currency's minor units (with prices_include_tax the amount includes the tax). The order closes
-once everything has shipped and been invoiced.`,
+once everything has shipped and been invoiced.
+
+Invoice numbers (setting number_format_inv) never skip: --dry-run shows the number the invoice
+will get and uses none, and neither does a refused invoice.`,
 		Example: "  stockctl so invoice SO-000001\n  stockctl so invoice SO-000001 --date 2026-06-30 -o json",
 		Args:    args("SO"),
 		RunE: func(c *cobra.Command, args []string) error {

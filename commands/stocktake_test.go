@@ -111,72 +111,72 @@ func TestStocktakeCommands(t *testing.T) {
 	var doc stDocJSON
 	r := run(t, url, "stocktake", "new", "--location", "MAIN", "-o", "json").wantCode(t, ExitOK).wantErr(t, "with 4 lines to count")
 	r.json(t, &doc)
-	if doc.Number != "ST-000002" || doc.Status != "open" || len(doc.Lines) != 4 {
-		t.Fatalf("new (the dry run took ST-000001 from the sequence): %+v", doc)
+	if doc.Number != "ST-000001" || doc.Status != "open" || len(doc.Lines) != 4 {
+		t.Fatalf("new (the dry run took no number): %+v", doc)
 	}
-	run(t, url, "stocktake", "new", "--location", "MAIN", "--sku", "W").wantCode(t, ExitInvalid).wantErr(t, "W at MAIN already in open stocktake ST-000002")
+	run(t, url, "stocktake", "new", "--location", "MAIN", "--sku", "W").wantCode(t, ExitInvalid).wantErr(t, "W at MAIN already in open stocktake ST-000001")
 
 	run(t, url, "stocktake", "count").wantCode(t, ExitUsage).wantErr(t, "missing ST")
-	run(t, url, "stocktake", "count", "ST-000002", "W").wantCode(t, ExitUsage).wantErr(t, "missing QTY")
-	run(t, url, "stocktake", "count", "ST-000002", "W", "x").wantCode(t, ExitUsage).wantErr(t, "QTY \"x\" is not a number")
+	run(t, url, "stocktake", "count", "ST-000001", "W").wantCode(t, ExitUsage).wantErr(t, "missing QTY")
+	run(t, url, "stocktake", "count", "ST-000001", "W", "x").wantCode(t, ExitUsage).wantErr(t, "QTY \"x\" is not a number")
 	run(t, url, "stocktake", "count", "ST-000009", "W", "1").wantCode(t, ExitNotFound).wantErr(t, "stocktake ST-000009 does not exist")
-	run(t, url, "stocktake", "count", "ST-000002", "NOPE", "1").wantCode(t, ExitNotFound)
-	run(t, url, "stocktake", "count", "ST-000002", "W", "--", "-1").wantCode(t, ExitInvalid).wantErr(t, "cannot be negative")
-	run(t, url, "stocktake", "count", "ST-000002", "W", "1", "--bay", "Z9").wantCode(t, ExitInvalid).wantErr(t, `no bay "Z9"`)
-	run(t, url, "stocktake", "count", "ST-000002", "LOT", "19", "--batch", "B1", "--dry-run").wantCode(t, ExitOK).wantErr(t, "dry run")
+	run(t, url, "stocktake", "count", "ST-000001", "NOPE", "1").wantCode(t, ExitNotFound)
+	run(t, url, "stocktake", "count", "ST-000001", "W", "--", "-1").wantCode(t, ExitInvalid).wantErr(t, "cannot be negative")
+	run(t, url, "stocktake", "count", "ST-000001", "W", "1", "--bay", "Z9").wantCode(t, ExitInvalid).wantErr(t, `no bay "Z9"`)
+	run(t, url, "stocktake", "count", "ST-000001", "LOT", "19", "--batch", "B1", "--dry-run").wantCode(t, ExitOK).wantErr(t, "dry run")
 
 	var counted []stLineJSON
-	run(t, url, "stocktake", "count", "ST-000002", "W", "9", "-o", "json").wantCode(t, ExitOK).json(t, &counted)
+	run(t, url, "stocktake", "count", "ST-000001", "W", "9", "-o", "json").wantCode(t, ExitOK).json(t, &counted)
 	if len(counted) != 1 || s(counted[0].Bay) != "A1" || s(counted[0].Counted) != "9" || s(counted[0].Variance) != "-1" || s(counted[0].CountedBy) != "tester" {
 		t.Fatalf("count goes where W is expected: bay %s counted %s variance %s by %s", s(counted[0].Bay), s(counted[0].Counted), s(counted[0].Variance), s(counted[0].CountedBy))
 	}
-	run(t, url, "stocktake", "count", "ST-000002", "SER", "--serial", "S3").wantCode(t, ExitOK)
-	run(t, url, "stocktake", "count", "ST-000002", "SER", "1", "--serial", "S1").wantCode(t, ExitOK)
+	run(t, url, "stocktake", "count", "ST-000001", "SER", "--serial", "S3").wantCode(t, ExitOK)
+	run(t, url, "stocktake", "count", "ST-000001", "SER", "1", "--serial", "S1").wantCode(t, ExitOK)
 
-	run(t, url, "stocktake", "show", "ST-000002", "-o", "json").wantCode(t, ExitOK).json(t, &doc)
+	run(t, url, "stocktake", "show", "ST-000001", "-o", "json").wantCode(t, ExitOK).json(t, &doc)
 	if doc.Counted != 3 || doc.Uncounted != 2 || s(doc.VarianceValue) != "48.00" {
 		t.Fatalf("show: -1 x 2.00 + 1 x 50.00 = 48: %+v", doc)
 	}
 	// Piped table: the header as key<TAB>value lines, a blank line, then the lines.
-	r = run(t, url, "stocktake", "show", "ST-000002").wantCode(t, ExitOK)
-	if !strings.HasPrefix(r.out, "number\tST-000002\n") || !strings.Contains(r.out, "\n\nLOT\t\tB1\t\t20\t\t20\tfalse\t\t\n") {
+	r = run(t, url, "stocktake", "show", "ST-000001").wantCode(t, ExitOK)
+	if !strings.HasPrefix(r.out, "number\tST-000001\n") || !strings.Contains(r.out, "\n\nLOT\t\tB1\t\t20\t\t20\tfalse\t\t\n") {
 		t.Fatalf("show table: %q", r.out)
 	}
-	r = run(t, url, "stocktake", "show", "ST-000002", "-o", "csv", "--fields", "sku,serial,counted,variance")
+	r = run(t, url, "stocktake", "show", "ST-000001", "-o", "csv", "--fields", "sku,serial,counted,variance")
 	if !strings.Contains(r.out, "sku,serial,counted,variance\nLOT,,,\nSER,S1,1,0\nSER,S2,,\nSER,S3,1,1\nW,,9,-1\n") {
 		t.Fatalf("show csv: %q", r.out)
 	}
 	var list []map[string]any
 	run(t, url, "stocktake", "list", "-o", "json").wantCode(t, ExitOK).json(t, &list)
-	if len(list) != 1 || list[0]["number"] != "ST-000002" || list[0]["counted"] != float64(3) {
+	if len(list) != 1 || list[0]["number"] != "ST-000001" || list[0]["counted"] != float64(3) {
 		t.Fatalf("list: %v", list)
 	}
 	run(t, url, "stocktake", "list", "--status", "posted").wantCode(t, ExitOK).wantErr(t, "no stocktakes")
 	run(t, url, "stocktake", "list", "--status", "nah").wantCode(t, ExitInvalid)
 
 	// Post: dry run first, then for real; W -1, S3 +1 (S2, uncounted, left alone).
-	run(t, url, "stocktake", "post", "ST-000002", "--dry-run").wantCode(t, ExitOK).wantErr(t, "2 adjustment moves", "dry run")
+	run(t, url, "stocktake", "post", "ST-000001", "--dry-run").wantCode(t, ExitOK).wantErr(t, "2 adjustment moves", "dry run")
 	var moves []map[string]any
-	run(t, url, "stocktake", "post", "ST-000002", "-o", "json").wantCode(t, ExitOK).wantErr(t, "ST-000002 posted: 2 adjustment moves, variance value 48.00").json(t, &moves)
+	run(t, url, "stocktake", "post", "ST-000001", "-o", "json").wantCode(t, ExitOK).wantErr(t, "ST-000001 posted: 2 adjustment moves, variance value 48.00").json(t, &moves)
 	if len(moves) != 2 || moves[0]["sku"] != "W" || moves[0]["qty"] != "-1" || moves[1]["serial"] != "S3" {
 		t.Fatalf("moves: %v", moves)
 	}
-	run(t, url, "stocktake", "post", "ST-000002").wantCode(t, ExitInvalid).wantErr(t, "already posted")
-	run(t, url, "stocktake", "count", "ST-000002", "W", "1").wantCode(t, ExitInvalid).wantErr(t, "already posted")
-	run(t, url, "stocktake", "cancel", "ST-000002", "--yes").wantCode(t, ExitInvalid).wantErr(t, "already posted")
+	run(t, url, "stocktake", "post", "ST-000001").wantCode(t, ExitInvalid).wantErr(t, "already posted")
+	run(t, url, "stocktake", "count", "ST-000001", "W", "1").wantCode(t, ExitInvalid).wantErr(t, "already posted")
+	run(t, url, "stocktake", "cancel", "ST-000001", "--yes").wantCode(t, ExitInvalid).wantErr(t, "already posted")
 	run(t, url, "stock", "check").wantCode(t, ExitOK)
 	r = run(t, url, "stock", "moves", "W", "--kind", "stocktake", "-o", "json").wantCode(t, ExitOK)
-	if !strings.Contains(r.out, `"ST-000002"`) {
+	if !strings.Contains(r.out, `"ST-000001"`) {
 		t.Fatalf("the move carries the stocktake number: %s", r.out)
 	}
 
 	// Cancel asks for --yes when not on a terminal.
 	run(t, url, "stocktake", "new", "--location", "MAIN", "--sku", "W", "-o", "json").wantCode(t, ExitOK).json(t, &doc)
-	if doc.Number != "ST-000003" {
+	if doc.Number != "ST-000002" {
 		t.Fatalf("number: %s", doc.Number)
 	}
-	run(t, url, "stocktake", "cancel", "ST-000003").wantCode(t, ExitUsage).wantErr(t, "--yes")
-	run(t, url, "stocktake", "cancel", "ST-000003", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &doc)
+	run(t, url, "stocktake", "cancel", "ST-000002").wantCode(t, ExitUsage).wantErr(t, "--yes")
+	run(t, url, "stocktake", "cancel", "ST-000002", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &doc)
 	if doc.Status != "cancelled" {
 		t.Fatalf("cancelled: %+v", doc)
 	}

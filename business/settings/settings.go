@@ -71,6 +71,9 @@ var defs = map[string]def{
 	"number_format_st":       {"stocktake numbers, printf format with one %d", numberFormat},
 	"number_format_tr":       {"transfer numbers, printf format with one %d", numberFormat},
 	"number_format_inv":      {"invoice numbers, printf format with one %d", numberFormat},
+	"number_format_sh":       {"shipment numbers, printf format with one %d", numberFormat},
+	"number_format_cn":       {"credit note numbers, printf format with one %d", numberFormat},
+	"number_format_rma":      {"customer return (RMA) numbers, printf format with one %d", numberFormat},
 }
 
 // Keys returns the known setting keys in order.

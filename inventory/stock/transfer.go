@@ -12,7 +12,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
-	"github.com/stockctl/stockctl/business/settings"
+	"github.com/stockctl/stockctl/business/numbering"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
@@ -121,7 +121,12 @@ func Transfer(ctx context.Context, q sqlx.ExtContext, t TransferRequest) (Transf
 			return TransferDoc{}, err
 		}
 	}
-	number, err := nextTransferNumber(ctx, q)
+	// The product's posting lock before the number: numbering holds the transfer counter
+	// until commit, so it comes last, as shipments take theirs after their products.
+	if err := Lock(ctx, q, []int64{base.Product.ID}); err != nil {
+		return TransferDoc{}, err
+	}
+	number, err := numbering.Next(ctx, q, numbering.Transfer)
 	if err != nil {
 		return TransferDoc{}, err
 	}
@@ -266,18 +271,6 @@ func transferToBay(ctx context.Context, q sqlx.QueryerContext, p catalog.Product
 		return nil, fault.Wrap(fault.KindOf(err), err, "--to-bay")
 	}
 	return &b, nil
-}
-
-func nextTransferNumber(ctx context.Context, q sqlx.ExtContext) (string, error) {
-	format, err := settings.Value(ctx, q, "number_format_tr")
-	if err != nil {
-		return "", err
-	}
-	var n int64
-	if err := sqlx.GetContext(ctx, q, &n, `SELECT nextval('transfer_numbers')`); err != nil {
-		return "", db.Classify(err)
-	}
-	return fmt.Sprintf(format, n), nil
 }
 
 // receiptLine is a transfer line as Receive needs it.

@@ -14,7 +14,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
-	"github.com/stockctl/stockctl/business/settings"
+	"github.com/stockctl/stockctl/business/numbering"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
@@ -227,20 +227,16 @@ func New(ctx context.Context, q sqlx.ExtContext, r Request) (Doc, error) {
 		}
 	}
 
-	// Refused before a number is taken, so the usual refusal leaves no gap in the numbers;
-	// claimProducts below is what makes it certain.
+	// Refused before the number is taken: a refused stocktake then never queues behind the
+	// counter another stocktake holds until it commits. claimProducts below is what makes
+	// the refusal certain; a refusal there rolls the number back with everything else.
 	if err := checkFree(ctx, q, 0, loc, ids); err != nil {
 		return Doc{}, err
 	}
-	format, err := settings.Value(ctx, q, "number_format_st")
+	number, err := numbering.Next(ctx, q, numbering.Stocktake)
 	if err != nil {
 		return Doc{}, err
 	}
-	var n int64
-	if err := sqlx.GetContext(ctx, q, &n, `SELECT nextval('stocktake_numbers')`); err != nil {
-		return Doc{}, db.Classify(err)
-	}
-	number := fmt.Sprintf(format, n)
 	var category *string
 	if scope == ScopeCategory {
 		category = &r.Category

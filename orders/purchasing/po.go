@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/business/currency"
+	"github.com/stockctl/stockctl/business/numbering"
 	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
@@ -191,7 +192,7 @@ func New(ctx context.Context, q sqlx.ExtContext, in NewPO) (PODoc, error) {
 			return PODoc{}, err
 		}
 	}
-	number, err := nextNumber(ctx, q, "number_format_po", "po_numbers")
+	number, err := numbering.Next(ctx, q, numbering.PurchaseOrder)
 	if err != nil {
 		return PODoc{}, err
 	}

@@ -11,7 +11,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -19,7 +18,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/business/company"
-	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 )
@@ -54,20 +52,6 @@ func requireSupplier(ctx context.Context, q sqlx.QueryerContext, field, code str
 		return supplier{}, fault.Invalidf(field, "supplier %s is inactive: activate it with stockctl company edit %s --active", c.Code, c.Code)
 	}
 	return supplier{ID: c.ID, Code: c.Code, Name: c.Name, Currency: c.Currency, TaxRate: c.TaxRate}, nil
-}
-
-// nextNumber draws the next document number from a sequence, formatted by a number_format_*
-// setting (PO-%06d gives PO-000001).
-func nextNumber(ctx context.Context, q sqlx.ExtContext, setting, sequence string) (string, error) {
-	format, err := settings.Value(ctx, q, setting)
-	if err != nil {
-		return "", err
-	}
-	var n int64
-	if err := sqlx.GetContext(ctx, q, &n, `SELECT nextval($1::regclass)`, sequence); err != nil {
-		return "", db.Classify(err)
-	}
-	return fmt.Sprintf(format, n), nil
 }
 
 // minorUnits returns how many decimals amounts in a currency keep (2 for EUR, 0 for JPY).

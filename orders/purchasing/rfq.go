@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/business/currency"
+	"github.com/stockctl/stockctl/business/numbering"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
@@ -110,7 +111,7 @@ func NewRFQ(ctx context.Context, q sqlx.ExtContext, in NewRFQInput) (RFQDoc, err
 			return RFQDoc{}, err
 		}
 	}
-	number, err := nextNumber(ctx, q, "number_format_rfq", "rfq_numbers")
+	number, err := numbering.Next(ctx, q, numbering.RFQ)
 	if err != nil {
 		return RFQDoc{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/numbering"
 	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
@@ -138,7 +139,7 @@ func Invoice(ctx context.Context, q sqlx.ExtContext, number string, date time.Ti
 		qtys[i], prices[i], discs[i], rates[i] = l.Qty.String(), l.UnitPrice.String(), l.Discount.String(), l.TaxRate.String()
 		amounts[i], taxes[i] = amount.String(), tax.String()
 	}
-	inv, err := nextNumber(ctx, q, "number_format_inv", "invoice_numbers")
+	inv, err := numbering.Next(ctx, q, numbering.Invoice)
 	if err != nil {
 		return InvoiceDoc{}, err
 	}

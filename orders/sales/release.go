@@ -239,9 +239,13 @@ func ReleaseAndShip(ctx context.Context, q sqlx.ExtContext, r ReleaseRequest, sh
 	if err != nil || !ship {
 		return rs, nil, nil, err
 	}
+	orders := ReleaseOrders(rs)
+	if err := lockForShipping(ctx, q, orders); err != nil {
+		return nil, nil, nil, err
+	}
 	var ships []Shipment
 	var invs []InvoiceDoc
-	for _, so := range ReleaseOrders(rs) {
+	for _, so := range orders {
 		var lines []ShipLine
 		for _, x := range rs {
 			if x.SO == so {
@@ -262,4 +266,23 @@ func ReleaseAndShip(ctx context.Context, q sqlx.ExtContext, r ReleaseRequest, sh
 		}
 	}
 	return rs, ships, invs, nil
+}
+
+// lockForShipping takes every lock shipping and invoicing the orders needs, before the first
+// shipment takes its number: the posting locks of all their products (product id order),
+// then the orders (number order). The shipment and invoice counters, held until commit once
+// taken (business/numbering), are then the transaction's last locks, so it never waits for
+// an order or a product while holding them and a single so ship or so invoice never
+// deadlocks with it.
+func lockForShipping(ctx context.Context, q sqlx.ExtContext, orders []string) error {
+	var ids []int64
+	if err := sqlx.SelectContext(ctx, q, &ids, `SELECT DISTINCT x.product_id FROM so_lines x JOIN sales_orders o ON o.id = x.so_id
+		WHERE o.number = ANY($1) AND x.stock ORDER BY 1`, pq.StringArray(orders)); err != nil {
+		return db.Classify(err)
+	}
+	if err := stock.Lock(ctx, q, ids); err != nil {
+		return err
+	}
+	_, err := q.ExecContext(ctx, `SELECT id FROM sales_orders WHERE number = ANY($1) ORDER BY number FOR UPDATE`, pq.StringArray(orders))
+	return db.Classify(err)
 }

@@ -14,7 +14,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 
 	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/business/currency"
+	"github.com/stockctl/stockctl/business/numbering"
 	"github.com/stockctl/stockctl/business/region"
 	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
@@ -189,7 +189,7 @@ func New(ctx context.Context, q sqlx.ExtContext, in NewOrder) (Doc, error) {
 	if err != nil {
 		return Doc{}, err
 	}
-	number, err := nextNumber(ctx, q, "number_format_so", "so_numbers")
+	number, err := numbering.Next(ctx, q, numbering.SalesOrder)
 	if err != nil {
 		return Doc{}, err
 	}
@@ -317,23 +317,6 @@ func requireLocation(ctx context.Context, q sqlx.QueryerContext, field, code str
 		return l, fault.Invalidf(field, "location %s is inactive", l.Code)
 	}
 	return l, nil
-}
-
-// nextNumber draws the next document number from a sequence, formatted by a number_format_*
-// setting ("" for a fixed format given as sequenceFormat).
-func nextNumber(ctx context.Context, q sqlx.ExtContext, setting, sequence string) (string, error) {
-	format := "SH-%06d"
-	if setting != "" {
-		var err error
-		if format, err = settings.Value(ctx, q, setting); err != nil {
-			return "", err
-		}
-	}
-	var n int64
-	if err := sqlx.GetContext(ctx, q, &n, `SELECT nextval($1::regclass)`, sequence); err != nil {
-		return "", db.Classify(err)
-	}
-	return fmt.Sprintf(format, n), nil
 }
 
 // Today is the date documents default to: today in UTC, like the rest of stockctl.

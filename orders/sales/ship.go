@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/numbering"
 	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
@@ -184,7 +185,7 @@ func Ship(ctx context.Context, q sqlx.ExtContext, r ShipRequest) (Shipment, erro
 		}
 		return Shipment{}, err
 	}
-	number, err := nextNumber(ctx, q, "", "shipment_numbers")
+	number, err := numbering.Next(ctx, q, numbering.Shipment)
 	if err != nil {
 		return Shipment{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/numbering"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 )
@@ -95,7 +96,7 @@ func Generate(ctx context.Context, q sqlx.ExtContext, orders []string) ([]Genera
 	if len(build) == 0 {
 		return out, nil
 	}
-	numbers, err := nextNumbers(ctx, q, len(build))
+	numbers, err := numbering.NextN(ctx, q, numbering.WorkOrder, len(build))
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -23,7 +22,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
-	"github.com/stockctl/stockctl/business/settings"
+	"github.com/stockctl/stockctl/business/numbering"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
@@ -137,15 +136,15 @@ func New(ctx context.Context, q sqlx.ExtContext, in NewOrder) (Order, error) {
 	if err != nil {
 		return Order{}, err
 	}
-	numbers, err := nextNumbers(ctx, q, 1)
+	number, err := numbering.Next(ctx, q, numbering.WorkOrder)
 	if err != nil {
 		return Order{}, err
 	}
 	if _, err := q.ExecContext(ctx, `INSERT INTO work_orders (number, product_id, location_id, qty) VALUES ($1, $2, $3, $4)`,
-		numbers[0], p.ID, loc.ID, in.Qty); err != nil {
+		number, p.ID, loc.ID, in.Qty); err != nil {
 		return Order{}, db.Classify(err)
 	}
-	return getOrder(ctx, q, numbers[0])
+	return getOrder(ctx, q, number)
 }
 
 // buildable returns sku's product when work orders can build it.
@@ -198,24 +197,6 @@ func requireLocation(ctx context.Context, q sqlx.QueryerContext, code string) (s
 		return l, fault.Invalidf("location", "location %s is inactive", l.Code)
 	}
 	return l, nil
-}
-
-// nextNumbers draws n work order numbers from the sequence in one statement, formatted by
-// the setting number_format_wo.
-func nextNumbers(ctx context.Context, q sqlx.ExtContext, n int) ([]string, error) {
-	format, err := settings.Value(ctx, q, "number_format_wo")
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	if err := sqlx.SelectContext(ctx, q, &ids, `SELECT nextval('wo_numbers') FROM generate_series(1, $1)`, n); err != nil {
-		return nil, db.Classify(err)
-	}
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = fmt.Sprintf(format, id)
-	}
-	return out, nil
 }
 
 // Get returns a work order with the components its remaining quantity needs.
