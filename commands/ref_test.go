@@ -141,3 +141,34 @@ func TestTransferRefCommands(t *testing.T) {
 		t.Fatalf("on hand: %q, want MAIN 6 and NORTH 1", got)
 	}
 }
+
+func TestPoReceiveRefCommand(t *testing.T) {
+	t.Parallel()
+	url := purchasingSetup(t)
+	run(t, url, "po", "new", "HOME", "--location", "MAIN").wantCode(t, ExitOK)
+	run(t, url, "po", "add", "PO-000001", "W", "10", "--price", "4.50").wantCode(t, ExitOK)
+	run(t, url, "po", "add", "PO-000001", "SER", "2", "--price", "100").wantCode(t, ExitOK)
+	run(t, url, "po", "order", "PO-000001", "--date", "2026-04-01").wantCode(t, ExitOK)
+
+	first := run(t, url, "po", "receive", "PO-000001", "--line", "1", "--qty", "5", "--bay", "R1", "--ref", "DN-1", "-o", "json").wantCode(t, ExitOK).out
+	again := run(t, url, "po", "receive", "PO-000001", "--line", "1", "--qty", "5.00", "--bay", "R1", "--ref", "DN-1", "-o", "json").
+		wantCode(t, ExitOK).wantErr(t, "ref DN-1 was already posted on PO-000001").out
+	wantSame(t, "po receive -o json", again, first)
+	csv := run(t, url, "po", "receive", "PO-000001", "--line", "1", "--qty", "5", "--bay", "R1", "--ref", "DN-1", "-o", "csv").
+		wantCode(t, ExitOK).wantErr(t, "already posted").out
+	if !strings.Contains(csv, "PO-000001,1,W,") {
+		t.Fatalf("csv: %q", csv)
+	}
+	run(t, url, "po", "receive", "PO-000001", "--line", "1", "--qty", "6", "--bay", "R1", "--ref", "DN-1").wantCode(t, ExitInvalid).
+		wantErr(t, "PO-000001: ref DN-1 was posted with qty 5; this run asks 6", "nothing was posted")
+	run(t, url, "po", "receive", "PO-000001", "--line", "1", "--qty", "5", "--ref", "DN-1").wantCode(t, ExitInvalid).
+		wantErr(t, "ref DN-1 was posted with bay R1; this run leaves it out")
+	run(t, url, "po", "receive", "PO-000001", "--line", "2", "--serial", "S1,S2", "--ref", "DN-1").wantCode(t, ExitInvalid).
+		wantErr(t, "ref DN-1 was posted with line 1; this run asks 2")
+	run(t, url, "po", "receive", "PO-000001", "--all", "--ref", "DN-1").wantCode(t, ExitInvalid).
+		wantErr(t, "ref DN-1 was posted with all no; this run asks yes")
+	// 5 of 10 W received once, nothing of SER.
+	if got := onHandCSV(t, url); !strings.Contains(got, "W,MAIN,5\n") || strings.Contains(got, "SER") {
+		t.Fatalf("on hand: %q, want W 5 and no SER", got)
+	}
+}
