@@ -105,6 +105,10 @@ type importSpec struct {
 	what              string // "product import", in messages
 	columns, required []string
 	run               func(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error)
+	// replayed, when set, says after run whether the import was the replay of a ref posted
+	// before: a message to say instead of the summary ("" when not), the result and rejects
+	// being the first run's, printed as usual, and the exit 0 whatever they count.
+	replayed func() string
 }
 
 // runImport imports FILE (or standard input for "-") as spec says: one transaction, all or
@@ -167,6 +171,12 @@ func (a *App) runImport(c *cobra.Command, name string, f *importFlags, spec impo
 			return writeRejects(w, spec.columns, r.Columns(), rejects)
 		}); err != nil {
 			return err
+		}
+	}
+	if spec.replayed != nil {
+		if msg := spec.replayed(); msg != "" {
+			a.say("%s", msg)
+			return nil
 		}
 	}
 	summary := fmt.Sprintf("%s: %d created, %d updated, %d unchanged, %d rejected", spec.what, res.Created, res.Updated, res.Unchanged, res.Rejected)

@@ -280,9 +280,16 @@ products need one --serial per unit or --serial-start SN1000 to number them. --b
 stock in a bay (default: the product's default bay). With --all, --batch/--expiry apply to the
 batch-tracked lines and --serial/--serial-start to the one serialised line.
 
-Receiving more than ordered is refused unless --allow-over. --ref REF names the delivery
-(delivery note): the same ref on the same PO is recognised and not received twice. Two
-receipts of one PO at the same time queue; they never receive more than ordered together.`,
+Receiving more than ordered is refused unless --allow-over. Two receipts of one PO at the
+same time queue; they never receive more than ordered together.
+
+--ref REF names the delivery (delivery note) and is received once per PO. Run again with the
+same ref and the same request (--all or --line, --qty, --batch, --expiry, serials, --bay,
+--allow-over, --date; compared as values: --qty 5 and 5.00 are the same) it receives
+nothing, says "already posted" and prints the PO as that receipt left it (exit 0). With
+a different request it is refused naming the ref and the first difference, and nothing is
+received (exit 5). A ref received before stockctl kept requests (migration 00016) is
+answered "already posted" without a comparison.`,
 		Example: `  stockctl po receive PO-000003 --all --ref DN-55012
   stockctl po receive PO-000003 --line 1 --qty 12 --bay A1
   stockctl po receive PO-000004 --line 2 --batch R2611 --expiry 2031-11-30
@@ -326,8 +333,12 @@ receipts of one PO at the same time queue; they never receive more than ordered 
 				return err
 			}
 			if doc.AlreadyPosted {
-				a.say("ref %s was already received on %s: nothing changed", ref, doc.Number)
-				return nil
+				if doc.Number == "" {
+					a.say("ref %s was already posted on %s: nothing changed (before stockctl kept what a ref posted: the request could not be compared, the result is not shown)", ref, args[0])
+					return nil
+				}
+				a.say("ref %s was already posted on %s with the same request: nothing changed; the PO as that receipt left it:", ref, doc.Number)
+				return a.printPO(doc)
 			}
 			a.say("%s %s: %s received, %s outstanding", doc.Number, doc.Status, doc.ReceivedQty, doc.Outstanding)
 			return a.printPO(doc)
@@ -342,7 +353,7 @@ receipts of one PO at the same time queue; they never receive more than ordered 
 	fl.StringSliceVar(&serials, "serial", nil, "serial number(s), one per unit; repeat or separate with commas")
 	fl.StringVar(&serialStart, "serial-start", "", "number the units from here (SN1000, SN1001 ...)")
 	fl.StringVar(&bay, "bay", "", "bay to put the stock in (default: the product's default bay)")
-	fl.StringVar(&ref, "ref", "", "delivery reference: the same ref on the same PO is received once")
+	fl.StringVar(&ref, "ref", "", "delivery reference, per PO: received once; again with the same request it prints the first result, with another it is refused")
 	fl.BoolVar(&allowOver, "allow-over", false, "accept more than was ordered")
 	fl.StringVar(&on, "date", "", "date received, YYYY-MM-DD (default today)")
 	fl.BoolVar(&dry, "dry-run", false, "check everything and show the result without posting")

@@ -49,7 +49,13 @@ Windows-1252, comma, semicolon or tab) and is the format of stock import, which 
 file with --skip-invalid, --rejects, --dry-run and a summary. Every bad row is reported, with
 its row number (the header is row 1) and column, before anything is written.
 
---ref REF makes the posting idempotent: the same ref again is recognised and not applied.`,
+--ref REF makes the posting idempotent. Run again with the same ref and the same request
+(compared as values: --qty 5 and --qty 5.00 are the same; serials in any order) it posts
+nothing, says "already posted" and prints the moves the first run posted (exit 0). With a
+different request (another SKU, quantity, location, cost, batch, serials, bay, reason ...,
+or another file's rows) it is refused naming the ref and the first difference, and nothing
+is posted (exit 5). stock import shares these refs. A ref posted before stockctl kept
+requests (migration 00016) is answered "already posted" without a comparison.`,
 		Example: `  stockctl stock adjust DRILL-18V --location MAIN --qty 12 --unit-cost 52.10 --reason opening
   stockctl stock adjust ROPE-10 --location MAIN --qty 200 --batch R2611 --expiry 2031-11-30
   stockctl stock adjust CAM-X1 --location MAIN --qty 3 --serial-start CX0001
@@ -86,8 +92,12 @@ its row number (the header is row 1) and column, before anything is written.
 				return err
 			}
 			if !applied {
-				a.say("ref %s was already posted: nothing changed", f.ref)
-				return nil
+				if moves == nil {
+					a.say("ref %s was already posted: nothing changed (by stock import, or before stockctl kept what a ref posted: the request could not be compared, the moves are not shown)", f.ref)
+					return nil
+				}
+				a.say("ref %s was already posted with the same request: nothing changed; the moves it posted:", f.ref)
+				return a.Printer().List(moves)
 			}
 			if f.file != "" {
 				a.say("%d adjustments posted as %d moves", len(adjs), len(moves))
@@ -107,7 +117,7 @@ its row number (the header is row 1) and column, before anything is written.
 	fl.StringSliceVar(&f.serials, "serial", nil, "serial number(s), one per unit; repeat or separate with commas")
 	fl.StringVar(&f.serialStart, "serial-start", "", "number the units coming in from here (SN1000, SN1001 ...)")
 	fl.StringVar(&f.bay, "bay", "", "bay within the location")
-	fl.StringVar(&f.ref, "ref", "", "idempotency ref: the same ref is posted once")
+	fl.StringVar(&f.ref, "ref", "", "idempotency ref: posted once; again with the same request it prints the first result, with another it is refused")
 	fl.StringVar(&f.file, "file", "", "CSV file of adjustments (- for stdin)")
 	fl.BoolVar(&f.dry, "dry-run", false, "check everything and show the moves without posting")
 	return cmd

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -89,8 +90,17 @@ a serial already in stock ...); every refused row is reported with its reason. -
 posts the rows that can be posted and rejects the others (exit 3).
 
 The summary counts rows: created is the number of rows posted (a serialised row posts one move
-per serial); updated is always 0. --ref REF posts the file once: run again with the same ref
-(by stock import or stock adjust) it posts nothing and counts the rows as unchanged.
+per serial); updated is always 0.
+
+--ref REF posts the file once (stock import and stock adjust share refs). Run again with the
+same ref and the same rows (compared as values: 5 and 5.00 are the same; serials in any
+order; not how the file is laid out or read) it reads the file to compare, posts nothing,
+says "already posted" and prints the first run's result: its counts and rejected rows
+(exit 0). With different rows it is refused naming the first row that differs and how, or
+the number of rows, and nothing is posted (exit 5). The ref keeps the rows of a file of up
+to 10,000 rows; of a bigger file only digests, so a difference is named by the block of
+10,000 rows it is in. A ref posted before stockctl kept requests (migration 00016) is
+answered "already posted" without a comparison.
 
 ` + importRulesHelp,
 		Example: `  stockctl stock import opening-stock.csv --ref opening-2026
@@ -98,18 +108,35 @@ per serial); updated is always 0. --ref REF posts the file once: run again with 
   stockctl stock import - --skip-invalid --rejects rejects.csv < adjustments.csv`,
 		Args: args("FILE"),
 		RunE: func(c *cobra.Command, argv []string) error {
+			var imp stock.AdjustImport
 			return a.runImport(c, argv[0], &imf, importSpec{
 				what:     "stock import",
 				columns:  stock.AdjustCSVColumns,
 				required: stock.AdjustCSVRequired,
 				run: func(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
-					return stock.ImportAdjustments(ctx, b, r, opt, ref)
+					var err error
+					imp, err = stock.ImportAdjustments(ctx, b, r, opt, ref)
+					return imp.Result, err
+				},
+				replayed: func() string {
+					switch {
+					case !imp.AlreadyPosted:
+						return ""
+					case imp.NotKept:
+						return fmt.Sprintf("stock import: ref %s was already posted: nothing changed (before stockctl kept what a ref posted: the rows could not be compared, the result is not shown)", ref)
+					}
+					msg := fmt.Sprintf("stock import: ref %s was already posted with the same rows: nothing changed; it posted %d created, %d updated, %d unchanged, %d rejected",
+						ref, imp.Created, imp.Updated, imp.Unchanged, imp.Rejected)
+					if int64(imp.RejectsShown) < imp.Rejected {
+						msg += fmt.Sprintf(" (the first %d rejected rows are shown)", imp.RejectsShown)
+					}
+					return msg
 				},
 			})
 		},
 	}
 	imf.add(cmd)
-	cmd.Flags().StringVar(&ref, "ref", "", "idempotency ref: the same ref is posted once")
+	cmd.Flags().StringVar(&ref, "ref", "", "idempotency ref: posted once; again with the same rows it prints the first result, with others it is refused")
 	return cmd
 }
 

@@ -75,10 +75,11 @@ func TestStockImportCommand(t *testing.T) {
 	if got := onHand(); !strings.Contains(got, "W,10\n") {
 		t.Fatalf("on hand after import: %q", got)
 	}
-	// The same ref again: nothing posted, the rows unchanged; stock adjust knows the ref too.
+	// The same ref with another file is refused, naming the first row that differs; stock
+	// adjust knows the ref too.
 	good := writeCSV(t, dir, "good.csv", "sku,location,qty\nW,MAIN,1\n")
-	run(t, url, "stock", "import", good, "--ref", "OPEN-1").wantCode(t, ExitOK).wantErr(t, "0 created, 0 updated, 1 unchanged")
-	run(t, url, "stock", "adjust", "--file", good, "--ref", "OPEN-1").wantCode(t, ExitOK).wantErr(t, "already posted")
+	run(t, url, "stock", "import", good, "--ref", "OPEN-1").wantCode(t, ExitInvalid).wantErr(t, "ref OPEN-1 was posted with qty 10 in row 2; this run asks 1")
+	run(t, url, "stock", "adjust", "--file", good, "--ref", "OPEN-1").wantCode(t, ExitInvalid).wantErr(t, "ref OPEN-1 was posted with qty 10 in row 2; this run asks 1")
 	run(t, url, "stock", "import", good, "-o", "json").wantCode(t, ExitOK).json(t, &sum)
 	if sum.Created != 1 || !strings.Contains(onHand(), "W,11\n") {
 		t.Fatalf("good import: %+v %s", sum, onHand())

@@ -34,8 +34,15 @@ default bay at --to.
 arrives: it raises the moving-average cost. A two-step transfer spreads it over its receipts by
 quantity.
 
-A shortage is refused with what is there, and nothing is written. --ref REF makes the transfer
-idempotent: the same ref again is recognised and not posted twice.`,
+A shortage is refused with what is there, and nothing is written.
+
+--ref REF makes the transfer idempotent. Run again with the same ref and the same request
+(compared as values: --qty 4 and --qty 4.0 are the same; serials in any order) it posts
+nothing, says "already posted" and prints the transfer as the first run printed it (exit
+0). With a different request (another SKU, quantity, location, batch, serials, bay, cost,
+two-step or narrative) it is refused naming the ref and the first difference, and nothing
+is posted (exit 5). A ref posted before stockctl kept requests (migration 00016) is
+answered "already posted" without a comparison.`,
 		Example: `  stockctl stock transfer DRILL-18V --from MAIN --to STORE2 --qty 4
   stockctl stock transfer ROPE-10 --from MAIN --to VAN1 --qty 50 --batch R2611 --to-bay SHELF1
   stockctl stock transfer CAM-X1 --from MAIN --to STORE2 --serial CX0001 --serial CX0002
@@ -68,8 +75,12 @@ idempotent: the same ref again is recognised and not posted twice.`,
 				return err
 			}
 			if doc.AlreadyPosted {
-				a.say("ref %s was already posted: nothing changed", ref)
-				return nil
+				if doc.Number == "" {
+					a.say("ref %s was already posted: nothing changed (before stockctl kept what a ref posted: the request could not be compared, the transfer is not shown)", ref)
+					return nil
+				}
+				a.say("ref %s was already posted with the same request as %s: nothing changed; as it was posted:", ref, doc.Number)
+				return a.printTransfer(doc)
 			}
 			if doc.TwoStep {
 				a.say("%s dispatched: %s %s in transit to %s; receive it with stockctl transfer receive %s", doc.Number, doc.Qty, doc.SKU, doc.To, doc.Number)
@@ -88,7 +99,7 @@ idempotent: the same ref again is recognised and not posted twice.`,
 	fl.BoolVar(&twoStep, "two-step", false, "dispatch now into transit; receive later with transfer receive")
 	fl.Var(&cost, "cost", "extra transfer cost, a total in the base currency; raises the average cost")
 	fl.StringVar(&narrative, "narrative", "", "free text kept on the transfer and its moves")
-	fl.StringVar(&ref, "ref", "", "idempotency ref: the same ref is posted once")
+	fl.StringVar(&ref, "ref", "", "idempotency ref: posted once; again with the same request it prints the first result, with another it is refused")
 	fl.BoolVar(&dry, "dry-run", false, "check everything and show the transfer without posting")
 	return cmd
 }
@@ -165,7 +176,12 @@ more than is outstanding is refused, saying what is outstanding; so is receiving
 that has arrived in full. Each receipt takes its share of the transfer's extra cost by
 quantity, so the receipts together carry exactly the extra cost.
 
---ref REF makes the receipt idempotent: the same ref for the same transfer is posted once.`,
+--ref REF makes the receipt idempotent; a ref is per transfer. Run again with the same ref
+and the same --qty and --line (5 and 5.00 are the same) it receives nothing, says "already
+posted" and prints the transfer as that receipt left it (exit 0). With another --qty or
+--line it is refused naming the ref and the difference, and nothing is received (exit 5).
+A ref posted before stockctl kept requests (migration 00016) is answered "already posted"
+without a comparison.`,
 		Example: `  stockctl transfer receive TR-000012
   stockctl transfer receive TR-000012 --qty 5
   stockctl transfer receive TR-000012 --line 2 --ref grn-4471`,
@@ -187,8 +203,12 @@ quantity, so the receipts together carry exactly the extra cost.
 				return err
 			}
 			if doc.AlreadyPosted {
-				a.say("ref %s was already posted for %s: nothing changed", ref, args[0])
-				return nil
+				if doc.Number == "" {
+					a.say("ref %s was already posted for %s: nothing changed (before stockctl kept what a ref posted: the request could not be compared, the result is not shown)", ref, args[0])
+					return nil
+				}
+				a.say("ref %s was already posted for %s with the same request: nothing changed; as that receipt left it:", ref, doc.Number)
+				return a.printTransfer(doc)
 			}
 			a.say("%s %s: %s received, %s outstanding", doc.Number, doc.Status, doc.ReceivedQty, doc.Outstanding)
 			return a.printTransfer(doc)
@@ -197,7 +217,7 @@ quantity, so the receipts together carry exactly the extra cost.
 	fl := receive.Flags()
 	fl.Var(&qty, "qty", "quantity to receive (default: everything outstanding)")
 	fl.IntVar(&line, "line", 0, "receive this line only")
-	fl.StringVar(&ref, "ref", "", "idempotency ref: the same ref is posted once per transfer")
+	fl.StringVar(&ref, "ref", "", "idempotency ref, per transfer: posted once; again with the same request it prints the first result, with another it is refused")
 	fl.BoolVar(&dry, "dry-run", false, "check everything and show the result without posting")
 
 	cmd.AddCommand(list, show, receive)

@@ -3,7 +3,9 @@ package stock
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -12,6 +14,7 @@ import (
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
+	"github.com/stockctl/stockctl/io/csvio"
 )
 
 // Adjustment is a change of stock at a location made by hand: found, lost, damaged, opening
@@ -29,6 +32,9 @@ type Adjustment struct {
 	Serials     []string
 	SerialStart string // generate the serials of stock coming in from here
 	Bay         string
+	// Row is the file row the adjustment was read from (0: not from a file), which a ref
+	// reused with another file names.
+	Row int
 }
 
 // AdjustedMove is one ledger move an adjustment posted.
@@ -43,24 +49,100 @@ type AdjustedMove struct {
 	Bay      *string         `json:"bay"`
 }
 
+// adjustPosting is the result kept with a ref of stock adjust or stock import, which share
+// refs (refScope): each keeps what it prints, and the counts stock import prints.
+type adjustPosting struct {
+	Moves   []AdjustedMove   `json:"moves,omitempty"`   // stock adjust: the moves posted
+	Import  csvio.Result     `json:"import"`            // the rows posted, as stock import counts them
+	Rejects []csvio.Rejected `json:"rejects,omitempty"` // stock import: its first KeptLines rejected rows
+}
+
 // Adjust posts adjustments all-or-nothing in q's transaction. With a ref, the same ref is
-// applied once: a second call returns applied=false and changes nothing.
+// applied once. Given again with the same adjustments (compared as canonical values:
+// quantity 5 is 5.00, serials in any order), it posts nothing and returns applied=false
+// with the moves the first call posted (nil when they were not kept: a ref posted before
+// migration 00016, when nothing could be compared either, or by stock import). Given again
+// with other adjustments, it is refused (fault.Conflict) naming the ref and the first
+// difference.
 func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref string) (moves []AdjustedMove, applied bool, err error) {
-	if ref != "" {
-		fresh, err := claimRef(ctx, q, refScope, ref)
-		if err != nil || !fresh {
-			return nil, false, err
+	if ref == "" {
+		moves, err = adjust(ctx, q, adjs)
+		return moves, err == nil, err
+	}
+	c, err := claimRef(ctx, q, refScope, ref)
+	if err != nil {
+		return nil, false, err
+	}
+	req, err := adjustRequest(ref, c.prior, adjs)
+	if err != nil {
+		return nil, false, err
+	}
+	if !c.fresh {
+		var kept adjustPosting
+		if c.result != nil {
+			if err := json.Unmarshal(c.result, &kept); err != nil {
+				return nil, false, fmt.Errorf("ref %s: the result kept with it does not read: %w", ref, err)
+			}
+		}
+		return kept.Moves, false, nil
+	}
+	if moves, err = adjust(ctx, q, adjs); err != nil {
+		return nil, false, err
+	}
+	kept := adjustPosting{Moves: moves, Import: csvio.Result{Created: int64(len(adjs))}}
+	if err := keepRef(ctx, q, refScope, ref, req, len(moves), kept); err != nil {
+		return nil, false, err
+	}
+	return moves, true, nil
+}
+
+// fields are the adjustment in canonical form, as a ref keeps it (the columns of an
+// adjustments file, and serial_start).
+func (a Adjustment) fields() []Field {
+	return []Field{TextField("sku", a.SKU), TextField("location", a.Location), DecField("qty", a.Qty),
+		TextField("reason", a.Reason), DecPtrField("unit_cost", a.UnitCost), TextField("gl_code", a.GLCode),
+		TextField("narrative", a.Narrative), TextField("batch", a.Batch), DateField("expiry", a.Expiry),
+		SetField("serials", a.Serials), TextField("serial_start", a.SerialStart), TextField("bay", a.Bay)}
+}
+
+// adjustRequest is the request of adjustments posted under ref, checked against prior.
+// Adjustments read from a file are named by their row, others by their number when there
+// are several.
+func adjustRequest(ref string, prior *Request, adjs []Adjustment) (Request, error) {
+	noun := "adjustment"
+	if len(adjs) > 0 && adjs[0].Row != 0 {
+		noun = "row"
+	}
+	b, err := NewRequestBuilder(ref, noun, prior)
+	if err != nil {
+		return Request{}, err
+	}
+	for i, a := range adjs {
+		label := ""
+		switch {
+		case a.Row != 0:
+			label = fmt.Sprintf("row %d", a.Row)
+		case len(adjs) > 1:
+			label = fmt.Sprintf("adjustment %d", i+1)
+		}
+		if err := b.Line(label, a.fields()...); err != nil {
+			return Request{}, err
 		}
 	}
+	return b.Done()
+}
+
+// adjust posts adjustments all-or-nothing in q's transaction.
+func adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment) (moves []AdjustedMove, err error) {
 	var all []Move
 	var from []int // the adjustment each move comes from
 	for i, a := range adjs {
 		ms, err := adjustmentMoves(ctx, q, a)
 		if err != nil {
 			if len(adjs) > 1 {
-				return nil, false, fault.Wrap(fault.KindOf(err), err, "adjustment %d (%s at %s)", i+1, a.SKU, a.Location)
+				return nil, fault.Wrap(fault.KindOf(err), err, "adjustment %d (%s at %s)", i+1, a.SKU, a.Location)
 			}
-			return nil, false, err
+			return nil, err
 		}
 		all = append(all, ms...)
 		for range ms {
@@ -71,9 +153,9 @@ func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref strin
 	if err != nil {
 		if i, ok := FailedMove(err); ok && len(adjs) > 1 {
 			a := adjs[from[i]]
-			return nil, false, fault.Wrap(fault.KindOf(err), err, "adjustment %d (%s at %s)", from[i]+1, a.SKU, a.Location)
+			return nil, fault.Wrap(fault.KindOf(err), err, "adjustment %d (%s at %s)", from[i]+1, a.SKU, a.Location)
 		}
-		return nil, false, err
+		return nil, err
 	}
 	for _, p := range posted {
 		m := all[p.Index]
@@ -98,12 +180,7 @@ func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref strin
 		}
 		moves = append(moves, am)
 	}
-	if ref != "" {
-		if _, err := q.ExecContext(ctx, `UPDATE posting_refs SET moves = $3 WHERE scope = $1 AND ref = $2`, refScope, ref, len(moves)); err != nil {
-			return nil, false, db.Classify(err)
-		}
-	}
-	return moves, true, nil
+	return moves, nil
 }
 
 // adjustmentMoves validates one adjustment and turns it into moves to post.
@@ -266,16 +343,4 @@ func adjustmentPlaces(ctx context.Context, q sqlx.QueryerContext, code string, p
 		bay = &Bay{ID: *r.BayID, Location: r.Code, Code: *r.BayCode, Name: *r.BayName}
 	}
 	return r.Location, bay, side, *r.GL, nil
-}
-
-// claimRef records ref in scope and reports whether it is new. A second transaction with the
-// same ref waits for the first and then sees it, so a ref is applied once even when two
-// runs race.
-func claimRef(ctx context.Context, q sqlx.ExtContext, scope, ref string) (bool, error) {
-	res, err := q.ExecContext(ctx, `INSERT INTO posting_refs (scope, ref) VALUES ($1, $2) ON CONFLICT (scope, ref) DO NOTHING`, scope, ref)
-	if err != nil {
-		return false, db.Classify(err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
 }

@@ -2,6 +2,7 @@ package stock
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -452,7 +453,7 @@ func ExportLevels(ctx context.Context, q sqlx.QueryerContext, sku, location stri
 func ParseAdjustmentRow(row csvio.Row) (Adjustment, []csvio.RowError) {
 	c := &cellErrs{row: row, columns: AdjustCSVColumns}
 	v := row.Values
-	adj := Adjustment{SKU: v[0], Location: v[1], Reason: v[3], GLCode: v[5], Narrative: v[6], Batch: v[7], Bay: v[10]}
+	adj := Adjustment{SKU: v[0], Location: v[1], Reason: v[3], GLCode: v[5], Narrative: v[6], Batch: v[7], Bay: v[10], Row: row.Num}
 	if adj.SKU == "" {
 		c.bad("sku", "missing: give the product's SKU")
 	}
@@ -498,58 +499,149 @@ func readAdjustments(r *csvio.Reader, opt csvio.ImportOptions, limit int, n *int
 	return adjs, rows, rejects, more, err
 }
 
+// AdjustImport is what ImportAdjustments did.
+type AdjustImport struct {
+	csvio.Result
+	// AlreadyPosted says the ref was posted before with the same rows: nothing was posted,
+	// Result is what that posting counted, and its rejected rows (the first KeptLines) were
+	// handed to opt.Rejects again, RejectsShown of them.
+	AlreadyPosted bool
+	RejectsShown  int
+	// NotKept says AlreadyPosted by a ref posted before migration 00016, which kept neither
+	// its rows nor its result: nothing could be compared and Result is empty.
+	NotKept bool
+}
+
 // ImportAdjustments posts the adjustments of a CSV file (columns AdjustCSVColumns), opening
 // stock included, in b's transaction, through Adjust: all or nothing, unless
 // opt.SkipInvalid, when the rows that can be posted are (in file order) and the others are
 // rejected. Created counts the rows posted (a serialised row posts one move per serial).
-// With a ref, the file is posted once: when the ref was posted already nothing is posted and
-// every good row counts as unchanged. Updated is always 0.
+// Updated is always 0.
+//
+// With a ref, the file is posted once. The ref keeps the file's rows in canonical form
+// (what Adjust keeps for its adjustments, so stock adjust and stock import share refs): a
+// digest of every row and their number, and the rows themselves while there are at most
+// KeptLines (beyond, a digest of each KeptLines rows). Given again with the same rows, the
+// file is read to the end to compare it, nothing is posted, and the result is the first
+// posting's (AlreadyPosted). With other rows it is refused when the first difference is
+// read, naming the row (or the block of rows, for a file over KeptLines rows) and what
+// differs, or their number.
 //
 // The file is read, checked and posted csvio.ChunkRows rows at a time, so memory stays flat;
 // each chunk's rows are first posted together, and when that is refused each on its own (in
 // a savepoint) to find every row that cannot be, with its reason.
-func ImportAdjustments(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions, ref string) (csvio.Result, error) {
+func ImportAdjustments(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions, ref string) (AdjustImport, error) {
+	var c claim
+	var rb *RequestBuilder
+	if ref != "" {
+		var err error
+		if c, err = claimRef(ctx, b, refScope, ref); err != nil {
+			return AdjustImport{}, err
+		}
+		if !c.fresh && c.prior == nil {
+			return AdjustImport{AlreadyPosted: true, NotKept: true}, nil
+		}
+		if rb, err = NewRequestBuilder(ref, "row", c.prior); err != nil {
+			return AdjustImport{}, err
+		}
+	}
+	replay := ref != "" && !c.fresh
 	var res csvio.Result
+	var kept []csvio.Rejected // the first KeptLines rejected rows, kept with the ref
 	moves, n := 0, 0
-	claimed, fresh := ref == "", true
 	for more := true; more; {
 		var adjs []Adjustment
 		var rows []csvio.Row
 		var rejects []csvio.Rejected
 		var err error
 		if adjs, rows, rejects, more, err = readAdjustments(r, opt, csvio.ChunkRows, &n); err != nil {
-			return res, err
+			return AdjustImport{}, err
+		}
+		if rb != nil {
+			if err := requestRows(rb, adjs, rejects); err != nil {
+				return AdjustImport{}, err
+			}
+		}
+		if replay {
+			continue
 		}
 		if adjs, rows, rejects, err = knownProducts(ctx, b, adjs, rows, rejects); err != nil {
-			return res, err
+			return AdjustImport{}, err
 		}
-		if !claimed {
-			if fresh, err = claimRef(ctx, b, refScope, ref); err != nil {
-				return res, err
-			}
-			claimed = true
+		posted, refused, err := postAdjustments(ctx, b, adjs, rows)
+		if err != nil {
+			return AdjustImport{}, err
 		}
-		if !fresh {
-			res.Unchanged += int64(len(adjs))
-		} else {
-			posted, refused, err := postAdjustments(ctx, b, adjs, rows)
-			if err != nil {
-				return res, err
-			}
-			moves += posted
-			res.Created += int64(len(adjs) - len(refused))
-			rejects = append(rejects, refused...)
-		}
+		moves += posted
+		res.Created += int64(len(adjs) - len(refused))
+		rejects = append(rejects, refused...)
 		if err := emit(&res, rejects, opt); err != nil {
-			return res, err
+			return AdjustImport{}, err
+		}
+		if ref != "" {
+			kept = append(kept, rejects[:min(len(rejects), KeptLines-len(kept))]...)
 		}
 	}
-	if ref != "" && fresh {
-		if _, err := b.ExecContext(ctx, `UPDATE posting_refs SET moves = $3 WHERE scope = $1 AND ref = $2`, refScope, ref, moves); err != nil {
-			return res, db.Classify(err)
+	var req Request
+	if rb != nil {
+		var err error
+		if req, err = rb.Done(); err != nil {
+			return AdjustImport{}, err
 		}
 	}
-	return csvio.Finish(res, opt)
+	if replay {
+		var p adjustPosting
+		if c.result != nil {
+			if err := json.Unmarshal(c.result, &p); err != nil {
+				return AdjustImport{}, fmt.Errorf("ref %s: the result kept with it does not read: %w", ref, err)
+			}
+		}
+		for _, rj := range p.Rejects {
+			if opt.Rejects != nil {
+				if err := opt.Rejects(rj); err != nil {
+					return AdjustImport{}, err
+				}
+			}
+		}
+		return AdjustImport{Result: p.Import, AlreadyPosted: true, RejectsShown: len(p.Rejects)}, nil
+	}
+	if ref != "" {
+		if err := keepRef(ctx, b, refScope, ref, req, moves, adjustPosting{Import: res, Rejects: kept}); err != nil {
+			return AdjustImport{}, err
+		}
+	}
+	res, err := csvio.Finish(res, opt)
+	return AdjustImport{Result: res}, err
+}
+
+// requestRows adds a chunk's rows to a ref's request in file order: the adjustments read
+// (adjs, each with its row) in canonical form, the rows whose cells do not parse (rejects)
+// as their cells.
+func requestRows(b *RequestBuilder, adjs []Adjustment, rejects []csvio.Rejected) error {
+	i, j := 0, 0
+	for i < len(adjs) || j < len(rejects) {
+		if j == len(rejects) || (i < len(adjs) && adjs[i].Row < rejects[j].Row) {
+			a := adjs[i]
+			i++
+			if err := b.Line(fmt.Sprintf("row %d", a.Row), a.fields()...); err != nil {
+				return err
+			}
+			continue
+		}
+		rj := rejects[j]
+		j++
+		cells := make([]Field, len(AdjustCSVColumns))
+		for k, col := range AdjustCSVColumns {
+			cells[k].Name = col
+			if k < len(rj.Values) {
+				cells[k] = TextField(col, rj.Values[k])
+			}
+		}
+		if err := b.Line(fmt.Sprintf("row %d", rj.Row), cells...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // knownProducts refuses, for every row at once, the adjustments of products that do not

@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/io/csvio"
@@ -154,9 +155,12 @@ func TestImportExportLevels(t *testing.T) {
 func TestImportAdjustments(t *testing.T) {
 	conn := setup(t)
 	cols, req := stock.AdjustCSVColumns, stock.AdjustCSVRequired
+	var last stock.AdjustImport
 	imp := func(text, ref string, skip, dry bool) (csvio.Result, []string, error) {
 		fn := func(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
-			return stock.ImportAdjustments(ctx, b, r, opt, ref)
+			var err error
+			last, err = stock.ImportAdjustments(ctx, b, r, opt, ref)
+			return last.Result, err
 		}
 		return importCSV(t, conn, fn, cols, req, text, skip, dry)
 	}
@@ -184,13 +188,15 @@ func TestImportAdjustments(t *testing.T) {
 	if !onHand(t, conn, "PLAIN", "A").Equal(d("10")) || !avgCost(t, conn, "PLAIN").Equal(d("2.5")) || !onHand(t, conn, "SER", "B").Equal(d("2")) {
 		t.Fatal("opening stock not on hand at its cost")
 	}
-	// The same ref again posts nothing and says the rows are unchanged; so does stock adjust.
+	// The same ref again posts nothing and answers with the first run's counts; stock
+	// adjust with the same ref and other adjustments is refused, naming the difference.
 	res, _, err = imp(opening, "open-1", false, false)
-	if err != nil || res != (csvio.Result{Unchanged: 3}) || moves() != 4 {
-		t.Fatalf("ref again: %+v %v", res, err)
+	if err != nil || res != (csvio.Result{Created: 3}) || !last.AlreadyPosted || moves() != 4 {
+		t.Fatalf("ref again: %+v %+v %v", res, last, err)
 	}
-	if _, applied, err := adjust(t, conn, "open-1", stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("1")}); err != nil || applied {
-		t.Fatalf("stock adjust with the import's ref: %v %v", applied, err)
+	_, _, err = adjust(t, conn, "open-1", stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("1")})
+	if !fault.Is(err, fault.Conflict) || !strings.Contains(err.Error(), "ref open-1 was posted with qty 10; this run asks 1") {
+		t.Fatalf("stock adjust with the import's ref: %v", err)
 	}
 	var refMoves int
 	if err := conn.Get(&refMoves, `SELECT moves FROM posting_refs WHERE ref = 'open-1'`); err != nil || refMoves != 4 {
@@ -230,6 +236,12 @@ func TestImportAdjustments(t *testing.T) {
 	}
 	if err := conn.Get(&refMoves, `SELECT moves FROM posting_refs WHERE ref = 'bad-1'`); err != nil || refMoves != 1 {
 		t.Fatalf("ref moves %d %v", refMoves, err)
+	}
+	// Again: nothing posted, the first run's counts and its rejects (the rows refused for
+	// bad cells, which are part of the request, and those refused when posting).
+	res, rejects, err = imp(bad, "bad-1", true, false)
+	if err != nil || res != (csvio.Result{Created: 1, Rejected: 7}) || !last.AlreadyPosted || last.RejectsShown != 7 || len(rejects) != 9 || moves() != 5 {
+		t.Fatalf("skip invalid again: %+v %+v %v %d rejects, %d moves", res, last, err, len(rejects), moves())
 	}
 }
 

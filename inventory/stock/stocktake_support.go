@@ -26,7 +26,9 @@ func Lock(ctx context.Context, q sqlx.ExtContext, productIDs []int64) error {
 }
 
 // ClaimRef records ref in scope in q's transaction and reports whether it is new, so a
-// document posted under a ref is posted once even when two runs race (see Adjust).
+// document posted under a ref is posted once even when two runs race (see Adjust). It
+// keeps no request: the caller's ref is the document itself (a stocktake's number).
 func ClaimRef(ctx context.Context, q sqlx.ExtContext, scope, ref string) (bool, error) {
-	return claimRef(ctx, q, scope, ref)
+	c, err := claimRef(ctx, q, scope, ref)
+	return c.fresh, err
 }

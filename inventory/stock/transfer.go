@@ -3,6 +3,7 @@ package stock
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -94,20 +95,67 @@ type TransferLine struct {
 type TransferDoc struct {
 	TransferSummary
 	Lines []TransferLine `json:"lines"`
-	// AlreadyPosted is set when a ref was given that was posted before: nothing changed and
-	// the rest of the document is empty.
+	// AlreadyPosted is set when a ref was given that was posted before with the same
+	// request: nothing changed, and the rest is the document as that posting returned it
+	// (empty, Number "", for a ref posted before migration 00016, which kept none).
 	AlreadyPosted bool `json:"-"`
+}
+
+// fields are the request in canonical form, as a ref keeps it.
+func (t TransferRequest) fields() []Field {
+	qty := t.Qty
+	if qty.IsZero() && len(t.Serials) > 0 {
+		qty = decimal.NewFromInt(int64(len(t.Serials)))
+	}
+	cost := Field{"cost", ""} // none and 0 are the same request
+	if t.ExtraCost != nil && !t.ExtraCost.IsZero() {
+		cost = DecField("cost", *t.ExtraCost)
+	}
+	return []Field{TextField("sku", t.SKU), TextField("from", t.From), TextField("to", t.To), DecField("qty", qty),
+		TextField("batch", t.Batch), SetField("serials", t.Serials), TextField("from_bay", t.FromBay),
+		TextField("to_bay", t.ToBay), FlagField("two_step", t.TwoStep), cost, TextField("narrative", t.Narrative)}
+}
+
+// fieldsRequest is the request of a posting under ref that has fields and no lines,
+// checked against prior.
+func fieldsRequest(ref string, prior *Request, fields ...Field) (Request, error) {
+	b, err := NewRequestBuilder(ref, "line", prior, fields...)
+	if err != nil {
+		return Request{}, err
+	}
+	return b.Done()
+}
+
+// keptTransfer is the document kept with a ref posted before, marked AlreadyPosted.
+func keptTransfer(ref string, result []byte) (TransferDoc, error) {
+	var doc TransferDoc
+	if result != nil {
+		if err := json.Unmarshal(result, &doc); err != nil {
+			return TransferDoc{}, fmt.Errorf("ref %s: the result kept with it does not read: %w", ref, err)
+		}
+	}
+	doc.AlreadyPosted = true
+	return doc, nil
 }
 
 // Transfer moves stock of one product from one internal location to another, at once or,
 // with TwoStep, into transit to be received later (Receive). Stock is taken as Post picks it
 // (named batch/bay/serials, else first-expiry-first-out and stock outside bays first); each
 // part Post takes is one transfer line, so batches, serials and bays travel with the stock.
+// With a ref posted before, the same request posts nothing and returns the document that
+// posting returned, AlreadyPosted; another request is refused naming the first difference.
 func Transfer(ctx context.Context, q sqlx.ExtContext, t TransferRequest) (TransferDoc, error) {
+	var req Request
 	if t.Ref != "" {
-		fresh, err := claimRef(ctx, q, transferRefScope, t.Ref)
-		if err != nil || !fresh {
-			return TransferDoc{AlreadyPosted: err == nil}, err
+		c, err := claimRef(ctx, q, transferRefScope, t.Ref)
+		if err != nil {
+			return TransferDoc{}, err
+		}
+		if req, err = fieldsRequest(t.Ref, c.prior, t.fields()...); err != nil {
+			return TransferDoc{}, err
+		}
+		if !c.fresh {
+			return keptTransfer(t.Ref, c.result)
 		}
 	}
 	base, serials, extra, err := transferMoves(ctx, q, t)
@@ -175,12 +223,11 @@ func Transfer(ctx context.Context, q sqlx.ExtContext, t TransferRequest) (Transf
 			return TransferDoc{}, db.Classify(err)
 		}
 	}
-	if t.Ref != "" {
-		if _, err := q.ExecContext(ctx, `UPDATE posting_refs SET moves = $3 WHERE scope = $1 AND ref = $2`, transferRefScope, t.Ref, len(posted)); err != nil {
-			return TransferDoc{}, db.Classify(err)
-		}
+	doc, err := GetTransfer(ctx, q, number)
+	if err == nil && t.Ref != "" {
+		err = keepRef(ctx, q, transferRefScope, t.Ref, req, len(posted), doc)
 	}
-	return GetTransfer(ctx, q, number)
+	return doc, err
 }
 
 // transferMoves validates a request and returns the move to post (Kind transfer, From -> To)
@@ -297,13 +344,23 @@ func (l receiptLine) outstanding() decimal.Decimal { return l.Qty.Sub(l.Received
 // is received across the lines in line order, whole units on serial lines. Each receipt takes
 // its share of the transfer's extra cost by quantity; the last one takes the remainder, so
 // the shares add up to the extra cost exactly. The transfer row is locked first, so two
-// receipts of one transfer queue and never receive the same stock twice.
+// receipts of one transfer queue and never receive the same stock twice. A ref is per
+// transfer: given again with the same qty and line it receives nothing and returns the
+// document that receipt returned, AlreadyPosted; with another it is refused naming the
+// first difference.
 func Receive(ctx context.Context, q sqlx.ExtContext, number string, qty *decimal.Decimal, line int, ref string) (TransferDoc, error) {
 	number = strings.TrimSpace(number)
+	var req Request
 	if ref != "" {
-		fresh, err := claimRef(ctx, q, receiveRefScope+number, ref)
-		if err != nil || !fresh {
-			return TransferDoc{AlreadyPosted: err == nil}, err
+		c, err := claimRef(ctx, q, receiveRefScope+number, ref)
+		if err != nil {
+			return TransferDoc{}, err
+		}
+		if req, err = fieldsRequest(ref, c.prior, IntField("line", line), DecPtrField("qty", qty)); err != nil {
+			return TransferDoc{}, err
+		}
+		if !c.fresh {
+			return keptTransfer(ref, c.result)
 		}
 	}
 	var tr struct {
@@ -463,12 +520,11 @@ func Receive(ctx context.Context, q sqlx.ExtContext, number string, qty *decimal
 		WHERE id = $1`, tr.ID); err != nil {
 		return TransferDoc{}, db.Classify(err)
 	}
-	if ref != "" {
-		if _, err := q.ExecContext(ctx, `UPDATE posting_refs SET moves = $3 WHERE scope = $1 AND ref = $2`, receiveRefScope+number, ref, len(moves)); err != nil {
-			return TransferDoc{}, db.Classify(err)
-		}
+	doc, err := GetTransfer(ctx, q, number)
+	if err == nil && ref != "" {
+		err = keepRef(ctx, q, receiveRefScope+number, ref, req, len(moves), doc)
 	}
-	return GetTransfer(ctx, q, number)
+	return doc, err
 }
 
 // apportion splits total over weights: each part is the difference of rounded cumulative

@@ -485,8 +485,8 @@ func TestTransferRefIsPostedOnce(t *testing.T) {
 		t.Fatalf("first: %+v", doc)
 	}
 	again := trMustTransfer(t, conn, r)
-	if !again.AlreadyPosted || again.Number != "" {
-		t.Fatalf("second must not post: %+v", again)
+	if !again.AlreadyPosted || again.Number != doc.Number {
+		t.Fatalf("second must not post, and answers with the first's document: %+v", again)
 	}
 	if n := trCount(t, conn, `SELECT count(*) FROM transfers`); n != 1 {
 		t.Fatalf("transfers: %d", n)

@@ -2,6 +2,7 @@ package purchasing
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -66,23 +67,48 @@ func (l recvLine) outstanding() decimal.Decimal {
 // cost follows, and a later change of exchange rates changes nothing received). Receipts
 // may be partial and repeated; receiving more than ordered needs AllowOver. The PO row is
 // locked first, so two receipts of one PO queue and never receive more than ordered
-// between them; the update of each line is guarded as well. With a ref received before on
-// this PO nothing happens and the result says AlreadyPosted.
+// between them; the update of each line is guarded as well.
+//
+// A ref names the delivery and is received once per PO. The receipt keeps the request in
+// canonical form (quantities as numbers, serials in any order) and the document it
+// returned. Given again with the same request, nothing happens and the result is that
+// document, AlreadyPosted; with another request it is refused (fault.Conflict) naming the
+// first difference. A ref received before migration 00016 kept neither: it is
+// AlreadyPosted without a comparison, and the document is empty but for AlreadyPosted.
 func Receive(ctx context.Context, q sqlx.ExtContext, number string, r ReceiveRequest) (PODoc, error) {
 	h, err := lockPO(ctx, q, number)
 	if err != nil {
 		return PODoc{}, err
 	}
 	r.Ref = strings.TrimSpace(r.Ref)
+	var req stock.Request
 	if r.Ref != "" {
-		var seen bool
-		if err := sqlx.GetContext(ctx, q, &seen, `SELECT EXISTS (SELECT 1 FROM po_receipts WHERE po_id = $1 AND ref = $2)`, h.ID, r.Ref); err != nil {
+		var kept []struct {
+			Request []byte `db:"request"`
+			Result  []byte `db:"result"`
+		}
+		if err := sqlx.SelectContext(ctx, q, &kept, `SELECT request, result FROM po_receipts WHERE po_id = $1 AND ref = $2`, h.ID, r.Ref); err != nil {
 			return PODoc{}, db.Classify(err)
 		}
-		if seen {
-			doc, err := Get(ctx, q, h.Number)
+		var prior *stock.Request
+		if len(kept) > 0 && kept[0].Request != nil {
+			prior = new(stock.Request)
+			if err := json.Unmarshal(kept[0].Request, prior); err != nil {
+				return PODoc{}, fmt.Errorf("%s: ref %s: the request kept with it does not read: %w", h.Number, r.Ref, err)
+			}
+		}
+		if req, err = r.request(prior); err != nil {
+			return PODoc{}, fault.Wrap(fault.KindOf(err), err, "%s", h.Number)
+		}
+		if len(kept) > 0 {
+			var doc PODoc
+			if kept[0].Result != nil {
+				if err := json.Unmarshal(kept[0].Result, &doc); err != nil {
+					return PODoc{}, fmt.Errorf("%s: ref %s: the result kept with it does not read: %w", h.Number, r.Ref, err)
+				}
+			}
 			doc.AlreadyPosted = true
-			return doc, err
+			return doc, nil
 		}
 	}
 	switch h.Status {
@@ -179,9 +205,18 @@ func Receive(ctx context.Context, q sqlx.ExtContext, number string, r ReceiveReq
 		return PODoc{}, err
 	}
 
+	var keptReq *string // NULL without a ref
+	if r.Ref != "" {
+		b, err := json.Marshal(req)
+		if err != nil {
+			return PODoc{}, err
+		}
+		s := string(b)
+		keptReq = &s
+	}
 	var receiptID int64
-	err = sqlx.GetContext(ctx, q, &receiptID, `INSERT INTO po_receipts (po_id, receipt_no, ref, received_on) VALUES ($1, $2, $3, $4::date)
-		RETURNING id`, h.ID, receiptNo, r.Ref, dateOnly(day))
+	err = sqlx.GetContext(ctx, q, &receiptID, `INSERT INTO po_receipts (po_id, receipt_no, ref, received_on, request) VALUES ($1, $2, $3, $4::date, $5)
+		RETURNING id`, h.ID, receiptNo, r.Ref, dateOnly(day), keptReq)
 	if err != nil {
 		if db.Constraint(err) == "po_receipts_ref" {
 			return PODoc{}, fault.Conflictf("%s: ref %s was received at the same moment by another run", h.Number, r.Ref)
@@ -219,7 +254,49 @@ func Receive(ctx context.Context, q sqlx.ExtContext, number string, r ReceiveReq
 		WHERE id = $1`, h.ID); err != nil {
 		return PODoc{}, db.Classify(err)
 	}
-	return Get(ctx, q, h.Number)
+	doc, err := Get(ctx, q, h.Number)
+	if err != nil || r.Ref == "" {
+		return doc, err
+	}
+	result, err := db.JSON(doc)
+	if err != nil {
+		return PODoc{}, err
+	}
+	if _, err := q.ExecContext(ctx, `UPDATE po_receipts SET result = $2 WHERE id = $1`, receiptID, string(result)); err != nil {
+		return PODoc{}, db.Classify(err)
+	}
+	return doc, nil
+}
+
+// request is the receipt in canonical form, as its ref keeps it, checked against prior
+// (nil: nothing to check). The date counts only when given: a receipt of "today" run again
+// tomorrow is the same request.
+func (r ReceiveRequest) request(prior *stock.Request) (stock.Request, error) {
+	fields := []stock.Field{stock.FlagField("all", r.All), stock.FlagField("allow_over", r.AllowOver), stock.DateField("date", r.Date)}
+	if r.All {
+		fields = append(fields, r.Defaults.fields()[2:]...) // all but line and qty
+	}
+	b, err := stock.NewRequestBuilder(r.Ref, "line", prior, fields...)
+	if err != nil {
+		return stock.Request{}, err
+	}
+	for i, l := range r.Lines {
+		label := "" // one line: its fields name it
+		if len(r.Lines) > 1 {
+			label = fmt.Sprintf("receipt line %d", i+1)
+		}
+		if err := b.Line(label, l.fields()...); err != nil {
+			return stock.Request{}, err
+		}
+	}
+	return b.Done()
+}
+
+// fields are what arrived on one line in canonical form; qty "" is what is outstanding.
+func (l ReceiveLine) fields() []stock.Field {
+	return []stock.Field{stock.IntField("line", l.LineNo), stock.DecPtrField("qty", l.Qty), stock.TextField("batch", l.Batch),
+		stock.DateField("expiry", l.Expiry), stock.SetField("serials", l.Serials), stock.TextField("serial_start", l.SerialStart),
+		stock.TextField("bay", l.Bay)}
 }
 
 func locationCode(ctx context.Context, q sqlx.QueryerContext, id int64) string {
