@@ -100,7 +100,7 @@ var backedUp = regexp.MustCompile(`^backed up schema stockctl \(\d+ tables, sche
 func TestBackupRestoreRoundTrip(t *testing.T) {
 	t.Parallel()
 	url := dbtest.NewURL(t)
-	run(t, url, "demo").wantCode(t, ExitOK)
+	run(t, url, "demo", "--yes").wantCode(t, ExitOK)
 	before := schemaDigest(t, url, "stockctl")
 	file := filepath.Join(t.TempDir(), "stockctl.dump")
 	r := run(t, url, "db", "backup", file).wantCode(t, ExitOK)
