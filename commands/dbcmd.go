@@ -143,8 +143,9 @@ private server.`,
 					return err
 				}
 				u = srv.URL()
-			} else if !showPassword {
-				u = db.Redact(u)
+			}
+			if !showPassword {
+				u = db.Scrub(db.Redact(u))
 			}
 			_, err := fmt.Fprintln(a.Out, u)
 			return err
@@ -221,12 +222,13 @@ func (a *App) dbStatus(ctx context.Context) (dbStatus, error) {
 			stopped = fault.Unavailablef("the private server is not running: it starts with the next command that needs it, or run stockctl db start")
 		}
 	}
-	st.URL = db.Redact(url)
+	// Scrub hides PGPASSWORD's value too, should it appear anywhere in these.
+	st.URL = db.Scrub(db.Redact(url))
 	t, err := db.Describe(url)
 	if err != nil {
 		return st, err
 	}
-	st.Database, st.Host = t.Database, t.Host
+	st.Database, st.Host = db.Scrub(t.Database, url), db.Scrub(t.Host, url)
 	if stopped != nil {
 		return st, stopped
 	}
