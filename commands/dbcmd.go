@@ -50,7 +50,8 @@ func (a *App) dbCmd() *cobra.Command {
 		Long: `Where the database comes from, first match wins: --db URL, STOCKCTL_DATABASE_URL,
 DATABASE_URL, else stockctl's private PostgreSQL server. The private server runs from the
 machine's PostgreSQL binaries with its data under $STOCKCTL_HOME (default ~/.local/share/stockctl,
-or /var/lib/stockctl for root), listens on a Unix socket only, is started by the first command
+or /var/lib/stockctl for root), listens on a Unix socket only and lets in only the user who
+runs stockctl (as root it runs as the system user stockctl-pg), is started by the first command
 that needs it and keeps running until "stockctl db stop".
 
 The private database is migrated automatically; a database given by URL is changed only by
