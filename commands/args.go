@@ -103,7 +103,7 @@ func (a *App) confirm(yes bool, question string) error {
 	if !a.InTTY {
 		return fault.Usagef("yes", "%s: add --yes to confirm", question)
 	}
-	fmt.Fprintf(a.Err, "%s? [y/N] ", question)
+	fmt.Fprintf(a.Err, "%s? [y/N] ", a.scrub(question))
 	answer, _ := bufio.NewReader(a.In).ReadString('\n')
 	if a := strings.ToLower(strings.TrimSpace(answer)); a == "y" || a == "yes" {
 		return nil

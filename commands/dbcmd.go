@@ -50,7 +50,8 @@ func (a *App) dbCmd() *cobra.Command {
 		Long: `Where the database comes from, first match wins: --db URL, STOCKCTL_DATABASE_URL,
 DATABASE_URL, else stockctl's private PostgreSQL server. The private server runs from the
 machine's PostgreSQL binaries with its data under $STOCKCTL_HOME (default ~/.local/share/stockctl,
-or /var/lib/stockctl for root), listens on a Unix socket only, is started by the first command
+or /var/lib/stockctl for root), listens on a Unix socket only and lets in only the user who
+runs stockctl (as root it runs as the system user stockctl-pg), is started by the first command
 that needs it and keeps running until "stockctl db stop".
 
 The private database is migrated automatically; a database given by URL is changed only by
@@ -143,8 +144,9 @@ private server.`,
 					return err
 				}
 				u = srv.URL()
-			} else if !showPassword {
-				u = db.Redact(u)
+			}
+			if !showPassword {
+				u = db.Scrub(db.Redact(u))
 			}
 			_, err := fmt.Fprintln(a.Out, u)
 			return err
@@ -221,12 +223,13 @@ func (a *App) dbStatus(ctx context.Context) (dbStatus, error) {
 			stopped = fault.Unavailablef("the private server is not running: it starts with the next command that needs it, or run stockctl db start")
 		}
 	}
-	st.URL = db.Redact(url)
+	// Scrub hides PGPASSWORD's value too, should it appear anywhere in these.
+	st.URL = db.Scrub(db.Redact(url))
 	t, err := db.Describe(url)
 	if err != nil {
 		return st, err
 	}
-	st.Database, st.Host = t.Database, t.Host
+	st.Database, st.Host = db.Scrub(t.Database, url), db.Scrub(t.Host, url)
 	if stopped != nil {
 		return st, stopped
 	}

@@ -3,10 +3,12 @@ package commands
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 )
 
@@ -55,19 +57,27 @@ func (a *App) report(cmd *cobra.Command, err error) int {
 		err = &fault.Error{Kind: fault.Usage, Field: fault.FieldOf(err),
 			Msg: fmt.Sprintf("%s (usage: %s; see %s --help)", err.Error(), strings.TrimSpace(cmd.UseLine()), cmd.CommandPath())}
 	}
+	msg := a.scrub(err.Error())
 	if a.Output == "json" {
 		obj := struct {
 			Error    string `json:"error"`
 			Kind     string `json:"kind"`
 			Field    string `json:"field,omitempty"`
 			ExitCode int    `json:"exit_code"`
-		}{err.Error(), fault.KindOf(err).String(), fault.FieldOf(err), code}
+		}{msg, fault.KindOf(err).String(), fault.FieldOf(err), code}
 		b, _ := json.Marshal(obj)
 		fmt.Fprintln(a.Err, string(b))
 		return code
 	}
-	fmt.Fprintf(a.Err, "stockctl: %s\n", err.Error())
+	fmt.Fprintf(a.Err, "stockctl: %s\n", msg)
 	return code
+}
+
+// scrub hides from a message the passwords of every database URL stockctl was given (the
+// one in use or not) and PGPASSWORD's value: the last line of defence for whatever a
+// driver, a server or a client program may echo back.
+func (a *App) scrub(msg string) string {
+	return db.Scrub(msg, a.DBURL, os.Getenv("STOCKCTL_DATABASE_URL"), os.Getenv("DATABASE_URL"))
 }
 
 func exitCodesTopic() *cobra.Command {

@@ -301,5 +301,5 @@ func (a *App) say(format string, args ...any) {
 	if !strings.HasSuffix(msg, "\n") {
 		msg += "\n"
 	}
-	_, _ = io.WriteString(a.Err, msg)
+	_, _ = io.WriteString(a.Err, a.scrub(msg))
 }

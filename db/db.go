@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -80,9 +79,9 @@ func Config(rawURL string, s Session) (*pgx.ConnConfig, error) {
 	if err := CheckSchemaName(schema); err != nil {
 		return nil, err
 	}
-	cfg, err := pgx.ParseConfig(rawURL)
+	cfg, err := parseConfig(rawURL)
 	if err != nil {
-		return nil, fault.Usagef("db", "database URL %s: %s (use postgres://user@host:port/dbname)", Redact(rawURL), redactErr(err, rawURL))
+		return nil, err
 	}
 	// lib/pq's binary_parameters, which earlier URLs carried, means nothing to pgx and
 	// would be sent to the server as an unknown setting.
@@ -96,6 +95,25 @@ func Config(rawURL string, s Session) (*pgx.ConnConfig, error) {
 	return cfg, nil
 }
 
+// parseConfig parses a URL or key=value connection string; errors are usage errors that
+// show no password.
+//
+// A URL must start with postgres:// or postgresql:// exactly, as libpq (psql, pg_dump) also
+// insists: the driver would read POSTGRES://..., " postgres://..." or postgress://... as
+// key=value settings with unknown keys, and connect to the default local socket carrying
+// the password as a setting.
+func parseConfig(rawURL string) (*pgx.ConnConfig, error) {
+	if !isKeywords(rawURL) && strings.TrimSpace(rawURL) != "" &&
+		!strings.HasPrefix(rawURL, "postgres://") && !strings.HasPrefix(rawURL, "postgresql://") {
+		return nil, fault.Usagef("db", "database URL %s: it must start with postgres:// or postgresql:// (lowercase, nothing before it), or be key=value settings (host=... dbname=...)", Redact(rawURL))
+	}
+	cfg, err := pgx.ParseConfig(rawURL)
+	if err != nil {
+		return nil, fault.Usagef("db", "database URL %s: %s (use postgres://user@host:port/dbname)", Redact(rawURL), connErr(err, rawURL))
+	}
+	return cfg, nil
+}
+
 // OpenConfig opens a pool on cfg and checks the server answers; rawURL is only for messages.
 func OpenConfig(ctx context.Context, cfg *pgx.ConnConfig, rawURL string) (*sqlx.DB, error) {
 	d := sqlx.NewDb(stdlib.OpenDB(*cfg), "pgx")
@@ -106,45 +124,12 @@ func OpenConfig(ctx context.Context, cfg *pgx.ConnConfig, rawURL string) (*sqlx.
 	if err := d.PingContext(pctx); err != nil {
 		d.Close()
 		return nil, fault.Unavailablef("cannot reach database %s: %v (check the URL and that the server is running)",
-			Redact(rawURL), redactErr(err, rawURL))
+			Redact(rawURL), connErr(err, rawURL))
 	}
 	return d, nil
 }
 
 var actorOK = regexp.MustCompile(`^[\p{L}\p{N}._@+\-:' ]{1,100}$`)
-
-var dsnPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
-
-// Redact hides the password of a database URL or key=value string so it can be shown.
-func Redact(raw string) string {
-	if strings.HasPrefix(raw, "postgres://") || strings.HasPrefix(raw, "postgresql://") {
-		u, err := url.Parse(raw)
-		if err != nil {
-			return "(unparseable URL)"
-		}
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-		q := u.Query()
-		if q.Has("password") {
-			q.Set("password", "xxxxx")
-			u.RawQuery = q.Encode()
-		}
-		return u.String()
-	}
-	return dsnPassword.ReplaceAllString(raw, "${1}xxxxx")
-}
-
-// redactErr removes any password that a driver error might echo back.
-func redactErr(err error, raw string) string {
-	msg := err.Error()
-	if u, perr := url.Parse(raw); perr == nil && u.User != nil {
-		if pw, has := u.User.Password(); has && pw != "" {
-			msg = strings.ReplaceAll(msg, pw, "xxxxx")
-		}
-	}
-	return dsnPassword.ReplaceAllString(msg, "${1}xxxxx")
-}
 
 // maxAttempts bounds how often a transaction is retried after a serialization failure or deadlock.
 const maxAttempts = 8

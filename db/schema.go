@@ -96,9 +96,9 @@ type Target struct {
 
 // Describe reads a URL or key=value connection string without connecting.
 func Describe(rawURL string) (Target, error) {
-	cfg, err := pgx.ParseConfig(rawURL)
+	cfg, err := parseConfig(rawURL)
 	if err != nil {
-		return Target{}, fault.Usagef("db", "database URL %s: %s (use postgres://user@host:port/dbname)", Redact(rawURL), redactErr(err, rawURL))
+		return Target{}, err
 	}
 	host := cfg.Host
 	if !strings.HasPrefix(host, "/") {

@@ -398,7 +398,7 @@ func run(ctx context.Context, t Target, tool string, out io.Writer, watch func(s
 	if password != "" {
 		msg = strings.ReplaceAll(msg, password, "xxxxx")
 	}
-	msg = db.Redact(msg)
+	msg = db.Scrub(msg, t.URL)
 	var exit *exec.ExitError
 	if msg == "" || !errors.As(err, &exit) {
 		if msg != "" {

@@ -22,6 +22,9 @@ func TestClientConn(t *testing.T) {
 		{"postgresql://inv@/inv?host=%2Fvar%2Frun%20x&password=p%26w&statement_cache_capacity=0", "postgresql://inv@/inv?host=%2Fvar%2Frun%20x", "p&w"},
 		{"postgres://stockctl@/stockctl?host=/var/lib/stockctl/pg/run&port=5432&sslmode=disable", "postgres://stockctl@/stockctl?host=/var/lib/stockctl/pg/run&port=5432&sslmode=disable", ""},
 		{"postgres://db.internal", "postgres://db.internal", ""},
+		// A '?' or '#' in a password ends nothing: the user information runs to the '@'.
+		{"postgres://inv:Pw?7k#Qz@db.internal/inv?sslmode=disable", "postgres://inv@db.internal/inv?sslmode=disable", "Pw?7k#Qz"},
+		{"postgres://inv:Pw:7k@db.internal", "postgres://inv@db.internal", "Pw:7k"},
 		{"host=db.internal dbname=inv password='it\\'s x' search_path=shop user = inv", "host='db.internal' dbname='inv' user='inv'", "it's x"},
 		{"host=/tmp password=a\\ b sslmode=disable", "host='/tmp' sslmode='disable'", "a b"},
 	} {

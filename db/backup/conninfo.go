@@ -34,24 +34,26 @@ func clientConn(raw string) (conn, password string, err error) {
 	return clientKeywords(raw)
 }
 
-// clientURL edits a URL as text, so whatever else it says reaches libpq as written.
+// clientURL edits a URL as text, so whatever else it says reaches libpq as written. It
+// finds the user information the way libpq and pgx do (up to an '@' that comes before any
+// '/', even past a '?'), so the password pgx connected with is the one taken out.
 func clientURL(raw string) (conn, password string, err error) {
 	scheme, rest, _ := strings.Cut(raw, "://")
+	userinfo := ""
+	if i := strings.IndexAny(rest, "@/"); i >= 0 && rest[i] == '@' {
+		userinfo, rest = rest[:i+1], rest[i+1:]
+		if user, pw, ok := strings.Cut(userinfo[:i], ":"); ok {
+			if password, err = url.PathUnescape(pw); err != nil {
+				return "", "", fault.Usagef("db", "the database URL's password is not properly %%-encoded")
+			}
+			userinfo = user + "@"
+		}
+	}
 	end := strings.IndexAny(rest, "/?")
 	if end < 0 {
 		end = len(rest)
 	}
-	authority, tail := rest[:end], rest[end:]
-	if at := strings.LastIndex(authority, "@"); at >= 0 {
-		userinfo, hosts := authority[:at], authority[at+1:]
-		if user, pw, ok := strings.Cut(userinfo, ":"); ok {
-			if password, err = url.PathUnescape(pw); err != nil {
-				return "", "", fault.Usagef("db", "the database URL's password is not properly %%-encoded")
-			}
-			userinfo = user
-		}
-		authority = userinfo + "@" + hosts
-	}
+	authority, tail := userinfo+rest[:end], rest[end:]
 	path, query, _ := strings.Cut(tail, "?")
 	var keep []string
 	for _, kv := range strings.Split(query, "&") {

@@ -153,11 +153,44 @@ func (s *Server) answering(ctx context.Context) bool {
 		return false
 	}
 	pid, err := readPID(s.pidFile())
-	if err != nil || !alive(pid) {
+	if err != nil || !alive(pid) || !s.current() {
 		return false
 	}
 	_, err = queryString(ctx, s.URL(), "SELECT 'ok'")
 	return err == nil
+}
+
+// current reports whether the cluster is set up the way Start leaves it: owned by the
+// account the server must run as, and letting in only the user running stockctl. A cluster
+// from an earlier stockctl (run as postgres, trusting its socket) is not, and goes through
+// Start, which converts it. It only looks, creating nothing.
+func (s *Server) current() bool {
+	want := uint32(os.Geteuid())
+	if want == 0 {
+		a, err := lookupDedicated()
+		if err != nil {
+			return false
+		}
+		want = a.uid
+	}
+	fi, err := os.Stat(s.dataDir)
+	if err != nil {
+		return false
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || st.Uid != want {
+		return false
+	}
+	client, err := clientUser()
+	if err != nil {
+		return false
+	}
+	hba, ident := authFiles(client)
+	return fileIs(filepath.Join(s.dataDir, "pg_hba.conf"), hba) && fileIs(filepath.Join(s.dataDir, "pg_ident.conf"), ident)
+}
+
+func fileIs(path, content string) bool {
+	b, err := os.ReadFile(path)
+	return err == nil && string(b) == content
 }
 
 // Status reports whether the server is initialised and answering.
@@ -195,7 +228,11 @@ func (s *Server) start(ctx context.Context) error {
 	if err := s.checkPaths(); err != nil {
 		return err
 	}
-	acct, err := s.account()
+	client, err := clientUser()
+	if err != nil {
+		return err
+	}
+	acct, err := serverAccount(ctx)
 	if err != nil {
 		return err
 	}
@@ -204,7 +241,10 @@ func (s *Server) start(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := s.makeDirs(acct); err != nil {
+	if err := s.checkNotTheirs(acct); err != nil {
+		return err
+	}
+	if err := s.makeHome(acct); err != nil {
 		return err
 	}
 	unlock, err := s.lock(ctx)
@@ -213,8 +253,16 @@ func (s *Server) start(ctx context.Context) error {
 	}
 	defer unlock()
 
+	// Under the lock: a cluster of another account is stopped and handed over before
+	// anything else changes hands.
+	if err := s.handOver(ctx, acct); err != nil {
+		return err
+	}
+	if err := s.makeDirs(acct); err != nil {
+		return err
+	}
 	if _, err := queryString(ctx, s.AdminURL(), "SELECT 'ok'"); err == nil {
-		return s.createDB(ctx)
+		return s.upAlready(ctx, acct, client)
 	}
 	major, err := s.dataVersion()
 	if err != nil {
@@ -225,7 +273,7 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 	if major == "" {
-		if err := s.initdb(ctx, acct, bin); err != nil {
+		if err := s.initdb(ctx, acct, bin, client); err != nil {
 			return err
 		}
 	} else {
@@ -234,15 +282,35 @@ func (s *Server) start(ctx context.Context) error {
 			return err
 		}
 		if running {
-			return s.createDB(ctx)
+			return s.upAlready(ctx, acct, client)
 		}
 	}
-	// Rewritten before every start so a moved home or changed tuning takes effect.
+	// Rewritten before every start so a moved home or changed tuning takes effect, and a
+	// cluster made by an earlier stockctl (trusting its socket) is converted.
 	if err := s.writeConfig(s.dataDir, acct); err != nil {
+		return err
+	}
+	if _, err := s.writeAuth(s.dataDir, acct, client); err != nil {
 		return err
 	}
 	if err := s.pgctlStart(ctx, acct, bin); err != nil {
 		return err
+	}
+	return s.createDB(ctx)
+}
+
+// upAlready finishes Start on a server found running: authentication that is not what
+// writeAuth writes (a cluster from before peer authentication) is rewritten and reloaded,
+// which applies to every connection made afterwards.
+func (s *Server) upAlready(ctx context.Context, acct *account, client string) error {
+	changed, err := s.writeAuth(s.dataDir, acct, client)
+	if err != nil {
+		return err
+	}
+	if changed {
+		if _, err := queryString(ctx, s.AdminURL(), "SELECT pg_reload_conf()::text"); err != nil {
+			return fault.Wrap(fault.Unavailable, err, "reloading PostgreSQL's authentication settings in %s", s.dataDir)
+		}
 	}
 	return s.createDB(ctx)
 }
@@ -252,15 +320,17 @@ func (s *Server) Stop(ctx context.Context) error {
 	if _, err := os.Stat(s.pgDir); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	acct, err := s.account()
-	if err != nil {
-		return err
-	}
 	unlock, err := s.lock(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	return s.stopAs(ctx, s.owner())
+}
+
+// stopAs stops a running server of this data directory as a, which must own it. The
+// caller holds the lock.
+func (s *Server) stopAs(ctx context.Context, a *account) error {
 	pid, err := readPID(s.pidFile())
 	if err != nil || !s.isOurPostmaster(pid) {
 		// No pid file, or a stale one that the next Start clears.
@@ -270,14 +340,112 @@ func (s *Server) Stop(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	bin, err := s.findBinaries(ctx, acct, major)
+	bin, err := s.findBinaries(ctx, a, major)
 	if err != nil {
 		return err
 	}
-	out, err := s.command(ctx, acct, bin, "pg_ctl", "stop", "-D", s.dataDir, "-m", "fast", "-w", "-t", "60").CombinedOutput()
+	out, err := s.command(ctx, a, bin, "pg_ctl", "stop", "-D", s.dataDir, "-m", "fast", "-w", "-t", "60").CombinedOutput()
 	if err != nil && s.isOurPostmaster(pid) {
 		return fmt.Errorf("stopping PostgreSQL in %s: %w", s.dataDir, cmdErr(err, out))
 	}
+	return nil
+}
+
+// handOver gives a cluster owned by another account to acct, the account the server must
+// run as: every root install before stockctl had an account of its own ran as postgres (or
+// nobody). It stops the server as its owner, then hands over the whole tree with the data
+// directory itself last, so a crash part-way leaves a cluster that still reads as not
+// handed over and the next Start finishes the job. The caller holds the lock.
+func (s *Server) handOver(ctx context.Context, acct *account) error {
+	if acct == nil {
+		return nil
+	}
+	fi, err := os.Stat(s.dataDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // nothing initialised: makeDirs hands over the directories
+	}
+	if err != nil {
+		return fault.Wrap(fault.Unavailable, err, "reading the PostgreSQL data directory")
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok || st.Uid == acct.uid {
+		return nil
+	}
+	if st.Uid != 0 {
+		if err := s.checkNotTheirs(acct); err != nil {
+			return err
+		}
+		if err := s.stopAs(ctx, accountOf(st.Uid, st.Gid)); err != nil {
+			return err
+		}
+	}
+	return s.chownTree(acct)
+}
+
+// checkNotTheirs refuses, as root, a home whose owner also owns its cluster: that is an
+// ordinary user's own stockctl home, not a root install, and handing it over (or even
+// opening up the home's mode) would lock its owner out.
+func (s *Server) checkNotTheirs(acct *account) error {
+	if acct == nil {
+		return nil
+	}
+	df, err := os.Stat(s.dataDir)
+	if err != nil {
+		return nil
+	}
+	hf, err := os.Stat(s.home)
+	if err != nil {
+		return nil
+	}
+	dst, ok1 := df.Sys().(*syscall.Stat_t)
+	hst, ok2 := hf.Sys().(*syscall.Stat_t)
+	if !ok1 || !ok2 || dst.Uid == 0 || dst.Uid == acct.uid || dst.Uid != hst.Uid {
+		return nil
+	}
+	name := accountOf(dst.Uid, dst.Gid).name
+	return fault.Unavailablef("%s is the stockctl home of user %s, whose own server runs there: run stockctl as %s, or set STOCKCTL_HOME to another directory",
+		s.home, name, name)
+}
+
+// chownTree hands everything under home/pg to a, the data directory itself last; table
+// spaces and a pg_wal linked elsewhere go with it.
+func (s *Server) chownTree(a *account) error {
+	walk := func(root string) error {
+		err := filepath.WalkDir(root, func(path string, _ fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if path == s.dataDir {
+				return nil
+			}
+			return a.chown(path)
+		})
+		if err != nil {
+			return fault.Wrap(fault.Unavailable, err, "handing %s to user %s", root, a.name)
+		}
+		return nil
+	}
+	if err := walk(s.pgDir); err != nil {
+		return err
+	}
+	links, _ := filepath.Glob(filepath.Join(s.dataDir, "pg_tblspc", "*"))
+	for _, link := range append(links, filepath.Join(s.dataDir, "pg_wal")) {
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			continue
+		}
+		if target, err := filepath.EvalSymlinks(link); err == nil {
+			if err := walk(target); err != nil {
+				return err
+			}
+		}
+	}
+	if err := a.chown(s.dataDir); err != nil {
+		return err
+	}
+	syncDir(s.pgDir)
 	return nil
 }
 
@@ -313,8 +481,9 @@ func shortHomeHint() string {
 	return "/tmp/stockctl"
 }
 
-// makeDirs creates home, home/pg and home/pg/run with the modes and owner the server needs.
-func (s *Server) makeDirs(acct *account) error {
+// makeHome creates home and home/pg, where the lock lives; home gets the mode the
+// server needs.
+func (s *Server) makeHome(acct *account) error {
 	homeMode := fs.FileMode(0o700)
 	if acct != nil {
 		// Traverse-only, so the server user can reach home/pg without listing home.
@@ -334,11 +503,21 @@ func (s *Server) makeDirs(acct *account) error {
 			}
 		}
 	}
+	if err := os.Mkdir(s.pgDir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fault.Wrap(fault.Unavailable, err, "creating %s", s.pgDir)
+	}
+	return nil
+}
+
+// makeDirs gives home/pg and home/pg/run the modes and owner the server needs; the caller
+// holds the lock, so a server being handed over is never changed under its feet.
+func (s *Server) makeDirs(acct *account) error {
 	for _, dir := range []string{s.pgDir, s.runDir} {
 		if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 			return fault.Wrap(fault.Unavailable, err, "creating %s", dir)
 		}
-		// Only the server's owner may reach the data and the trust-authenticated socket.
+		// Only the server's owner may reach the data and the socket (peer authentication
+		// then lets in only the user running stockctl).
 		if err := os.Chmod(dir, 0o700); err != nil {
 			return fault.Wrap(fault.Unavailable, err, "setting permissions of %s", dir)
 		}
@@ -408,7 +587,7 @@ func (s *Server) dataVersion() (string, error) {
 
 // initdb builds the cluster in a temporary directory and renames it into place, so a
 // crash part-way never leaves a half-initialised data directory behind.
-func (s *Server) initdb(ctx context.Context, acct *account, bin string) error {
+func (s *Server) initdb(ctx context.Context, acct *account, bin, client string) error {
 	// We hold the lock, so any temporary directory left here is from a crashed run.
 	if old, err := filepath.Glob(filepath.Join(s.pgDir, "data.tmp-*")); err == nil {
 		for _, d := range old {
@@ -431,8 +610,8 @@ func (s *Server) initdb(ctx context.Context, acct *account, bin string) error {
 	if err := acct.chown(tmp); err != nil {
 		return err
 	}
-	// trust is safe because the socket is the only way in and only the owner can reach it.
-	args := []string{"-D", tmp, "-U", dbUser, "--auth=trust", "--encoding=UTF8", "--locale=C"}
+	// writeAuth replaces initdb's pg_hba.conf before the first start.
+	args := []string{"-D", tmp, "-U", dbUser, "--auth-local=peer", "--auth-host=reject", "--encoding=UTF8", "--locale=C"}
 	if s.testTuning {
 		args = append(args, "--no-sync")
 	}
@@ -440,6 +619,9 @@ func (s *Server) initdb(ctx context.Context, acct *account, bin string) error {
 		return fault.Wrap(fault.Unavailable, cmdErr(err, out), "initialising the PostgreSQL data directory")
 	}
 	if err := s.writeConfig(tmp, acct); err != nil {
+		return err
+	}
+	if _, err := s.writeAuth(tmp, acct, client); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, s.dataDir); err != nil {
@@ -500,6 +682,65 @@ func (s *Server) writeConfig(dataDir string, acct *account) error {
 	if err := os.Rename(tmp, path); err != nil {
 		_ = os.Remove(tmp)
 		return fault.Wrap(fault.Unavailable, err, "writing PostgreSQL configuration")
+	}
+	return nil
+}
+
+// authFiles are the pg_hba.conf and pg_ident.conf of the server: peer authentication on
+// the socket (there is no TCP), through a map that lets in the operating system user client
+// as database user stockctl, and no one else; in particular not the account the server runs
+// as, so not even a program the server itself starts can connect.
+func authFiles(client string) (hba, ident string) {
+	const head = "# stockctl's private PostgreSQL server. stockctl rewrites this file before each start.\n"
+	hba = head + `#
+# Nothing listens on TCP. On the Unix socket only the operating system users in the map
+# "stockctl" of pg_ident.conf get in, each as the database user it maps to.
+# TYPE  DATABASE  USER  METHOD
+local   all       all   peer map=stockctl
+`
+	ident = head + fmt.Sprintf(`#
+# The operating system user who runs stockctl, as the database user stockctl.
+# MAPNAME  SYSTEM-USERNAME  PG-USERNAME
+stockctl   "%s"  %s
+`, client, dbUser)
+	return hba, ident
+}
+
+// writeAuth writes pg_hba.conf and pg_ident.conf (see authFiles) when they say anything
+// else, and reports whether it did.
+func (s *Server) writeAuth(dataDir string, acct *account, client string) (bool, error) {
+	hba, ident := authFiles(client)
+	changed := false
+	for _, f := range []struct{ name, content string }{{"pg_ident.conf", ident}, {"pg_hba.conf", hba}} {
+		path := filepath.Join(dataDir, f.name)
+		if fileIs(path, f.content) {
+			continue
+		}
+		if err := replaceFile(path, []byte(f.content), acct); err != nil {
+			return changed, fault.Wrap(fault.Unavailable, err, "writing PostgreSQL's %s", f.name)
+		}
+		changed = true
+	}
+	return changed, nil
+}
+
+// replaceFile writes path through a temporary file renamed over it, owned by acct.
+func replaceFile(path string, content []byte, acct *account) error {
+	tmp := path + ".stockctl-tmp"
+	if err := os.WriteFile(tmp, content, 0o600); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	if err := acct.chown(tmp); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return err
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/stockctl/stockctl/fault"
 )
@@ -26,12 +27,113 @@ type account struct {
 	groups []uint32
 }
 
-// account picks the server user: nil unless we are root; else the owner of an
-// existing cluster (PostgreSQL insists on it, and users may appear or vanish
-// between runs), else postgres, else nobody.
-func (s *Server) account() (*account, error) {
+// dedicatedUser is the system account the server runs as when stockctl runs as root: one of
+// its own, never postgres or nobody, so that no other program's processes (a system
+// PostgreSQL's COPY ... TO PROGRAM runs as postgres) own stockctl's data or socket. Every
+// root home's server runs as it; each of them lets in only root (see authFiles).
+const dedicatedUser = "stockctl-pg"
+
+// serverAccount is the account the server must run as: nil unless we are root, else the
+// dedicated account, created on first use as a package would create it.
+func serverAccount(ctx context.Context) (*account, error) {
 	if os.Geteuid() != 0 {
 		return nil, nil
+	}
+	var tried []string
+	for attempt := 0; ; attempt++ {
+		a, err := lookupDedicated()
+		if err == nil || !errors.Is(err, errNoDedicated) {
+			return a, err
+		}
+		if attempt == 3 {
+			return nil, fault.Unavailablef("PostgreSQL refuses to run as root, so stockctl runs its server as the system user %s, which could not be created (%s): create it, e.g. useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin %s, or run stockctl as an ordinary user",
+				dedicatedUser, strings.Join(tried, "; "), dedicatedUser)
+		}
+		if attempt > 0 {
+			// Another stockctl may be creating it, holding the lock on /etc/passwd.
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(time.Duration(attempt) * 300 * time.Millisecond):
+			}
+		}
+		tried = append(tried, createDedicated(ctx)...)
+	}
+}
+
+var errNoDedicated = errors.New("no such user")
+
+// lookupDedicated finds the dedicated account without creating it.
+func lookupDedicated() (*account, error) {
+	u, err := user.Lookup(dedicatedUser)
+	if err != nil {
+		var unknown user.UnknownUserError
+		if errors.As(err, &unknown) {
+			return nil, errNoDedicated
+		}
+		return nil, fault.Wrap(fault.Unavailable, err, "looking up user %s", dedicatedUser)
+	}
+	a, err := fromUser(u)
+	if err != nil {
+		return nil, fault.Wrap(fault.Unavailable, err, "user %s", dedicatedUser)
+	}
+	if a.uid == 0 || a.gid == 0 {
+		return nil, fault.Unavailablef("user %s has user or group id 0, so PostgreSQL would run as root: make it an unprivileged system user", dedicatedUser)
+	}
+	return a, nil
+}
+
+// createDedicated runs the first account tool the machine has (useradd, else adduser) and
+// returns what went wrong with each it tried; success shows in the next lookup.
+func createDedicated(ctx context.Context) []string {
+	shell := "/usr/sbin/nologin"
+	for _, sh := range []string{"/usr/sbin/nologin", "/sbin/nologin", "/bin/false"} {
+		if isProgram(sh) {
+			shell = sh
+			break
+		}
+	}
+	var failed []string
+	for _, c := range [][]string{
+		{"useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent", "--shell", shell, dedicatedUser},
+		{"adduser", "--system", "--group", "--no-create-home", "--home", "/nonexistent", "--shell", shell, dedicatedUser},
+	} {
+		path := findSbin(c[0])
+		if path == "" {
+			failed = append(failed, "no "+c[0])
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, time.Minute)
+		cmd := exec.CommandContext(cctx, path, c[1:]...)
+		cmd.Env = childEnv(nil, "")
+		out, err := cmd.CombinedOutput()
+		cancel()
+		if err == nil {
+			return nil
+		}
+		failed = append(failed, c[0]+": "+cmdErr(err, out).Error())
+	}
+	return failed
+}
+
+// findSbin looks for a system program on PATH and where PATH for root usually reaches.
+func findSbin(name string) string {
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, d := range []string{"/usr/sbin", "/sbin", "/usr/bin", "/bin"} {
+		if p := filepath.Join(d, name); isProgram(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// owner is the account owning the existing cluster, which is who may stop it: nil when we
+// are not root, there is no cluster, or root owns it (no server can run then).
+func (s *Server) owner() *account {
+	if os.Geteuid() != 0 {
+		return nil
 	}
 	for _, dir := range []string{s.dataDir, s.pgDir} {
 		fi, err := os.Stat(dir)
@@ -42,23 +144,35 @@ func (s *Server) account() (*account, error) {
 		if !ok || st.Uid == 0 {
 			continue
 		}
-		if u, err := user.LookupId(strconv.FormatUint(uint64(st.Uid), 10)); err == nil {
-			if a, err := fromUser(u); err == nil {
-				return a, nil
-			}
-		}
-		return &account{name: strconv.FormatUint(uint64(st.Uid), 10), uid: st.Uid, gid: st.Gid}, nil
+		return accountOf(st.Uid, st.Gid)
 	}
-	for _, name := range []string{"postgres", "nobody"} {
-		u, err := user.Lookup(name)
-		if err != nil {
-			continue
-		}
-		if a, err := fromUser(u); err == nil && a.uid != 0 {
-			return a, nil
+	return nil
+}
+
+// accountOf is the account with this user id, by name when it has one: users may appear
+// or vanish between runs.
+func accountOf(uid, gid uint32) *account {
+	if u, err := user.LookupId(strconv.FormatUint(uint64(uid), 10)); err == nil {
+		if a, err := fromUser(u); err == nil {
+			return a
 		}
 	}
-	return nil, fault.Unavailablef("PostgreSQL refuses to run as root and there is no postgres or nobody user to run it as: create a postgres user, or run stockctl as an ordinary user")
+	return &account{name: strconv.FormatUint(uint64(uid), 10), uid: uid, gid: gid}
+}
+
+// clientUser is the operating system user the server lets in: the one running stockctl,
+// which is root when stockctl runs as root. Its name goes into pg_ident.conf.
+func clientUser() (string, error) {
+	uid := strconv.Itoa(os.Geteuid())
+	u, err := user.LookupId(uid)
+	if err != nil {
+		return "", fault.Wrap(fault.Unavailable, err, "PostgreSQL's peer authentication needs the name of user id %s, which has none: add it to the user database", uid)
+	}
+	name := u.Username
+	if name == "" || strings.HasPrefix(name, "/") || strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || r == '"' || r == 0x7f }) {
+		return "", fault.Unavailablef("user name %q cannot be written into PostgreSQL's pg_ident.conf: run stockctl as another user", name)
+	}
+	return name, nil
 }
 
 func fromUser(u *user.User) (*account, error) {
