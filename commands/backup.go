@@ -16,6 +16,7 @@ import (
 	"github.com/stockctl/stockctl/db/backup"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/outfile"
+	"github.com/stockctl/stockctl/io/printer"
 )
 
 func (a *App) dbBackupCmd() *cobra.Command {
@@ -237,7 +238,7 @@ func (a *App) progressLine(verb string) (step func(backup.Step), clear func()) {
 	shown := false
 	step = func(s backup.Step) {
 		shown = true
-		fmt.Fprintf(a.Err, "\r\x1b[K%s: %s (%d of %d tables)", verb, s.What, min(s.Done, s.Total), s.Total)
+		fmt.Fprintf(a.Err, "\r\x1b[K%s: %s (%d of %d tables)", verb, printer.Escape(s.What), min(s.Done, s.Total), s.Total)
 	}
 	clear = func() {
 		if shown {
