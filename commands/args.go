@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/printer"
 )
 
 // args checks the number of positional arguments and names the missing ones, so the error
@@ -103,7 +104,7 @@ func (a *App) confirm(yes bool, question string) error {
 	if !a.InTTY {
 		return fault.Usagef("yes", "%s: add --yes to confirm", question)
 	}
-	fmt.Fprintf(a.Err, "%s? [y/N] ", a.scrub(question))
+	fmt.Fprintf(a.Err, "%s? [y/N] ", printer.EscapeLines(a.scrub(question)))
 	answer, _ := bufio.NewReader(a.In).ReadString('\n')
 	if a := strings.ToLower(strings.TrimSpace(answer)); a == "y" || a == "yes" {
 		return nil

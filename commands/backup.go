@@ -2,12 +2,9 @@ package commands
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -18,6 +15,8 @@ import (
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/db/backup"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/outfile"
+	"github.com/stockctl/stockctl/io/printer"
 )
 
 func (a *App) dbBackupCmd() *cobra.Command {
@@ -54,7 +53,7 @@ it took. Restore with "stockctl db restore FILE".`,
 func (a *App) backup(ctx context.Context, path string) (err error) {
 	began := time.Now()
 	var out io.Writer
-	var file *pendingFile
+	var file *outfile.File
 	var count *countingWriter
 	if path == "-" {
 		if a.OutTTY {
@@ -63,15 +62,14 @@ func (a *App) backup(ctx context.Context, path string) (err error) {
 		count = &countingWriter{w: a.Out}
 		out = count
 	} else {
-		if file, err = createPending(path); err != nil {
-			return err
-		}
-		defer func() {
-			if err != nil {
-				file.abort()
+		if file, err = outfile.Create(path); err != nil {
+			if errors.Is(err, outfile.ErrDirectory) {
+				return fault.Invalidf("FILE", "%s is a directory: name the backup file, e.g. %s", path, filepath.Join(path, time.Now().Format("2006-01-02")+".dump"))
 			}
-		}()
-		out = file.File
+			return fileError("FILE", err)
+		}
+		defer file.Abort() // after Commit it does nothing
+		out = file.OS()    // pg_dump's own stdout: a regular file lets it record table offsets
 	}
 	conn, target, err := a.backupTarget(ctx)
 	if err != nil {
@@ -97,8 +95,8 @@ func (a *App) backup(ctx context.Context, path string) (err error) {
 	var size int64
 	where := "standard output"
 	if file != nil {
-		if size, err = file.commit(); err != nil {
-			return err
+		if size, err = file.Commit(); err != nil {
+			return fileError("FILE", err)
 		}
 		where = path
 	} else {
@@ -240,7 +238,7 @@ func (a *App) progressLine(verb string) (step func(backup.Step), clear func()) {
 	shown := false
 	step = func(s backup.Step) {
 		shown = true
-		fmt.Fprintf(a.Err, "\r\x1b[K%s: %s (%d of %d tables)", verb, s.What, min(s.Done, s.Total), s.Total)
+		fmt.Fprintf(a.Err, "\r\x1b[K%s: %s (%d of %d tables)", verb, printer.Escape(s.What), min(s.Done, s.Total), s.Total)
 	}
 	clear = func() {
 		if shown {
@@ -248,72 +246,6 @@ func (a *App) progressLine(verb string) (step func(backup.Step), clear func()) {
 		}
 	}
 	return step, clear
-}
-
-// pendingFile is a file being written next to its final path under a temporary name,
-// renamed over the path by commit: readers see the old file or the whole new one.
-type pendingFile struct {
-	*os.File
-	path string
-}
-
-// createPending creates the temporary file. O_EXCL never opens through a symbolic link,
-// and the mode 0666 is cut by the umask, as for any file a program creates.
-func createPending(path string) (*pendingFile, error) {
-	cannot := func(err error) error {
-		return fault.Invalidf("FILE", "cannot write %s: %v", path, unwrapPath(err))
-	}
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return nil, fault.Invalidf("FILE", "%s is a directory: name the backup file, e.g. %s", path, filepath.Join(path, time.Now().Format("2006-01-02")+".dump"))
-	}
-	dir, base := filepath.Dir(path), filepath.Base(path)
-	for range 100 {
-		b := make([]byte, 6)
-		_, _ = rand.Read(b)
-		tmp := filepath.Join(dir, "."+base+"."+hex.EncodeToString(b)+".tmp")
-		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return nil, cannot(err)
-		}
-		return &pendingFile{File: f, path: path}, nil
-	}
-	return nil, cannot(fs.ErrExist)
-}
-
-// commit makes the file durable and renames it into place; it returns its size. Renaming
-// replaces a symbolic link at path itself, never the file it points to.
-func (p *pendingFile) commit() (int64, error) {
-	cannot := func(err error) error {
-		p.abort()
-		return fault.Invalidf("FILE", "cannot write %s: %v", p.path, unwrapPath(err))
-	}
-	st, err := p.Stat()
-	if err != nil {
-		return 0, cannot(err)
-	}
-	if err := p.Sync(); err != nil {
-		return 0, cannot(err)
-	}
-	if err := p.Close(); err != nil {
-		return 0, cannot(err)
-	}
-	if err := os.Rename(p.Name(), p.path); err != nil {
-		return 0, cannot(err)
-	}
-	if d, err := os.Open(filepath.Dir(p.path)); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return st.Size(), nil
-}
-
-// abort drops the temporary file.
-func (p *pendingFile) abort() {
-	_ = p.Close()
-	_ = os.Remove(p.Name())
 }
 
 type countingWriter struct {

@@ -91,10 +91,11 @@ type importFlags struct {
 }
 
 func (f *importFlags) add(c *cobra.Command) {
+	c.Long += "\n\n" + fileHelp("--rejects FILE") + "\n--rejects may not name the file imported (exit 4)."
 	f.read.add(c)
 	c.Flags().BoolVar(&f.dry, "dry-run", false, "check every row and report the counts; write nothing")
 	c.Flags().BoolVar(&f.skip, "skip-invalid", false, "write the good rows and report the bad ones (exit 3)")
-	c.Flags().StringVar(&f.rejects, "rejects", "", "with --skip-invalid: write the rejected rows and their reasons to this CSV file")
+	c.Flags().StringVar(&f.rejects, "rejects", "", "with --skip-invalid: write the rejected rows and their reasons to this CSV file (not FILE itself)")
 }
 
 // importSpec is what a table brings to an import: its columns in export order, the ones a
@@ -120,6 +121,9 @@ func (a *App) runImport(c *cobra.Command, name string, f *importFlags, spec impo
 	}
 	if f.rejects != "" && !f.skip {
 		return fault.Usagef("rejects", "--rejects goes with --skip-invalid (without it nothing is written when a row is bad)")
+	}
+	if err := notSameFile("--rejects", f.rejects, "FILE", name); err != nil {
+		return err
 	}
 	in, size, closeIn, err := a.openInput(name)
 	if err != nil {
@@ -167,7 +171,7 @@ func (a *App) runImport(c *cobra.Command, name string, f *importFlags, spec impo
 		return err
 	}
 	if f.rejects != "" && len(rejects) > 0 {
-		if err := writeFileAtomic(f.rejects, "rejects", func(w io.Writer) error {
+		if err := writeFile(f.rejects, "rejects", func(w io.Writer) error {
 			return writeRejects(w, spec.columns, r.Columns(), rejects)
 		}); err != nil {
 			return err
@@ -198,7 +202,7 @@ func (a *App) runImport(c *cobra.Command, name string, f *importFlags, spec impo
 	return nil
 }
 
-// runExport writes an export to FILE (atomically) or standard output and says how many rows.
+// runExport writes an export to FILE (through io/outfile) or standard output and says how many rows.
 func (a *App) runExport(c *cobra.Command, argv []string, what string, export func(q sqlx.QueryerContext, w *csvio.Writer) (int64, error)) error {
 	d, err := a.DB(c.Context())
 	if err != nil {
@@ -220,7 +224,7 @@ func (a *App) runExport(c *cobra.Command, argv []string, what string, export fun
 		if err := write(a.Out); err != nil {
 			return err
 		}
-	} else if err := writeFileAtomic(argv[0], "FILE", write); err != nil {
+	} else if err := writeFile(argv[0], "FILE", write); err != nil {
 		return err
 	}
 	a.say("%s: %d rows", what, n)
@@ -246,7 +250,7 @@ func (a *App) runCopyExport(c *cobra.Command, argv []string, what string, export
 		if err := write(a.Out); err != nil {
 			return err
 		}
-	} else if err := writeFileAtomic(argv[0], "FILE", write); err != nil {
+	} else if err := writeFile(argv[0], "FILE", write); err != nil {
 		return err
 	}
 	a.say("%s: %d rows", what, n)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/printer"
 )
 
 // Exit codes, as documented in SPEC §10 and README; scripts depend on them.
@@ -47,7 +48,8 @@ func ExitCode(err error) int {
 }
 
 // report prints err to stderr (as one line, or one JSON object with -o json) and returns the
-// exit code. Usage errors also name the command's usage line.
+// exit code. Usage errors also name the command's usage line. The line for people has its
+// control characters escaped (printer.EscapeLines).
 func (a *App) report(cmd *cobra.Command, err error) int {
 	if err == nil {
 		return ExitOK
@@ -69,7 +71,9 @@ func (a *App) report(cmd *cobra.Command, err error) int {
 		fmt.Fprintln(a.Err, string(b))
 		return code
 	}
-	fmt.Fprintf(a.Err, "stockctl: %s\n", msg)
+	// Messages echo what was typed or stored (a SKU, a name, a cell of a file): its control
+	// characters are shown escaped, as in tables. JSON above escapes by its own rules.
+	fmt.Fprintf(a.Err, "stockctl: %s\n", printer.EscapeLines(msg))
 	return code
 }
 

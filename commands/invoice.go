@@ -1,7 +1,7 @@
 package commands
 
 import (
-	"os"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -66,7 +66,9 @@ a --dry-run or a refused command uses none. Two commands invoicing at once take 
 		Short: "Export invoice lines as CSV (or -o json) for an accounting system",
 		Long: `Write one row per invoice line with its invoice's header (number, date, SO, customer,
 currency, rate, line, SKU, qty, unit price, discount, tax rate, amount, tax, sales GL code,
-invoice total) to FILE, or stdout when FILE is - or left out. CSV unless -o json.`,
+invoice total) to FILE, or stdout when FILE is - or left out. CSV unless -o json.
+
+` + fileHelp("FILE"),
 		Example: "  stockctl invoice export invoices.csv --since 2026-06-01\n  stockctl invoice export - -o json",
 		Args:    optionalArgs("FILE"),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -85,21 +87,15 @@ invoice total) to FILE, or stdout when FILE is - or left out. CSV unless -o json
 			if a.Printer().Format == printer.JSON {
 				format = printer.JSON
 			}
-			out := a.Out
-			if len(args) == 1 && args[0] != "-" {
-				file, err := os.Create(args[0])
-				if err != nil {
-					return err
-				}
-				defer file.Close()
-				out = file
+			if len(args) == 0 || args[0] == "-" {
+				return printer.New(a.Out, format, a.Fields, false, false).List(rows)
 			}
-			if err := printer.New(out, format, a.Fields, false, false).List(rows); err != nil {
+			if err := writeFile(args[0], "FILE", func(w io.Writer) error {
+				return printer.New(w, format, a.Fields, false, false).List(rows)
+			}); err != nil {
 				return err
 			}
-			if len(args) == 1 && args[0] != "-" {
-				a.say("%d invoice lines written to %s", len(rows), args[0])
-			}
+			a.say("%d invoice lines written to %s", len(rows), args[0])
 			return nil
 		},
 	}

@@ -174,7 +174,7 @@ func (a *App) printLanded(doc purchasing.LandedDoc) error {
 	var b strings.Builder
 	b.WriteString("\n")
 	for _, s := range doc.Shares {
-		fmt.Fprintf(&b, "cost %d, line %d (%s): %s\n", s.Cost, s.LineNo, s.SKU, s.Explain)
+		fmt.Fprintf(&b, "cost %d, line %d (%s): %s\n", s.Cost, s.LineNo, printer.Escape(s.SKU), printer.Escape(s.Explain))
 	}
 	_, err := a.Out.Write([]byte(b.String()))
 	return err

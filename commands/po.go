@@ -469,7 +469,10 @@ makes a table of side-by-side blocks) and ignores CSS. A template that does not 
 fails on the document is refused with its line number.
 
 --format defaults to the --out file's extension, else html. Without --out the document goes
-to standard output (a PDF only when that is not a terminal).`,
+to standard output (a PDF only when that is not a terminal).
+
+` + fileHelp("--out FILE") + `
+--out may not name the --template file.`,
 		Example: "  stockctl " + kind + " render " + example + " --out /tmp/" + example + ".pdf\n" +
 			"  stockctl " + kind + " render " + example + " --template mine.html > " + example + ".html",
 		Args: args(arg),
@@ -483,6 +486,9 @@ to standard output (a PDF only when that is not a terminal).`,
 			format = strings.ToLower(format)
 			if format != purchasing.HTML && format != purchasing.PDF {
 				return fault.Usagef("format", "--format %q: use html or pdf", format)
+			}
+			if err := notSameFile("--out", out, "--template", tplFile); err != nil {
+				return err
 			}
 			if format == purchasing.PDF && out == "" && a.OutTTY {
 				return fault.Usagef("out", "a PDF is not for the terminal: give --out FILE or redirect standard output")
@@ -513,7 +519,7 @@ to standard output (a PDF only when that is not a terminal).`,
 				_, err := a.Out.Write(body)
 				return err
 			}
-			if err := writeFileAtomic(out, "out", func(w io.Writer) error { _, err := w.Write(body); return err }); err != nil {
+			if err := writeFile(out, "out", func(w io.Writer) error { _, err := w.Write(body); return err }); err != nil {
 				return err
 			}
 			a.say("%s written to %s (%s, %d bytes, template: %s)", args[0], out, format, len(body), used)

@@ -18,8 +18,9 @@ func (a *App) portalCmd() *cobra.Command {
 description), sell price in the base currency, sales unit, first barcode and the quantity
 available over all locations (on hand less allocated). Non-stock products are always in stock.
 
-CSV by default, JSON with -o json. FILE is written whole or not at all; "-" or no FILE writes
-to stdout.`,
+CSV by default, JSON with -o json. "-" or no FILE writes to stdout.
+
+` + fileHelp("FILE"),
 		Example: "  stockctl portal export catalogue.csv\n  stockctl portal export -o json > catalogue.json",
 		Args:    optionalArgs("FILE"),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -38,7 +39,7 @@ to stdout.`,
 			if len(args) == 0 || args[0] == "-" {
 				return printer.New(a.Out, format, a.Fields, false, false).List(items)
 			}
-			if err := writeFileAtomic(args[0], "FILE", func(w io.Writer) error {
+			if err := writeFile(args[0], "FILE", func(w io.Writer) error {
 				return printer.New(w, format, a.Fields, false, false).List(items)
 			}); err != nil {
 				return err

@@ -62,7 +62,9 @@ updated.`,
 region and minimum, to FILE (written atomically) or standard output. Every stored break row is
 written, and the default price type's first row (minimum 0, no region), which is the unit sell
 price, of each product whose price is fixed; a sell price computed by a formula is left out
-(the formula sets it, not an import). --sku and --price-type narrow the rows.`,
+(the formula sets it, not an import). --sku and --price-type narrow the rows.
+
+` + fileHelp("FILE"),
 		Example: `  stockctl price break export breaks.csv
   stockctl price break export - --price-type trade
   stockctl price break export --sku DRILL-18V`,
@@ -115,7 +117,9 @@ Importing the same file again, or a file made by price special export, reports 0
 		Short: "Write special price rows as CSV (the format price special import reads back unchanged)",
 		Long: `Write the special price rows as CSV (customer, sku, min_qty, price, valid_from, valid_until) by
 customer, SKU and minimum, to FILE (written atomically) or standard output; expired and future
-rows included. --customer and --sku narrow the rows.`,
+rows included. --customer and --sku narrow the rows.
+
+` + fileHelp("FILE"),
 		Example: `  stockctl price special export specials.csv
   stockctl price special export - --customer ACME`,
 		Args: optionalArgs("FILE"),

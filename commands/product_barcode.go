@@ -234,8 +234,12 @@ The code printed is --barcode (one of the product's barcodes), else the product'
 
 --out defaults to SKU.png or SKU.svg in the current directory ('/' in the SKU becomes '_'); a
 directory puts that name in it; '-' writes to stdout (a PNG is refused when stdout is a
-terminal). The file is written in full under a temporary name and then renamed, so a failure
-never leaves half an image. --format defaults to the extension of --out, else png.
+terminal). --format defaults to the extension of --out, else png.
+
+The label is written in full under a temporary name in its directory, then renamed into place:
+it is never half an image, and a failure leaves no file behind. A symbolic link where the
+label goes is replaced by the label (the file it points to is left alone). The new file gets
+the permissions the umask gives (0644 under umask 022, 0640 under 027).
 
 Where the label went is said on stderr; with -o json or -o csv it is also printed to stdout.`,
 		Example: `  stockctl product label DRILL-18V
@@ -312,7 +316,7 @@ Where the label went is said on stderr; with -o json or -o csv it is also printe
 			if err != nil {
 				return err
 			}
-			if err := writeFileAtomic(path, "out", func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+			if err := writeFile(path, "out", func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 				return err
 			}
 			a.say("label for %s (%s %s) written to %s", p.SKU, l.Symbology, l.Code, path)

@@ -54,12 +54,14 @@ file again, or a file made by product export, reports 0 created and 0 updated.`,
 		Use:   "export [FILE|-]",
 		Short: "Write products as CSV (the format product import reads back unchanged)",
 		Long: `Write the products as CSV with the stable header of docs/csv-formats.md, in SKU order, to FILE
-(written atomically) or standard output. The filters are those of product list; by default
-active products, --all for every product, --inactive for deactivated ones. System products
-(FREIGHT, DEPOSIT, SERVICE) come with every database and are not exported.
+or standard output. The filters are those of product list; by default active products, --all
+for every product, --inactive for deactivated ones. System products (FREIGHT, DEPOSIT,
+SERVICE) come with every database and are not exported.
 
 Cells that start with = + - @ (other than numbers) are written with a leading ' so a
-spreadsheet does not run them as formulas; product import removes it again.`,
+spreadsheet does not run them as formulas; product import removes it again.
+
+` + fileHelp("FILE"),
 		Example: `  stockctl product export products.csv
   stockctl product export - --type service
   stockctl product export --all --search drill > drills.csv`,

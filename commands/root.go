@@ -292,14 +292,13 @@ func (a *App) color() bool {
 	return a.OutTTY && !noColor
 }
 
-// say writes a message for people to stderr.
+// say writes a message for people to stderr, its control characters escaped (the values
+// in it come from the user and the database; printer.EscapeLines).
 func (a *App) say(format string, args ...any) {
 	msg := format
 	if len(args) > 0 {
 		msg = fmt.Sprintf(format, args...)
 	}
-	if !strings.HasSuffix(msg, "\n") {
-		msg += "\n"
-	}
+	msg = printer.EscapeLines(strings.TrimSuffix(msg, "\n")) + "\n"
 	_, _ = io.WriteString(a.Err, a.scrub(msg))
 }

@@ -54,7 +54,9 @@ updated.`,
 		Short: "Write stock levels as CSV (the format stock levels import reads back unchanged)",
 		Long: `Write the stock levels kept (sku, location, min, max, bay; an empty cell is a level not set) by
 SKU and location, to FILE (written atomically) or standard output. --sku and --location
-narrow the rows.`,
+narrow the rows.
+
+` + fileHelp("FILE"),
 		Example: `  stockctl stock levels export levels.csv
   stockctl stock levels export - --location MAIN`,
 		Args: optionalArgs("FILE"),

@@ -379,7 +379,7 @@ func (a *App) scan(ctx context.Context, number string, opt stocktake.ScanOptions
 		} else if opt.Bay != "" {
 			where = "bay " + opt.Bay
 		}
-		fmt.Fprintf(a.Err, "Scanning into %s at %s, %s. Scan or type a code per line; Ctrl-D ends.\n", st.Number, st.Location, where)
+		fmt.Fprintf(a.Err, "Scanning into %s at %s, %s. Scan or type a code per line; Ctrl-D ends.\n", st.Number, printer.Escape(st.Location), printer.Escape(where))
 	}
 
 	// Read on a goroutine, so Ctrl-C ends the session even while waiting for a scan.
@@ -435,9 +435,9 @@ loop:
 			sum.NotCounted++
 			sum.Problems = append(sum.Problems, scanProblem{Scan: sum.Scans, Code: code, Error: err.Error()})
 			if tally {
-				fmt.Fprintf(a.Err, "  ! %s: %v  [%s]\n", code, err, sum.totals())
+				fmt.Fprintf(a.Err, "  ! %s: %s  [%s]\n", printer.Escape(code), printer.EscapeLines(err.Error()), sum.totals())
 			} else {
-				fmt.Fprintf(a.Err, "stockctl: scan %d (%s) not counted: %v\n", sum.Scans, code, err)
+				fmt.Fprintf(a.Err, "stockctl: scan %d (%s) not counted: %s\n", sum.Scans, printer.Escape(code), printer.EscapeLines(err.Error()))
 			}
 			continue
 		}
@@ -455,7 +455,7 @@ loop:
 		l.Added = l.Added.Add(s.Qty)
 		l.Counted = s.Counted.Counted
 		if tally {
-			fmt.Fprintf(a.Err, "  %s  [%s]\n", tallyLine(s), sum.totals())
+			fmt.Fprintf(a.Err, "  %s  [%s]\n", printer.Escape(tallyLine(s)), sum.totals())
 		}
 	}
 

@@ -62,7 +62,9 @@ price names one, else its quantity. Prices of every date are written, current or
 one argument it is the FILE: write "export - SUPPLIER" for one supplier on standard output.
 
 Cells that start with = + - @ (other than numbers) are written with a leading ' so a
-spreadsheet does not run them as formulas; supplier price import removes it again.`,
+spreadsheet does not run them as formulas; supplier price import removes it again.
+
+` + fileHelp("FILE"),
 		Example: `  stockctl supplier price export prices.csv
   stockctl supplier price export - EUROTOOL
   stockctl supplier price export > all-prices.csv`,

@@ -180,6 +180,8 @@ func guardFormula(s string) string {
 	return s
 }
 
+// writeTable draws the rows as a table; cells are escaped (see Escape) and then coloured,
+// so the printer's own colour codes are the only control sequences that reach the terminal.
 func (p *Printer) writeTable(buf io.Writer, cols []column, rows []reflect.Value) error {
 	if len(rows) == 0 {
 		return nil // the caller tells the user on stderr
@@ -198,7 +200,7 @@ func (p *Printer) writeTable(buf io.Writer, cols []column, rows []reflect.Value)
 		colorer := p.colorer(r)
 		line := make([]string, len(cols))
 		for i, c := range cols {
-			line[i] = paint(colorer, c.name, cell(fieldOf(r, c), c.date))
+			line[i] = paint(colorer, c.name, Escape(cell(fieldOf(r, c), c.date)))
 		}
 		if err := t.Append(line); err != nil {
 			return err
@@ -208,7 +210,7 @@ func (p *Printer) writeTable(buf io.Writer, cols []column, rows []reflect.Value)
 }
 
 // writeVertical prints one record as "name: value" lines, aligned on a terminal and
-// tab-separated when piped.
+// tab-separated when piped; values are escaped (see Escape), so each stays on its line.
 func (p *Printer) writeVertical(buf *bytes.Buffer, cols []column, r reflect.Value) {
 	width := 0
 	for _, c := range cols {
@@ -216,7 +218,7 @@ func (p *Printer) writeVertical(buf *bytes.Buffer, cols []column, r reflect.Valu
 	}
 	colorer := p.colorer(r)
 	for _, c := range cols {
-		val := oneLine(cell(fieldOf(r, c), c.date))
+		val := Escape(cell(fieldOf(r, c), c.date))
 		if p.TTY {
 			fmt.Fprintf(buf, "%-*s  %s\n", width+1, c.name+":", paint(colorer, c.name, val))
 		} else {
@@ -224,9 +226,6 @@ func (p *Printer) writeVertical(buf *bytes.Buffer, cols []column, r reflect.Valu
 		}
 	}
 }
-
-// oneLine keeps a cell on its line so line- and tab-based tools still see one field.
-var oneLine = strings.NewReplacer("\t", " ", "\r\n", " ", "\n", " ", "\r", " ").Replace
 
 var ansi = map[string]string{"red": "31", "green": "32", "yellow": "33", "blue": "34"}
 

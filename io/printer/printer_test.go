@@ -328,10 +328,12 @@ func TestFormulaGuard(t *testing.T) {
 	}
 }
 
+// TestPipedTable: one line per row, no header; a tab or line break inside a cell is shown
+// escaped, so it splits neither the fields nor the rows (and stays visible).
 func TestPipedTable(t *testing.T) {
 	rows := []entry{{Note: "two\nlines\tand tab\r\nend", Qty: 1}}
 	got := run(t, New(nil, Table, nil, false, false), false, rows)
-	if want := "two lines and tab end\t0\t1\n"; got != want {
+	if want := `two\nlines\tand tab\r\nend` + "\t0\t1\n"; got != want {
 		t.Errorf("got %q; want %q", got, want)
 	}
 	if strings.Contains(got, "NOTE") || strings.Contains(got, "note") {

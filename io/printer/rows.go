@@ -197,12 +197,13 @@ func (r *Rows) add(v reflect.Value) error {
 			break
 		}
 		// Piped: one tab-separated line per row with no header, like gh, so awk and cut
-		// see only data.
+		// see only data; cells are escaped (see Escape), so tabs and newlines in them
+		// cannot split a field or a row.
 		for i, c := range r.cols {
 			if i > 0 {
 				r.buf.WriteByte('\t')
 			}
-			r.buf.WriteString(oneLine(cell(fieldOf(v, c), c.date)))
+			r.buf.WriteString(Escape(cell(fieldOf(v, c), c.date)))
 		}
 		r.buf.WriteByte('\n')
 	}
