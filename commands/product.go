@@ -130,7 +130,12 @@ default unit, and the accounting defaults from the settings (gl_* and tax_rate_*
 		Short: "Change a product's fields; only the flags given change",
 		Long: `Change a product; only the flags given change. Switching --track-stock off is refused while
 the product has stock on hand, allocations or open orders; switching serial numbers or batches
-off is refused once the product has moved; the stock unit cannot change once it has stock.`,
+off is refused once the product has moved; the stock unit cannot change once it has stock.
+
+An edit takes the product's posting lock before it looks at the stock: it waits for postings
+of the product in flight (and then counts their stock, exit 5 when that forbids the change),
+and postings that start meanwhile wait for it and are judged by the new tracking, serial,
+batch and unit rules.`,
 		Example: "  stockctl product edit DRILL-18V --sell-price 119 --portal\n  stockctl product edit ROPE --track-stock=false",
 		Args:    args("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -210,7 +215,8 @@ matches SKU, name, description, category, manufacturer part number and features
 		Short: "Hide a product from lists and refuse it on new documents (history, stock and barcodes stay)",
 		Long: `Deactivate a product: it is hidden from lists (see --all), refused on new documents, and keeps
 its history, stock and barcodes (which stay reserved). A product with stock on hand needs
---force, and the warning says how much is left.`,
+--force, and the warning says how much is left. The stock is counted under the product's
+posting lock, so stock that a posting in flight brings is waited for and counted too.`,
 		Example: "  stockctl product deactivate OLD-MODEL\n  stockctl product deactivate OLD-MODEL --force",
 		Args:    args("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -258,7 +264,9 @@ its history, stock and barcodes (which stay reserved). A product with stock on h
 		Short: "Delete a product that was never used (else deactivate it)",
 		Long: `Delete a product that has no stock history, orders, variants or bills of materials naming
 it; anything with history must be deactivated instead so the history stays. System products
-(Freight, Deposit, Service) are never deleted.`,
+(Freight, Deposit, Service) are never deleted. The history is read under the product's posting
+lock: a posting in flight is waited for (and then refuses the deletion, exit 5), and one that
+starts meanwhile finds the product gone (exit 6).`,
 		Example: "  stockctl product delete TYPO-SKU --yes",
 		Args:    args("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {

@@ -31,7 +31,14 @@ Every row is checked before anything is written: each bad row is reported with i
 to --rejects FILE with their reasons (exit 3). --dry-run reports the counts and writes nothing.
 
 An import is one transaction: interrupted, it leaves the database as it was. Importing the same
-file again, or a file made by product export, reports 0 created and 0 updated.`,
+file again, or a file made by product export, reports 0 created and 0 updated.
+
+Rows that change a product's tracking, serial numbers, batches, type, stock unit or active
+flag take those products' posting locks (in product id order, before they are checked): the
+import waits for postings of them in flight and checks their stock afterwards, and postings
+that start meanwhile wait for the import and follow its rules. A product whose rules another
+session changes while the import runs makes it fail with nothing written (exit 5; run it
+again).`,
 		Example: `  stockctl product import products.csv
   stockctl product import supplier.csv --map 'Item Code=sku,Desc=name,Cost=cost_price' --ignore-unknown
   stockctl product import big.csv --skip-invalid --rejects rejects.csv -o json

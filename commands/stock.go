@@ -55,7 +55,12 @@ nothing, says "already posted" and prints the moves the first run posted (exit 0
 different request (another SKU, quantity, location, cost, batch, serials, bay, reason ...,
 or another file's rows) it is refused naming the ref and the first difference, and nothing
 is posted (exit 5). stock import shares these refs. A ref posted before stockctl kept
-requests (migration 00016) is answered "already posted" without a comparison.`,
+requests (migration 00016) is answered "already posted" without a comparison.
+
+A posting is judged by the product's rules as they are once it holds the product's posting
+lock: if another session switched the product's tracking, serial numbers, batches or stock
+unit meanwhile, a line that no longer fits is refused and nothing is posted (exit 5; run it
+again), and a product deleted meanwhile is reported missing (exit 6).`,
 		Example: `  stockctl stock adjust DRILL-18V --location MAIN --qty 12 --unit-cost 52.10 --reason opening
   stockctl stock adjust ROPE-10 --location MAIN --qty 200 --batch R2611 --expiry 2031-11-30
   stockctl stock adjust CAM-X1 --location MAIN --qty 3 --serial-start CX0001

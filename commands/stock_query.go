@@ -306,12 +306,18 @@ holds and 5 when anything is broken, so cron and CI can alert. The checks:
   balance_quants  on hand = the sum of its bay, batch and serial quantities
   quant_ledger    each bay/batch/serial quantity = the ledger summed at that grain
   allocated       0 <= allocated <= on hand
+  allocated_orders
+                  allocated per product and location = the sum of what the lines of the
+                  sales orders selling from there have allocated
   negative        no stock below zero unless the setting negative_stock_allowed is true;
                   batches and serial numbers never below zero
   serial          a serial number's quantity is 0 or 1, and it is in one place at most
   tracking        moves and stock of serialised products carry a serial number (qty 1), of
                   batch-tracked products a batch, and of other products neither; moves made
                   before serials or batches were switched on for a product are not held to it
+  untracked       only stock-tracked products of type stock have stock on hand or allocated
+  bay             stock in a bay is in the bay's location
+  owner           stock under a batch or serial number is of the product it belongs to
   cost_stock      the quantity a product's average cost is spread over (kept with the cost)
                   = its on hand over all locations
 
@@ -334,7 +340,7 @@ The ledger is read in one pass, so the check takes seconds even for tens of mill
 			if len(vs) > 0 {
 				return fault.Invalidf("", "stock check: %d violation(s) listed: the balances disagree with the ledger or break a rule", len(vs))
 			}
-			a.say("stock check: every invariant holds (balances and quants match the ledger; allocations, negative stock, serials and tracking are in order)")
+			a.say("stock check: every invariant holds (balances and quants match the ledger; allocations, negative stock, serials, tracking, bays and costs are in order)")
 			return nil
 		},
 	}

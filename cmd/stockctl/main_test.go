@@ -38,7 +38,10 @@ type proc struct {
 func stockctl(t *testing.T, env []string, args ...string) proc {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(cleanEnv(), append(env, "STOCKCTL_E2E_MAIN=1")...)
+	// Built with -race, a process sleeps a second on exit for reports of other goroutines
+	// (atexit_sleep_ms): seconds a test, which runs dozens of them, need not wait.
+	cmd.Env = append(cleanEnv(), append(env, "STOCKCTL_E2E_MAIN=1",
+		"GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

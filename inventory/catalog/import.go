@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
@@ -74,6 +75,9 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 		return res, db.Classify(err)
 	}
 	if err := checkStaged(ctx, b, r.Has); err != nil {
+		return res, err
+	}
+	if err := lockRules(ctx, b, r.Has); err != nil {
 		return res, err
 	}
 	hasCodes, hasFeatures := r.Has("barcodes"), r.Has("features")
@@ -313,9 +317,7 @@ func checkStaged(ctx context.Context, b *db.Bulk, has func(string) bool) error {
 		SELECT v.product_id, coalesce(sum(v.on_hand), 0) AS on_hand, coalesce(sum(v.allocated), 0) AS allocated,
 		       coalesce(sum(v.open_orders), 0) AS open_orders, coalesce(sum(v.moves), 0) AS moves
 		FROM product_activity v
-		WHERE v.product_id IN (SELECT e.pid FROM e WHERE e.pid IS NOT NULL
-		        AND ((e.stock_uom IS NOT NULL AND e.stock_uom <> e.old_uom) OR e.eff_track <> e.old_track
-		             OR e.eff_serialized <> e.old_serial OR e.eff_batch <> e.old_batch OR (e.active = 'false' AND e.old_active)))
+		WHERE v.product_id IN (SELECT e.pid FROM e WHERE e.pid IS NOT NULL AND ` + strings.ReplaceAll(rulesChange, "r.", "e.") + `)
 		GROUP BY v.product_id
 	),
 	r AS (
@@ -332,11 +334,12 @@ func checkStaged(ctx context.Context, b *db.Bulk, has func(string) bool) error {
 	SELECT * FROM (
 		SELECT r.row_no, r.pid,
 		       CASE WHEN ` + strings.Join(any, "\n\t\t OR ") + `
-		            THEN (SELECT jsonb_agg(x.e) FROM (VALUES ` + strings.Join(reasons, ",\n\t\t") + `) x (e) WHERE x.e IS NOT NULL) END AS errs
+		            THEN (SELECT jsonb_agg(x.e) FROM (VALUES ` + strings.Join(reasons, ",\n\t\t") + `) x (e) WHERE x.e IS NOT NULL) END AS errs,
+		       r.pid IS NOT NULL AND ` + rulesChange + ` AS rules
 		FROM r) c
 	WHERE c.pid IS NOT NULL OR c.errs IS NOT NULL
 	UNION ALL
-	SELECT s.row_no, NULL::bigint, s.perrs FROM ` + stagingTable + ` s WHERE s.perrs IS NOT NULL`
+	SELECT s.row_no, NULL::bigint, s.perrs, false FROM ` + stagingTable + ` s WHERE s.perrs IS NOT NULL`
 	if _, err := b.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("checking the rows: %w", db.Classify(err))
 	}
@@ -344,6 +347,63 @@ func checkStaged(ctx context.Context, b *db.Bulk, has func(string) bool) error {
 	// badly wrong at a million rows.
 	if _, err := b.ExecContext(ctx, `ANALYZE `+checkedTable); err != nil {
 		return db.Classify(err)
+	}
+	return nil
+}
+
+// rulesChange is the condition, over a checked row r (checkStaged), that the row changes a
+// product column postings are judged by: tracking, serials, batches, type, stock unit or
+// active (deactivation needs --force while stock is on hand).
+const rulesChange = `((r.stock_uom IS NOT NULL AND r.stock_uom <> r.old_uom) OR r.eff_track <> r.old_track
+		OR r.eff_serialized <> r.old_serial OR r.eff_batch <> r.old_batch OR r.eff_type <> r.old_type
+		OR (r.active IS NOT NULL AND r.active::boolean <> r.old_active))`
+
+// ruleColumns are the products columns of rulesChange: the merge writes them only for the
+// products lockRules locked.
+var ruleColumns = map[string]bool{"type": true, "active": true, "stock_uom": true, "track_stock": true,
+	"serialized": true, "batch_tracked": true}
+
+// lockRules takes the posting-rules lock (stock.Post's: the products row FOR UPDATE, which
+// waits for postings of the product in flight and makes new ones wait) of every product
+// whose tracking, serials, batches, type, stock unit or active flag the file changes: the
+// rows checkStaged marked, locked in product id order in one statement. Files that change
+// no such column (price lists, re-imports) lock nothing and pay one scan of the checked
+// table. The checks ran before the lock, against stock that postings in flight could still
+// change, so they run again under it; a product whose rules a concurrent session changed
+// in between (now changed by the file but not locked) makes the import fail with a
+// conflict, to be run again. Products the file does not change the rules of keep theirs
+// whatever happens meanwhile: the merge writes the rule columns only of locked products.
+func lockRules(ctx context.Context, b *db.Bulk, has func(string) bool) error {
+	any := false
+	for col := range ruleColumns {
+		any = any || has(col)
+	}
+	if !any {
+		return nil
+	}
+	var ids []int64
+	if err := sqlx.SelectContext(ctx, b, &ids, `SELECT DISTINCT pid FROM `+checkedTable+` WHERE rules ORDER BY 1`); err != nil {
+		return db.Classify(err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := b.ExecContext(ctx, `SELECT 1 FROM products WHERE id = ANY($1) ORDER BY id FOR UPDATE`, pq.Int64Array(ids)); err != nil {
+		return db.Classify(err)
+	}
+	if _, err := b.ExecContext(ctx, `DROP TABLE `+checkedTable); err != nil {
+		return db.Classify(err)
+	}
+	if err := checkStaged(ctx, b, has); err != nil {
+		return err
+	}
+	var sku []string
+	if err := sqlx.SelectContext(ctx, b, &sku, `SELECT p.sku FROM `+checkedTable+` k JOIN products p ON p.id = k.pid
+		WHERE k.rules AND k.pid <> ALL($1) ORDER BY p.sku LIMIT 1`, pq.Int64Array(ids)); err != nil {
+		return db.Classify(err)
+	}
+	if len(sku) > 0 {
+		return fault.Conflictf("product %s was changed by another session while the import ran: nothing was written; run the import again", sku[0])
 	}
 	return nil
 }
@@ -473,8 +533,13 @@ func mergeStaged(ctx context.Context, b *db.Bulk, res csvio.Result, has func(str
 			olds = append(olds, "p.price_pct")
 			continue
 		}
-		set = append(set, fmt.Sprintf("%s = coalesce(%s, p.%s)", f.col, f.expr, f.col))
-		differs = append(differs, fmt.Sprintf("coalesce(%s, p.%s)", f.expr, f.col))
+		v := fmt.Sprintf("coalesce(%s, p.%s)", f.expr, f.col)
+		if ruleColumns[f.col] {
+			// Only a product locked and checked for it changes these (lockRules).
+			v = fmt.Sprintf("CASE WHEN k.rules THEN %s ELSE p.%s END", v, f.col)
+		}
+		set = append(set, f.col+" = "+v)
+		differs = append(differs, v)
 		olds = append(olds, "p."+f.col)
 	}
 	// The existing products something changed for (created ones are counted as inserted).

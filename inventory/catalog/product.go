@@ -150,6 +150,15 @@ func Get(ctx context.Context, q sqlx.QueryerContext, sku string) (Product, error
 	return get(ctx, q, sku, false)
 }
 
+// get reads a product; with forUpdate it also takes the product's rule lock: its row FOR
+// UPDATE, for the rest of the transaction. Every change of what postings are judged by
+// (tracking, serials, batches, type, stock unit) and deactivation and deletion take it
+// before they look at the product's stock, moves or orders: stock.Post holds the same row
+// FOR KEY SHARE while it posts (it reads the rules in the statement that takes its lock),
+// which FOR UPDATE conflicts with (FOR NO KEY UPDATE would not). So a change waits for
+// the postings in flight and then sees their stock, and a posting that comes later waits
+// for the change and is judged by the new rules. The lock is on catalog's own row, so
+// catalog takes it without importing stock; see stock's lock for the posting side.
 func get(ctx context.Context, q sqlx.QueryerContext, sku string, forUpdate bool) (Product, error) {
 	var r productRow
 	query := selectProduct + ` WHERE p.sku = $1`
@@ -291,6 +300,8 @@ func validType(t string) bool {
 
 // Edit changes the given fields of a product, enforcing the rules on switching stock
 // tracking, serials and batches off while the product has stock, allocations or orders.
+// It takes the product's rule lock (get) before it checks anything, so a posting racing
+// the edit either commits first (and the edit sees its stock) or is judged by the edit.
 func Edit(ctx context.Context, q sqlx.ExtContext, sku string, ch Changes) (Product, error) {
 	old, err := get(ctx, q, sku, true)
 	if err != nil {
@@ -566,7 +577,8 @@ func checkTracking(ctx context.Context, q sqlx.QueryerContext, p *Product, old *
 }
 
 // SetActive activates or deactivates a product. Deactivating one with stock on hand needs
-// force; the on-hand quantity is returned so the caller can warn.
+// force; the on-hand quantity is returned so the caller can warn. The stock is read under
+// the product's rule lock (get), so a posting in flight is waited for and counted.
 func SetActive(ctx context.Context, q sqlx.ExtContext, sku string, active, force bool) (Product, decimal.Decimal, error) {
 	p, err := get(ctx, q, sku, true)
 	if err != nil {
@@ -590,7 +602,9 @@ func SetActive(ctx context.Context, q sqlx.ExtContext, sku string, active, force
 
 // Delete removes a product that has never been used. System products are never deleted, and
 // a product with history (moves, document lines, variants, BOMs naming it) must be
-// deactivated instead, so its history stays.
+// deactivated instead, so its history stays. The history is read under the product's
+// rule lock (get): a posting in flight is waited for, and one that comes later finds the
+// product gone.
 func Delete(ctx context.Context, q sqlx.ExtContext, sku string) error {
 	p, err := get(ctx, q, sku, true)
 	if err != nil {

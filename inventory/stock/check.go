@@ -11,14 +11,18 @@ import (
 // Names of the invariants Check verifies; they are the check column of stock check's output
 // and stable for scripts.
 const (
-	CheckBalanceLedger = "balance_ledger" // on hand per product and location = the ledger's sum
-	CheckBalanceQuants = "balance_quants" // on hand = the sum of its bay/batch/serial quants
-	CheckQuantLedger   = "quant_ledger"   // each quant = the ledger's sum at its bay, batch and serial
-	CheckAllocated     = "allocated"      // 0 <= allocated <= on hand
-	CheckNegative      = "negative"       // no negative stock unless allowed; batches and serials never
-	CheckSerial        = "serial"         // a serial's quantity is 0 or 1, and it is in one place at most
-	CheckTracking      = "tracking"       // moves and stock of serialised/batch-tracked products name them
-	CheckCostStock     = "cost_stock"     // the stock a product's average cost is spread over = its on hand
+	CheckBalanceLedger = "balance_ledger"   // on hand per product and location = the ledger's sum
+	CheckBalanceQuants = "balance_quants"   // on hand = the sum of its bay/batch/serial quants
+	CheckQuantLedger   = "quant_ledger"     // each quant = the ledger's sum at its bay, batch and serial
+	CheckAllocated     = "allocated"        // 0 <= allocated <= on hand
+	CheckNegative      = "negative"         // no negative stock unless allowed; batches and serials never
+	CheckSerial        = "serial"           // a serial's quantity is 0 or 1, and it is in one place at most
+	CheckTracking      = "tracking"         // moves and stock of serialised/batch-tracked products name them
+	CheckCostStock     = "cost_stock"       // the stock a product's average cost is spread over = its on hand
+	CheckUntracked     = "untracked"        // only stock-tracked products of type stock hold stock
+	CheckAllocOrders   = "allocated_orders" // allocated per product and location = its order lines' allocations
+	CheckBay           = "bay"              // a quant's bay is in the quant's location
+	CheckOwner         = "owner"            // a quant's batch and serial number are its product's own
 )
 
 // MaxPerCheck is how many violations of one check Check returns; more are summed up in one
@@ -104,6 +108,9 @@ bad_quants AS MATERIALIZED (
 	JOIN products t ON t.id = q.product_id
 	-- A join, not a scalar subquery, keeps this scan free to run in parallel.
 	LEFT JOIN (SELECT value = 'true' AS ok FROM settings WHERE key = 'negative_stock_allowed') n ON true
+	LEFT JOIN bays y ON y.id = q.bay_id
+	LEFT JOIN batches bt ON bt.id = q.batch_id
+	LEFT JOIN serials sn ON sn.id = q.serial_id
 	CROSS JOIN LATERAL (VALUES
 	       ('negative', q.qty < 0 AND (q.batch_id IS NOT NULL OR q.serial_id IS NOT NULL OR NOT coalesce(n.ok, false)),
 	        CASE WHEN q.batch_id IS NOT NULL OR q.serial_id IS NOT NULL
@@ -117,11 +124,17 @@ bad_quants AS MATERIALIZED (
 	            WHEN t.serialized AND q.serial_id IS NULL THEN 'without a serial number, but the product is serialised'
 	            WHEN t.batch_tracked AND q.batch_id IS NULL THEN 'without a batch, but the product is batch-tracked'
 	            WHEN q.serial_id IS NOT NULL THEN 'with a serial number, but the product is not serialised'
-	            ELSE 'with a batch, but the product is not batch-tracked' END))) v (check_name, bad, detail)
+	            ELSE 'with a batch, but the product is not batch-tracked' END)),
+	       ('bay', y.location_id <> q.location_id,
+	        format('quantity %s, but the bay is in another location', q.qty)),
+	       ('owner', bt.product_id <> q.product_id OR sn.product_id <> q.product_id,
+	        format('quantity %s, but the %s belongs to another product', q.qty,
+	               CASE WHEN bt.product_id <> q.product_id THEN 'batch' ELSE 'serial number' END))) v (check_name, bad, detail)
 	WHERE ((q.qty < 0 AND (q.batch_id IS NOT NULL OR q.serial_id IS NOT NULL OR NOT coalesce(n.ok, false)))
 	       OR (q.serial_id IS NOT NULL AND q.qty NOT IN (0, 1))
 	       OR (q.qty <> 0 AND ((t.serialized AND q.serial_id IS NULL) OR (NOT t.serialized AND q.serial_id IS NOT NULL)
-	                        OR (t.batch_tracked AND q.batch_id IS NULL) OR (NOT t.batch_tracked AND q.batch_id IS NOT NULL))))
+	                        OR (t.batch_tracked AND q.batch_id IS NULL) OR (NOT t.batch_tracked AND q.batch_id IS NOT NULL)))
+	       OR y.location_id <> q.location_id OR bt.product_id <> q.product_id OR sn.product_id <> q.product_id)
 	  AND v.bad
 ),
 -- Moves of serialised and batch-tracked products name a serial or batch from the first move
@@ -192,13 +205,32 @@ found (check_name, product_id, location_id, bay_id, batch_id, serial_id, detail)
 	UNION ALL
 	SELECT v.check_name, b.product_id, b.location_id, 0, 0, 0, v.detail
 	FROM stock_balances b
+	JOIN products t ON t.id = b.product_id
 	CROSS JOIN negative_ok n
 	CROSS JOIN LATERAL (VALUES
 	       ('allocated', b.allocated < 0 OR (b.allocated > 0 AND b.allocated > b.on_hand),
 	        format('allocated %s, on hand %s: allocated must be between 0 and on hand', b.allocated, b.on_hand)),
 	       ('negative', b.on_hand < 0 AND NOT n.ok,
-	        format('on hand %s while negative_stock_allowed is false', b.on_hand))) v (check_name, bad, detail)
-	WHERE (b.allocated < 0 OR (b.allocated > 0 AND b.allocated > b.on_hand) OR (b.on_hand < 0 AND NOT n.ok)) AND v.bad
+	        format('on hand %s while negative_stock_allowed is false', b.on_hand)),
+	       ('untracked', (b.on_hand <> 0 OR b.allocated <> 0) AND (NOT t.track_stock OR t.type <> 'stock'),
+	        format('on hand %s, allocated %s, but the product %s', b.on_hand, b.allocated,
+	               CASE WHEN t.type <> 'stock' THEN 'is of type ' || t.type || ', which never holds stock'
+	                    ELSE 'is not stock-tracked: its stock can no longer be moved, adjusted or seen' END))) v (check_name, bad, detail)
+	WHERE (b.allocated < 0 OR (b.allocated > 0 AND b.allocated > b.on_hand) OR (b.on_hand < 0 AND NOT n.ok)
+	       OR ((b.on_hand <> 0 OR b.allocated <> 0) AND (NOT t.track_stock OR t.type <> 'stock'))) AND v.bad
+
+	-- Allocations are kept twice (migration 00009): per sales order line and per product and
+	-- the order's sell-from location. Work orders keep none of their own (wo complete
+	-- allocates what it makes to the sales line it builds for), so the lines are all of them.
+	UNION ALL
+	SELECT 'allocated_orders', coalesce(b.product_id, a.product_id), coalesce(b.location_id, a.location_id), 0, 0, 0,
+	       format('allocated %s, but the sales order lines selling from here allocate %s', coalesce(b.allocated, 0), coalesce(a.q, 0))
+	FROM (SELECT product_id, location_id, allocated FROM stock_balances WHERE allocated <> 0) b
+	FULL JOIN (SELECT x.product_id, o.location_id, sum(x.allocated) AS q
+	           FROM so_lines x JOIN sales_orders o ON o.id = x.so_id
+	           WHERE x.allocated <> 0 GROUP BY 1, 2) a ON a.product_id = b.product_id AND a.location_id = b.location_id
+	WHERE coalesce(b.allocated, 0) <> coalesce(a.q, 0)
+
 
 	UNION ALL
 	SELECT * FROM bad_quants
@@ -239,8 +271,9 @@ LEFT JOIN bays y ON y.id = f.bay_id
 LEFT JOIN batches b ON b.id = f.batch_id
 LEFT JOIN serials s ON s.id = f.serial_id
 WHERE f.n <= $1
-ORDER BY array_position(ARRAY['balance_ledger', 'balance_quants', 'quant_ledger', 'allocated', 'negative',
-                              'serial', 'tracking', 'cost_stock'], f.check_name), f.n`
+ORDER BY array_position(ARRAY['balance_ledger', 'balance_quants', 'quant_ledger', 'allocated', 'allocated_orders',
+                              'negative', 'serial', 'tracking', 'untracked', 'bay', 'owner', 'cost_stock'],
+                        f.check_name), f.n`
 
 // Check verifies the stock invariants with set-based SQL and returns every violation (at
 // most MaxPerCheck per check, the last of which says how many more there are):
@@ -250,6 +283,9 @@ ORDER BY array_position(ARRAY['balance_ledger', 'balance_quants', 'quant_ledger'
 //   - balance_quants: on hand equals the sum of the location's bay/batch/serial quants;
 //   - quant_ledger: each quant equals the ledger summed at its bay, batch and serial;
 //   - allocated: 0 <= allocated <= on hand;
+//   - allocated_orders: allocated per product and location equals the sum of the allocations
+//     of the sales order lines selling from there (the only open allocations: work orders
+//     allocate what they make to the line they build for);
 //   - negative: on hand and quants are not negative unless negative_stock_allowed is true, and
 //     batch and serial quants never are;
 //   - serial: a serial's quantity is 0 or 1 and it is in stock in one place at most;
@@ -257,10 +293,30 @@ ORDER BY array_position(ARRAY['balance_ledger', 'balance_quants', 'quant_ledger'
 //     batch-tracked products a batch, and those of other products none. Moves older than
 //     the product's last edit and its first move naming a serial or batch are not held to
 //     it: the catalogue lets tracking be switched on once stock is back to zero;
+//   - untracked: only stock-tracked products of type stock have stock on hand or allocated
+//     (what an untracked product holds can no longer be moved, adjusted or listed);
+//   - bay: a quant's bay is in the quant's location;
+//   - owner: a quant's batch and serial number belong to the quant's product;
 //   - cost_stock: the quantity a product's average cost is spread over (kept on its cost row,
 //     read under the posting lock) equals its on hand over all holding locations.
 //
-// Allocated = the sum of open allocations is checked once order lines exist to allocate.
+// These are what posting (post.go) takes for granted: Post refuses untracked products
+// (untracked); pick splits a move out over the location's quants, trusting their bays
+// (bay), batches and serials (owner, tracking) and that a serial quant holds 0 or 1 (serial);
+// the guarded decrements read the balance next to the quants (balance_quants, allocated,
+// allocated_orders: the guard on_hand - q >= allocated protects exactly the stock allocated
+// to orders); negative stock is only ever plain stock (negative); the average cost is
+// weighed against the on hand kept on the locked cost row (cost_stock); quants and balances
+// change only with a ledger move (balance_ledger, quant_ledger), and exist only at holding
+// locations (a quant anywhere else disagrees with the ledger, which is summed at holding
+// locations only).
+// Not checked: that quantities are in the product's current stock unit (the catalogue
+// refuses to change the unit once there are moves, and the ledger does not record units),
+// and that the stock in transit is what open transfers have still to receive (Post lets
+// any caller move stock into transit; transfers are the only one today).
+//
+// stock check is an audit of the whole schema, so it reads the order tables (so_lines,
+// sales_orders) with SQL of its own rather than importing orders, which inventory never does.
 // Give Check a transaction (it sets work_mem and jit for it, as SET LOCAL does); the checks
 // run as one statement, so they see one snapshot.
 func Check(ctx context.Context, q sqlx.ExtContext) ([]Violation, error) {

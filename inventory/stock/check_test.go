@@ -199,9 +199,11 @@ func TestCheckBalances(t *testing.T) {
 			id(t, conn, "products", "PLAIN"), id(t, conn, "locations", "A"))
 		exec(t, conn, `UPDATE stock_balances SET allocated = -1 WHERE product_id = $1 AND location_id = $2`,
 			id(t, conn, "products", "PLAIN"), id(t, conn, "locations", "B"))
-		want(t, runCheck(t, conn), []string{stock.CheckAllocated},
+		// No order line allocates either, so allocated_orders finds them too.
+		want(t, runCheck(t, conn), []string{stock.CheckAllocated, stock.CheckAllocOrders},
 			[4]string{"allocated", "PLAIN", "A", "allocated 12, on hand 11"},
-			[4]string{"allocated", "PLAIN", "B", "allocated -1"})
+			[4]string{"allocated", "PLAIN", "B", "allocated -1"},
+			[4]string{"allocated_orders", "PLAIN", "A", "allocated 12, but the sales order lines selling from here allocate 0"})
 	})
 	t.Run("more than MaxPerCheck", func(t *testing.T) {
 		conn := setup(t)

@@ -80,11 +80,24 @@ func (e *InsufficientError) Error() string {
 	return fmt.Sprintf("not enough %s at %s%s: want %s, have %s available", e.SKU, e.Location, what, e.Want, e.Have)
 }
 
-// cost is the locked valuation state of one product during a posting.
+// cost is the locked valuation state of one product during a posting, with the product's
+// posting rules as they are under the lock.
 type cost struct {
 	avg     decimal.Decimal
 	total   decimal.Decimal // on hand over all holding locations
 	changed bool
+	rules   rules
+}
+
+// rules are the product columns a posting is judged by: read in the statement that takes the
+// posting lock, so they are the ones in force for the whole posting (see lock).
+type rules struct {
+	track, serialized, batch bool
+	typ, uom                 string
+}
+
+func (r rules) of(p catalog.Product) bool {
+	return r == rules{track: p.TrackStock, serialized: p.Serialized, batch: p.BatchTracked, typ: p.Type, uom: p.StockUOM}
 }
 
 // Post writes moves to the ledger and updates the balances and average costs, all in q's
@@ -103,6 +116,9 @@ func Post(ctx context.Context, q sqlx.ExtContext, moves []Move) ([]Posted, error
 	}
 	costs, negOK, err := lock(ctx, q, moves)
 	if err != nil {
+		return nil, err
+	}
+	if moves, err = recheck(moves, costs); err != nil {
 		return nil, err
 	}
 	var out []Posted
@@ -227,6 +243,54 @@ func pick(ctx context.Context, q sqlx.QueryerContext, m Move, negOK bool) ([]Mov
 	return parts, nil
 }
 
+// recheck judges the moves again by the rules read under the posting lock. The caller built
+// them from the product as it read it; a catalogue change that committed since (tracking,
+// serials, batches, type, stock unit: each takes the product row FOR UPDATE, which waits for
+// postings holding it and makes later ones wait, see lock) is seen here. A move that still
+// fits the new rules is posted by them (the copy of the moves carries the new rules, so pick
+// and post follow them); one that does not is refused. A changed stock unit always refuses:
+// the quantity was worked out in the old one (a move whose product names no unit, built
+// without reading one, is not held to it). The caller's moves are not changed.
+func recheck(moves []Move, costs map[int64]*cost) ([]Move, error) {
+	copied := false
+	for i := range moves {
+		r := costs[moves[i].Product.ID].rules
+		if r.of(moves[i].Product) {
+			continue
+		}
+		if !copied {
+			moves = append([]Move(nil), moves...)
+			copied = true
+		}
+		p := &moves[i].Product
+		if p.StockUOM != "" && r.uom != p.StockUOM {
+			return nil, &MoveError{Index: i, Err: fault.Conflictf("the stock unit of %s changed from %s to %s while this was being posted: nothing was posted; run it again",
+				p.SKU, p.StockUOM, r.uom)}
+		}
+		p.TrackStock, p.Serialized, p.BatchTracked, p.Type = r.track, r.serialized, r.batch, r.typ
+		if err := check(moves[i]); err != nil {
+			return nil, &MoveError{Index: i, Err: fault.Wrap(fault.KindOf(err), err,
+				"product %s was changed by another session while this was being posted (now %s); nothing was posted", p.SKU, r)}
+		}
+	}
+	return moves, nil
+}
+
+// String says what the rules are, for messages.
+func (r rules) String() string {
+	switch {
+	case !r.track && r.typ != catalog.Stock:
+		return "type " + r.typ + ", not stock-tracked"
+	case !r.track:
+		return "not stock-tracked"
+	case r.serialized:
+		return "serialised"
+	case r.batch:
+		return "batch-tracked"
+	}
+	return "stock-tracked"
+}
+
 // check validates a move against the product's tracking rules before anything is locked.
 func check(m Move) error {
 	p := m.Product
@@ -272,8 +336,29 @@ func bayID(b *Bay) int64 {
 	return b.ID
 }
 
-// lock takes the products' cost rows in product id order and reads their average cost and
-// total on hand, with the negative-stock setting, in one round trip.
+// lock takes the posting lock of the products in product id order and reads, in the same
+// round trip, their average cost, total on hand and posting rules, with the negative-stock
+// setting. For each product, first its products row FOR KEY SHARE, then its product_costs
+// row FOR UPDATE:
+//
+//   - product_costs FOR UPDATE serialises the postings of one product: the average cost and
+//     on hand are read from the locked row, as of the lock;
+//   - products FOR KEY SHARE holds the product's posting rules (tracking, serials, batches,
+//     type, stock unit) still. Every catalogue change of those rules, and deactivation and
+//     deletion, lock the row FOR UPDATE before they check the product's stock (catalog: get
+//     with forUpdate, and the product import's lock of the products whose rules it changes),
+//     which conflicts with FOR KEY SHARE: a change waits for the postings that hold the row,
+//     and a posting that comes later waits for the change to commit. Having waited, the
+//     statement reads the committed row version (READ COMMITTED re-reads a locked row that
+//     was updated), so the rules returned are the ones in force; Post judges the moves by
+//     them again (recheck). FOR KEY SHARE does not conflict with postings of the same
+//     product (they queue on the cost row) nor with edits of other columns (FOR NO KEY
+//     UPDATE), and each posting takes it anyway when its moves' foreign keys are checked.
+//
+// The lock lives on the products row, catalog's, so catalog takes it with its own SQL and
+// never imports stock (stock imports catalog). The product row comes before the cost row,
+// in one product id order for everyone, so nothing deadlocks: a deletion holding the product
+// row never waits for a cost row held by a posting that waits for the product row.
 func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost, bool, error) {
 	seen := map[int64]bool{}
 	var ids []int64
@@ -287,13 +372,15 @@ func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost
 	read := func() (map[int64]*cost, bool, error) {
 		// One product (the usual case) gets its own statement: with "= ANY($1)" the server
 		// plans the lock afresh on every call instead of caching the plan.
-		where, arg := `c.product_id = ANY($1)`, any(pq.Int64Array(ids))
+		where, arg := `p.id = ANY($1)`, any(pq.Int64Array(ids))
 		if len(ids) == 1 {
-			where, arg = `c.product_id = $1`, ids[0]
+			where, arg = `p.id = $1`, ids[0]
 		}
-		rows, err := q.QueryxContext(ctx, `SELECT c.product_id, c.avg_cost, c.on_hand,
+		rows, err := q.QueryxContext(ctx, `SELECT c.product_id, c.avg_cost, c.on_hand, p.track_stock, p.serialized,
+			p.batch_tracked, p.type, p.stock_uom,
 			coalesce((SELECT value = 'true' FROM settings WHERE key = 'negative_stock_allowed'), false)
-			FROM product_costs c WHERE `+where+` ORDER BY c.product_id FOR UPDATE OF c`, arg)
+			FROM products p JOIN product_costs c ON c.product_id = p.id
+			WHERE `+where+` ORDER BY p.id FOR KEY SHARE OF p FOR UPDATE OF c`, arg)
 		if err != nil {
 			return nil, false, db.Classify(err)
 		}
@@ -303,7 +390,8 @@ func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost
 		for rows.Next() {
 			var id int64
 			c := &cost{}
-			if err := rows.Scan(&id, &c.avg, &c.total, &negOK); err != nil {
+			r := &c.rules
+			if err := rows.Scan(&id, &c.avg, &c.total, &r.track, &r.serialized, &r.batch, &r.typ, &r.uom, &negOK); err != nil {
 				return nil, false, db.Classify(err)
 			}
 			costs[id] = c
@@ -317,9 +405,26 @@ func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost
 	// First moves of a product: create its cost row, then lock as usual.
 	if _, err := q.ExecContext(ctx, `INSERT INTO product_costs (product_id) SELECT unnest($1::bigint[]) ORDER BY 1
 		ON CONFLICT (product_id) DO NOTHING`, pq.Int64Array(ids)); err != nil {
+		if db.Constraint(err) == "product_costs_product_id_fkey" {
+			return nil, false, gone(moves, nil)
+		}
 		return nil, false, db.Classify(err)
 	}
-	return read()
+	if costs, negOK, err = read(); err != nil || len(costs) == len(ids) {
+		return costs, negOK, err
+	}
+	return nil, false, gone(moves, costs)
+}
+
+// gone is the error for moves of a product deleted while they were being posted (its cost
+// row cannot be made, or its row vanished while the lock waited for the deletion).
+func gone(moves []Move, costs map[int64]*cost) error {
+	for i, m := range moves {
+		if costs[m.Product.ID] == nil {
+			return &MoveError{Index: i, Err: fault.NotFoundf("product %s was deleted by another session while this was being posted: nothing was posted", m.Product.SKU)}
+		}
+	}
+	return fault.NotFoundf("a product was deleted by another session while this was being posted: nothing was posted")
 }
 
 // postShape says which parts of the posting statement a move needs.

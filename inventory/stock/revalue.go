@@ -90,6 +90,11 @@ func Revalue(ctx context.Context, q sqlx.ExtContext, rs []Revaluation) ([]Revalu
 	if err != nil {
 		return nil, err
 	}
+	for _, r := range rs {
+		if !costs[r.Product.ID].rules.track {
+			return nil, fault.Invalidf("sku", "product %s stopped being stock-tracked while this was being posted: it has no stock to revalue", r.Product.SKU)
+		}
+	}
 	var places int32
 	if err := sqlx.GetContext(ctx, q, &places, `SELECT c.minor_units FROM settings s JOIN currencies c ON c.code = s.value
 		WHERE s.key = 'base_currency'`); err != nil {

@@ -39,6 +39,7 @@ type postRow struct {
 	TrackStock   bool             `db:"track_stock"`
 	Serialized   bool             `db:"serialized"`
 	BatchTracked bool             `db:"batch_tracked"`
+	StockUOM     string           `db:"stock_uom"`
 	BayID        *int64           `db:"bay_id"`
 	BayCode      *string          `db:"bay_code"`
 	BatchID      *int64           `db:"batch_id"`
@@ -59,7 +60,7 @@ func (r postRow) describe() string {
 	return describe(l)
 }
 
-const postRowsSQL = `SELECT l.id, l.product_id, p.sku, p.type, p.track_stock, p.serialized, p.batch_tracked,
+const postRowsSQL = `SELECT l.id, l.product_id, p.sku, p.type, p.track_stock, p.serialized, p.batch_tracked, p.stock_uom,
 	l.bay_id, y.code AS bay_code, l.batch_id, b.number AS batch_number, b.expiry, l.serial_id, n.serial,
 	l.counted, l.on_hand_when_counted, coalesce(q.qty, 0) AS on_hand, coalesce(c.avg_cost, 0) AS avg_cost,
 	coalesce(q.qty, 0) <> l.expected OR EXISTS (
@@ -167,7 +168,7 @@ func Post(ctx context.Context, q sqlx.ExtContext, number string, opt PostOptions
 		}
 		m := stock.Move{
 			Product: catalog.Product{ID: r.ProductID, SKU: r.SKU, Type: r.Type, TrackStock: r.TrackStock,
-				Serialized: r.Serialized, BatchTracked: r.BatchTracked},
+				Serialized: r.Serialized, BatchTracked: r.BatchTracked, StockUOM: r.StockUOM},
 			Qty: adj.Abs(), Kind: stock.KindStocktake, Reference: h.Number, GLCode: gl, Reason: "stocktake",
 			Narrative: "stocktake " + h.Number,
 		}
