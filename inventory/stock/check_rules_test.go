@@ -3,7 +3,9 @@ package stock_test
 import (
 	"context"
 	"testing"
+	"time"
 
+	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
 )
 
@@ -97,4 +99,41 @@ func TestCheckWhatPostingAssumes(t *testing.T) {
 			[4]string{"owner", "LOT", "A", "batch ALIEN: quantity 5, but the batch belongs to another product"},
 			[4]string{"owner", "SER", "A", "serial ALIEN1: quantity 1, but the serial number belongs to another product"})
 	})
+}
+
+// A change of tracking that began before a posting, and waited for it at the product's
+// lock, is stamped after that posting's moves: stock check does not take the moves it
+// waited for as breaking the new rule. (Stamped with the transaction's start, the switch
+// came before the move it waited for, and the check named it under "tracking".)
+func TestCheckAfterAnEditThatWaitedForAPosting(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	conn := setup(t)
+	if _, _, err := adjust(t, conn, "", stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("1"), UnitCost: dp("2")}); err != nil {
+		t.Fatal(err)
+	}
+	// The edit's transaction begins first and takes its time before touching the product.
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`SELECT now()`); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	// Meanwhile a posting takes the last unit out, unserialised, as the rules then allowed.
+	if _, _, err := adjust(t, conn, "", stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("-1")}); err != nil {
+		t.Fatal(err)
+	}
+	// Now the edit: no stock left, so serialising is allowed.
+	if _, err := catalog.Edit(ctx, tx, "PLAIN", catalog.Changes{Serialized: yes()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if vs := runCheck(t, conn); len(vs) != 0 {
+		t.Fatalf("stock check after an edit that waited for a posting:%s", describe(vs))
+	}
 }
