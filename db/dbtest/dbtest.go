@@ -116,10 +116,12 @@ func ensureTemplate(ctx context.Context) error {
 	if _, err = conn.ExecContext(ctx, `ALTER DATABASE `+pgx.Identifier{building}.Sanitize()+` RENAME TO `+pgx.Identifier{template}.Sanitize()); err != nil {
 		return err
 	}
-	// Templates of older migration sets are dead weight on a long-lived test server; one still
-	// being cloned by another checkout's tests refuses the drop, which is fine.
+	// Templates of older migration sets are dead weight on a long-lived test server, but the
+	// newest few may belong to another checkout (a branch with other migrations) whose tests
+	// are running now and clone theirs between tests: only those beyond the newest four go.
 	var old []string
-	if err := conn.SelectContext(ctx, &old, `SELECT datname FROM pg_database WHERE datname LIKE 'stockctl\_tmpl\_%' AND datname NOT LIKE '%\_build' AND datname <> $1`, template); err == nil {
+	if err := conn.SelectContext(ctx, &old, `SELECT datname FROM pg_database WHERE datname LIKE 'stockctl\_tmpl\_%' AND datname NOT LIKE '%\_build' AND datname <> $1
+		ORDER BY oid DESC OFFSET 4`, template); err == nil {
 		for _, name := range old {
 			_, _ = conn.ExecContext(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize())
 		}
