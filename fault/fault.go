@@ -56,11 +56,14 @@ type Error struct {
 	Field string
 	Msg   string
 	Err   error
+	// Quiet keeps Err in the chain (errors.Is and errors.As find it) without adding its
+	// text to the message: for a driver error, whose wording is not for users.
+	Quiet bool
 }
 
 func (e *Error) Error() string {
 	msg := e.Msg
-	if e.Err != nil {
+	if e.Err != nil && !(e.Quiet && msg != "") {
 		if msg == "" {
 			msg = e.Err.Error()
 		} else {
