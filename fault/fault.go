@@ -106,6 +106,13 @@ func NotFoundf(format string, args ...any) error {
 	return &Error{Kind: NotFound, Msg: fmt.Sprintf(format, args...)}
 }
 
+// Unknownf is a code given for field (an argument, flag or column) that names nothing that
+// exists: a product, company, location, bay, batch, currency, unit ... It is a not-found
+// error wherever the code was given.
+func Unknownf(field, format string, args ...any) error {
+	return &Error{Kind: NotFound, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
 // Conflictf is a refusal because of data that already exists.
 func Conflictf(format string, args ...any) error {
 	return &Error{Kind: Conflict, Msg: fmt.Sprintf(format, args...)}

@@ -416,7 +416,7 @@ func apply(ctx context.Context, q sqlx.ExtContext, p *Product, old *Product, ch 
 		} else {
 			m, err := company.Get(ctx, q, *ch.Manufacturer)
 			if fault.Is(err, fault.NotFound) {
-				return fault.Invalidf("manufacturer", "unknown manufacturer %s: add it with stockctl company add %s --name N --manufacturer", *ch.Manufacturer, *ch.Manufacturer)
+				return fault.Unknownf("manufacturer", "unknown manufacturer %s: add it with stockctl company add %s --name N --manufacturer", *ch.Manufacturer, *ch.Manufacturer)
 			}
 			if err != nil {
 				return err
@@ -439,7 +439,7 @@ func applyUnits(ctx context.Context, q sqlx.ExtContext, p *Product, old *Product
 	if ch.StockUOM != nil {
 		u, err := uom.Get(ctx, q, strings.TrimSpace(*ch.StockUOM))
 		if err != nil {
-			return fault.Wrap(fault.Invalid, err, "--uom")
+			return fault.Wrap(fault.KindOf(err), err, "--uom")
 		}
 		if old != nil && old.StockUOM != u.Code {
 			act, err := activity(ctx, q, p.ID)
@@ -479,7 +479,7 @@ func applyUnits(ctx context.Context, q sqlx.ExtContext, p *Product, old *Product
 		}
 		u, err := uom.Get(ctx, q, code)
 		if err != nil {
-			return fault.Wrap(fault.Invalid, err, "--%s", f.flag)
+			return fault.Wrap(fault.KindOf(err), err, "--%s", f.flag)
 		}
 		if u.Category != stock.Category {
 			return fault.Invalidf(f.flag, "product %s: --%s %s is a %s unit but the stock unit %s is %s: use a %s unit or a pack unit of the product",

@@ -178,13 +178,16 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 		fail := func(field, format string, args ...any) {
 			bad = append(bad, RowError{Row: row, Field: field, Err: fault.Invalidf(field, format, args...)})
 		}
+		unknown := func(field, format string, args ...any) {
+			bad = append(bad, RowError{Row: row, Field: field, Err: fault.Unknownf(field, format, args...)})
+		}
 		s, ok := supBy[codes[i]]
 		switch {
 		case codes[i] == "":
 			fail("supplier", "give the supplier's company code")
 			continue
 		case !ok:
-			fail("supplier", "unknown supplier %q: see stockctl company list --suppliers", codes[i])
+			unknown("supplier", "unknown supplier %q: see stockctl company list --suppliers", codes[i])
 			continue
 		case !s.Flag:
 			fail("supplier", "company %s is not a supplier: make it one with stockctl company edit %s --supplier", s.Code, s.Code)
@@ -199,7 +202,7 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 			fail("sku", "give the product's SKU")
 			continue
 		case !ok:
-			fail("sku", "product %s does not exist (find it with stockctl product lookup or product list --search)", skus[i])
+			unknown("sku", "product %s does not exist (find it with stockctl product lookup or product list --search)", skus[i])
 			continue
 		case !p.Flag:
 			fail("sku", "product %s is not purchasable: make it so with stockctl product edit %s --purchasable", p.Code, p.Code)
@@ -212,7 +215,7 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 			bad = append(bad, RowError{Row: row, Field: "currency", Err: err})
 			continue
 		} else if !known[cur] {
-			fail("currency", "unknown currency %s: add it first with stockctl currency add %s", cur, cur)
+			unknown("currency", "unknown currency %s: add it first with stockctl currency add %s", cur, cur)
 			continue
 		}
 		if in.Price.IsNegative() {
@@ -254,7 +257,7 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 			} else if v, ok := packBy[fmt.Sprint(p.ID, "/", pk)]; ok {
 				packQty, packUnit = v.String(), pk
 			} else {
-				fail("pack", "%s has no pack unit %q: give a number of %s or add the pack with stockctl product pack add %s %s --qty N", p.Code, pk, p.Unit, p.Code, pk)
+				unknown("pack", "%s has no pack unit %q: give a number of %s or add the pack with stockctl product pack add %s %s --qty N", p.Code, pk, p.Unit, p.Code, pk)
 				continue
 			}
 		}
