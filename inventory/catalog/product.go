@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
@@ -354,6 +355,17 @@ func apply(ctx context.Context, q sqlx.ExtContext, p *Product, old *Product, ch 
 	setBool(&p.TrackStock, ch.TrackStock)
 	setBool(&p.Serialized, ch.Serialized)
 	setBool(&p.BatchTracked, ch.BatchTracked)
+	for _, t := range []struct {
+		v           *string
+		field, what string
+		max         int
+	}{{ch.Category, "category", "a category", bounds.MaxCategory}, {ch.MfrPartNo, "mfr-part-no", "a part number", bounds.MaxPartNo}} {
+		if t.v != nil {
+			if err := bounds.CheckText(t.what, *t.v, t.max); err != nil {
+				return fault.Invalidf(t.field, "product %s: --%s: %v", p.SKU, t.field, err)
+			}
+		}
+	}
 	setStr(&p.Category, ch.Category)
 	setStr(&p.MfrPartNo, ch.MfrPartNo)
 	setBool(&p.InPortal, ch.InPortal)

@@ -13,6 +13,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
@@ -84,6 +85,12 @@ func (es RowErrors) Error() string {
 		parts[i] = e.Error()
 	}
 	return strings.Join(parts, "; ")
+}
+
+// looksNumber reports a pack given as a number (it starts like one: a digit, a sign or a
+// dot) rather than as a pack unit, which starts with a letter.
+func looksNumber(s string) bool {
+	return s != "" && strings.ContainsRune("0123456789+-.", rune(s[0]))
 }
 
 // AddPrice adds one supplier price, replacing the row with the same supplier, product,
@@ -248,7 +255,12 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 		}
 		packQty, packUnit := "", ""
 		if pk := strings.TrimSpace(in.Pack); pk != "" {
-			if v, err := decimal.NewFromString(pk); err == nil {
+			if looksNumber(pk) {
+				v, err := bounds.Quantity.Parse(pk)
+				if err != nil {
+					fail("pack", "%s: pack %s: %v", p.Code, pk, err)
+					continue
+				}
 				if !v.IsPositive() || !v.Equal(v.Round(p.Precision)) {
 					fail("pack", "%s: pack %s: give a quantity above 0 in %s with at most %d decimals, or a pack unit of the product", p.Code, pk, p.Unit, p.Precision)
 					continue
