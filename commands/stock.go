@@ -4,8 +4,10 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
+	"github.com/stockctl/stockctl/io/csvio"
 )
 
 func (a *App) stockCmd() *cobra.Command {
@@ -64,12 +66,14 @@ requests (migration 00016) is answered "already posted" without a comparison.`,
 		Args: optionalArgs("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var adjs []stock.Adjustment
+			var rows []csvio.Row
+			var rejects []csvio.Rejected
 			var err error
 			if f.file != "" {
 				if len(args) > 0 {
 					return fault.Usagef("file", "give either SKU and flags or --file, not both")
 				}
-				if adjs, err = a.readAdjustments(f.file); err != nil {
+				if adjs, rows, rejects, err = a.readAdjustments(f.file); err != nil {
 					return err
 				}
 			} else {
@@ -85,11 +89,15 @@ requests (migration 00016) is answered "already posted" without a comparison.`,
 			var moves []stock.AdjustedMove
 			applied := true
 			err = a.write(c, f.dry, func(tx *sqlx.Tx) (err error) {
-				moves, applied, err = stock.Adjust(c.Context(), tx, adjs, f.ref)
+				if f.file != "" {
+					moves, applied, err = stock.AdjustFile(c.Context(), tx, adjs, rows, rejects, f.ref)
+				} else {
+					moves, applied, err = stock.Adjust(c.Context(), tx, adjs, f.ref)
+				}
 				return err
 			})
 			if err != nil {
-				return err
+				return a.reportRows("stock adjust", err)
 			}
 			if !applied {
 				if moves == nil {
@@ -107,9 +115,9 @@ requests (migration 00016) is answered "already posted" without a comparison.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.location, "location", "", "location code")
-	fl.Var(&f.qty, "qty", "quantity to add (positive) or remove (negative), in the stock unit")
+	fl.Var(f.qty.of(bounds.Quantity, anySign), "qty", "quantity to add (positive) or remove (negative), in the stock unit")
 	fl.StringVar(&f.reason, "reason", "", "why: damaged, found, opening, count ...")
-	fl.Var(&f.unitCost, "unit-cost", "unit cost of stock coming in, base currency (default: average cost)")
+	fl.Var(f.unitCost.of(bounds.Money, nonNegative), "unit-cost", "unit cost of stock coming in, base currency (default: average cost)")
 	fl.StringVar(&f.glCode, "gl-code", "", "GL code (default: setting gl_adjustment)")
 	fl.StringVar(&f.narrative, "narrative", "", "free text kept on the move")
 	fl.StringVar(&f.batch, "batch", "", "batch number (batch-tracked products)")
