@@ -48,8 +48,14 @@ order, header required): sku, location, qty (required), reason, unit_cost, gl_co
 batch, expiry (YYYY-MM-DD), serials (separated by spaces, semicolons or commas), bay. It is
 read like every import (docs/csv-formats.md: header names matched leniently, UTF-8 or
 Windows-1252, comma, semicolon or tab) and is the format of stock import, which posts the same
-file with --skip-invalid, --rejects, --dry-run and a summary. Every bad row is reported, with
-its row number (the header is row 1) and column, before anything is written.
+file with --skip-invalid, --rejects, --dry-run and a summary. The rows are checked with stock
+import's code, in file order; with any bad row nothing is posted (exit 5) and every bad row is
+listed on standard output as stock import lists them: row (the header is row 1), column, value
+and reason, one line per reason (-o json: {"rejected":N,"errors":[...]}).
+
+--qty takes a negative number as it is (--qty -3 or --qty=-3); quantities have at most 12
+digits before the point and 6 after, unit costs likewise, expiry dates run from 1900 to 9999,
+and no number is written with an exponent (see "Limits" in README.md).
 
 --ref REF makes the posting idempotent. Run again with the same ref and the same request
 (compared as values: --qty 5 and --qty 5.00 are the same; serials in any order) it posts

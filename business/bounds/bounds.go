@@ -64,8 +64,9 @@ var (
 	// 9,999,999,999.9999999999 (the schema's CHECK on exchange rates).
 	Rate = Number{Name: "rate", Digits: 10, Decimals: 10}
 	// Percent is a percentage (tax rates, discounts, a formula's markup or margin): up to
-	// 9999.9999; tax rates and discounts are further held to 100 by their own rules.
-	Percent = Number{Name: "percentage", Digits: 4, Decimals: 4}
+	// 999,999.9999 (the schema's CHECK on a markup; tax rates keep 4 decimals); tax rates,
+	// discounts and margins are further held to 100 by their own rules.
+	Percent = Number{Name: "percentage", Digits: 6, Decimals: 4}
 )
 
 // Max is the largest value of the kind.

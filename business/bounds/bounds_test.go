@@ -57,8 +57,8 @@ func TestNumbersReadPlainDecimalsOnly(t *testing.T) {
 		{Rate, "1.08123456789", "", Range},
 		{Rate, "10000000000", "", Range},
 		{Percent, "12.5", "12.5", 0},
-		{Percent, "9999.9999", "9999.9999", 0},
-		{Percent, "10000", "", Range},
+		{Percent, "999999.9999", "999999.9999", 0},
+		{Percent, "1000000", "", Range},
 		{Percent, "12.34567", "", Range},
 	} {
 		d, err := c.kind.Parse(c.in)
