@@ -200,9 +200,11 @@ func TestLimitsInFiles(t *testing.T) {
 			t.Errorf("stock import: %q lacks %q", r.out, want)
 		}
 	}
-	products := write("products.csv", "sku,name,cost_price,weight,sales_tax_rate,category\nDRILL-18V,Drill,1e3,,,\nSCREW-4X40,Screw,,1000000000000,,\nROPE-10,Rope,,,12.34567,\nTEE,Tee,,,,"+strings.Repeat("c", 101)+"\n")
+	products := write("products.csv", "sku,name,cost_price,weight,sales_tax_rate,category,features\nDRILL-18V,Drill,1e3,,,,\nSCREW-4X40,Screw,,1000000000000,,,\nROPE-10,Rope,,,12.34567,,\nTEE,Tee,,,,"+strings.Repeat("c", 101)+",\n"+
+		"GUIDE-PDF,Guide,,,,,"+strings.Repeat("f", 65)+"=x\n")
 	r = run(t, url, "product", "import", products, "--dry-run", "-o", "csv").wantCode(t, ExitInvalid)
-	for _, want := range []string{"2,cost_price,1e3,", "3,weight,1000000000000,too large", "4,sales_tax_rate,12.34567,too many decimals", "5,category,", "at most 100 characters"} {
+	for _, want := range []string{"2,cost_price,1e3,", "3,weight,1000000000000,too large", "4,sales_tax_rate,12.34567,too many decimals", "5,category,", "at most 100 characters",
+		"6,features,", "a feature name has at most 64 characters"} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("product import: %q lacks %q", r.out, want)
 		}

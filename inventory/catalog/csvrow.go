@@ -167,9 +167,13 @@ func NormalizeCSVRow(row int, values []string) []csvio.RowError {
 			})
 		case csvFeatures:
 			for _, f := range splitList(v) {
-				name, _, ok := strings.Cut(f, "=")
+				name, value, ok := strings.Cut(f, "=")
 				if !ok || strings.TrimSpace(name) == "" {
 					bad(col, f, "a feature is written NAME=VALUE, features separated by |")
+				} else if err := bounds.CheckText("a feature name", strings.TrimSpace(name), featureNameMax); err != nil {
+					bad(col, f, "%v", err)
+				} else if err := bounds.CheckText("a feature value", strings.TrimSpace(value), featureValueMax); err != nil {
+					bad(col, f, "%v", err)
 				}
 			}
 			values[i] = dedupeList(v, func(e string) string {
