@@ -19,9 +19,9 @@ func TestCurrencyAndRates(t *testing.T) {
 	run(t, url, "currency", "rate", "set", "EUR", "1.10", "--date", "2026-06-01").wantCode(t, ExitOK)
 	run(t, url, "currency", "rate", "set", "EUR", "0", "--date", "2026-06-01").wantCode(t, ExitInvalid).wantErr(t, "greater than 0")
 	run(t, url, "currency", "rate", "set", "EUR", "--", "-1").wantCode(t, ExitInvalid)
-	run(t, url, "currency", "rate", "set", "EUR", "abc").wantCode(t, ExitUsage).wantErr(t, `RATE "abc" is not a number`)
+	run(t, url, "currency", "rate", "set", "EUR", "abc").wantCode(t, ExitUsage).wantErr(t, "RATE abc: not a number")
 	run(t, url, "currency", "rate", "set", "EUR", "1.2", "--date", "2026-13-01").wantCode(t, ExitUsage).wantErr(t, "YYYY-MM-DD")
-	run(t, url, "currency", "rate", "set", "GBP", "1.2").wantCode(t, ExitInvalid).wantErr(t, "unknown currency GBP")
+	run(t, url, "currency", "rate", "set", "GBP", "1.2").wantCode(t, ExitNotFound).wantErr(t, "unknown currency GBP")
 	run(t, url, "currency", "rate", "set", "USD", "1.2").wantCode(t, ExitInvalid).wantErr(t, "base currency")
 
 	var rates []map[string]any
@@ -57,11 +57,11 @@ func TestRegionsAndCompanies(t *testing.T) {
 	}
 	run(t, url, "company", "add", "ACME", "--name", "Again").wantCode(t, ExitInvalid).wantErr(t, "company ACME already exists")
 	run(t, url, "company", "add", "NONAME").wantCode(t, ExitInvalid).wantErr(t, "--name")
-	run(t, url, "company", "add", "EU", "--name", "EU", "--supplier", "--currency", "JPY").wantCode(t, ExitInvalid).wantErr(t, "unknown currency JPY")
+	run(t, url, "company", "add", "EU", "--name", "EU", "--supplier", "--currency", "JPY").wantCode(t, ExitNotFound).wantErr(t, "unknown currency JPY")
 	run(t, url, "company", "add", "EU", "--name", "EU", "--supplier", "--currency", "QQQ").wantCode(t, ExitInvalid).wantErr(t, "not an ISO 4217")
 	run(t, url, "company", "add", "EU", "--name", "EU", "--supplier", "--price-type", "trade").wantCode(t, ExitInvalid).wantErr(t, "customers only")
-	run(t, url, "company", "add", "EU", "--name", "EU", "--customer", "--price-type", "nope").wantCode(t, ExitInvalid).wantErr(t, `unknown price type "nope"`)
-	run(t, url, "company", "add", "EU", "--name", "EU", "--customer", "--region", "VIC").wantCode(t, ExitInvalid).wantErr(t, `unknown sales region "VIC"`)
+	run(t, url, "company", "add", "EU", "--name", "EU", "--customer", "--price-type", "nope").wantCode(t, ExitNotFound).wantErr(t, `unknown price type "nope"`)
+	run(t, url, "company", "add", "EU", "--name", "EU", "--customer", "--region", "VIC").wantCode(t, ExitNotFound).wantErr(t, `unknown sales region "VIC"`)
 	run(t, url, "company", "add", "EU", "--name", "EU", "--supplier", "--tax-rate", "150").wantCode(t, ExitInvalid).wantErr(t, "0 to 100")
 	run(t, url, "company", "add", "EU", "--name", "EU", "--supplier", "--tax-rate", "ten").wantCode(t, ExitUsage).wantErr(t, "--tax-rate")
 	run(t, url, "company", "add", "EU", "--name", "EU", "--supplier", "--email", "not-an-address").wantCode(t, ExitInvalid).wantErr(t, "e-mail")
@@ -109,7 +109,7 @@ func TestSettings(t *testing.T) {
 	run(t, url, "settings", "set", "no_such_key", "1").wantCode(t, ExitInvalid).wantErr(t, `unknown setting "no_such_key"`)
 	run(t, url, "settings", "set", "negative_stock_allowed", "maybe").wantCode(t, ExitInvalid)
 	run(t, url, "settings", "set", "number_format_so", "SO-%s").wantCode(t, ExitInvalid).wantErr(t, "exactly one %d")
-	run(t, url, "settings", "set", "default_price_type", "gold").wantCode(t, ExitInvalid).wantErr(t, `unknown price type "gold"`)
+	run(t, url, "settings", "set", "default_price_type", "gold").wantCode(t, ExitNotFound).wantErr(t, `unknown price type "gold"`)
 	run(t, url, "settings", "set", "tax_rate_sales", "12.5").wantCode(t, ExitOK)
 	run(t, url, "settings", "set", "negative_stock_allowed", "1", "--dry-run").wantCode(t, ExitOK).wantErr(t, "dry run")
 	if r := run(t, url, "settings", "get", "negative_stock_allowed"); r.out != "false\n" {

@@ -4,6 +4,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/company"
 )
 
@@ -24,7 +25,7 @@ func (f *companyFlags) register(c *cobra.Command, edit bool) {
 	fl.StringVar(&f.currency, "currency", "", "currency the company trades in (default: the base currency)")
 	fl.StringVar(&f.priceType, "price-type", "", "customer's price type (default: setting default_price_type)")
 	fl.StringVar(&f.region, "region", "", "sales region code (\"\" on edit clears it)")
-	fl.Var(&f.taxRate, "tax-rate", "tax rate in percent, e.g. 10")
+	fl.Var(f.taxRate.of(bounds.Percent, nonNegative), "tax-rate", "tax rate in percent, e.g. 10")
 	fl.StringVar(&f.email, "email", "", "contact e-mail")
 	fl.StringVar(&f.address, "address", "", "postal address, one line")
 	if edit {

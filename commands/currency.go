@@ -4,6 +4,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/currency"
 )
 
@@ -66,7 +67,7 @@ date replaces it, and changes no document that already froze a rate.`,
 		Example: "  stockctl currency rate set EUR 1.08 --date 2026-01-01",
 		Args:    args("CODE", "RATE"),
 		RunE: func(c *cobra.Command, args []string) error {
-			r, err := parseDecimal("RATE", args[1])
+			r, err := parseNumber("RATE", args[1], bounds.Rate, anySign)
 			if err != nil {
 				return err
 			}

@@ -94,12 +94,14 @@ func exitCodesTopic() *cobra.Command {
   1    unexpected failure (a bug or an environment problem; the message says which)
   3    partly done: --skip-invalid wrote the good rows and reported the rejects
   4    usage error: unknown command or flag, missing or extra argument, a value that does not
-       parse (not a number, not a date, unknown --output)
-  5    rejected by a rule or invalid input; nothing was written (duplicate code, unknown
-       currency, a rate of 0, not enough stock ...)
-  6    not found: the named product, company, document ... does not exist
-  10   database unreachable, no PostgreSQL available, or schema out of date
-  130  interrupted (Ctrl-C or SIGTERM); the transaction was rolled back
+       parse (not a number, 1e3, not a date, unknown --output), a whole number out of range
+  5    rejected by a rule or invalid input; nothing was written (duplicate code, a rate of 0,
+       not enough stock, a number or date beyond its limits, a negative count, bad CSV rows)
+  6    not found: a product, company, location, currency, document ... named anywhere on the
+       command line (argument or flag) does not exist
+  10   database unreachable, no PostgreSQL available, schema out of date, or the database
+       went away during the command (what it had not committed was rolled back)
+  130  interrupted (Ctrl-C or SIGTERM): "stockctl: interrupted"; the transaction was rolled back
 
 With -o json an error is also printed to stderr as one JSON object:
   {"error":"...","kind":"invalid","field":"currency","exit_code":5}`,

@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/printer"
 	"github.com/stockctl/stockctl/orders/purchasing"
@@ -81,14 +82,14 @@ stock until "landed-cost post".`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.Var(&amount, "amount", "the cost")
+	fl.Var(amount.of(bounds.Money, positive), "amount", "the cost")
 	fl.StringVar(&in.Currency, "currency", "", "currency of the amount (default: the PO's)")
-	fl.Var(&rate, "rate", "exchange rate, base units per one unit of the currency (default: the rate on --date)")
+	fl.Var(rate.of(bounds.Rate, positive), "rate", "exchange rate, base units per one unit of the currency (default: the rate on --date)")
 	fl.StringVar(&on, "date", "", "date of the cost, for its exchange rate, YYYY-MM-DD (default today)")
 	fl.StringVar(&in.Kind, "kind", "freight", "freight, duty, insurance or other")
 	fl.StringVar(&in.Method, "method", "value", "how to share it: value, quantity, weight or volume")
 	fl.BoolVar(&in.Estimate, "estimate", false, "an estimate, to be replaced by the actual cost")
-	fl.IntVar(&in.Replaces, "replaces", 0, "number of the estimate this actual cost replaces (-1: none)")
+	intVar(fl, &in.Replaces, "replaces", 0, -1, bounds.MaxWhole, "number of the estimate this actual cost replaces (-1: none)")
 	fl.StringVar(&in.Narrative, "narrative", "", "free text kept with the cost")
 	fl.BoolVar(&dry, "dry-run", false, "check and show the costs without saving")
 	return cmd

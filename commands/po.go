@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/printer"
 	"github.com/stockctl/stockctl/orders/purchasing"
@@ -175,7 +176,7 @@ lines' supplier prices).`,
 	fl := cmd.Flags()
 	fl.StringVar(&in.Location, "location", "", "location the stock is bought for")
 	fl.StringVar(&in.Currency, "currency", "", "currency of the PO (default: the supplier's)")
-	fl.Var(&rate, "rate", "exchange rate, base units per one unit of the currency (default: frozen on order)")
+	fl.Var(rate.of(bounds.Rate, positive), "rate", "exchange rate, base units per one unit of the currency (default: frozen on order)")
 	fl.StringVar(&expected, "expected", "", "expected delivery date, YYYY-MM-DD")
 	fl.StringVar(&in.Notes, "notes", "", "notes printed on the PO")
 	fl.BoolVar(&dry, "dry-run", false, "check and show the PO without saving")
@@ -199,7 +200,7 @@ the product's purchase tax rate. Inactive and non-purchasable products are refus
   stockctl po add PO-000003 FREIGHT 1 --price 35.00 --tax-rate 0`,
 		Args: args("PO", "SKU", "QTY"),
 		RunE: func(c *cobra.Command, args []string) error {
-			qty, err := parseDecimal("QTY", args[2])
+			qty, err := quantityArg(args[2], positive, "a purchase order line orders more than 0")
 			if err != nil {
 				return err
 			}
@@ -221,9 +222,9 @@ the product's purchase tax rate. Inactive and non-purchasable products are refus
 		},
 	}
 	fl := cmd.Flags()
-	fl.Var(&price, "price", "unit price per stock unit in the PO's currency (default: the supplier's price break)")
+	fl.Var(price.of(bounds.Money, nonNegative), "price", "unit price per stock unit in the PO's currency (default: the supplier's price break)")
 	fl.StringVar(&in.Unit, "unit", "", "unit QTY is in (default: the stock unit)")
-	fl.Var(&tax, "tax-rate", "tax rate in percent (default: the product's purchase tax rate)")
+	fl.Var(tax.of(bounds.Percent, nonNegative), "tax-rate", "tax rate in percent (default: the product's purchase tax rate)")
 	fl.BoolVar(&dry, "dry-run", false, "check and show the PO without saving")
 	return cmd
 }
@@ -346,8 +347,8 @@ answered "already posted" without a comparison.`,
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&all, "all", false, "receive everything outstanding on every line")
-	fl.IntVar(&lineNo, "line", 0, "receive this line")
-	fl.Var(&qty, "qty", "quantity received on --line, in the stock unit (default: what is outstanding)")
+	intVar(fl, &lineNo, "line", 0, 1, bounds.MaxWhole, "receive this line")
+	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity received on --line, in the stock unit (default: what is outstanding)")
 	fl.StringVar(&batch, "batch", "", "batch the stock arrived in (batch-tracked products)")
 	fl.StringVar(&expiry, "expiry", "", "expiry date of a new batch, YYYY-MM-DD")
 	fl.StringSliceVar(&serials, "serial", nil, "serial number(s), one per unit; repeat or separate with commas")

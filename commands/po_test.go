@@ -76,7 +76,7 @@ func TestPurchaseOrderCommands(t *testing.T) {
 	// Usage and rule errors.
 	run(t, url, "po", "new", "BRIT").wantCode(t, ExitUsage).wantErr(t, "--location")
 	run(t, url, "po", "new", "CUST", "--location", "MAIN").wantCode(t, ExitInvalid).wantErr(t, "not a supplier")
-	run(t, url, "po", "new", "BRIT", "--location", "NOWHERE").wantCode(t, ExitInvalid).wantErr(t, "NOWHERE")
+	run(t, url, "po", "new", "BRIT", "--location", "NOWHERE").wantCode(t, ExitNotFound).wantErr(t, "NOWHERE")
 	run(t, url, "po", "add", "PO-000001", "W", "ten").wantCode(t, ExitUsage).wantErr(t, "QTY")
 	run(t, url, "po", "add", "PO-000001", "BOLT", "1").wantCode(t, ExitInvalid).wantErr(t, "BRIT has no price for BOLT")
 	run(t, url, "po", "add", "PO-000009", "W", "1").wantCode(t, ExitNotFound)
@@ -205,7 +205,7 @@ func TestPoGenerateReorder(t *testing.T) {
 		t.Fatalf("draft: %+v", po)
 	}
 	run(t, url, "po", "generate", "--reorder").wantCode(t, ExitOK).wantErr(t, "nothing to order")
-	run(t, url, "po", "generate", "--reorder", "--location", "NOPE").wantCode(t, ExitInvalid)
+	run(t, url, "po", "generate", "--reorder", "--location", "NOPE").wantCode(t, ExitNotFound)
 }
 
 func TestRenderCommands(t *testing.T) {

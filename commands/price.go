@@ -11,6 +11,8 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/business/region"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/pricing"
@@ -88,7 +90,7 @@ The sell price is also the default price type's first break row, so that row fol
 			return a.Printer().One(pp)
 		},
 	}
-	cmd.Flags().Var(&pct, "pct", "percentage for markup, margin and discount (25 = 25%)")
+	cmd.Flags().Var(pct.of(bounds.Percent, nonNegative), "pct", "percentage for markup, margin and discount (25 = 25%)")
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "show the new sell price without saving")
 	return cmd
 }
@@ -206,8 +208,8 @@ price (refused while a formula computes the sell price).`,
 		},
 	}
 	fl := add.Flags()
-	fl.Var(&minQty, "min-qty", "minimum quantity in the stock unit from which the price applies (default 0)")
-	fl.Var(&price, "price", "unit price in the base currency")
+	fl.Var(minQty.of(bounds.Quantity, nonNegative), "min-qty", "minimum quantity in the stock unit from which the price applies (default 0)")
+	fl.Var(price.of(bounds.Money, nonNegative), "price", "unit price in the base currency")
 	fl.StringVar(&priceType, "price-type", "", "price type (default: the default price type)")
 	fl.StringVar(&region, "region", "", "sales region the row applies in (location-based pricing)")
 	fl.BoolVar(&dry, "dry-run", false, "validate and show the row without saving")
@@ -258,7 +260,7 @@ and cannot be deleted; change the sell price instead.`,
 		},
 	}
 	fl = del.Flags()
-	fl.Var(&delMin, "min-qty", "minimum quantity of the row")
+	fl.Var(delMin.of(bounds.Quantity, nonNegative), "min-qty", "minimum quantity of the row")
 	fl.StringVar(&delType, "price-type", "", "price type of the row (default: the default price type)")
 	fl.StringVar(&delRegion, "region", "", "sales region of the row (default: none)")
 	fl.BoolVar(&delDry, "dry-run", false, "show the row that would be deleted without deleting it")
@@ -356,8 +358,8 @@ The row with the same customer, product and minimum is replaced, price and dates
 		},
 	}
 	fl := add.Flags()
-	fl.Var(&price, "price", "unit price in the base currency")
-	fl.Var(&minQty, "min-qty", "minimum quantity in the stock unit from which the price applies (default 0)")
+	fl.Var(price.of(bounds.Money, nonNegative), "price", "unit price in the base currency")
+	fl.Var(minQty.of(bounds.Quantity, nonNegative), "min-qty", "minimum quantity in the stock unit from which the price applies (default 0)")
 	fl.StringVar(&from, "from", "", "first day the price is valid, YYYY-MM-DD (default: always)")
 	fl.StringVar(&until, "until", "", "last day the price is valid, YYYY-MM-DD (default: no end)")
 	fl.BoolVar(&dry, "dry-run", false, "validate and show the row without saving")
@@ -426,7 +428,7 @@ otherwise.`,
 		},
 	}
 	fl = del.Flags()
-	fl.Var(&delMin, "min-qty", "delete only the row at this minimum")
+	fl.Var(delMin.of(bounds.Quantity, nonNegative), "min-qty", "delete only the row at this minimum")
 	fl.BoolVar(&yes, "yes", false, "confirm deleting the whole special price")
 	fl.BoolVar(&delDry, "dry-run", false, "say what would be deleted without deleting it")
 	cmd.AddCommand(add, list, del)
@@ -512,6 +514,11 @@ the answer goes to stderr.`,
 				if err != nil {
 					return err
 				}
+				if shipTo != "" {
+					if err := region.Require(c.Context(), tx, "ship-to", shipTo); err != nil {
+						return err
+					}
+				}
 				if unit != "" {
 					p, err := catalog.Get(c.Context(), tx, args[0])
 					if err != nil {
@@ -539,7 +546,7 @@ the answer goes to stderr.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&customer, "customer", "", "customer code (default: none, the default price type)")
-	fl.Var(&qty, "qty", "quantity, in the stock unit unless --unit (default 1)")
+	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity, in the stock unit unless --unit (default 1)")
 	fl.StringVar(&unit, "unit", "", "unit of --qty: a unit of the stock unit's category or a pack unit")
 	fl.StringVar(&location, "location", "", "sell-from location code")
 	fl.StringVar(&date, "date", "", "day to price on, YYYY-MM-DD (default: today); special prices are valid by day")

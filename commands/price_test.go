@@ -102,8 +102,8 @@ func TestPriceBreakCommands(t *testing.T) {
 
 	run(t, url, "price", "break", "add", "W").wantCode(t, ExitUsage).wantErr(t, "--price")
 	run(t, url, "price", "break", "add", "W", "--price", "x").wantCode(t, ExitUsage)
-	run(t, url, "price", "break", "add", "W", "--price", "1", "--price-type", "gold", "-o", "json").wantCode(t, ExitInvalid).wantErr(t, `"field":"price-type"`)
-	run(t, url, "price", "break", "add", "W", "--price", "1", "--region", "ZZ").wantCode(t, ExitInvalid).wantErr(t, "unknown sales region")
+	run(t, url, "price", "break", "add", "W", "--price", "1", "--price-type", "gold", "-o", "json").wantCode(t, ExitNotFound).wantErr(t, `"field":"price-type"`)
+	run(t, url, "price", "break", "add", "W", "--price", "1", "--region", "ZZ").wantCode(t, ExitNotFound).wantErr(t, "unknown sales region")
 	run(t, url, "price", "break", "add", "W", "--price", "1", "--min-qty", "-1", "-o", "json").wantCode(t, ExitInvalid).wantErr(t, `"field":"min-qty"`)
 	run(t, url, "price", "break", "add", "NOPE", "--price", "1").wantCode(t, ExitNotFound)
 	run(t, url, "price", "break", "add", "W", "--min-qty", "20", "--price", "1", "--dry-run").wantCode(t, ExitOK)
@@ -263,7 +263,7 @@ func TestPriceQuoteCommand(t *testing.T) {
 	run(t, url, "price", "quote", "W", "--customer", "NOPE").wantCode(t, ExitNotFound).wantErr(t, "NOPE")
 	run(t, url, "price", "quote", "W", "--customer", "SUPP").wantCode(t, ExitInvalid).wantErr(t, "not a customer")
 	run(t, url, "price", "quote", "W", "--location", "NOPE").wantCode(t, ExitNotFound)
-	run(t, url, "price", "quote", "W", "--price-type", "gold").wantCode(t, ExitInvalid).wantErr(t, "unknown price type")
+	run(t, url, "price", "quote", "W", "--price-type", "gold").wantCode(t, ExitNotFound).wantErr(t, "unknown price type")
 	run(t, url, "price", "quote", "W", "--unit", "kg").wantCode(t, ExitInvalid)
 	run(t, url, "price", "quote", "NOPE").wantCode(t, ExitNotFound)
 }

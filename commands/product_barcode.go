@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/barcode"
 	"github.com/stockctl/stockctl/inventory/catalog"
@@ -156,7 +157,7 @@ of measure code; --qty must be more than 0 and fit the stock unit's precision.`,
 			return a.Printer().One(k)
 		},
 	}
-	add.Flags().Var(&qty, "qty", "stock units in one pack (required)")
+	add.Flags().Var(qty.of(bounds.Quantity, positive), "qty", "stock units in one pack (required)")
 	add.Flags().BoolVar(&addDry, "dry-run", false, "validate and show the result without saving")
 
 	list := &cobra.Command{

@@ -32,7 +32,7 @@ func TestProductBarcodeCommands(t *testing.T) {
 
 	run(t, url, "product", "barcode", "add", "DRILL", "4006381333932").wantCode(t, ExitInvalid).wantErr(t, "check digit should be 1, not 2")
 	run(t, url, "product", "barcode", "add", "SAW", "4006381333931").wantCode(t, ExitInvalid).wantErr(t, "already belongs to product DRILL")
-	run(t, url, "product", "barcode", "add", "DRILL", "96385074", "--pack", "box").wantCode(t, ExitInvalid).wantErr(t, "no pack unit box", "product pack add DRILL box")
+	run(t, url, "product", "barcode", "add", "DRILL", "96385074", "--pack", "box").wantCode(t, ExitNotFound).wantErr(t, "no pack unit box", "product pack add DRILL box")
 	run(t, url, "product", "barcode", "add", "NOPE", "96385074").wantCode(t, ExitNotFound).wantErr(t, "product NOPE does not exist")
 	run(t, url, "product", "barcode", "add", "DRILL").wantCode(t, ExitUsage).wantErr(t, "missing CODE")
 	run(t, url, "product", "barcode", "add", "DRILL", "96385074", "--symbology", "qr").wantCode(t, ExitUsage).wantErr(t, `--symbology "qr"`, "ean13")

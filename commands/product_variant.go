@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 )
@@ -19,7 +20,8 @@ func (a *App) productVariantCmds() []*cobra.Command {
 
 // amounts parses repeatable VALUE=AMOUNT flags (--extra, --adjust) into value -> amount. The
 // amount follows the last "=", so a value may itself contain one. A missing "=" or a number
-// that does not parse is a usage error naming the flag.
+// that does not parse is a usage error naming the flag, one out of bounds.Money's range
+// invalid.
 func amounts(flag string, given []string) (map[string]decimal.Decimal, error) {
 	out := map[string]decimal.Decimal{}
 	seen := map[string]string{}
@@ -29,9 +31,9 @@ func amounts(flag string, given []string) (map[string]decimal.Decimal, error) {
 			return nil, fault.Usagef(flag, "--%s %q: write VALUE=AMOUNT, e.g. --%s XL=1.50", flag, g, flag)
 		}
 		v, s := strings.TrimSpace(g[:i]), strings.TrimSpace(g[i+1:])
-		d, err := decimal.NewFromString(s)
+		d, err := bounds.Money.Parse(s)
 		if err != nil {
-			return nil, fault.Usagef(flag, "--%s %s: %q is not a number: write it like 1.50 or -2", flag, g, s)
+			return nil, numberError("--"+flag, g, err)
 		}
 		if prev, ok := seen[strings.ToLower(v)]; ok {
 			return nil, fault.Usagef(flag, "--%s names %s twice (%s and %s): give one amount per value", flag, v, prev, g)
@@ -399,7 +401,7 @@ materials changes take turns, so two concurrent adds cannot create a loop betwee
 			return a.Printer().One(l)
 		},
 	}
-	add.Flags().Var(&qty, "qty", "quantity of the component per unit of the product, in the component's stock unit (required)")
+	add.Flags().Var(qty.of(bounds.Quantity, positive), "qty", "quantity of the component per unit of the product, in the component's stock unit (required)")
 	add.Flags().BoolVar(&addDry, "dry-run", false, "validate and show the line without saving")
 
 	var rmDry bool

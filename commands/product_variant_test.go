@@ -56,7 +56,7 @@ func TestProductVariantCommands(t *testing.T) {
 		t.Fatalf("attribute add: %v", vs)
 	}
 	run(t, url, "product", "attribute", "add", "TEE", "Colour", "--values", "Red", "--values", "Navy blue", "--extra", "Navy blue=-1.50").wantCode(t, ExitOK)
-	run(t, url, "product", "attribute", "add", "TEE", "Size", "--values", "L", "--extra", "L=abc").wantCode(t, ExitUsage).wantErr(t, "--extra", `"abc" is not a number`)
+	run(t, url, "product", "attribute", "add", "TEE", "Size", "--values", "L", "--extra", "L=abc").wantCode(t, ExitUsage).wantErr(t, "--extra", "L=abc: not a number")
 	run(t, url, "product", "attribute", "add", "TEE", "Size", "--values", "L", "--extra", "L").wantCode(t, ExitUsage).wantErr(t, "--extra", "VALUE=AMOUNT")
 	run(t, url, "product", "attribute", "add", "TEE", "Size", "--values", "L", "--extra", "XL=1").wantCode(t, ExitInvalid).wantErr(t, `"XL" is not one of the values of attribute Size`)
 	run(t, url, "product", "attribute", "add", "TEE", "Fit").wantCode(t, ExitInvalid).wantErr(t, "needs values")

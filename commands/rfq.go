@@ -4,6 +4,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/orders/purchasing"
 )
@@ -75,7 +76,7 @@ has one. Inactive and non-purchasable products are refused.`,
 		Example: "  stockctl rfq add RFQ-000001 DRILL-18V 40\n  stockctl rfq add RFQ-000001 SCREW-4X40 25 --unit box",
 		Args:    args("RFQ", "SKU", "QTY"),
 		RunE: func(c *cobra.Command, args []string) error {
-			qty, err := parseDecimal("QTY", args[2])
+			qty, err := quantityArg(args[2], positive, "a request for quote asks for more than 0")
 			if err != nil {
 				return err
 			}
@@ -134,10 +135,10 @@ quoted once every line has a price.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.Var(&price, "price", "quoted price per stock unit")
+	fl.Var(price.of(bounds.Money, nonNegative), "price", "quoted price per stock unit")
 	fl.StringVar(&on, "date", "", "date of the quote, YYYY-MM-DD (default today)")
 	fl.StringVar(&until, "valid-until", "", "last day the quote holds, YYYY-MM-DD")
-	fl.IntVar(&lead, "lead-days", 0, "delivery time promised, in days")
+	intVar(fl, &lead, "lead-days", 0, 0, bounds.MaxWhole, "delivery time promised, in days")
 	fl.StringVar(&supSKU, "supplier-sku", "", "the supplier's part number")
 	fl.BoolVar(&dry, "dry-run", false, "check and show the RFQ without saving")
 	return cmd
@@ -287,9 +288,9 @@ func (a *App) printRFQ(doc purchasing.RFQDoc) error {
 
 // parseLine reads a line number argument.
 func parseLine(s string) (int, error) {
-	n, err := parseDecimal("LINE", s)
-	if err != nil || !n.IsInteger() || n.Sign() <= 0 || n.IntPart() > 1<<30 {
-		return 0, fault.Usagef("line", "LINE %q: give a line number from 1 (see the show command)", s)
+	n, err := bounds.ParseWhole(s, 1, bounds.MaxWhole)
+	if err != nil {
+		return 0, fault.Usagef("line", "LINE %s: give a line number from 1 (see the show command)", quoteArg(s))
 	}
-	return int(n.IntPart()), nil
+	return int(n), nil
 }

@@ -5,8 +5,10 @@ package commands
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"os/user"
@@ -40,6 +42,10 @@ type App struct {
 	Fields      []string
 	Actor       string
 	ShowVersion bool
+	// Pool, when set, is the database every command uses, opened by the caller (a test, a
+	// program running many command lines): its schema is taken as current, and it is left
+	// open.
+	Pool *sqlx.DB
 
 	conn *sqlx.DB
 	src  db.Source
@@ -62,15 +68,31 @@ func isTerminal(f *os.File) bool {
 func (a *App) Run(ctx context.Context, args []string) int {
 	defer a.close()
 	root := a.newRoot()
-	root.SetArgs(args)
+	root.SetArgs(numbersAsArguments(root, args))
 	root.SetIn(a.In)
 	root.SetOut(a.Out)
 	root.SetErr(a.Err)
 	cmd, err := root.ExecuteContextC(ctx)
-	if err != nil && ctx.Err() != nil {
-		err = &fault.Error{Kind: fault.Interrupted, Msg: "interrupted", Err: err}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		// One plain line whatever the interrupted step said (context canceled, a cancelled
+		// statement, a closed connection): the transaction was rolled back.
+		err = &fault.Error{Kind: fault.Interrupted, Msg: "interrupted"}
+	case err != nil:
+		// Driver errors and files that reached here unclassified still get their exit code.
+		err = fileError(db.Classify(err))
 	}
 	return a.report(cmd, err)
+}
+
+// fileError makes a file that could not be opened, read or written, which no command
+// classified, invalid input naming the file.
+func fileError(err error) error {
+	var pe *fs.PathError
+	if fault.KindOf(err) != fault.Unexpected || !errors.As(err, &pe) {
+		return err
+	}
+	return &fault.Error{Kind: fault.Invalid, Msg: fmt.Sprintf("cannot %s %s: %v", pe.Op, pe.Path, pe.Err)}
 }
 
 func (a *App) newRoot() *cobra.Command {
@@ -100,14 +122,12 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 	pf.StringVarP(&a.Output, "output", "o", "table", "output format: table, json or csv")
 	pf.StringSliceVar(&a.Fields, "fields", nil, "columns to print, comma-separated (see -o json for names)")
 	pf.StringVar(&a.Actor, "actor", "", "who is making the change, recorded on every change (default: the OS user)")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &fault.Error{Kind: fault.Usage, Msg: err.Error()}
-	})
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return flagError(err) })
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
 		if _, err := printer.ParseFormat(a.Output); err != nil {
 			return err
 		}
-		return nil
+		return refusedFlag(c)
 	}
 	root.AddCommand(
 		a.dbCmd(),
@@ -190,6 +210,9 @@ func guardGroups(c *cobra.Command) {
 // DB opens the database on first use: the chosen URL (whose schema must already be current),
 // or the private server, started and migrated as needed.
 func (a *App) DB(ctx context.Context) (*sqlx.DB, error) {
+	if a.Pool != nil {
+		return a.Pool, nil
+	}
 	if a.conn != nil {
 		return a.conn, nil
 	}

@@ -1,12 +1,12 @@
 package commands
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/orders/sales"
 )
@@ -108,7 +108,7 @@ else the customer's, else the product's sales tax rate, else the setting tax_rat
   stockctl so add SO-000001 DESK --custom --choose top=oak --choose legs=steel 1`,
 		Args: args("SO", "SKU", "QTY"),
 		RunE: func(c *cobra.Command, args []string) error {
-			q, err := parseDecimal("QTY", args[2])
+			q, err := quantityArg(args[2], positive, "a sales order line sells more than 0")
 			if err != nil {
 				return err
 			}
@@ -146,9 +146,9 @@ else the customer's, else the product's sales tax rate, else the setting tax_rat
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&in.Unit, "unit", "", "unit of QTY: a unit of the stock unit's category or a pack unit")
-	fl.Var(&price, "price", "unit price per stock unit in the order's currency (price source manual)")
-	fl.Var(&discount, "discount", "discount in percent")
-	fl.Var(&tax, "tax-rate", "tax rate in percent")
+	fl.Var(price.of(bounds.Money, nonNegative), "price", "unit price per stock unit in the order's currency (price source manual)")
+	fl.Var(discount.of(bounds.Percent, nonNegative), "discount", "discount in percent")
+	fl.Var(tax.of(bounds.Percent, nonNegative), "tax-rate", "tax rate in percent")
 	fl.BoolVar(&in.Custom, "custom", false, "custom item: backordered until a work order builds it")
 	fl.StringArrayVar(&choose, "choose", nil, "GROUP=OPTION of a configurable product (repeat)")
 	fl.BoolVar(&shipComplete, "ship-complete", false, "this line ships whole (default: the order's setting)")
@@ -196,11 +196,12 @@ not enough. QTY is at most what is still to ship.`,
 		Example: "  stockctl so backorder SO-000001 1 6\n  stockctl so backorder SO-000001 2 0",
 		Args:    args("SO", "LINE", "QTY"),
 		RunE: func(c *cobra.Command, args []string) error {
-			line, err := strconv.Atoi(args[1])
-			if err != nil || line < 1 {
-				return fault.Usagef("line", "LINE %q: give the line number (see stockctl so show %s)", args[1], args[0])
+			n, err := bounds.ParseWhole(args[1], 1, bounds.MaxWhole)
+			if err != nil {
+				return fault.Usagef("line", "LINE %s: give the line number (see stockctl so show %s)", quoteArg(args[1]), args[0])
 			}
-			q, err := parseDecimal("QTY", args[2])
+			line := int(n)
+			q, err := quantityArg(args[2], nonNegative, "a backorder quantity cannot be negative (0 takes the line off backorder)")
 			if err != nil {
 				return err
 			}
@@ -329,8 +330,8 @@ refused shipment use none.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.IntVar(&line, "line", 0, "ship this line only")
-	fl.Var(&qty, "qty", "quantity of --line to ship (default: all allocated)")
+	intVar(fl, &line, "line", 0, 1, bounds.MaxWhole, "ship this line only")
+	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity of --line to ship (default: all allocated)")
 	fl.StringVar(&batch, "batch", "", "take this batch (default: first expiry first out)")
 	fl.StringSliceVar(&serials, "serial", nil, "serial numbers shipped, one per unit")
 	fl.BoolVar(&dry, "dry-run", false, "check and show the shipment without posting")
@@ -422,7 +423,7 @@ func (a *App) soListCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&f.Status, "status", "", "status, or open")
 	cmd.Flags().StringVar(&f.Customer, "customer", "", "one customer's orders")
-	cmd.Flags().IntVar(&f.Limit, "limit", 0, "at most this many (0: all)")
+	intVar(cmd.Flags(), &f.Limit, "limit", 0, 0, bounds.MaxWhole, "at most this many (0: all)")
 	return cmd
 }
 

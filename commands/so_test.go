@@ -52,7 +52,7 @@ type soJSON struct {
 func TestSOLifecycleCommands(t *testing.T) {
 	url := soSetup(t)
 	run(t, url, "so", "new", "ACME").wantCode(t, ExitUsage).wantErr(t, "--location")
-	run(t, url, "so", "new", "NOBODY", "--location", "MAIN").wantCode(t, ExitInvalid).wantErr(t, "unknown customer")
+	run(t, url, "so", "new", "NOBODY", "--location", "MAIN").wantCode(t, ExitNotFound).wantErr(t, "unknown customer")
 	run(t, url, "so", "new", "ACME", "--location", "MAIN").wantCode(t, ExitOK).wantErr(t, "SO-000001 created")
 	run(t, url, "so", "add", "SO-000001", "W", "7").wantCode(t, ExitOK)
 	run(t, url, "so", "add", "SO-000001", "FIT", "1", "--price", "35").wantCode(t, ExitOK)

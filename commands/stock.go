@@ -4,8 +4,10 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
+	"github.com/stockctl/stockctl/io/csvio"
 )
 
 func (a *App) stockCmd() *cobra.Command {
@@ -46,8 +48,14 @@ order, header required): sku, location, qty (required), reason, unit_cost, gl_co
 batch, expiry (YYYY-MM-DD), serials (separated by spaces, semicolons or commas), bay. It is
 read like every import (docs/csv-formats.md: header names matched leniently, UTF-8 or
 Windows-1252, comma, semicolon or tab) and is the format of stock import, which posts the same
-file with --skip-invalid, --rejects, --dry-run and a summary. Every bad row is reported, with
-its row number (the header is row 1) and column, before anything is written.
+file with --skip-invalid, --rejects, --dry-run and a summary. The rows are checked with stock
+import's code, in file order; with any bad row nothing is posted (exit 5) and every bad row is
+listed on standard output as stock import lists them: row (the header is row 1), column, value
+and reason, one line per reason (-o json: {"rejected":N,"errors":[...]}).
+
+--qty takes a negative number as it is (--qty -3 or --qty=-3); quantities have at most 12
+digits before the point and 6 after, unit costs likewise, expiry dates run from 1900 to 9999,
+and no number is written with an exponent (see "Limits" in README.md).
 
 --ref REF makes the posting idempotent. Run again with the same ref and the same request
 (compared as values: --qty 5 and --qty 5.00 are the same; serials in any order) it posts
@@ -69,12 +77,14 @@ again), and a product deleted meanwhile is reported missing (exit 6).`,
 		Args: optionalArgs("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var adjs []stock.Adjustment
+			var rows []csvio.Row
+			var rejects []csvio.Rejected
 			var err error
 			if f.file != "" {
 				if len(args) > 0 {
 					return fault.Usagef("file", "give either SKU and flags or --file, not both")
 				}
-				if adjs, err = a.readAdjustments(f.file); err != nil {
+				if adjs, rows, rejects, err = a.readAdjustments(f.file); err != nil {
 					return err
 				}
 			} else {
@@ -90,11 +100,15 @@ again), and a product deleted meanwhile is reported missing (exit 6).`,
 			var moves []stock.AdjustedMove
 			applied := true
 			err = a.write(c, f.dry, func(tx *sqlx.Tx) (err error) {
-				moves, applied, err = stock.Adjust(c.Context(), tx, adjs, f.ref)
+				if f.file != "" {
+					moves, applied, err = stock.AdjustFile(c.Context(), tx, adjs, rows, rejects, f.ref)
+				} else {
+					moves, applied, err = stock.Adjust(c.Context(), tx, adjs, f.ref)
+				}
 				return err
 			})
 			if err != nil {
-				return err
+				return a.reportRows("stock adjust", err)
 			}
 			if !applied {
 				if moves == nil {
@@ -112,9 +126,9 @@ again), and a product deleted meanwhile is reported missing (exit 6).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.location, "location", "", "location code")
-	fl.Var(&f.qty, "qty", "quantity to add (positive) or remove (negative), in the stock unit")
+	fl.Var(f.qty.of(bounds.Quantity, anySign), "qty", "quantity to add (positive) or remove (negative), in the stock unit")
 	fl.StringVar(&f.reason, "reason", "", "why: damaged, found, opening, count ...")
-	fl.Var(&f.unitCost, "unit-cost", "unit cost of stock coming in, base currency (default: average cost)")
+	fl.Var(f.unitCost.of(bounds.Money, nonNegative), "unit-cost", "unit cost of stock coming in, base currency (default: average cost)")
 	fl.StringVar(&f.glCode, "gl-code", "", "GL code (default: setting gl_adjustment)")
 	fl.StringVar(&f.narrative, "narrative", "", "free text kept on the move")
 	fl.StringVar(&f.batch, "batch", "", "batch number (batch-tracked products)")

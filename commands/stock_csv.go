@@ -2,8 +2,8 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
@@ -143,33 +143,42 @@ answered "already posted" without a comparison.
 }
 
 // readAdjustments reads an adjustments file (stock adjust --file) with the reader and row
-// parsing of stock import; every bad row is reported at once, each problem naming its row
-// and column.
-func (a *App) readAdjustments(name string) ([]stock.Adjustment, error) {
+// parsing of stock import: the rows whose cells read, their file rows, and the rows whose
+// cells do not (with every problem of each, by row and column).
+func (a *App) readAdjustments(name string) ([]stock.Adjustment, []csvio.Row, []csvio.Rejected, error) {
 	in, _, closeIn, err := a.openInput(name)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	defer closeIn()
 	r, err := csvio.NewReader(in, stock.AdjustCSVColumns, stock.AdjustCSVRequired, csvio.Options{})
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	adjs, _, rejects, err := stock.ReadAdjustments(r, csvio.ImportOptions{})
+	adjs, rows, rejects, err := stock.ReadAdjustments(r, csvio.ImportOptions{})
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	var problems []string
-	for _, rj := range rejects {
-		for _, e := range rj.Errors {
-			problems = append(problems, e.Error())
-		}
+	if len(adjs) == 0 && len(rejects) == 0 {
+		return nil, nil, nil, fault.Invalidf("file", "%s has no adjustments below its header", name)
 	}
-	if len(problems) > 0 {
-		return nil, fault.Invalidf("file", "%s: %d problem(s) in %d row(s), nothing posted:\n  %s", name, len(problems), len(rejects), strings.Join(problems, "\n  "))
+	return adjs, rows, rejects, nil
+}
+
+// reportRows prints the rows of a file refused as a whole, as the imports print theirs
+// (row, column, value, reason as a table, CSV or JSON on standard output), and returns the
+// error to exit with.
+func (a *App) reportRows(what string, err error) error {
+	var re *stock.RowsError
+	if !errors.As(err, &re) {
+		return err
 	}
-	if len(adjs) == 0 {
-		return nil, fault.Invalidf("file", "%s has no adjustments below its header", name)
+	if perr := a.printImport(csvio.Result{Rejected: int64(len(re.Rejects))}, re.Rejects); perr != nil {
+		return perr
 	}
-	return adjs, nil
+	rows := "rows are"
+	if len(re.Rejects) == 1 {
+		rows = "row is"
+	}
+	return fault.Invalidf("file", "%s: %d %s invalid (listed on standard output); nothing was posted", what, len(re.Rejects), rows)
 }

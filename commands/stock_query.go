@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
@@ -83,8 +84,8 @@ location, and --bay "" clears it. Flags not given keep their value.`,
 	}
 	fl := set.Flags()
 	fl.StringVar(&location, "location", "", "location code")
-	fl.Var(&lo, "min", "minimum stock (reorder point), in the stock unit")
-	fl.Var(&hi, "max", "maximum stock (order-up-to level), in the stock unit")
+	fl.Var(lo.of(bounds.Quantity, nonNegative), "min", "minimum stock (reorder point), in the stock unit")
+	fl.Var(hi.of(bounds.Quantity, nonNegative), "max", "maximum stock (order-up-to level), in the stock unit")
 	fl.StringVar(&bay, "bay", "", `default bay at the location ("" clears it)`)
 	fl.BoolVar(&dry, "dry-run", false, "validate and show the result without saving")
 	cmd.AddCommand(set)
@@ -230,7 +231,7 @@ stops after N rows (0, the default, lists all). An empty list exits 0.`,
 	fl.StringVar(&f.Location, "location", "", "only this location")
 	fl.StringVar(&f.SKU, "sku", "", "only this product")
 	fl.BoolVar(&f.BelowMin, "below-min", false, "only rows whose available + on order is below the minimum")
-	fl.IntVar(&f.Limit, "limit", 0, "at most this many rows (0: all)")
+	intVar(fl, &f.Limit, "limit", 0, 0, bounds.MaxWhole, "at most this many rows (0: all)")
 	return cmd
 }
 
@@ -288,7 +289,7 @@ until the limit is met, so a rare kind can take a while on a large ledger.`,
 	fl.StringVar(&since, "since", "", "only moves on or after this date, YYYY-MM-DD (UTC)")
 	fl.StringVar(&f.Kind, "kind", "", "only moves of this kind")
 	fl.StringVar(&f.Reference, "reference", "", "only moves of this document reference")
-	fl.IntVar(&f.Limit, "limit", 100, "at most this many moves, newest first (0: all)")
+	intVar(fl, &f.Limit, "limit", 100, 0, bounds.MaxWhole, "at most this many moves, newest first (0: all)")
 	return cmd
 }
 

@@ -61,8 +61,8 @@ func TestStockLevelsCommand(t *testing.T) {
 	run(t, url, "stock", "levels", "set", "W", "--location", "VAN", "--min", "1", "--dry-run").wantCode(t, ExitOK).wantErr(t, "dry run")
 	run(t, url, "stock", "levels", "set", "W", "--location", "MAIN", "--max", "2").wantCode(t, ExitInvalid).wantErr(t, "below the minimum")
 	run(t, url, "stock", "levels", "set", "W", "--location", "MAIN", "--min", "-1").wantCode(t, ExitInvalid).wantErr(t, "negative")
-	run(t, url, "stock", "levels", "set", "W", "--location", "VAN", "--bay", "A1").wantCode(t, ExitInvalid).wantErr(t, "has no bay")
-	run(t, url, "stock", "levels", "set", "W", "--location", "NOPE", "--min", "1").wantCode(t, ExitInvalid).wantErr(t, "unknown location")
+	run(t, url, "stock", "levels", "set", "W", "--location", "VAN", "--bay", "A1").wantCode(t, ExitNotFound).wantErr(t, "has no bay")
+	run(t, url, "stock", "levels", "set", "W", "--location", "NOPE", "--min", "1").wantCode(t, ExitNotFound).wantErr(t, "unknown location")
 	run(t, url, "stock", "levels", "set", "FIT", "--location", "MAIN", "--min", "1").wantCode(t, ExitInvalid).wantErr(t, "not stock-tracked")
 	run(t, url, "stock", "levels", "set", "NOPE", "--location", "MAIN", "--min", "1").wantCode(t, ExitNotFound)
 	run(t, url, "stock", "levels", "set", "W", "--min", "1").wantCode(t, ExitUsage).wantErr(t, "--location")
@@ -159,7 +159,7 @@ func TestStockListCommand(t *testing.T) {
 		t.Fatalf("empty list: %q", r.out)
 	}
 	run(t, url, "stock", "list", "--sku", "NOPE").wantCode(t, ExitNotFound)
-	run(t, url, "stock", "list", "--location", "NOPE").wantCode(t, ExitInvalid)
+	run(t, url, "stock", "list", "--location", "NOPE").wantCode(t, ExitNotFound)
 	run(t, url, "stock", "list", "--limit", "-1").wantCode(t, ExitUsage)
 	run(t, url, "stock", "list", "W").wantCode(t, ExitUsage)
 }
@@ -198,7 +198,7 @@ func TestStockMovesCommand(t *testing.T) {
 	run(t, url, "stock", "moves", "--since", "yesterday").wantCode(t, ExitUsage).wantErr(t, "--since")
 	run(t, url, "stock", "moves", "--limit", "-1").wantCode(t, ExitUsage)
 	run(t, url, "stock", "moves", "NOPE").wantCode(t, ExitNotFound)
-	run(t, url, "stock", "moves", "--location", "NOPE").wantCode(t, ExitInvalid)
+	run(t, url, "stock", "moves", "--location", "NOPE").wantCode(t, ExitNotFound)
 	run(t, url, "stock", "moves", "W", "X").wantCode(t, ExitUsage)
 }
 

@@ -25,14 +25,14 @@ func TestLocationsAndBays(t *testing.T) {
 	run(t, url, "location", "add", "MAIN", "--name", "Main").wantCode(t, ExitOK)
 	run(t, url, "location", "add", "MAIN").wantCode(t, ExitInvalid).wantErr(t, "already exists")
 	run(t, url, "location", "add", "~x").wantCode(t, ExitInvalid)
-	run(t, url, "location", "add", "VAN", "--region", "NOPE").wantCode(t, ExitInvalid).wantErr(t, "unknown sales region")
+	run(t, url, "location", "add", "VAN", "--region", "NOPE").wantCode(t, ExitNotFound).wantErr(t, "unknown sales region")
 	run(t, url, "location", "show", "NOPE").wantCode(t, ExitNotFound)
 	if r := run(t, url, "location", "list", "--fields", "code"); r.out != "MAIN\n" {
 		t.Fatalf("virtual locations are never listed: %q", r.out)
 	}
 	run(t, url, "bay", "add", "MAIN", "A1").wantCode(t, ExitOK)
 	run(t, url, "bay", "add", "MAIN", "A1").wantCode(t, ExitInvalid)
-	run(t, url, "bay", "add", "NOPE", "A1").wantCode(t, ExitInvalid).wantErr(t, "unknown location")
+	run(t, url, "bay", "add", "NOPE", "A1").wantCode(t, ExitNotFound).wantErr(t, "unknown location")
 	if r := run(t, url, "bay", "list", "MAIN", "--fields", "code"); r.out != "A1\n" {
 		t.Fatalf("bays: %q", r.out)
 	}
@@ -64,13 +64,21 @@ func TestStockAdjustCommand(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("sku,location,qty,unit_cost\nW,MAIN,abc,\n,MAIN,1,\nW,MAIN,1,zz\n"), 0o644)
-	run(t, url, "stock", "adjust", "--file", bad).wantCode(t, ExitInvalid).wantErr(t, "3 problem(s)", "row 2, column qty", "row 3, column sku", "row 4, column unit_cost")
+	r := run(t, url, "stock", "adjust", "--file", bad).wantCode(t, ExitInvalid).wantErr(t, "3 rows are invalid (listed on standard output)")
+	for _, want := range []string{"2\tqty\tabc\t", "3\tsku\t\t", "4\tunit_cost\tzz\t"} {
+		if !strings.Contains(r.out, want) {
+			t.Fatalf("bad rows: %q lacks %q", r.out, want)
+		}
+	}
 	rule := filepath.Join(dir, "rule.csv")
 	os.WriteFile(rule, []byte("sku,location,qty\nW,MAIN,1\nW,MAIN,-500\n"), 0o644)
-	run(t, url, "stock", "adjust", "--file", rule).wantCode(t, ExitInvalid).wantErr(t, "adjustment 2 (W at MAIN)")
+	r = run(t, url, "stock", "adjust", "--file", rule).wantCode(t, ExitInvalid).wantErr(t, "1 row is invalid")
+	if !strings.HasPrefix(r.out, "3\tqty\t-500\t") {
+		t.Fatalf("the row refused is the file's row 3 (the header is row 1): %q", r.out)
+	}
 	good := filepath.Join(dir, "good.csv")
 	os.WriteFile(good, []byte("\xef\xbb\xbfqty,sku,location,batch,serials\n4,W,MAIN,,\n2,LOT,MAIN,B1,\n-1,SER,MAIN,,S2\n"), 0o644)
-	r := run(t, url, "stock", "adjust", "--file", good, "-o", "json").wantCode(t, ExitOK).wantErr(t, "3 adjustments posted")
+	r = run(t, url, "stock", "adjust", "--file", good, "-o", "json").wantCode(t, ExitOK).wantErr(t, "3 adjustments posted")
 	if !strings.Contains(r.out, `"serial": "S2"`) {
 		t.Fatalf("file moves: %s", r.out)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
@@ -161,7 +162,7 @@ Counting is refused once the stocktake is closed, posted or cancelled.`,
 			}
 			cnt := stocktake.Count{SKU: args[1], Qty: decimal.NewFromInt(1), Unit: f.unit, Batch: f.batch, Serial: f.serial, Bay: f.bay, Add: f.add}
 			if len(args) == 3 {
-				q, err := parseDecimal("QTY", args[2])
+				q, err := quantityArg(args[2], nonNegative, "a count cannot be negative")
 				if err != nil {
 					return err
 				}
@@ -235,8 +236,10 @@ func (a *App) countFile(c *cobra.Command, number, path string, add, dry bool) er
 		if qty == "" && cnt.Serial != "" {
 			qty = "1"
 		}
-		if q, err := decimal.NewFromString(qty); err != nil {
-			problems, ok = append(problems, problem{row.Num, "qty", fmt.Sprintf("%q is not a number", v[1])}), false
+		if q, err := bounds.Quantity.Parse(qty); err != nil {
+			problems, ok = append(problems, problem{row.Num, "qty", fmt.Sprintf("%s: %v", quoteArg(v[1]), err)}), false
+		} else if q.IsNegative() {
+			problems, ok = append(problems, problem{row.Num, "qty", fmt.Sprintf("%s: a count cannot be negative", v[1])}), false
 		} else {
 			cnt.Qty = q
 		}

@@ -105,7 +105,7 @@ func TestStocktakeCommands(t *testing.T) {
 	// Usage errors (4), rules (5), unknown things (6).
 	run(t, url, "stocktake", "new").wantCode(t, ExitUsage).wantErr(t, "--location")
 	run(t, url, "stocktake", "new", "--location", "MAIN", "--sku", "W", "--category", "tools").wantCode(t, ExitUsage).wantErr(t, "not both")
-	run(t, url, "stocktake", "new", "--location", "NOPE").wantCode(t, ExitInvalid).wantErr(t, `unknown location "NOPE"`)
+	run(t, url, "stocktake", "new", "--location", "NOPE").wantCode(t, ExitNotFound).wantErr(t, `unknown location "NOPE"`)
 	run(t, url, "stocktake", "new", "--location", "MAIN", "--dry-run").wantCode(t, ExitOK).wantErr(t, "dry run")
 
 	var doc stDocJSON
@@ -118,11 +118,11 @@ func TestStocktakeCommands(t *testing.T) {
 
 	run(t, url, "stocktake", "count").wantCode(t, ExitUsage).wantErr(t, "missing ST")
 	run(t, url, "stocktake", "count", "ST-000001", "W").wantCode(t, ExitUsage).wantErr(t, "missing QTY")
-	run(t, url, "stocktake", "count", "ST-000001", "W", "x").wantCode(t, ExitUsage).wantErr(t, "QTY \"x\" is not a number")
+	run(t, url, "stocktake", "count", "ST-000001", "W", "x").wantCode(t, ExitUsage).wantErr(t, "QTY x: not a number")
 	run(t, url, "stocktake", "count", "ST-000009", "W", "1").wantCode(t, ExitNotFound).wantErr(t, "stocktake ST-000009 does not exist")
 	run(t, url, "stocktake", "count", "ST-000001", "NOPE", "1").wantCode(t, ExitNotFound)
 	run(t, url, "stocktake", "count", "ST-000001", "W", "--", "-1").wantCode(t, ExitInvalid).wantErr(t, "cannot be negative")
-	run(t, url, "stocktake", "count", "ST-000001", "W", "1", "--bay", "Z9").wantCode(t, ExitInvalid).wantErr(t, `no bay "Z9"`)
+	run(t, url, "stocktake", "count", "ST-000001", "W", "1", "--bay", "Z9").wantCode(t, ExitNotFound).wantErr(t, `no bay "Z9"`)
 	run(t, url, "stocktake", "count", "ST-000001", "LOT", "19", "--batch", "B1", "--dry-run").wantCode(t, ExitOK).wantErr(t, "dry run")
 
 	var counted []stLineJSON
@@ -267,7 +267,7 @@ func TestStocktakeCountFile(t *testing.T) {
 	}
 	bad := write("bad.csv", "sku,qty,bay,batch,serial\nW,abc,,,\n,1,,,\nGHOST,1,,,\nW,1,Z9,,\nLOT,3,,B1,\nSER,,,,S1\nLOT,2,,,X\n")
 	run(t, url, "stocktake", "count", "ST-000001", "--file", bad).wantCode(t, ExitInvalid).
-		wantErr(t, "5 problem(s), nothing counted", "row 2, qty: \"abc\" is not a number", "row 3, sku: missing",
+		wantErr(t, "5 problem(s), nothing counted", "row 2, qty: abc: not a number", "row 3, sku: missing",
 			"row 4, sku: product GHOST does not exist", `row 5, bay: location MAIN has no bay "Z9"`, "row 8, serial: product LOT is not serialised")
 	var doc stDocJSON
 	run(t, url, "stocktake", "show", "ST-000001", "-o", "json").json(t, &doc)

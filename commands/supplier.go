@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/orders/purchasing"
 )
@@ -90,13 +91,13 @@ an existing one replaces it, so a price list can be loaded again safely.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.Var(&price, "price", "price per stock unit")
+	fl.Var(price.of(bounds.Money, nonNegative), "price", "price per stock unit")
 	fl.StringVar(&cur, "currency", "", "currency of the price (default: the supplier's)")
-	fl.Var(&minQty, "min-qty", "the break: the price applies from this quantity on (default 1)")
+	fl.Var(minQty.of(bounds.Quantity, nonNegative), "min-qty", "the break: the price applies from this quantity on (default 1)")
 	fl.StringVar(&supSKU, "supplier-sku", "", "the supplier's part number (found by product lookup)")
-	fl.IntVar(&lead, "lead-days", 0, "delivery time in days")
+	intVar(fl, &lead, "lead-days", 0, 0, bounds.MaxWhole, "delivery time in days")
 	fl.StringVar(&pack, "pack", "", "the supplier's pack: a number of stock units or a pack unit of the product")
-	fl.IntVar(&prio, "priority", purchasing.DefaultPriority, "supplier preference, lower is preferred")
+	intVar(fl, &prio, "priority", purchasing.DefaultPriority, 0, 9999, "supplier preference, lower is preferred")
 	fl.StringVar(&from, "valid-from", "", "first day the price applies, YYYY-MM-DD")
 	fl.StringVar(&until, "valid-until", "", "last day the price applies, YYYY-MM-DD")
 	fl.BoolVar(&dry, "dry-run", false, "check the price and show it without saving")
@@ -171,7 +172,7 @@ price, then the shortest lead time. A currency without a rate on the date ranks 
 			return a.Printer().List(os)
 		},
 	}
-	cmd.Flags().Var(&qty, "qty", "quantity wanted, in the stock unit (default 1)")
+	cmd.Flags().Var(qty.of(bounds.Quantity, positive), "qty", "quantity wanted, in the stock unit (default 1)")
 	cmd.Flags().StringVar(&on, "date", "", "the day to price on, YYYY-MM-DD (default today)")
 	return cmd
 }

@@ -109,9 +109,9 @@ func TestSupplierPriceCommands(t *testing.T) {
 	run(t, url, "supplier", "price", "add", "EURO", "W").wantCode(t, ExitUsage).wantErr(t, "--price")
 	run(t, url, "supplier", "price", "add", "EURO").wantCode(t, ExitUsage).wantErr(t, "missing SKU")
 	run(t, url, "supplier", "price", "add", "CUST", "W", "--price", "1").wantCode(t, ExitInvalid).wantErr(t, "not a supplier")
-	run(t, url, "supplier", "price", "add", "EURO", "NOPE", "--price", "1").wantCode(t, ExitInvalid).wantErr(t, "NOPE")
+	run(t, url, "supplier", "price", "add", "EURO", "NOPE", "--price", "1").wantCode(t, ExitNotFound).wantErr(t, "NOPE")
 	run(t, url, "supplier", "price", "add", "EURO", "W", "--price", "-1").wantCode(t, ExitInvalid).wantErr(t, "negative")
-	run(t, url, "supplier", "price", "add", "EURO", "W", "--price", "1", "--pack", "crate").wantCode(t, ExitInvalid).wantErr(t, "pack unit")
+	run(t, url, "supplier", "price", "add", "EURO", "W", "--price", "1", "--pack", "crate").wantCode(t, ExitNotFound).wantErr(t, "pack unit")
 	run(t, url, "supplier", "price", "add", "EURO", "W", "--price", "1", "--valid-from", "June").wantCode(t, ExitUsage).wantErr(t, "--valid-from")
 	run(t, url, "supplier", "price", "add", "EURO", "W", "--price", "x").wantCode(t, ExitUsage).wantErr(t, "--price")
 	r := run(t, url, "supplier", "price", "add", "EURO", "W", "--price", "1", "--currency", "ZZZ", "-o", "json").wantCode(t, ExitInvalid)
@@ -119,5 +119,5 @@ func TestSupplierPriceCommands(t *testing.T) {
 		t.Fatalf("JSON error names the field: %s", r.err)
 	}
 	run(t, url, "supplier", "price", "best", "NOPE").wantCode(t, ExitNotFound)
-	run(t, url, "supplier", "price", "list", "NOPE").wantCode(t, ExitInvalid)
+	run(t, url, "supplier", "price", "list", "NOPE").wantCode(t, ExitNotFound)
 }

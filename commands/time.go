@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/orders/timebill"
 )
@@ -70,10 +71,10 @@ its working day (--hours-per-day, 8 by default). Flags not given keep their valu
 		},
 	}
 	fl := set.Flags()
-	fl.Var(&period, "period", "number of units one price is for (default 1)")
+	fl.Var(period.of(bounds.Quantity, positive), "period", "number of units one price is for (default 1)")
 	fl.StringVar(&unit, "unit", "", "period unit: hour, day, week, month, quarter or year")
 	fl.StringVar(&typ, "time-type", "", "labour or travel")
-	fl.Var(&hpd, "hours-per-day", "working hours in a day of this product (default 8)")
+	fl.Var(hpd.of(bounds.Quantity, positive), "hours-per-day", "working hours in a day of this product (default 8)")
 	fl.BoolVar(&dry, "dry-run", false, "check and show without saving")
 	list := &cobra.Command{
 		Use:     "list",
@@ -148,12 +149,12 @@ the entry is priced by the pricing engine when billed. Entries can be changed wi
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&in.SKU, "product", "", "time product SKU")
-	fl.Var(&qty, "qty", "hours")
+	fl.Var(qty.of(bounds.Quantity, positive), "qty", "hours")
 	fl.StringVar(&date, "date", "", "day worked YYYY-MM-DD (default today)")
 	fl.StringVar(&in.Note, "note", "", "what was done")
 	fl.StringVar(&in.Ref, "ref", "", "project or ticket")
 	fl.BoolVar(&in.NonBillable, "non-billable", false, "never bill this entry")
-	fl.Var(&rate, "rate", "price per period by hand (default: priced when billed)")
+	fl.Var(rate.of(bounds.Money, nonNegative), "rate", "price per period by hand (default: priced when billed)")
 	fl.BoolVar(&dry, "dry-run", false, "check and show the entry without saving it")
 	return cmd
 }
@@ -248,12 +249,12 @@ refuses any change to it as well): correct the sales order instead. --quoted dro
 	fl := cmd.Flags()
 	fl.StringVar(&customer, "customer", "", "customer")
 	fl.StringVar(&sku, "product", "", "time product SKU")
-	fl.Var(&qty, "qty", "hours")
+	fl.Var(qty.of(bounds.Quantity, positive), "qty", "hours")
 	fl.StringVar(&date, "date", "", "day worked YYYY-MM-DD")
 	fl.StringVar(&note, "note", "", "what was done")
 	fl.StringVar(&ref, "ref", "", "project or ticket")
 	fl.BoolVar(&billable, "billable", true, "whether the entry is billed")
-	fl.Var(&rate, "rate", "price per period by hand")
+	fl.Var(rate.of(bounds.Money, nonNegative), "rate", "price per period by hand")
 	fl.BoolVar(&quoted, "quoted", false, "drop a typed rate: price the entry by the pricing engine")
 	fl.BoolVar(&dry, "dry-run", false, "check and show without saving")
 	return cmd

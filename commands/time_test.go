@@ -71,7 +71,7 @@ func TestTimeCommands(t *testing.T) {
 	run(t, url, "time", "log", "ACME", "--product", "DEV", "--qty", "x").wantCode(t, ExitUsage)
 	run(t, url, "time", "log", "ACME", "--product", "DEV", "--qty", "-2").wantCode(t, ExitInvalid).wantErr(t, "--qty")
 	run(t, url, "time", "log", "ACME", "--product", "SAFE", "--qty", "2").wantCode(t, ExitInvalid).wantErr(t, "SAFE")
-	run(t, url, "time", "log", "NOBODY", "--product", "DEV", "--qty", "2").wantCode(t, ExitInvalid).wantErr(t, "unknown customer")
+	run(t, url, "time", "log", "NOBODY", "--product", "DEV", "--qty", "2").wantCode(t, ExitNotFound).wantErr(t, "unknown customer")
 	run(t, url, "time", "log", "ACME", "--product", "DEV", "--qty", "2", "--dry-run").wantCode(t, ExitOK).wantErr(t, "dry run")
 
 	var e1, e2, e3 timeEntryJSON
@@ -126,7 +126,7 @@ func TestTimeCommands(t *testing.T) {
 	}
 	run(t, url, "time", "bill", "ACME").wantCode(t, ExitOK).wantErr(t, "nothing to bill for ACME")
 	run(t, url, "time", "edit", itoa(e1.ID), "--qty", "7").wantCode(t, ExitInvalid).wantErr(t, "billed on "+b.SO)
-	run(t, url, "time", "bill", "NOBODY").wantCode(t, ExitInvalid).wantErr(t, "unknown customer")
+	run(t, url, "time", "bill", "NOBODY").wantCode(t, ExitNotFound).wantErr(t, "unknown customer")
 	run(t, url, "time", "bill", "ACME", "--until", "31/03").wantCode(t, ExitUsage).wantErr(t, "--until")
 	out := run(t, url, "time", "list", "--customer", "ACME").wantCode(t, ExitOK).out
 	if !strings.Contains(out, b.SO) {

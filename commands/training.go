@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/orders/training"
 )
@@ -80,7 +81,7 @@ what "training register" takes.`,
 	fl := cmd.Flags()
 	fl.StringVar(&date, "date", "", "day of the session YYYY-MM-DD")
 	fl.StringVar(&in.Location, "location", "", "stock location the session is held at and sold from")
-	fl.IntVar(&in.Capacity, "capacity", 0, "seats")
+	intVar(fl, &in.Capacity, "capacity", 0, 1, bounds.MaxWhole, "seats")
 	fl.BoolVar(&dry, "dry-run", false, "check and show without saving")
 	return cmd
 }
@@ -159,7 +160,7 @@ up. Two registrations at once never take more seats than the session has.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.IntVar(&in.Seats, "seats", 1, "seats to register")
+	intVar(fl, &in.Seats, "seats", 1, 0, bounds.MaxWhole, "seats to register")
 	fl.BoolVar(&in.Waitlist, "waitlist", false, "waitlist seats that do not fit instead of refusing")
 	fl.StringVar(&in.SO, "so", "", "add the line to this draft order of the customer (default: a new order)")
 	fl.StringVar(&date, "date", "", "date of a new order YYYY-MM-DD: prices of that day (default today)")

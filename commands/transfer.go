@@ -5,6 +5,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
 )
@@ -91,13 +92,13 @@ answered "already posted" without a comparison.`,
 	fl := cmd.Flags()
 	fl.StringVar(&from, "from", "", "location the stock leaves")
 	fl.StringVar(&to, "to", "", "location the stock goes to")
-	fl.Var(&qty, "qty", "quantity in the stock unit (serialised: default the number of --serial)")
+	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity in the stock unit (serialised: default the number of --serial)")
 	fl.StringVar(&batch, "batch", "", "take this batch only (default: first expiry first out)")
 	fl.StringSliceVar(&serials, "serial", nil, "serial number(s), one per unit; repeat or separate with commas")
 	fl.StringVar(&fromBay, "from-bay", "", "take the stock from this bay of --from")
 	fl.StringVar(&toBay, "to-bay", "", "put the stock into this bay of --to (default: the product's default bay)")
 	fl.BoolVar(&twoStep, "two-step", false, "dispatch now into transit; receive later with transfer receive")
-	fl.Var(&cost, "cost", "extra transfer cost, a total in the base currency; raises the average cost")
+	fl.Var(cost.of(bounds.Money, nonNegative), "cost", "extra transfer cost, a total in the base currency; raises the average cost")
 	fl.StringVar(&narrative, "narrative", "", "free text kept on the transfer and its moves")
 	fl.StringVar(&ref, "ref", "", "idempotency ref: posted once; again with the same request it prints the first result, with another it is refused")
 	fl.BoolVar(&dry, "dry-run", false, "check everything and show the transfer without posting")
@@ -215,8 +216,8 @@ without a comparison.`,
 		},
 	}
 	fl := receive.Flags()
-	fl.Var(&qty, "qty", "quantity to receive (default: everything outstanding)")
-	fl.IntVar(&line, "line", 0, "receive this line only")
+	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity to receive (default: everything outstanding)")
+	intVar(fl, &line, "line", 0, 1, bounds.MaxWhole, "receive this line only")
 	fl.StringVar(&ref, "ref", "", "idempotency ref, per transfer: posted once; again with the same request it prints the first result, with another it is refused")
 	fl.BoolVar(&dry, "dry-run", false, "check everything and show the result without posting")
 

@@ -69,8 +69,8 @@ func TestStockTransferCommand(t *testing.T) {
 	run(t, url, "stock", "transfer", "NOPE", "--from", "MAIN", "--to", "NORTH", "--qty", "1").wantCode(t, ExitNotFound)
 	run(t, url, "stock", "transfer", "W", "--from", "MAIN", "--to", "NORTH", "--qty", "7").wantCode(t, ExitInvalid).wantErr(t, "want 7, have 6")
 	run(t, url, "stock", "transfer", "W", "--from", "MAIN", "--to", "MAIN", "--qty", "1").wantCode(t, ExitInvalid).wantErr(t, "two locations")
-	run(t, url, "stock", "transfer", "W", "--from", "MAIN", "--to", "SOUTH", "--qty", "1").wantCode(t, ExitInvalid).wantErr(t, `unknown location "SOUTH"`)
-	run(t, url, "stock", "transfer", "W", "--from", "MAIN", "--to", "NORTH", "--qty", "1", "--to-bay", "Z9").wantCode(t, ExitInvalid).wantErr(t, "--to-bay")
+	run(t, url, "stock", "transfer", "W", "--from", "MAIN", "--to", "SOUTH", "--qty", "1").wantCode(t, ExitNotFound).wantErr(t, `unknown location "SOUTH"`)
+	run(t, url, "stock", "transfer", "W", "--from", "MAIN", "--to", "NORTH", "--qty", "1", "--to-bay", "Z9").wantCode(t, ExitNotFound).wantErr(t, "--to-bay")
 	run(t, url, "stock", "transfer", "W", "--from", "MAIN", "--to", "NORTH", "--qty", "1", "--cost", "-5").wantCode(t, ExitInvalid).wantErr(t, "negative")
 
 	// --dry-run shows the document and writes nothing.

@@ -5,6 +5,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/uom"
 	"github.com/stockctl/stockctl/io/printer"
@@ -62,8 +63,8 @@ default 0: whole units). Codes are case-sensitive and start with a letter.`,
 	}
 	fl := add.Flags()
 	fl.StringVar(&category, "category", "", "category: count, weight, length, volume, time ... (required)")
-	fl.Var(&ratio, "ratio", "how many reference units of the category one unit is, e.g. 0.001 (required)")
-	fl.IntVar(&precision, "precision", 0, "decimals a quantity in the unit keeps, 0 to 6")
+	fl.Var(ratio.of(bounds.Rate, positive), "ratio", "how many reference units of the category one unit is, e.g. 0.001 (required)")
+	intVar(fl, &precision, "precision", 0, -bounds.MaxWhole, bounds.MaxWhole, "decimals a quantity in the unit keeps, 0 to 6")
 	fl.StringVar(&name, "name", "", "unit name (default: the code)")
 	fl.BoolVar(&dry, "dry-run", false, "validate without saving")
 
@@ -113,7 +114,7 @@ print the result (with -o json or csv: the quantity, both units and the result).
 		Example: "  stockctl uom convert 3 ft in          # 36.00\n  stockctl uom convert 1234.5 g kg      # 1.235",
 		Args:    args("QTY", "FROM", "TO"),
 		RunE: func(c *cobra.Command, args []string) error {
-			qty, err := parseDecimal("QTY", args[0])
+			qty, err := quantityArg(args[0], anySign, "")
 			if err != nil {
 				return err
 			}

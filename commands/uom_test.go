@@ -27,9 +27,9 @@ func TestUomAddAndList(t *testing.T) {
 
 	run(t, url, "uom", "add", "box6", "--category", "count", "--ratio", "6").wantCode(t, ExitInvalid).wantErr(t, "unit box6 already exists")
 	run(t, url, "uom", "add", "kg", "--category", "weight", "--ratio", "1").wantCode(t, ExitInvalid).wantErr(t, "already exists")
-	run(t, url, "uom", "add", "crate", "--category", "colour", "--ratio", "6").wantCode(t, ExitInvalid).wantErr(t, `unknown unit category "colour"`, "stockctl uom categories")
-	run(t, url, "uom", "add", "crate", "--category", "count", "--ratio", "0").wantCode(t, ExitInvalid).wantErr(t, "greater than 0")
-	run(t, url, "uom", "add", "crate", "--category", "count", "--ratio=-6").wantCode(t, ExitInvalid).wantErr(t, "greater than 0")
+	run(t, url, "uom", "add", "crate", "--category", "colour", "--ratio", "6").wantCode(t, ExitNotFound).wantErr(t, `unknown unit category "colour"`, "stockctl uom categories")
+	run(t, url, "uom", "add", "crate", "--category", "count", "--ratio", "0").wantCode(t, ExitInvalid).wantErr(t, "--ratio 0: must be more than 0")
+	run(t, url, "uom", "add", "crate", "--category", "count", "--ratio=-6").wantCode(t, ExitInvalid).wantErr(t, "--ratio -6: must be more than 0")
 	run(t, url, "uom", "add", "crate", "--category", "count", "--ratio", "6", "--precision", "7").wantCode(t, ExitInvalid).wantErr(t, "0 to 6")
 	run(t, url, "uom", "add", "6pack", "--category", "count", "--ratio", "6").wantCode(t, ExitInvalid).wantErr(t, `unit code "6pack"`)
 	run(t, url, "uom", "add", "crate", "--category", "count", "--ratio", "six").wantCode(t, ExitUsage).wantErr(t, "--ratio", "not a number")
@@ -44,13 +44,13 @@ func TestUomAddAndList(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.err), &e); err != nil || e["field"] != "ratio" || e["kind"] != "invalid" {
 		t.Fatalf("json error: %q", r.err)
 	}
-	r = run(t, url, "uom", "add", "crate", "--category", "nope", "--ratio", "6", "-o", "json").wantCode(t, ExitInvalid)
+	r = run(t, url, "uom", "add", "crate", "--category", "nope", "--ratio", "6", "-o", "json").wantCode(t, ExitNotFound)
 	if err := json.Unmarshal([]byte(r.err), &e); err != nil || e["field"] != "category" {
 		t.Fatalf("json error: %q", r.err)
 	}
 
 	run(t, url, "uom", "add", "crate", "--category", "count", "--ratio", "24", "--dry-run").wantCode(t, ExitOK).wantErr(t, "dry run")
-	run(t, url, "uom", "convert", "1", "crate", "ea").wantCode(t, ExitInvalid).wantErr(t, `unknown unit "crate"`)
+	run(t, url, "uom", "convert", "1", "crate", "ea").wantCode(t, ExitNotFound).wantErr(t, `unknown unit "crate"`)
 
 	var us []map[string]any
 	run(t, url, "uom", "list", "--category", "count", "-o", "json").wantCode(t, ExitOK).json(t, &us)
@@ -65,7 +65,7 @@ func TestUomAddAndList(t *testing.T) {
 	if len(us) != 26 || us[0]["category"] != "count" {
 		t.Fatalf("all units: %d %v", len(us), us[0])
 	}
-	run(t, url, "uom", "list", "--category", "colour").wantCode(t, ExitInvalid).wantErr(t, `unknown unit category "colour"`)
+	run(t, url, "uom", "list", "--category", "colour").wantCode(t, ExitNotFound).wantErr(t, `unknown unit category "colour"`)
 
 	r = run(t, url, "uom", "list", "--category", "weight", "--fields", "code,ratio,precision").wantCode(t, ExitOK)
 	if !strings.Contains(r.out, "lb\t0.45359237\t3\n") || !strings.HasPrefix(r.out, "mg\t0.000001\t0\n") {
@@ -131,12 +131,12 @@ func TestUomConvert(t *testing.T) {
 	}
 
 	run(t, url, "uom", "convert", "1", "kg", "l").wantCode(t, ExitInvalid).wantErr(t, "cannot convert kg (weight) to l (volume)")
-	r := run(t, url, "uom", "convert", "1", "kg", "furlong", "-o", "json").wantCode(t, ExitInvalid)
+	r := run(t, url, "uom", "convert", "1", "kg", "furlong", "-o", "json").wantCode(t, ExitNotFound)
 	var e map[string]any
 	if err := json.Unmarshal([]byte(r.err), &e); err != nil || e["field"] != "unit" || !strings.Contains(e["error"].(string), `unknown unit "furlong"`) {
 		t.Fatalf("json error: %q", r.err)
 	}
-	run(t, url, "uom", "convert", "lots", "kg", "g").wantCode(t, ExitUsage).wantErr(t, `QTY "lots" is not a number`)
+	run(t, url, "uom", "convert", "lots", "kg", "g").wantCode(t, ExitUsage).wantErr(t, "QTY lots: not a number")
 	run(t, url, "uom", "convert", "1", "kg").wantCode(t, ExitUsage).wantErr(t, "missing TO")
 	run(t, url, "uom").wantCode(t, ExitOK)
 	run(t, url, "uom", "weigh").wantCode(t, ExitUsage).wantErr(t, `unknown command "weigh"`)

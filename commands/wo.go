@@ -4,6 +4,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/orders/work"
 )
@@ -35,7 +36,7 @@ with stockctl wo show.`,
 		Example: "  stockctl wo new TABLE 5 --location MAIN\n  stockctl wo new TABLE 2 --location MAIN --dry-run -o json",
 		Args:    args("SKU", "QTY"),
 		RunE: func(c *cobra.Command, args []string) error {
-			q, err := parseDecimal("QTY", args[1])
+			q, err := quantityArg(args[1], positive, "a work order builds more than 0")
 			if err != nil {
 				return err
 			}
@@ -153,7 +154,7 @@ are locked in one fixed order.`,
 			return p.List(res.Consumed)
 		},
 	}
-	cmd.Flags().Var(&qty, "qty", "quantity to build now (default: all that remains)")
+	cmd.Flags().Var(qty.of(bounds.Quantity, positive), "qty", "quantity to build now (default: all that remains)")
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "check and show the build without posting")
 	return cmd
 }

@@ -5,12 +5,15 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
-	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
 	"os"
 	"regexp"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -223,7 +226,8 @@ func Detail(err error) string {
 
 // Classify maps driver errors that escaped the domain's own checks to fault kinds, so a
 // constraint that fires as the last line of defence still gives the right exit code.
-// Already classified errors pass through unchanged.
+// Already classified errors pass through unchanged. The messages never carry the driver's
+// own wording (SQLSTATE codes, "sql:", "conn closed"): they say what happened.
 func Classify(err error) error {
 	if err == nil {
 		return nil
@@ -233,34 +237,77 @@ func Classify(err error) error {
 		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return &fault.Error{Kind: fault.NotFound, Msg: "not found", Err: err}
+		return &fault.Error{Kind: fault.NotFound, Msg: "not found", Err: err, Quiet: true}
+	}
+	if why, ok := lost(err); ok {
+		return &fault.Error{Kind: fault.Unavailable, Err: err, Quiet: true,
+			Msg: "the database went away (" + why + "): what the command had not committed was rolled back; run it again once the server is back"}
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		class := pe.Code[:2]
-		detail := pe.Message
-		if pe.Detail != "" {
-			detail += " (" + pe.Detail + ")"
+		detail := pe.Detail // "Key (code)=(ACME) already exists."
+		if detail == "" {
+			detail = pe.ConstraintName
 		}
 		switch {
 		case pe.Code == "23505":
-			return &fault.Error{Kind: fault.Conflict, Msg: "already exists: " + detail, Err: err}
+			return &fault.Error{Kind: fault.Conflict, Msg: "already exists: " + detail, Err: err, Quiet: true}
 		case pe.Code == "23503":
-			return &fault.Error{Kind: fault.Conflict, Msg: "refers to or is referred to by other data: " + detail, Err: err}
-		case pe.Code == "23514", pe.Code == "23502", class == "22":
-			return &fault.Error{Kind: fault.Invalid, Msg: "rejected by the database: " + detail, Err: err}
+			return &fault.Error{Kind: fault.Conflict, Msg: "refers to or is referred to by other data: " + detail, Err: err, Quiet: true}
+		case pe.Code == "23514":
+			return &fault.Error{Kind: fault.Invalid, Msg: "refused by the database's rule " + pe.ConstraintName + " on " + pe.TableName, Err: err, Quiet: true}
+		case pe.Code == "23502":
+			return &fault.Error{Kind: fault.Invalid, Msg: "a value is missing: " + pe.TableName + " needs " + pe.ColumnName, Err: err, Quiet: true}
+		case class == "22", pe.Code == "54000":
+			// Out of range, too long, not a valid date ...: the limits of business/bounds keep
+			// these from the database; this is the last line of defence.
+			return &fault.Error{Kind: fault.Invalid, Msg: "a value is outside what the database can keep: " + pe.Message, Err: err, Quiet: true}
 		case pe.Code == "P0001":
 			// Raised by our own triggers with a message meant for the user.
-			return &fault.Error{Kind: fault.Invalid, Msg: pe.Message, Err: err}
+			return &fault.Error{Kind: fault.Invalid, Msg: pe.Message, Err: err, Quiet: true}
 		case pe.Code == "57014":
-			return &fault.Error{Kind: fault.Interrupted, Msg: "cancelled", Err: err}
-		case class == "08", class == "57", class == "53":
-			return &fault.Error{Kind: fault.Unavailable, Msg: "database unavailable: " + detail, Err: err}
+			return &fault.Error{Kind: fault.Interrupted, Msg: "cancelled", Err: err, Quiet: true}
+		case class == "57", class == "53":
+			return &fault.Error{Kind: fault.Unavailable, Msg: "database unavailable: " + pe.Message, Err: err, Quiet: true}
 		}
-		return fmt.Errorf("database: %w", err)
+		return &fault.Error{Kind: fault.Unexpected, Msg: "the database refused the command: " + pe.Message, Err: err, Quiet: true}
 	}
 	if errors.Is(err, context.Canceled) {
-		return &fault.Error{Kind: fault.Interrupted, Msg: "interrupted", Err: err}
+		return &fault.Error{Kind: fault.Interrupted, Msg: "interrupted", Err: err, Quiet: true}
 	}
 	return err
+}
+
+// lost reports an error that means the connection to the server is gone (the server shut
+// down, crashed or ended the session; the socket was reset, closed or broke), with a few
+// words on why.
+func lost(err error) (string, bool) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "57P01":
+			return "the server ended the connection: it is shutting down or an administrator terminated the session", true
+		case pe.Code == "57P02":
+			return "the server crashed", true
+		case pe.Code == "57P03":
+			return "the server is starting up or shutting down", true
+		case strings.HasPrefix(pe.Code, "08"):
+			return "the connection failed", true
+		}
+		return "", false
+	}
+	switch {
+	case errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone):
+		return "the connection was closed", true
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the server closed the connection", true
+	case errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNRESET), errors.Is(err, net.ErrClosed):
+		return "the connection broke", true
+	}
+	var ne *net.OpError
+	if errors.As(err, &ne) {
+		return "the connection broke", true
+	}
+	return "", false
 }

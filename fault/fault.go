@@ -56,11 +56,14 @@ type Error struct {
 	Field string
 	Msg   string
 	Err   error
+	// Quiet keeps Err in the chain (errors.Is and errors.As find it) without adding its
+	// text to the message: for a driver error, whose wording is not for users.
+	Quiet bool
 }
 
 func (e *Error) Error() string {
 	msg := e.Msg
-	if e.Err != nil {
+	if e.Err != nil && !(e.Quiet && msg != "") {
 		if msg == "" {
 			msg = e.Err.Error()
 		} else {
@@ -101,6 +104,13 @@ func Invalidf(field, format string, args ...any) error {
 // NotFoundf is a named thing that does not exist.
 func NotFoundf(format string, args ...any) error {
 	return &Error{Kind: NotFound, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Unknownf is a code given for field (an argument, flag or column) that names nothing that
+// exists: a product, company, location, bay, batch, currency, unit ... It is a not-found
+// error wherever the code was given.
+func Unknownf(field, format string, args ...any) error {
+	return &Error{Kind: NotFound, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Conflictf is a refusal because of data that already exists.

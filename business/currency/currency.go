@@ -149,7 +149,7 @@ func Require(ctx context.Context, q sqlx.QueryerContext, field, code string) (st
 		return "", db.Classify(err)
 	}
 	if !ok {
-		return "", fault.Invalidf(field, "unknown currency %s: add it first with stockctl currency add %s", c, c)
+		return "", fault.Unknownf(field, "unknown currency %s: add it first with stockctl currency add %s", c, c)
 	}
 	return c, nil
 }

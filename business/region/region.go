@@ -58,7 +58,7 @@ func Require(ctx context.Context, q sqlx.QueryerContext, field, code string) err
 		return db.Classify(err)
 	}
 	if !ok {
-		return fault.Invalidf(field, "unknown sales region %q: add it with stockctl region add %s", code, code)
+		return fault.Unknownf(field, "unknown sales region %q: add it with stockctl region add %s", code, code)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
@@ -205,7 +206,7 @@ func glCode(_ context.Context, _ sqlx.ExtContext, v string) (string, error) {
 }
 
 func percent(_ context.Context, _ sqlx.ExtContext, v string) (string, error) {
-	d, err := decimal.NewFromString(v)
+	d, err := bounds.Percent.Parse(v)
 	if err != nil || d.IsNegative() || d.GreaterThan(decimal.NewFromInt(100)) {
 		return "", fault.Invalidf("value", "tax rate %q: give a percentage from 0 to 100, e.g. 10 or 12.5", v)
 	}

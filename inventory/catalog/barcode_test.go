@@ -98,7 +98,7 @@ func TestBarcodeRefused(t *testing.T) {
 	_, err = catalog.AddBarcode(ctx, d, "DRILL", "4006381333931", "qr", "")
 	bcWant(t, err, fault.Invalid, `unknown symbology "qr"`)
 	_, err = catalog.AddBarcode(ctx, d, "DRILL", "4006381333931", "", "box")
-	bcWant(t, err, fault.Invalid, "has no pack unit box")
+	bcWant(t, err, fault.NotFound, "has no pack unit box")
 	_, err = catalog.AddBarcode(ctx, d, "NOPE", "4006381333931", "", "")
 	bcWant(t, err, fault.NotFound, "product NOPE does not exist")
 
@@ -202,7 +202,7 @@ func TestPacksAndToStock(t *testing.T) {
 	_, err = catalog.ToStock(ctx, d, drill, bcDec("2"), "kg")
 	bcWant(t, err, fault.Invalid, "different categories")
 	_, err = catalog.ToStock(ctx, d, drill, bcDec("2"), "sack") // FLOUR's pack, not DRILL's
-	bcWant(t, err, fault.Invalid, `unknown unit "sack" for DRILL`)
+	bcWant(t, err, fault.NotFound, `unknown unit "sack" for DRILL`)
 }
 
 func TestLookup(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/inventory/barcode"
 	"github.com/stockctl/stockctl/io/csvio"
 )
@@ -33,11 +34,12 @@ const (
 	csvText csvKind = iota
 	csvCode         // no spaces inside (units, GL codes, company codes)
 	csvBool
-	csvMoney   // decimal >= 0
-	csvPercent // decimal 0..100
+	csvMoney   // bounds.Money, >= 0
+	csvMeasure // bounds.Quantity, >= 0 (weight, volume)
+	csvPercent // bounds.Percent, 0..100
 	csvType
 	csvFormula
-	csvPct // decimal >= 0 (the formula's percentage; its range depends on the formula)
+	csvPct // bounds.Percent, >= 0 (the formula's percentage; its range depends on the formula)
 	csvBarcodes
 	csvFeatures
 )
@@ -46,11 +48,20 @@ var csvKinds = map[string]csvKind{
 	"type": csvType, "active": csvBool, "stock_uom": csvCode, "purchase_uom": csvCode, "sales_uom": csvCode,
 	"cost_price": csvMoney, "list_price": csvMoney, "sell_price": csvMoney, "price_formula": csvFormula,
 	"price_pct": csvPct, "same_price_all_locations": csvBool, "sellable": csvBool, "purchasable": csvBool,
-	"track_stock": csvBool, "serialized": csvBool, "batch_tracked": csvBool, "weight": csvMoney, "volume": csvMoney,
+	"track_stock": csvBool, "serialized": csvBool, "batch_tracked": csvBool, "weight": csvMeasure, "volume": csvMeasure,
 	"manufacturer": csvCode, "in_portal": csvBool, "sales_gl": csvCode, "purchase_gl": csvCode,
 	"inventory_gl": csvCode, "cogs_gl": csvCode, "sales_tax_rate": csvPercent, "purchase_tax_rate": csvPercent,
 	"barcodes": csvBarcodes, "features": csvFeatures,
 }
+
+// csvNumber is the kind of number of each numeric column kind.
+var csvNumber = map[csvKind]bounds.Number{csvMoney: bounds.Money, csvMeasure: bounds.Quantity, csvPercent: bounds.Percent, csvPct: bounds.Percent}
+
+// csvTextLimit is the most characters a text column kept in an index may have.
+var csvTextLimit = map[string]struct {
+	what string
+	max  int
+}{"category": {"a category", bounds.MaxCategory}, "mfr_part_no": {"a part number", bounds.MaxPartNo}}
 
 // csvKindAt is csvKinds by position in CSVColumns: NormalizeCSVRow runs for every row.
 var csvKindAt = func() []csvKind {
@@ -86,6 +97,12 @@ func NormalizeCSVRow(row int, values []string) []csvio.RowError {
 		if v == "" {
 			continue
 		}
+		if lim, ok := csvTextLimit[col]; ok {
+			if err := bounds.CheckText(lim.what, v, lim.max); err != nil {
+				bad(col, v, "%v", err)
+				continue
+			}
+		}
 		switch csvKindAt[i] {
 		case csvCode:
 			if strings.ContainsAny(v, " \t\r\n") {
@@ -98,13 +115,14 @@ func NormalizeCSVRow(row int, values []string) []csvio.RowError {
 				continue
 			}
 			values[i] = b
-		case csvMoney, csvPercent, csvPct:
-			if csvKindAt[i] != csvPercent && plainDecimal(v) {
+		case csvMoney, csvMeasure, csvPercent, csvPct:
+			kind := csvNumber[csvKindAt[i]]
+			if csvKindAt[i] != csvPercent && kind.Canonical(v) {
 				continue // already as decimal.String writes it, and in range
 			}
-			d, err := decimal.NewFromString(v)
-			if err != nil || strings.ContainsAny(v, "eE") {
-				bad(col, v, "not a number: write it like 12.50 (a dot for decimals, no thousands separators)")
+			d, err := kind.Parse(v)
+			if err != nil {
+				bad(col, v, "%v", err)
 				continue
 			}
 			if d.IsNegative() {
@@ -113,10 +131,6 @@ func NormalizeCSVRow(row int, values []string) []csvio.RowError {
 			}
 			if csvKindAt[i] == csvPercent && d.GreaterThan(decimal.NewFromInt(100)) {
 				bad(col, v, "a percentage from 0 to 100")
-				continue
-			}
-			if d.GreaterThanOrEqual(decimal.New(1, 15)) {
-				bad(col, v, "too large")
 				continue
 			}
 			values[i] = d.String()
@@ -153,9 +167,13 @@ func NormalizeCSVRow(row int, values []string) []csvio.RowError {
 			})
 		case csvFeatures:
 			for _, f := range splitList(v) {
-				name, _, ok := strings.Cut(f, "=")
+				name, value, ok := strings.Cut(f, "=")
 				if !ok || strings.TrimSpace(name) == "" {
 					bad(col, f, "a feature is written NAME=VALUE, features separated by |")
+				} else if err := bounds.CheckText("a feature name", strings.TrimSpace(name), featureNameMax); err != nil {
+					bad(col, f, "%v", err)
+				} else if err := bounds.CheckText("a feature value", strings.TrimSpace(value), featureValueMax); err != nil {
+					bad(col, f, "%v", err)
 				}
 			}
 			values[i] = dedupeList(v, func(e string) string {
@@ -238,25 +256,4 @@ func dedupeList(v string, key func(entry string) string) string {
 		}
 	}
 	return strings.Join(kept, "|")
-}
-
-// plainDecimal reports whether v is a decimal written as decimal.String writes it (no
-// sign, no leading zeros, no trailing zeros after the point) with at most 15 digits before
-// the point, so neither negative nor too large: the import then keeps the cell as it is
-// and skips parsing and printing it, most of the cost of checking a price.
-func plainDecimal(v string) bool {
-	whole, frac, dot := strings.Cut(v, ".")
-	if whole == "" || len(whole) > 15 || (len(whole) > 1 && whole[0] == '0') || !digits(whole) {
-		return false
-	}
-	return !dot || (frac != "" && digits(frac) && frac[len(frac)-1] != '0')
-}
-
-func digits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -1,12 +1,9 @@
 package catalog
 
 import (
-	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/shopspring/decimal"
 )
 
 // skuCheck is the CHECK on products.sku, which validSKU must say the same as.
@@ -21,40 +18,6 @@ func FuzzValidSKU(f *testing.F) {
 			t.Fatalf("validSKU(%q) = %v; the CHECK says %v", s, got, want)
 		}
 	})
-}
-
-// A cell plainDecimal lets through unparsed must be what the parse and print it skips
-// would have given, and in range.
-func FuzzPlainDecimal(f *testing.F) {
-	for _, s := range []string{"0", "12", "12.5", "12.50", "0.05", "00.5", "1.", ".5", "-1", "+1", "1e3", "999999999999999", "1000000000000000", "1.0", "10", "0.0"} {
-		f.Add(s)
-	}
-	rng := rand.New(rand.NewPCG(3, 5))
-	for range 300 {
-		var b strings.Builder
-		for range 1 + rng.IntN(8) {
-			b.WriteByte("0123456789.-+e "[rng.IntN(15)])
-		}
-		f.Add(b.String())
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if !plainDecimal(s) {
-			return
-		}
-		d, err := decimal.NewFromString(s)
-		if err != nil || d.String() != s || d.IsNegative() || d.GreaterThanOrEqual(decimal.New(1, 15)) {
-			t.Fatalf("plainDecimal(%q) but it parses as %s (%v)", s, d, err)
-		}
-	})
-}
-
-func TestPlainDecimalTakesTheCommonCells(t *testing.T) {
-	for s, want := range map[string]bool{"12.34": true, "0": true, "0.05": true, "120": true, "999999999999999": true,
-		"12.50": false, "-1": false, "1.": false, ".5": false, "007": false, "1000000000000000": false, "1e3": false} {
-		if plainDecimal(s) != want {
-			t.Errorf("plainDecimal(%q) = %v; want %v", s, !want, want)
-		}
-	}
 }
 
 // dedupeList keeps, of the entries sharing a key, the last, and nothing else changes: the

@@ -23,6 +23,12 @@ type Feature struct {
 	UpdatedBy string    `db:"updated_by" json:"updated_by" print:"wide"`
 }
 
+// The longest feature name and value, in characters (the name is kept in an index).
+const (
+	featureNameMax  = 64
+	featureValueMax = 255
+)
+
 const selectFeature = `SELECT p.sku, f.name, f.value, f.updated_at, f.updated_by
 	FROM product_features f JOIN products p ON p.id = f.product_id`
 
@@ -48,14 +54,14 @@ func checkText(field, what, s string, limit int, isName bool) (string, error) {
 // already has a feature of that name. Names match case-insensitively (Colour and colour are
 // the same feature); the name keeps the spelling it was first given.
 func SetFeature(ctx context.Context, q sqlx.ExtContext, sku, name, value string) (Feature, error) {
-	name, err := checkText("name", "feature name", name, 64, true)
+	name, err := checkText("name", "feature name", name, featureNameMax, true)
 	if err != nil {
 		return Feature{}, err
 	}
 	if strings.TrimSpace(value) == "" {
 		return Feature{}, fault.Invalidf("value", "feature %s of %s needs a value: to drop the feature use stockctl product feature remove %s %s", name, sku, sku, name)
 	}
-	if value, err = checkText("value", "feature value", value, 255, false); err != nil {
+	if value, err = checkText("value", "feature value", value, featureValueMax, false); err != nil {
 		return Feature{}, err
 	}
 	// Locking the product serialises feature changes, so two spellings of a name never race

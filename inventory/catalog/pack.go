@@ -42,7 +42,7 @@ func AddPack(ctx context.Context, q sqlx.ExtContext, sku, code string, qty decim
 	}
 	if _, err := uom.Get(ctx, q, code); err == nil {
 		return Pack{}, fault.Invalidf("unit", "%s is already a unit of measure: give the pack another name (box, case, pallet ...)", code)
-	} else if !fault.Is(err, fault.Invalid) {
+	} else if !fault.Is(err, fault.NotFound) {
 		return Pack{}, err // not "unknown unit" but a failed query
 	}
 	if stock, err := uom.Get(ctx, q, p.StockUOM); err == nil {
@@ -79,7 +79,7 @@ func getPack(ctx context.Context, q sqlx.QueryerContext, p Product, code string)
 	err := sqlx.GetContext(ctx, q, &k, `SELECT id, $2::text AS sku, code, qty, $3::text AS stock_uom FROM product_packs
 		WHERE product_id = $1 AND code = $4`, p.ID, p.SKU, p.StockUOM, code)
 	if errors.Is(err, sql.ErrNoRows) {
-		return k, fault.Invalidf("pack", "product %s has no pack unit %s: add it with stockctl product pack add %s %s --qty N", p.SKU, code, p.SKU, code)
+		return k, fault.Unknownf("pack", "product %s has no pack unit %s: add it with stockctl product pack add %s %s --qty N", p.SKU, code, p.SKU, code)
 	}
 	return k, db.Classify(err)
 }
@@ -120,7 +120,7 @@ func unitFor(ctx context.Context, q sqlx.QueryerContext, p Product, stock uom.Un
 	}
 	u, err := uom.Get(ctx, q, code)
 	if err != nil {
-		return u, fault.Invalidf("unit", "unknown unit %q for %s: use a unit of category %s (stockctl uom list) or a pack unit of the product", code, p.SKU, stock.Category)
+		return u, fault.Unknownf("unit", "unknown unit %q for %s: use a unit of category %s (stockctl uom list) or a pack unit of the product", code, p.SKU, stock.Category)
 	}
 	return u, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
@@ -365,6 +366,17 @@ func apply(ctx context.Context, q sqlx.ExtContext, p *Product, old *Product, ch 
 	setBool(&p.TrackStock, ch.TrackStock)
 	setBool(&p.Serialized, ch.Serialized)
 	setBool(&p.BatchTracked, ch.BatchTracked)
+	for _, t := range []struct {
+		v           *string
+		field, what string
+		max         int
+	}{{ch.Category, "category", "a category", bounds.MaxCategory}, {ch.MfrPartNo, "mfr-part-no", "a part number", bounds.MaxPartNo}} {
+		if t.v != nil {
+			if err := bounds.CheckText(t.what, *t.v, t.max); err != nil {
+				return fault.Invalidf(t.field, "product %s: --%s: %v", p.SKU, t.field, err)
+			}
+		}
+	}
 	setStr(&p.Category, ch.Category)
 	setStr(&p.MfrPartNo, ch.MfrPartNo)
 	setBool(&p.InPortal, ch.InPortal)
@@ -427,7 +439,7 @@ func apply(ctx context.Context, q sqlx.ExtContext, p *Product, old *Product, ch 
 		} else {
 			m, err := company.Get(ctx, q, *ch.Manufacturer)
 			if fault.Is(err, fault.NotFound) {
-				return fault.Invalidf("manufacturer", "unknown manufacturer %s: add it with stockctl company add %s --name N --manufacturer", *ch.Manufacturer, *ch.Manufacturer)
+				return fault.Unknownf("manufacturer", "unknown manufacturer %s: add it with stockctl company add %s --name N --manufacturer", *ch.Manufacturer, *ch.Manufacturer)
 			}
 			if err != nil {
 				return err
@@ -450,7 +462,7 @@ func applyUnits(ctx context.Context, q sqlx.ExtContext, p *Product, old *Product
 	if ch.StockUOM != nil {
 		u, err := uom.Get(ctx, q, strings.TrimSpace(*ch.StockUOM))
 		if err != nil {
-			return fault.Wrap(fault.Invalid, err, "--uom")
+			return fault.Wrap(fault.KindOf(err), err, "--uom")
 		}
 		if old != nil && old.StockUOM != u.Code {
 			act, err := activity(ctx, q, p.ID)
@@ -490,7 +502,7 @@ func applyUnits(ctx context.Context, q sqlx.ExtContext, p *Product, old *Product
 		}
 		u, err := uom.Get(ctx, q, code)
 		if err != nil {
-			return fault.Wrap(fault.Invalid, err, "--%s", f.flag)
+			return fault.Wrap(fault.KindOf(err), err, "--%s", f.flag)
 		}
 		if u.Category != stock.Category {
 			return fault.Invalidf(f.flag, "product %s: --%s %s is a %s unit but the stock unit %s is %s: use a %s unit or a pack unit of the product",

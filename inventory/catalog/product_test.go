@@ -205,7 +205,7 @@ func TestUnits(t *testing.T) {
 	_, err := catalog.Add(ctx, d, "R", catalog.Changes{Name: s("Rope"), StockUOM: s("m"), SalesUOM: s("kg")})
 	wantKind(t, err, fault.Invalid, "is a weight unit but the stock unit m is length")
 	_, err = catalog.Add(ctx, d, "R", catalog.Changes{Name: s("Rope"), StockUOM: s("parsec")})
-	wantKind(t, err, fault.Invalid, "parsec")
+	wantKind(t, err, fault.NotFound, "parsec")
 	p := mustAdd(t, d, "R", catalog.Changes{Name: s("Rope"), StockUOM: s("m"), SalesUOM: s("cm")})
 	if p.PurchaseUOM != "m" || p.SalesUOM != "cm" {
 		t.Fatalf("units: %+v", p)
@@ -232,7 +232,7 @@ func TestManufacturerAndSearch(t *testing.T) {
 	_, err := catalog.Add(ctx, d, "D1", catalog.Changes{Name: s("Drill"), Manufacturer: s("SHOP")})
 	wantKind(t, err, fault.Invalid, "not a manufacturer")
 	_, err = catalog.Add(ctx, d, "D1", catalog.Changes{Name: s("Drill"), Manufacturer: s("NOBODY")})
-	wantKind(t, err, fault.Invalid, "unknown manufacturer")
+	wantKind(t, err, fault.NotFound, "unknown manufacturer")
 	p := mustAdd(t, d, "D1", catalog.Changes{Name: s("Cordless Drill"), Manufacturer: s("BOSCH"), MfrPartNo: s("GSR-18V"), Category: s("tools")})
 	if p.Manufacturer == nil || *p.Manufacturer != "BOSCH" {
 		t.Fatalf("manufacturer: %+v", p.Manufacturer)

@@ -152,12 +152,12 @@ func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo 
 		active, known := l.types[typ]
 		switch {
 		case !known:
-			bad.add(i, "price_type", fault.Invalid, "unknown price type %q: see stockctl price-type list", typ)
+			bad.add(i, "price_type", fault.NotFound, "unknown price type %q: see stockctl price-type list", typ)
 		case !active:
 			bad.add(i, "price_type", fault.Invalid, "price type %q is inactive: activate it first (stockctl price-type activate %s)", typ, typ)
 		}
 		if regions[i] != "" && !l.regions[regions[i]] {
-			bad.add(i, "region", fault.Invalid, "unknown sales region %q: add it with stockctl region add %s", regions[i], regions[i])
+			bad.add(i, "region", fault.NotFound, "unknown sales region %q: add it with stockctl region add %s", regions[i], regions[i])
 		}
 		bad.checkAmounts(i, r.MinQty, r.Price)
 		if bad.since(from, i) {
@@ -302,7 +302,7 @@ func Breaks(ctx context.Context, q sqlx.QueryerContext, sku, priceType string) (
 	}
 	if priceType != "" {
 		if _, err := GetType(ctx, q, priceType); err != nil {
-			return nil, fault.Wrap(fault.Invalid, err, "--price-type")
+			return nil, fault.Wrap(fault.KindOf(err), err, "--price-type")
 		}
 	}
 	bs := []Break{}
@@ -329,7 +329,7 @@ func DeleteBreak(ctx context.Context, q sqlx.ExtContext, sku, priceType, region 
 	if typ == "" {
 		typ = def
 	} else if _, err := GetType(ctx, q, typ); err != nil {
-		return Break{}, fault.Wrap(fault.Invalid, err, "--price-type")
+		return Break{}, fault.Wrap(fault.KindOf(err), err, "--price-type")
 	}
 	region = strings.TrimSpace(region)
 	if typ == def && region == "" && minQty.IsZero() {

@@ -100,7 +100,7 @@ func TestSetBreaksInBulk(t *testing.T) {
 	_, _, err = pricing.AddBreak(bg, conn, pricing.BreakInput{SKU: "NOPE", MinQty: d("1"), Price: d("1")})
 	wantKind(t, err, fault.NotFound, "NOPE")
 	_, _, err = pricing.AddBreak(bg, conn, pricing.BreakInput{SKU: "W", PriceType: "gold", MinQty: d("1"), Price: d("1")})
-	wantKind(t, err, fault.Invalid, "unknown price type")
+	wantKind(t, err, fault.NotFound, "unknown price type")
 	if fault.FieldOf(err) != "price_type" {
 		t.Fatalf("field %q", fault.FieldOf(err))
 	}
@@ -113,7 +113,7 @@ func TestSetBreaksInBulk(t *testing.T) {
 	_, err = pricing.DeleteBreak(bg, conn, "W", "trade", "CA", d("10"))
 	wantKind(t, err, fault.NotFound, "no trade break row from 10 in region CA")
 	_, err = pricing.DeleteBreak(bg, conn, "W", "gold", "", d("10"))
-	wantKind(t, err, fault.Invalid, "gold")
+	wantKind(t, err, fault.NotFound, "gold")
 	_, err = pricing.DeleteBreak(bg, conn, "NOPE", "", "", d("10"))
 	wantKind(t, err, fault.NotFound, "NOPE")
 	b, err = pricing.DeleteBreak(bg, conn, "W", "", "", d("0.50"))

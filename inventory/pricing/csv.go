@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/io/csvio"
 )
@@ -173,9 +173,9 @@ func (im *csvImport) write(opt csvio.ImportOptions, set func(idx []int, rowNo ro
 	return c, rejected, nil
 }
 
-// parseAmount reads a decimal cell: plain, with a dot, no thousands separators or exponent.
-// An empty cell is def (nil: required).
-func (im *csvImport) parseAmount(i int, column, v string, def *decimal.Decimal) (decimal.Decimal, bool) {
+// parseAmount reads a number cell of kind k (bounds: plain, with a dot, no thousands
+// separators or exponent, within the kind's digits). An empty cell is def (nil: required).
+func (im *csvImport) parseAmount(i int, column, v string, k bounds.Number, def *decimal.Decimal) (decimal.Decimal, bool) {
 	if v == "" {
 		if def != nil {
 			return *def, true
@@ -183,22 +183,22 @@ func (im *csvImport) parseAmount(i int, column, v string, def *decimal.Decimal) 
 		im.bad(i, column, "missing: give a number like 12.50")
 		return decimal.Zero, false
 	}
-	d, err := decimal.NewFromString(v)
-	if err != nil || strings.ContainsAny(v, "eE") {
-		im.bad(i, column, "not a number: write it like 12.50 (a dot for decimals, no thousands separators)")
+	d, err := k.Parse(v)
+	if err != nil {
+		im.bad(i, column, err.Error())
 		return decimal.Zero, false
 	}
 	return d, true
 }
 
-// parseDay reads an optional date cell, YYYY-MM-DD.
+// parseDay reads an optional date cell, YYYY-MM-DD from 1900 to 9999.
 func (im *csvImport) parseDay(i int, column, v string) (*time.Time, bool) {
 	if v == "" {
 		return nil, true
 	}
-	t, err := time.Parse(time.DateOnly, v)
+	t, err := bounds.ParseDay(v)
 	if err != nil {
-		im.bad(i, column, "not a date: write YYYY-MM-DD")
+		im.bad(i, column, err.Error())
 		return nil, false
 	}
 	return &t, true
@@ -227,8 +227,8 @@ func ImportBreaks(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.Im
 		in := BreakInput{SKU: v[0], PriceType: v[1], Region: v[2]}
 		ok := im.need(i, "sku", in.SKU, "the product's SKU")
 		var okMin, okPrice bool
-		in.MinQty, okMin = im.parseAmount(i, "min_qty", v[3], &zero)
-		in.Price, okPrice = im.parseAmount(i, "price", v[4], nil)
+		in.MinQty, okMin = im.parseAmount(i, "min_qty", v[3], bounds.Quantity, &zero)
+		in.Price, okPrice = im.parseAmount(i, "price", v[4], bounds.Money, nil)
 		for len(inputs) <= i {
 			inputs = append(inputs, BreakInput{})
 		}
@@ -277,8 +277,8 @@ func ImportSpecials(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 		ok := im.need(i, "customer", in.Customer, "the customer's company code")
 		ok = im.need(i, "sku", in.SKU, "the product's SKU") && ok
 		var okMin, okPrice, okFrom, okUntil bool
-		in.MinQty, okMin = im.parseAmount(i, "min_qty", v[2], &zero)
-		in.Price, okPrice = im.parseAmount(i, "price", v[3], nil)
+		in.MinQty, okMin = im.parseAmount(i, "min_qty", v[2], bounds.Quantity, &zero)
+		in.Price, okPrice = im.parseAmount(i, "price", v[3], bounds.Money, nil)
 		in.From, okFrom = im.parseDay(i, "valid_from", v[4])
 		in.Until, okUntil = im.parseDay(i, "valid_until", v[5])
 		for len(inputs) <= i {

@@ -105,7 +105,7 @@ func TestImportExportBreaks(t *testing.T) {
 		"5/min_qty=-1: minimum quantity -1 cannot be negative",
 		"5/price=-2: price -2 cannot be negative",
 		"6/min_qty=abc: not a number",
-		"6/price=1e3: not a number",
+		"6/price=1e3: not a plain number",
 		"7/sku=: missing",
 		"7/price=: missing",
 		"8/min_qty=10.00: same product, price type, region and minimum as row 2",

@@ -54,7 +54,7 @@ func GetType(ctx context.Context, q sqlx.QueryerContext, code string) (PriceType
 func RequireType(ctx context.Context, q sqlx.QueryerContext, field, code string) (PriceType, error) {
 	pt, err := GetType(ctx, q, code)
 	if fault.Is(err, fault.NotFound) {
-		return pt, fault.Invalidf(field, "unknown price type %q: see stockctl price-type list", code)
+		return pt, fault.Unknownf(field, "unknown price type %q: see stockctl price-type list", code)
 	}
 	if err != nil {
 		return pt, err

@@ -221,7 +221,7 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 	case r.LocationID != 0 && x.Location == nil:
 		return Result{}, fault.NotFoundf("location id %d does not exist", r.LocationID)
 	case r.PriceType != "" && x.OverrideType == nil:
-		return Result{}, fault.Invalidf("price-type", "unknown price type %q: see stockctl price-type list", r.PriceType)
+		return Result{}, fault.Unknownf("price-type", "unknown price type %q: see stockctl price-type list", r.PriceType)
 	case r.PriceType != "" && !*x.OverrideActive:
 		return Result{}, fault.Invalidf("price-type", "price type %q is inactive: choose an active one (stockctl price-type list)", r.PriceType)
 	}

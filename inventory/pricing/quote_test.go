@@ -284,7 +284,7 @@ func TestQuoteRefusals(t *testing.T) {
 		{pricing.Request{ProductID: 999999, Qty: d("1")}, fault.NotFound, "", "product id 999999"},
 		{pricing.Request{ProductID: ids.Product, CustomerID: 999999, Qty: d("1")}, fault.NotFound, "", "customer id"},
 		{pricing.Request{ProductID: ids.Product, LocationID: 999999, Qty: d("1")}, fault.NotFound, "", "location id"},
-		{pricing.Request{ProductID: ids.Product, Qty: d("1"), PriceType: "gold"}, fault.Invalid, "price-type", "unknown price type"},
+		{pricing.Request{ProductID: ids.Product, Qty: d("1"), PriceType: "gold"}, fault.NotFound, "price-type", "unknown price type"},
 	} {
 		_, err := pricing.Quote(bg, conn, c.r)
 		wantKind(t, err, c.kind, c.msg)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -65,8 +66,83 @@ type adjustPosting struct {
 // with other adjustments, it is refused (fault.Conflict) naming the ref and the first
 // difference.
 func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref string) (moves []AdjustedMove, applied bool, err error) {
+	return adjustOnce(ctx, q, adjs, ref, func() ([]AdjustedMove, error) { return adjust(ctx, q, adjs) })
+}
+
+// AdjustFile posts the adjustments of a file (stock adjust --file) all or nothing, with a
+// ref as Adjust does, checking the rows as stock import does: adjs are the rows whose cells
+// read (each with its Row; rows[i] is the file row of adjs[i]) and rejects those whose
+// cells did not. When any row is bad (its cells, its product, or what posting it would
+// break), nothing is posted and the error, invalid, wraps a *RowsError with every bad row
+// and every reason, by file row and column. The rows are posted together first; only when
+// that is refused is each posted on its own in a savepoint to find the bad ones.
+func AdjustFile(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, rows []csvio.Row, rejects []csvio.Rejected, ref string) (moves []AdjustedMove, applied bool, err error) {
+	if len(rejects) > 0 {
+		// Nothing can be posted: find what else is wrong, so every bad row is reported.
+		return nil, false, checkRows(ctx, q, adjs, rows, rejects)
+	}
+	return adjustOnce(ctx, q, adjs, ref, func() ([]AdjustedMove, error) {
+		known, knownRows, refused, err := knownProducts(ctx, q, adjs, rows, nil)
+		if err != nil {
+			return nil, err
+		}
+		if len(refused) > 0 {
+			return nil, checkRows(ctx, q, known, knownRows, refused)
+		}
+		ms, refused, err := postAdjustments(ctx, q, adjs, rows)
+		if err != nil || len(refused) == 0 {
+			return ms, err
+		}
+		return nil, rowsError(refused)
+	})
+}
+
+// checkRows posts, in savepoints, the rows that can be (their products known) to find every
+// other bad row, and returns them all with rejects as a refused file; the caller's
+// transaction must be rolled back.
+func checkRows(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, rows []csvio.Row, rejects []csvio.Rejected) error {
+	adjs, rows, rejects, err := knownProducts(ctx, q, adjs, rows, rejects)
+	if err != nil {
+		return err
+	}
+	_, refused, err := postAdjustments(ctx, q, adjs, rows)
+	if err != nil {
+		return err
+	}
+	return rowsError(append(rejects, refused...))
+}
+
+// RowsError is a file of adjustments refused for its rows: every bad row, in file order,
+// with every reason (row numbered as a spreadsheet shows it, the header being row 1).
+type RowsError struct {
+	Rejects []csvio.Rejected
+}
+
+func (e *RowsError) Error() string {
+	var parts []string
+	for _, rj := range e.Rejects {
+		for _, re := range rj.Errors {
+			parts = append(parts, re.Error())
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func rowsError(rejects []csvio.Rejected) error {
+	sortRejects(rejects)
+	n := len(rejects)
+	rows := "rows are"
+	if n == 1 {
+		rows = "row is"
+	}
+	return &fault.Error{Kind: fault.Invalid, Field: "file", Msg: fmt.Sprintf("%d %s invalid, nothing posted", n, rows), Err: &RowsError{Rejects: rejects}}
+}
+
+// adjustOnce is Adjust with the posting given: with a ref, the ref is claimed and the
+// request compared first, and post runs only for a fresh ref.
+func adjustOnce(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref string, post func() ([]AdjustedMove, error)) (moves []AdjustedMove, applied bool, err error) {
 	if ref == "" {
-		moves, err = adjust(ctx, q, adjs)
+		moves, err = post()
 		return moves, err == nil, err
 	}
 	c, err := claimRef(ctx, q, refScope, ref)
@@ -86,7 +162,7 @@ func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref strin
 		}
 		return kept.Moves, false, nil
 	}
-	if moves, err = adjust(ctx, q, adjs); err != nil {
+	if moves, err = post(); err != nil {
 		return nil, false, err
 	}
 	kept := adjustPosting{Moves: moves, Import: csvio.Result{Created: int64(len(adjs))}}
@@ -94,6 +170,15 @@ func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref strin
 		return nil, false, err
 	}
 	return moves, true, nil
+}
+
+// arg names one input of the adjustment as its source has it: the flag (--qty) of one given
+// on the command line, the column (qty) of a file row.
+func (a Adjustment) arg(flag string) string {
+	if a.Row == 0 {
+		return "--" + flag
+	}
+	return adjustColumn(flag)
 }
 
 // fields are the adjustment in canonical form, as a ref keeps it (the columns of an
@@ -197,7 +282,7 @@ func adjustmentMoves(ctx context.Context, q sqlx.ExtContext, a Adjustment) ([]Mo
 		return nil, err
 	}
 	if a.Qty.IsZero() {
-		return nil, fault.Invalidf("qty", "%s: --qty 0 changes nothing: give a positive or negative quantity", p.SKU)
+		return nil, fault.Invalidf("qty", "%s: %s 0 changes nothing: give a positive or negative quantity", p.SKU, a.arg("qty"))
 	}
 	if r, err := catalog.ToStock(ctx, q, p, a.Qty, ""); err != nil {
 		return nil, err
@@ -206,16 +291,16 @@ func adjustmentMoves(ctx context.Context, q sqlx.ExtContext, a Adjustment) ([]Mo
 	}
 	in := a.Qty.IsPositive()
 	if !in && a.UnitCost != nil {
-		return nil, fault.Invalidf("unit-cost", "%s: --unit-cost values stock coming in; stock going out is taken out at the average cost", p.SKU)
+		return nil, fault.Invalidf("unit-cost", "%s: %s values stock coming in; stock going out is taken out at the average cost", p.SKU, a.arg("unit-cost"))
 	}
 	if p.BatchTracked && a.Batch == "" {
-		return nil, fault.Invalidf("batch", "product %s is batch-tracked: give --batch (and --expiry for a new batch)", p.SKU)
+		return nil, fault.Invalidf("batch", "product %s is batch-tracked: give %s (and %s for a new batch)", p.SKU, a.arg("batch"), a.arg("expiry"))
 	}
 	if !p.BatchTracked && (a.Batch != "" || a.Expiry != nil) {
-		return nil, fault.Invalidf("batch", "product %s is not batch-tracked: leave out --batch and --expiry", p.SKU)
+		return nil, fault.Invalidf("batch", "product %s is not batch-tracked: leave out %s and %s", p.SKU, a.arg("batch"), a.arg("expiry"))
 	}
 	if !p.Serialized && (len(a.Serials) > 0 || a.SerialStart != "") {
-		return nil, fault.Invalidf("serial", "product %s is not serialised: leave out --serial", p.SKU)
+		return nil, fault.Invalidf("serial", "product %s is not serialised: leave out %s", p.SKU, a.arg("serial"))
 	}
 	if a.SerialStart != "" && (!in || len(a.Serials) > 0) {
 		return nil, fault.Invalidf("serial-start", "--serial-start makes serials for stock coming in, instead of --serial")
@@ -247,7 +332,7 @@ func adjustmentMoves(ctx context.Context, q sqlx.ExtContext, a Adjustment) ([]Mo
 			b, err = EnsureBatch(ctx, q, p, a.Batch, a.Expiry)
 		} else {
 			if a.Expiry != nil {
-				return nil, fault.Invalidf("expiry", "%s: --expiry is for a batch coming in", p.SKU)
+				return nil, fault.Invalidf("expiry", "%s: %s is for a batch coming in", p.SKU, a.arg("expiry"))
 			}
 			b, err = FindBatch(ctx, q, p, a.Batch)
 		}
@@ -272,7 +357,11 @@ func adjustmentMoves(ctx context.Context, q sqlx.ExtContext, a Adjustment) ([]Mo
 		}
 	}
 	if len(names) != n {
-		return nil, fault.Invalidf("serial", "%s is serialised: give %d serial numbers (--serial, or --serial-start for stock coming in), got %d", p.SKU, n, len(names))
+		how := "--serial, or --serial-start for stock coming in"
+		if a.Row != 0 {
+			how = "in serials"
+		}
+		return nil, fault.Invalidf("serial", "%s is serialised: give %d serial numbers (%s), got %d", p.SKU, n, how, len(names))
 	}
 	var serials []Serial
 	if in {
@@ -330,7 +419,7 @@ func adjustmentPlaces(ctx context.Context, q sqlx.QueryerContext, code string, p
 		LEFT JOIN bays y ON y.id = s.default_bay_id
 		WHERE l.code = $1 AND l.kind = 'internal'`, code, productID, AdjustmentSide)
 	if errors.Is(err, sql.ErrNoRows) {
-		return loc, nil, side, "", fault.Invalidf("location", "unknown location %q: see stockctl location list, or add it with stockctl location add %s --name N", code, code)
+		return loc, nil, side, "", fault.Unknownf("location", "unknown location %q: see stockctl location list, or add it with stockctl location add %s --name N", code, code)
 	}
 	if err != nil {
 		return loc, nil, side, "", db.Classify(err)

@@ -7,14 +7,15 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/io/csvio"
 )
 
@@ -52,15 +53,15 @@ func (c *cellErrs) bad(column, reason string) {
 	c.errs = append(c.errs, csvio.RowError{Row: c.row.Num, Column: column, Value: v, Reason: reason})
 }
 
-// amount reads an optional decimal cell (nil when empty): plain, with a dot, no thousands
-// separators or exponent.
-func (c *cellErrs) amount(column, v string) *decimal.Decimal {
+// amount reads an optional number cell of kind k (nil when empty): plain, with a dot, no
+// thousands separators or exponent, within the kind's digits (bounds).
+func (c *cellErrs) amount(column, v string, k bounds.Number) *decimal.Decimal {
 	if v == "" {
 		return nil
 	}
-	d, err := decimal.NewFromString(v)
-	if err != nil || strings.ContainsAny(v, "eE") {
-		c.bad(column, "not a number: write it like 12.50 (a dot for decimals, no thousands separators)")
+	d, err := k.Parse(v)
+	if err != nil {
+		c.bad(column, err.Error())
 		return nil
 	}
 	return &d
@@ -162,8 +163,8 @@ func importLevelChunk(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvi
 		if lr.location == "" {
 			c.bad("location", "missing: give the location's code")
 		}
-		lr.min = c.amount("min", v[2])
-		lr.max = c.amount("max", v[3])
+		lr.min = c.amount("min", v[2], bounds.Quantity)
+		lr.max = c.amount("max", v[3], bounds.Quantity)
 		// Checked against the database too, with its cell problems, and never written.
 		lr.cellErrs, c.errs = c.errs, nil
 		rows = append(rows, lr)
@@ -433,6 +434,11 @@ func ExportLevels(ctx context.Context, q sqlx.QueryerContext, sku, location stri
 			return 0, err
 		}
 	}
+	if sku != "" {
+		if _, err := catalog.Get(ctx, q, sku); err != nil {
+			return 0, err
+		}
+	}
 	rows, err := q.QueryxContext(ctx, `SELECT p.sku, l.code, coalesce(s.min_qty::text, ''), coalesce(s.max_qty::text, ''), coalesce(y.code, '')
 		FROM stock_levels s JOIN products p ON p.id = s.product_id JOIN locations l ON l.id = s.location_id
 		LEFT JOIN bays y ON y.id = s.default_bay_id
@@ -462,13 +468,13 @@ func ParseAdjustmentRow(row csvio.Row) (Adjustment, []csvio.RowError) {
 	}
 	if v[2] == "" {
 		c.bad("qty", "missing: give the quantity to add (positive) or remove (negative)")
-	} else if q := c.amount("qty", v[2]); q != nil {
+	} else if q := c.amount("qty", v[2], bounds.Quantity); q != nil {
 		adj.Qty = *q
 	}
-	adj.UnitCost = c.amount("unit_cost", v[4])
+	adj.UnitCost = c.amount("unit_cost", v[4], bounds.Money)
 	if v[8] != "" {
-		if t, err := time.Parse(time.DateOnly, v[8]); err != nil {
-			c.bad("expiry", "not a date: write YYYY-MM-DD")
+		if t, err := bounds.ParseDay(v[8]); err != nil {
+			c.bad("expiry", err.Error())
 		} else {
 			adj.Expiry = &t
 		}
@@ -572,7 +578,7 @@ func ImportAdjustments(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csv
 		if err != nil {
 			return AdjustImport{}, err
 		}
-		moves += posted
+		moves += len(posted)
 		res.Created += int64(len(adjs) - len(refused))
 		rejects = append(rejects, refused...)
 		if err := emit(&res, rejects, opt); err != nil {
@@ -646,7 +652,7 @@ func requestRows(b *RequestBuilder, adjs []Adjustment, rejects []csvio.Rejected)
 
 // knownProducts refuses, for every row at once, the adjustments of products that do not
 // exist (named in the sku column), and returns the others with their rows.
-func knownProducts(ctx context.Context, b *db.Bulk, adjs []Adjustment, rows []csvio.Row, rejects []csvio.Rejected) ([]Adjustment, []csvio.Row, []csvio.Rejected, error) {
+func knownProducts(ctx context.Context, q sqlx.QueryerContext, adjs []Adjustment, rows []csvio.Row, rejects []csvio.Rejected) ([]Adjustment, []csvio.Row, []csvio.Rejected, error) {
 	if len(adjs) == 0 {
 		return adjs, rows, rejects, nil
 	}
@@ -655,7 +661,7 @@ func knownProducts(ctx context.Context, b *db.Bulk, adjs []Adjustment, rows []cs
 		skus[i] = a.SKU
 	}
 	var known []string
-	if err := sqlx.SelectContext(ctx, b, &known, `SELECT sku FROM products WHERE sku = ANY($1::text[])`, pq.Array(skus)); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &known, `SELECT sku FROM products WHERE sku = ANY($1::text[])`, pq.Array(skus)); err != nil {
 		return nil, nil, nil, db.Classify(err)
 	}
 	exists := make(map[string]bool, len(known))
@@ -681,45 +687,45 @@ func knownProducts(ctx context.Context, b *db.Bulk, adjs []Adjustment, rows []cs
 // reason. Adjust posts in order, each move against the stock the ones before it left, so a
 // file posted a chunk at a time posts what it would have posted whole. It returns the
 // moves posted and the refused rows.
-func postAdjustments(ctx context.Context, b *db.Bulk, adjs []Adjustment, rows []csvio.Row) (int, []csvio.Rejected, error) {
+func postAdjustments(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, rows []csvio.Row) ([]AdjustedMove, []csvio.Rejected, error) {
 	if len(adjs) == 0 {
-		return 0, nil, nil
+		return nil, nil, nil
 	}
-	if _, err := b.ExecContext(ctx, `SAVEPOINT stock_import`); err != nil {
-		return 0, nil, db.Classify(err)
+	if _, err := q.ExecContext(ctx, `SAVEPOINT stock_import`); err != nil {
+		return nil, nil, db.Classify(err)
 	}
-	ms, _, err := Adjust(ctx, b, adjs, "")
+	ms, _, err := Adjust(ctx, q, adjs, "")
 	switch {
 	case err == nil:
-		if _, err := b.ExecContext(ctx, `RELEASE SAVEPOINT stock_import`); err != nil {
-			return 0, nil, db.Classify(err)
+		if _, err := q.ExecContext(ctx, `RELEASE SAVEPOINT stock_import`); err != nil {
+			return nil, nil, db.Classify(err)
 		}
-		return len(ms), nil, nil
+		return ms, nil, nil
 	case !ruleError(err):
-		return 0, nil, err
+		return nil, nil, err
 	}
-	if _, err := b.ExecContext(ctx, `ROLLBACK TO SAVEPOINT stock_import`); err != nil {
-		return 0, nil, db.Classify(err)
+	if _, err := q.ExecContext(ctx, `ROLLBACK TO SAVEPOINT stock_import`); err != nil {
+		return nil, nil, db.Classify(err)
 	}
-	moves := 0
+	var moves []AdjustedMove
 	var refused []csvio.Rejected
 	for i, adj := range adjs {
-		if _, err := b.ExecContext(ctx, `SAVEPOINT stock_import_row`); err != nil {
-			return 0, nil, db.Classify(err)
+		if _, err := q.ExecContext(ctx, `SAVEPOINT stock_import_row`); err != nil {
+			return nil, nil, db.Classify(err)
 		}
-		ms, _, err := Adjust(ctx, b, []Adjustment{adj}, "")
+		ms, _, err := Adjust(ctx, q, []Adjustment{adj}, "")
 		if err == nil {
-			moves += len(ms)
-			if _, err := b.ExecContext(ctx, `RELEASE SAVEPOINT stock_import_row`); err != nil {
-				return 0, nil, db.Classify(err)
+			moves = append(moves, ms...)
+			if _, err := q.ExecContext(ctx, `RELEASE SAVEPOINT stock_import_row`); err != nil {
+				return nil, nil, db.Classify(err)
 			}
 			continue
 		}
 		if !ruleError(err) {
-			return 0, nil, err
+			return nil, nil, err
 		}
-		if _, rerr := b.ExecContext(ctx, `ROLLBACK TO SAVEPOINT stock_import_row`); rerr != nil {
-			return 0, nil, db.Classify(rerr)
+		if _, rerr := q.ExecContext(ctx, `ROLLBACK TO SAVEPOINT stock_import_row`); rerr != nil {
+			return nil, nil, db.Classify(rerr)
 		}
 		c := &cellErrs{row: rows[i], columns: AdjustCSVColumns}
 		c.bad(adjustColumn(fault.FieldOf(err)), err.Error())

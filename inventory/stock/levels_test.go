@@ -60,9 +60,9 @@ func TestSetLevels(t *testing.T) {
 		{"max below min", "PLAIN", "B", stock.LevelChanges{Min: dp("3"), Max: dp("2")}, fault.Invalid, "below the minimum"},
 		{"negative", "PLAIN", "B", stock.LevelChanges{Min: dp("-1")}, fault.Invalid, "cannot be negative"},
 		{"decimals", "PLAIN", "B", stock.LevelChanges{Min: dp("1.5")}, fault.Invalid, "more decimals"},
-		{"bay elsewhere", "PLAIN", "B", stock.LevelChanges{Bay: str("X1")}, fault.Invalid, "has no bay"},
-		{"unknown location", "PLAIN", "NOPE", stock.LevelChanges{Min: dp("1")}, fault.Invalid, "unknown location"},
-		{"virtual location", "PLAIN", "~transit", stock.LevelChanges{Min: dp("1")}, fault.Invalid, "unknown location"},
+		{"bay elsewhere", "PLAIN", "B", stock.LevelChanges{Bay: str("X1")}, fault.NotFound, "has no bay"},
+		{"unknown location", "PLAIN", "NOPE", stock.LevelChanges{Min: dp("1")}, fault.NotFound, "unknown location"},
+		{"virtual location", "PLAIN", "~transit", stock.LevelChanges{Min: dp("1")}, fault.NotFound, "unknown location"},
 		{"unknown product", "NOPE", "A", stock.LevelChanges{Min: dp("1")}, fault.NotFound, "does not exist"},
 		{"nothing", "PLAIN", "A", stock.LevelChanges{}, fault.Invalid, "nothing to set"},
 	} {

@@ -81,7 +81,7 @@ func GetLocation(ctx context.Context, q sqlx.QueryerContext, field, code string)
 	var l Location
 	err := sqlx.GetContext(ctx, q, &l, selectLocation+` WHERE code = $1 AND kind = 'internal'`, code)
 	if errors.Is(err, sql.ErrNoRows) {
-		return l, fault.Invalidf(field, "unknown location %q: see stockctl location list, or add it with stockctl location add %s --name N", code, code)
+		return l, fault.Unknownf(field, "unknown location %q: see stockctl location list, or add it with stockctl location add %s --name N", code, code)
 	}
 	return l, db.Classify(err)
 }
@@ -89,7 +89,7 @@ func GetLocation(ctx context.Context, q sqlx.QueryerContext, field, code string)
 // ShowLocation returns an internal location by code, as a not-found error when missing.
 func ShowLocation(ctx context.Context, q sqlx.QueryerContext, code string) (Location, error) {
 	l, err := GetLocation(ctx, q, "code", code)
-	if fault.Is(err, fault.Invalid) {
+	if fault.Is(err, fault.NotFound) {
 		return l, fault.NotFoundf("location %s does not exist (see stockctl location list)", code)
 	}
 	return l, err
@@ -153,7 +153,7 @@ func GetBay(ctx context.Context, q sqlx.QueryerContext, l Location, code string)
 	b := Bay{Location: l.Code}
 	err := sqlx.GetContext(ctx, q, &b, `SELECT id, $2::text AS location, code, name FROM bays WHERE location_id = $1 AND code = $3`, l.ID, l.Code, code)
 	if errors.Is(err, sql.ErrNoRows) {
-		return b, fault.Invalidf("bay", "location %s has no bay %q: add it with stockctl bay add %s %s", l.Code, code, l.Code, code)
+		return b, fault.Unknownf("bay", "location %s has no bay %q: add it with stockctl bay add %s %s", l.Code, code, l.Code, code)
 	}
 	return b, db.Classify(err)
 }

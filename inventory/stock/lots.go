@@ -68,7 +68,7 @@ func FindBatch(ctx context.Context, q sqlx.QueryerContext, p catalog.Product, nu
 	var b Batch
 	err := sqlx.GetContext(ctx, q, &b, `SELECT id, number, expiry, description FROM batches WHERE product_id = $1 AND number = $2`, p.ID, number)
 	if errors.Is(err, sql.ErrNoRows) {
-		return b, fault.Invalidf("batch", "product %s has no batch %s (see stockctl batch list %s)", p.SKU, number, p.SKU)
+		return b, fault.Unknownf("batch", "product %s has no batch %s (see stockctl batch list %s)", p.SKU, number, p.SKU)
 	}
 	return b, db.Classify(err)
 }
@@ -110,7 +110,7 @@ func FindSerials(ctx context.Context, q sqlx.QueryerContext, p catalog.Product, 
 				missing = append(missing, s)
 			}
 		}
-		return nil, fault.Invalidf("serial", "product %s has no serial %s (see stockctl serial list %s)", p.SKU, strings.Join(missing, ", "), p.SKU)
+		return nil, fault.Unknownf("serial", "product %s has no serial %s (see stockctl serial list %s)", p.SKU, strings.Join(missing, ", "), p.SKU)
 	}
 	return out, nil
 }

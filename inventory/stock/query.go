@@ -340,7 +340,7 @@ func Moves(ctx context.Context, q sqlx.QueryerContext, f MoveFilter) ([]MoveRow,
 		var id int64
 		err := sqlx.GetContext(ctx, q, &id, `SELECT id FROM locations WHERE code = $1`, f.Location)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fault.Invalidf("location", "unknown location %q: see stockctl location list", f.Location)
+			return nil, fault.Unknownf("location", "unknown location %q: see stockctl location list", f.Location)
 		}
 		if err != nil {
 			return nil, db.Classify(err)

@@ -177,7 +177,7 @@ func TestList(t *testing.T) {
 	if _, err := stock.List(ctx, conn, stock.ListFilter{SKU: "NOPE"}); !fault.Is(err, fault.NotFound) {
 		t.Fatalf("unknown sku: %v", err)
 	}
-	if _, err := stock.List(ctx, conn, stock.ListFilter{Location: "NOPE"}); !fault.Is(err, fault.Invalid) {
+	if _, err := stock.List(ctx, conn, stock.ListFilter{Location: "NOPE"}); !fault.Is(err, fault.NotFound) {
 		t.Fatalf("unknown location: %v", err)
 	}
 }
@@ -248,7 +248,7 @@ func TestMoves(t *testing.T) {
 	if _, err := stock.Moves(ctx, conn, stock.MoveFilter{SKU: "NOPE"}); !fault.Is(err, fault.NotFound) {
 		t.Fatalf("unknown sku: %v", err)
 	}
-	if _, err := stock.Moves(ctx, conn, stock.MoveFilter{Location: "NOPE"}); !fault.Is(err, fault.Invalid) {
+	if _, err := stock.Moves(ctx, conn, stock.MoveFilter{Location: "NOPE"}); !fault.Is(err, fault.NotFound) {
 		t.Fatalf("unknown location: %v", err)
 	}
 	if _, err := stock.Moves(ctx, conn, stock.MoveFilter{Limit: -1}); !fault.Is(err, fault.Invalid) {

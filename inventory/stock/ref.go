@@ -16,6 +16,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 )
@@ -344,6 +345,9 @@ type claim struct {
 // posted with. A second transaction with the same ref waits for the first and then sees
 // it, so a ref is applied once even when two runs race.
 func claimRef(ctx context.Context, q sqlx.ExtContext, scope, ref string) (claim, error) {
+	if err := bounds.CheckText("a ref", ref, bounds.MaxRef); err != nil {
+		return claim{}, fault.Invalidf("ref", "--ref: %v", err)
+	}
 	res, err := q.ExecContext(ctx, `INSERT INTO posting_refs (scope, ref) VALUES ($1, $2) ON CONFLICT (scope, ref) DO NOTHING`, scope, ref)
 	if err != nil {
 		return claim{}, db.Classify(err)

@@ -175,12 +175,12 @@ func TestTransferRules(t *testing.T) {
 	}{
 		{stock.TransferRequest{SKU: "NOPE", From: "A", To: "B", Qty: d("1")}, fault.NotFound, "NOPE does not exist"},
 		{stock.TransferRequest{SKU: "PLAIN", From: "A", To: "A", Qty: d("1")}, fault.Invalid, "two locations"},
-		{stock.TransferRequest{SKU: "PLAIN", From: "A", To: "ZZ", Qty: d("1")}, fault.Invalid, `unknown location "ZZ"`},
-		{stock.TransferRequest{SKU: "PLAIN", From: "A", To: "~transit", Qty: d("1")}, fault.Invalid, "unknown location"},
+		{stock.TransferRequest{SKU: "PLAIN", From: "A", To: "ZZ", Qty: d("1")}, fault.NotFound, `unknown location "ZZ"`},
+		{stock.TransferRequest{SKU: "PLAIN", From: "A", To: "~transit", Qty: d("1")}, fault.NotFound, "unknown location"},
 		{stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("0")}, fault.Invalid, "more than 0"},
 		{stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("1"), Batch: "L1"}, fault.Invalid, "not batch-tracked"},
 		{stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("1"), Serials: []string{"S1"}}, fault.Invalid, "not serialised"},
-		{stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("1"), FromBay: "NO"}, fault.Invalid, "no bay"},
+		{stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("1"), FromBay: "NO"}, fault.NotFound, "no bay"},
 		{stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("1"), ExtraCost: dp("-1")}, fault.Invalid, "negative"},
 		{stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("0.5")}, fault.Invalid, "decimals"},
 	} {
@@ -260,7 +260,7 @@ func TestTransferBatchesFEFO(t *testing.T) {
 	if e, ok := stock.AsInsufficient(err); !ok || e.What != "batch L2" {
 		t.Fatalf("named batch that is gone: %v", err)
 	}
-	if _, err := trTransfer(t, conn, stock.TransferRequest{SKU: "LOT", From: "A", To: "B", Qty: d("1"), Batch: "L9"}); !fault.Is(err, fault.Invalid) {
+	if _, err := trTransfer(t, conn, stock.TransferRequest{SKU: "LOT", From: "A", To: "B", Qty: d("1"), Batch: "L9"}); !fault.Is(err, fault.NotFound) {
 		t.Fatalf("unknown batch: %v", err)
 	}
 	trLedgerHolds(t, conn)
@@ -297,7 +297,7 @@ func TestTransferSerialsTravel(t *testing.T) {
 	if e, ok := stock.AsInsufficient(err); !ok || e.What != "serial SN1" {
 		t.Fatalf("a serial not at the source: %v", err)
 	}
-	if _, err := trTransfer(t, conn, stock.TransferRequest{SKU: "SER", From: "A", To: "B", Serials: []string{"SN9"}}); !fault.Is(err, fault.Invalid) {
+	if _, err := trTransfer(t, conn, stock.TransferRequest{SKU: "SER", From: "A", To: "B", Serials: []string{"SN9"}}); !fault.Is(err, fault.NotFound) {
 		t.Fatalf("unknown serial: %v", err)
 	}
 	trLedgerHolds(t, conn)
@@ -329,7 +329,7 @@ func TestTransferBays(t *testing.T) {
 	if got := trQuant(t, conn, "PLAIN", "B", "Y2", "", ""); !got.Equal(d("6")) {
 		t.Fatalf("B/Y2: %s", got)
 	}
-	if _, err := trTransfer(t, conn, stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("1"), ToBay: "X1"}); !fault.Is(err, fault.Invalid) || !strings.Contains(err.Error(), "--to-bay") {
+	if _, err := trTransfer(t, conn, stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("1"), ToBay: "X1"}); !fault.Is(err, fault.NotFound) || !strings.Contains(err.Error(), "--to-bay") {
 		t.Fatalf("a bay of the wrong location: %v", err)
 	}
 	// Two-step: the bay is decided at dispatch and used at receipt.

@@ -376,7 +376,7 @@ func (c *counter) resolve(ctx context.Context, q sqlx.ExtContext, p catalog.Prod
 		return pl, fault.Invalidf("batch", "product %s is not batch-tracked: leave out the batch", p.SKU)
 	case p.BatchTracked && cnt.Batch != "":
 		b, err := stock.FindBatch(ctx, q, p, cnt.Batch)
-		if err != nil && fault.Is(err, fault.Invalid) && qty.IsPositive() {
+		if err != nil && fault.Is(err, fault.NotFound) && qty.IsPositive() {
 			b, err = stock.EnsureBatch(ctx, q, p, cnt.Batch, nil) // a batch found that was never recorded
 		}
 		if err != nil {

@@ -284,7 +284,7 @@ func TestNewSnapshotsEveryProductBayBatchAndSerial(t *testing.T) {
 		field string
 		msg   string
 	}{
-		{stocktake.Request{Location: "NOPE"}, fault.Invalid, "location", "unknown location"},
+		{stocktake.Request{Location: "NOPE"}, fault.NotFound, "location", "unknown location"},
 		{stocktake.Request{Location: "MAIN", SKUs: []string{"PLAIN"}, Category: "tools"}, fault.Invalid, "category", "not both"},
 		{stocktake.Request{Location: "MAIN", Category: "nothing"}, fault.Invalid, "category", `no stock-tracked product has category "nothing"`},
 		{stocktake.Request{Location: "MAIN", SKUs: []string{"GHOST"}}, fault.NotFound, "", "GHOST does not exist"},

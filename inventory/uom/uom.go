@@ -61,12 +61,12 @@ func Round(qty decimal.Decimal, u Unit) decimal.Decimal {
 
 const selectUnit = `SELECT code, name, category, ratio, precision FROM uoms`
 
-// Get returns the unit with the given code; an unknown code is invalid input.
+// Get returns the unit with the given code; an unknown code is not found.
 func Get(ctx context.Context, q sqlx.QueryerContext, code string) (Unit, error) {
 	var u Unit
 	err := sqlx.GetContext(ctx, q, &u, selectUnit+` WHERE code = $1`, strings.TrimSpace(code))
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, fault.Invalidf("unit", "unknown unit %q: see stockctl uom list", code)
+		return u, fault.Unknownf("unit", "unknown unit %q: see stockctl uom list", code)
 	}
 	return u, db.Classify(err)
 }
@@ -129,10 +129,13 @@ func Add(ctx context.Context, q sqlx.ExtContext, code, category string, ratio de
 // requireCategory returns the category named by category (case is ignored).
 func requireCategory(ctx context.Context, q sqlx.QueryerContext, category string) (Category, error) {
 	var c Category
+	if strings.TrimSpace(category) == "" {
+		return c, fault.Invalidf("category", "give the unit's category (see stockctl uom categories)")
+	}
 	err := sqlx.GetContext(ctx, q, &c, `SELECT code, name, reference_unit FROM uom_categories WHERE code = $1`,
 		strings.ToLower(strings.TrimSpace(category)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return c, fault.Invalidf("category", "unknown unit category %q: see stockctl uom categories", category)
+		return c, fault.Unknownf("category", "unknown unit category %q: see stockctl uom categories", category)
 	}
 	return c, db.Classify(err)
 }

@@ -180,10 +180,10 @@ func TestGetAndList(t *testing.T) {
 		t.Fatalf("kg: %+v %v", kg, err)
 	}
 	_, err = uom.Get(ctx, d, "furlong")
-	if fault.KindOf(err) != fault.Invalid || fault.FieldOf(err) != "unit" {
+	if fault.KindOf(err) != fault.NotFound || fault.FieldOf(err) != "unit" {
 		t.Fatalf("unknown unit: %v", err)
 	}
-	if _, err := uom.Get(ctx, d, "KG"); fault.KindOf(err) != fault.Invalid {
+	if _, err := uom.Get(ctx, d, "KG"); fault.KindOf(err) != fault.NotFound {
 		t.Fatalf("codes are case-sensitive: %v", err)
 	}
 
@@ -199,7 +199,7 @@ func TestGetAndList(t *testing.T) {
 		t.Fatalf("weight units smallest first: %s", got)
 	}
 	_, err = uom.List(ctx, d, "colour")
-	if fault.KindOf(err) != fault.Invalid || fault.FieldOf(err) != "category" {
+	if fault.KindOf(err) != fault.NotFound || fault.FieldOf(err) != "category" {
 		t.Fatalf("unknown category: %v", err)
 	}
 	all, _ := uom.List(ctx, d, "")
@@ -238,7 +238,7 @@ func TestAdd(t *testing.T) {
 	}{
 		{"box6", "count", "6", 0, fault.Conflict, ""},
 		{"kg", "weight", "1", 3, fault.Conflict, ""},
-		{"crate", "colour", "6", 0, fault.Invalid, "category"},
+		{"crate", "colour", "6", 0, fault.NotFound, "category"},
 		{"crate", "", "6", 0, fault.Invalid, "category"},
 		{"crate", "count", "0", 0, fault.Invalid, "ratio"},
 		{"crate", "count", "-2", 0, fault.Invalid, "ratio"},

@@ -13,6 +13,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
@@ -84,6 +85,12 @@ func (es RowErrors) Error() string {
 		parts[i] = e.Error()
 	}
 	return strings.Join(parts, "; ")
+}
+
+// looksNumber reports a pack given as a number (it starts like one: a digit, a sign or a
+// dot) rather than as a pack unit, which starts with a letter.
+func looksNumber(s string) bool {
+	return s != "" && strings.ContainsRune("0123456789+-.", rune(s[0]))
 }
 
 // AddPrice adds one supplier price, replacing the row with the same supplier, product,
@@ -178,13 +185,16 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 		fail := func(field, format string, args ...any) {
 			bad = append(bad, RowError{Row: row, Field: field, Err: fault.Invalidf(field, format, args...)})
 		}
+		unknown := func(field, format string, args ...any) {
+			bad = append(bad, RowError{Row: row, Field: field, Err: fault.Unknownf(field, format, args...)})
+		}
 		s, ok := supBy[codes[i]]
 		switch {
 		case codes[i] == "":
 			fail("supplier", "give the supplier's company code")
 			continue
 		case !ok:
-			fail("supplier", "unknown supplier %q: see stockctl company list --suppliers", codes[i])
+			unknown("supplier", "unknown supplier %q: see stockctl company list --suppliers", codes[i])
 			continue
 		case !s.Flag:
 			fail("supplier", "company %s is not a supplier: make it one with stockctl company edit %s --supplier", s.Code, s.Code)
@@ -199,7 +209,7 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 			fail("sku", "give the product's SKU")
 			continue
 		case !ok:
-			fail("sku", "product %s does not exist (find it with stockctl product lookup or product list --search)", skus[i])
+			unknown("sku", "product %s does not exist (find it with stockctl product lookup or product list --search)", skus[i])
 			continue
 		case !p.Flag:
 			fail("sku", "product %s is not purchasable: make it so with stockctl product edit %s --purchasable", p.Code, p.Code)
@@ -212,7 +222,7 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 			bad = append(bad, RowError{Row: row, Field: "currency", Err: err})
 			continue
 		} else if !known[cur] {
-			fail("currency", "unknown currency %s: add it first with stockctl currency add %s", cur, cur)
+			unknown("currency", "unknown currency %s: add it first with stockctl currency add %s", cur, cur)
 			continue
 		}
 		if in.Price.IsNegative() {
@@ -245,7 +255,12 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 		}
 		packQty, packUnit := "", ""
 		if pk := strings.TrimSpace(in.Pack); pk != "" {
-			if v, err := decimal.NewFromString(pk); err == nil {
+			if looksNumber(pk) {
+				v, err := bounds.Quantity.Parse(pk)
+				if err != nil {
+					fail("pack", "%s: pack %s: %v", p.Code, pk, err)
+					continue
+				}
 				if !v.IsPositive() || !v.Equal(v.Round(p.Precision)) {
 					fail("pack", "%s: pack %s: give a quantity above 0 in %s with at most %d decimals, or a pack unit of the product", p.Code, pk, p.Unit, p.Precision)
 					continue
@@ -254,7 +269,7 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 			} else if v, ok := packBy[fmt.Sprint(p.ID, "/", pk)]; ok {
 				packQty, packUnit = v.String(), pk
 			} else {
-				fail("pack", "%s has no pack unit %q: give a number of %s or add the pack with stockctl product pack add %s %s --qty N", p.Code, pk, p.Unit, p.Code, pk)
+				unknown("pack", "%s has no pack unit %q: give a number of %s or add the pack with stockctl product pack add %s %s --qty N", p.Code, pk, p.Unit, p.Code, pk)
 				continue
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
@@ -61,40 +62,32 @@ func NormalizePriceCSVRow(row int, values []string) []csvio.RowError {
 	if len(values) < len(PriceCSVColumns) {
 		return []csvio.RowError{{Row: row, Reason: "the row has fewer cells than the format"}}
 	}
-	number := func(col int, scale int32, what string) (decimal.Decimal, bool) {
-		v := values[col]
-		d, err := decimal.NewFromString(v)
-		if err != nil || strings.ContainsAny(v, "eE") {
-			bad(col, "not a number: write it like 12.50 (a dot for decimals, no thousands separators)")
-			return d, false
-		}
+	number := func(col int, k bounds.Number, what string) (decimal.Decimal, bool) {
+		d, err := k.Parse(values[col])
 		switch {
+		case err != nil:
+			bad(col, "%v", err)
+			return d, false
 		case d.IsNegative():
 			bad(col, "%s cannot be negative", what)
-			return d, false
-		case d.GreaterThanOrEqual(decimal.New(1, 15)):
-			bad(col, "too large")
-			return d, false
-		case scale >= 0 && !d.Equal(d.Round(scale)):
-			bad(col, "%s has more than %d decimals", what, scale)
 			return d, false
 		}
 		values[col] = d.String()
 		return d, true
 	}
 	integer := func(col, max int, what string) {
-		n, err := strconv.Atoi(values[col])
-		if err != nil || n < 0 || n > max {
+		n, err := bounds.ParseWhole(values[col], 0, int64(max))
+		if err != nil {
 			bad(col, "%s: give a whole number from 0 to %d", what, max)
 			return
 		}
-		values[col] = strconv.Itoa(n)
+		values[col] = strconv.FormatInt(n, 10)
 	}
 	var from, until time.Time
 	date := func(col int) time.Time {
-		t, err := time.Parse(time.DateOnly, values[col])
+		t, err := bounds.ParseDay(values[col])
 		if err != nil {
-			bad(col, "not a date: write it YYYY-MM-DD")
+			bad(col, "%v", err)
 			return time.Time{}
 		}
 		values[col] = t.Format(time.DateOnly)
@@ -109,7 +102,7 @@ func NormalizePriceCSVRow(row int, values []string) []csvio.RowError {
 		bad(pcSKU, "the SKU is missing: every row needs one")
 	}
 	if values[pcPrice] != "" {
-		number(pcPrice, priceScale, "the price")
+		number(pcPrice, bounds.Money, "the price")
 	}
 	if v := values[pcCurrency]; v != "" {
 		if c, err := currency.ParseCode("currency", v); err != nil {
@@ -119,7 +112,7 @@ func NormalizePriceCSVRow(row int, values []string) []csvio.RowError {
 		}
 	}
 	if values[pcMinQty] != "" {
-		number(pcMinQty, -1, "the minimum quantity")
+		number(pcMinQty, bounds.Quantity, "the minimum quantity")
 	}
 	if v := values[pcSupplierSKU]; v != "" && (len(v) > 64 || strings.IndexFunc(v, unicode.IsControl) >= 0) {
 		bad(pcSupplierSKU, "a supplier part number has at most 64 characters and no control characters")
@@ -128,8 +121,10 @@ func NormalizePriceCSVRow(row int, values []string) []csvio.RowError {
 		integer(pcLeadDays, math.MaxInt32, "lead time in days")
 	}
 	if v := values[pcPack]; v != "" {
-		if d, err := decimal.NewFromString(v); err == nil && !strings.ContainsAny(v, "eE") {
-			if !d.IsPositive() {
+		if looksNumber(v) {
+			if d, err := bounds.Quantity.Parse(v); err != nil {
+				bad(pcPack, "%v", err)
+			} else if !d.IsPositive() {
 				bad(pcPack, "a pack is a quantity above 0 or a pack unit of the product")
 			} else {
 				values[pcPack] = d.String()

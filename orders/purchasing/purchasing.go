@@ -40,7 +40,7 @@ func requireSupplier(ctx context.Context, q sqlx.QueryerContext, field, code str
 	}
 	c, err := company.Get(ctx, q, code)
 	if fault.Is(err, fault.NotFound) {
-		return supplier{}, fault.Invalidf(field, "unknown supplier %q: see stockctl company list --suppliers", code)
+		return supplier{}, fault.Unknownf(field, "unknown supplier %q: see stockctl company list --suppliers", code)
 	}
 	if err != nil {
 		return supplier{}, err
@@ -59,7 +59,7 @@ func minorUnits(ctx context.Context, q sqlx.QueryerContext, code string) (int32,
 	var n int32
 	err := sqlx.GetContext(ctx, q, &n, `SELECT minor_units FROM currencies WHERE code = $1`, code)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fault.Invalidf("currency", "unknown currency %s: add it with stockctl currency add %s", code, code)
+		return 0, fault.Unknownf("currency", "unknown currency %s: add it with stockctl currency add %s", code, code)
 	}
 	return n, db.Classify(err)
 }

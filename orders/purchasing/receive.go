@@ -11,6 +11,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
@@ -81,6 +82,9 @@ func Receive(ctx context.Context, q sqlx.ExtContext, number string, r ReceiveReq
 		return PODoc{}, err
 	}
 	r.Ref = strings.TrimSpace(r.Ref)
+	if err := bounds.CheckText("a ref", r.Ref, bounds.MaxRef); err != nil {
+		return PODoc{}, fault.Invalidf("ref", "--ref: %v", err)
+	}
 	var req stock.Request
 	if r.Ref != "" {
 		var kept []struct {

@@ -163,7 +163,7 @@ func selectBackorders(ctx context.Context, q sqlx.QueryerContext, f BackorderFil
 		// Not requireCustomer: an inactive customer's backorders are still listed.
 		c, err := company.Get(ctx, q, f.Customer)
 		if fault.Is(err, fault.NotFound) {
-			return nil, fault.Invalidf("customer", "unknown customer %q: see stockctl company list --customers", f.Customer)
+			return nil, fault.Unknownf("customer", "unknown customer %q: see stockctl company list --customers", f.Customer)
 		}
 		if err != nil {
 			return nil, err
@@ -173,7 +173,7 @@ func selectBackorders(ctx context.Context, q sqlx.QueryerContext, f BackorderFil
 	if f.SKU != "" {
 		p, err := catalog.Get(ctx, q, f.SKU)
 		if err != nil {
-			return nil, fault.Invalidf("sku", "unknown product %q (find it with stockctl product lookup)", f.SKU)
+			return nil, fault.Unknownf("sku", "unknown product %q (find it with stockctl product lookup)", f.SKU)
 		}
 		line = append(line, `x.product_id = `+arg(p.ID))
 	}

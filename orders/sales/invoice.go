@@ -10,6 +10,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/business/numbering"
 	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
@@ -198,8 +199,29 @@ type InvoiceFilter struct {
 	Since    *time.Time // invoice date on or after
 }
 
+// check refuses a filter that names a sales order or company that does not exist, so a
+// typing mistake is an error rather than an empty list.
+func (f InvoiceFilter) check(ctx context.Context, q sqlx.QueryerContext) error {
+	if f.SO != "" {
+		if _, err := getOrder(ctx, q, f.SO); err != nil {
+			return err
+		}
+	}
+	if f.Customer != "" {
+		if _, err := company.Get(ctx, q, f.Customer); fault.Is(err, fault.NotFound) {
+			return fault.Unknownf("customer", "unknown customer %q: see stockctl company list --customers", f.Customer)
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Invoices lists invoices, newest first.
 func Invoices(ctx context.Context, q sqlx.QueryerContext, f InvoiceFilter) ([]InvoiceHeader, error) {
+	if err := f.check(ctx, q); err != nil {
+		return nil, err
+	}
 	out := []InvoiceHeader{}
 	err := sqlx.SelectContext(ctx, q, &out, selectInvoice+` WHERE ($1 = '' OR o.number = $1) AND ($2 = '' OR c.code = $2)
 		AND ($3::date IS NULL OR i.invoice_date >= $3::date) ORDER BY i.id DESC`, f.SO, f.Customer, datePtr(f.Since))
@@ -209,6 +231,9 @@ func Invoices(ctx context.Context, q sqlx.QueryerContext, f InvoiceFilter) ([]In
 // Export returns every invoice line with its header, oldest invoice first, for an accounting
 // system. The sales GL code is the product's, else the setting gl_sales.
 func Export(ctx context.Context, q sqlx.QueryerContext, f InvoiceFilter) ([]ExportRow, error) {
+	if err := f.check(ctx, q); err != nil {
+		return nil, err
+	}
 	out := []ExportRow{}
 	err := sqlx.SelectContext(ctx, q, &out, `SELECT i.number, i.invoice_date, o.number AS so, c.code AS customer, i.currency, i.rate,
 			l.line_no, p.sku, l.qty, l.unit_price, l.discount, l.tax_rate, l.amount, l.tax,

@@ -78,8 +78,8 @@ func Release(ctx context.Context, q sqlx.ExtContext, r ReleaseRequest) ([]Releas
 			Number string `db:"number"`
 			Status string `db:"status"`
 		}
-		if err := sqlx.SelectContext(ctx, q, &rows, `SELECT o.id, o.number, o.status FROM unnest($1::text[]) AS w(n)
-			LEFT JOIN sales_orders o ON o.number = w.n`, pq.StringArray(r.Orders)); err != nil {
+		if err := sqlx.SelectContext(ctx, q, &rows, `SELECT coalesce(o.id, 0) AS id, coalesce(o.number, '') AS number, coalesce(o.status, '') AS status
+			FROM unnest($1::text[]) WITH ORDINALITY AS w(n, i) LEFT JOIN sales_orders o ON o.number = w.n ORDER BY w.i`, pq.StringArray(r.Orders)); err != nil {
 			return nil, db.Classify(err)
 		}
 		for i, row := range rows {

@@ -263,7 +263,7 @@ func List(ctx context.Context, q sqlx.QueryerContext, f Filter) ([]Order, error)
 	if f.Customer != "" {
 		c, err := company.Get(ctx, q, f.Customer)
 		if err != nil {
-			return nil, fault.Invalidf("customer", "unknown customer %q: see stockctl company list --customers", f.Customer)
+			return nil, fault.Unknownf("customer", "unknown customer %q: see stockctl company list --customers", f.Customer)
 		}
 		custID = &c.ID
 	}
@@ -286,7 +286,7 @@ func requireCustomer(ctx context.Context, q sqlx.QueryerContext, code string) (c
 	}
 	c, err := company.Get(ctx, q, code)
 	if fault.Is(err, fault.NotFound) {
-		return c, fault.Invalidf("customer", "unknown customer %q: see stockctl company list --customers", code)
+		return c, fault.Unknownf("customer", "unknown customer %q: see stockctl company list --customers", code)
 	}
 	if err != nil {
 		return c, err

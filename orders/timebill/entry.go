@@ -111,9 +111,16 @@ func List(ctx context.Context, q sqlx.QueryerContext, f Filter) ([]Entry, error)
 	if f.Customer != "" {
 		c, err := company.Get(ctx, q, strings.TrimSpace(f.Customer))
 		if err != nil {
-			return nil, fault.Invalidf("customer", "unknown customer %q: see stockctl company list --customers", f.Customer)
+			return nil, fault.Unknownf("customer", "unknown customer %q: see stockctl company list --customers", f.Customer)
 		}
 		custID = &c.ID
+	}
+	if sku := strings.TrimSpace(f.SKU); sku != "" {
+		if _, err := catalog.Get(ctx, q, sku); fault.Is(err, fault.NotFound) {
+			return nil, fault.Unknownf("product", "unknown product %q: see stockctl product list --type time", sku)
+		} else if err != nil {
+			return nil, err
+		}
 	}
 	var until *string
 	if f.Until != nil {
@@ -233,7 +240,7 @@ func requireCustomer(ctx context.Context, q sqlx.QueryerContext, code string) (c
 	}
 	c, err := company.Get(ctx, q, code)
 	if fault.Is(err, fault.NotFound) {
-		return c, fault.Invalidf("customer", "unknown customer %q: see stockctl company list --customers", code)
+		return c, fault.Unknownf("customer", "unknown customer %q: see stockctl company list --customers", code)
 	}
 	if err != nil {
 		return c, err
@@ -255,7 +262,7 @@ func requireProduct(ctx context.Context, q sqlx.QueryerContext, sku string) (cat
 	}
 	p, err := catalog.RequireActive(ctx, q, sku)
 	if fault.Is(err, fault.NotFound) {
-		return p, fault.Invalidf("product", "unknown product %q: see stockctl product list --type time", sku)
+		return p, fault.Unknownf("product", "unknown product %q: see stockctl product list --type time", sku)
 	}
 	if err != nil {
 		return p, err

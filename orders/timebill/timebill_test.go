@@ -143,16 +143,17 @@ func TestLogRules(t *testing.T) {
 	conn := setup(t)
 	for _, c := range []struct {
 		in    timebill.NewEntry
+		kind  fault.Kind
 		field string
 	}{
-		{timebill.NewEntry{Customer: "NOBODY", SKU: "DEV", Hours: d("1")}, "customer"},
-		{timebill.NewEntry{Customer: "ACME", SKU: "WID", Hours: d("1")}, "product"},
-		{timebill.NewEntry{Customer: "ACME", SKU: "DEV", Hours: d("0")}, "qty"},
-		{timebill.NewEntry{Customer: "ACME", SKU: "DEV", Hours: d("1"), Rate: dp("-1")}, "rate"},
+		{timebill.NewEntry{Customer: "NOBODY", SKU: "DEV", Hours: d("1")}, fault.NotFound, "customer"},
+		{timebill.NewEntry{Customer: "ACME", SKU: "WID", Hours: d("1")}, fault.Invalid, "product"},
+		{timebill.NewEntry{Customer: "ACME", SKU: "DEV", Hours: d("0")}, fault.Invalid, "qty"},
+		{timebill.NewEntry{Customer: "ACME", SKU: "DEV", Hours: d("1"), Rate: dp("-1")}, fault.Invalid, "rate"},
 	} {
 		_, err := timebill.Log(ctx, conn, c.in)
-		if !fault.Is(err, fault.Invalid) || fault.FieldOf(err) != c.field {
-			t.Errorf("Log(%+v) = %v (field %q), want invalid %s", c.in, err, fault.FieldOf(err), c.field)
+		if !fault.Is(err, c.kind) || fault.FieldOf(err) != c.field {
+			t.Errorf("Log(%+v) = %v (field %q), want %v %s", c.in, err, fault.FieldOf(err), c.kind, c.field)
 		}
 	}
 }

@@ -310,7 +310,7 @@ func requireCustomer(ctx context.Context, q sqlx.QueryerContext, code string) (c
 	code = strings.TrimSpace(code)
 	c, err := company.Get(ctx, q, code)
 	if fault.Is(err, fault.NotFound) || code == "" {
-		return c, fault.Invalidf("customer", "unknown customer %q: see stockctl company list --customers", code)
+		return c, fault.Unknownf("customer", "unknown customer %q: see stockctl company list --customers", code)
 	}
 	if err != nil {
 		return c, err

@@ -82,15 +82,16 @@ func TestSessionRules(t *testing.T) {
 	date := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		in    training.NewSession
+		kind  fault.Kind
 		field string
 	}{
-		{training.NewSession{SKU: "WID", Date: date, Location: "MAIN", Capacity: 5}, "sku"},
-		{training.NewSession{SKU: "SAFE", Date: date, Location: "NOWHERE", Capacity: 5}, "location"},
-		{training.NewSession{SKU: "SAFE", Date: date, Location: "MAIN", Capacity: 0}, "capacity"},
-		{training.NewSession{SKU: "SAFE", Location: "MAIN", Capacity: 5}, "date"},
+		{training.NewSession{SKU: "WID", Date: date, Location: "MAIN", Capacity: 5}, fault.Invalid, "sku"},
+		{training.NewSession{SKU: "SAFE", Date: date, Location: "NOWHERE", Capacity: 5}, fault.NotFound, "location"},
+		{training.NewSession{SKU: "SAFE", Date: date, Location: "MAIN", Capacity: 0}, fault.Invalid, "capacity"},
+		{training.NewSession{SKU: "SAFE", Location: "MAIN", Capacity: 5}, fault.Invalid, "date"},
 	} {
-		if _, err := training.AddSession(ctx, conn, c.in); !fault.Is(err, fault.Invalid) || fault.FieldOf(err) != c.field {
-			t.Errorf("AddSession(%+v) = %v, want invalid %s", c.in, err, c.field)
+		if _, err := training.AddSession(ctx, conn, c.in); !fault.Is(err, c.kind) || fault.FieldOf(err) != c.field {
+			t.Errorf("AddSession(%+v) = %v, want %v %s", c.in, err, c.kind, c.field)
 		}
 	}
 	if _, err := training.Sessions(ctx, conn, "NOPE"); !fault.Is(err, fault.NotFound) {

@@ -155,7 +155,7 @@ func buildable(ctx context.Context, q sqlx.QueryerContext, sku string) (catalog.
 	}
 	p, err := catalog.Get(ctx, q, sku)
 	if fault.Is(err, fault.NotFound) {
-		return p, fault.Invalidf("sku", "unknown product %q (find it with stockctl product lookup)", sku)
+		return p, fault.Unknownf("sku", "unknown product %q (find it with stockctl product lookup)", sku)
 	}
 	if err != nil {
 		return p, err

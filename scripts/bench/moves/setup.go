@@ -35,7 +35,7 @@ func prepare(ctx context.Context, conn *sqlx.DB, c config) (*fixture, error) {
 		f.locations = f.locations[:0]
 		for i := range c.locations {
 			l, err := stock.GetLocation(ctx, tx, "location", locCode(i))
-			if fault.Is(err, fault.Invalid) {
+			if fault.Is(err, fault.NotFound) {
 				l, err = stock.AddLocation(ctx, tx, locCode(i), "Bench location "+fmt.Sprint(i+1), "", "")
 			}
 			if err != nil {
