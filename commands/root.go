@@ -80,14 +80,14 @@ func (a *App) Run(ctx context.Context, args []string) int {
 		err = &fault.Error{Kind: fault.Interrupted, Msg: "interrupted"}
 	case err != nil:
 		// Driver errors and files that reached here unclassified still get their exit code.
-		err = fileError(db.Classify(err))
+		err = unclassifiedFile(db.Classify(err))
 	}
 	return a.report(cmd, err)
 }
 
-// fileError makes a file that could not be opened, read or written, which no command
+// unclassifiedFile makes a file that could not be opened, read or written, which no command
 // classified, invalid input naming the file.
-func fileError(err error) error {
+func unclassifiedFile(err error) error {
 	var pe *fs.PathError
 	if fault.KindOf(err) != fault.Unexpected || !errors.As(err, &pe) {
 		return err
