@@ -36,6 +36,11 @@ var sweepGood = map[string][]string{
 	"currency list":             {},
 	"currency rate list":        {"EUR"},
 	"currency rate set":         {"EUR", "1.09", "--dry-run"},
+	"history":                   {"--since", "2026-01-01"},
+	"history company":           {"ACME"},
+	"history product":           {"BENCH"},
+	"history prune":             {"--before", "2000-01-01", "--yes", "--dry-run"},
+	"history settings":          {"gl_sales"},
 	"invoice export":            {"@out"},
 	"invoice list":              {},
 	"invoice show":              {"INV-000001"},
@@ -198,6 +203,7 @@ var sweepNewArgs = map[string][]int{
 	"currency add":          {0},
 	"currency rate list":    {0},
 	"currency rate set":     {0},
+	"history settings":      {0},
 	"location add":          {0},
 	"price formula":         {1},
 	"price-type add":        {0},
@@ -232,7 +238,7 @@ var (
 	badNumber  = []string{"abc", "1e309", "99999999999999999999", "-3", "0"}
 	badWhole   = []string{"abc", "99999999999999999999", "-3"}
 	badDate    = []string{"0000-01-01", "2026-13-45"}
-	dateFlags  = []string{"date", "since", "until", "from", "expiry", "expected", "respond-by", "valid-from", "valid-until", "ship-by"}
+	dateFlags  = []string{"date", "since", "before", "until", "from", "expiry", "expected", "respond-by", "valid-from", "valid-until", "ship-by"}
 	fileFlags  = []string{"out", "rejects", "template", "file"}
 	fileArgs   = []string{"FILE", "DIR"}
 	numberArgs = []string{"QTY", "RATE"}

@@ -87,6 +87,12 @@ func Keys() []string {
 	return keys
 }
 
+// Known refuses a key that names no setting, listing those that do.
+func Known(key string) error {
+	_, err := known(key)
+	return err
+}
+
 func known(key string) (def, error) {
 	d, ok := defs[key]
 	if !ok {
