@@ -95,6 +95,9 @@ order; once received, stockctl so release allocates the stock to the backorders.
 					for i, s := range sf {
 						out[i] = purchasing.Shortfall{ProductID: s.ProductID, SKU: s.SKU, LocationID: s.LocationID,
 							Location: s.Location, Qty: s.Qty, Reason: s.Reason}
+						for _, l := range s.Lines {
+							out[i].Demand = append(out[i].Demand, purchasing.Demand{SOLineID: l.SOLineID, Qty: l.Qty})
+						}
 					}
 					return out, nil
 				}

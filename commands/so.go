@@ -444,9 +444,11 @@ the cancelled order stay as history:
     registrations that now fit are named, to be promoted with stockctl training promote;
   - work orders made for its lines (wo generate) that have built nothing are cancelled;
     one that has built some is kept, unlinked from the order, and builds into free stock
-    (close it with stockctl wo cancel).
-Draft purchase orders made by po generate --from-backorders are not linked to the order's
-lines and stay as they are; edit or cancel them with stockctl po cancel.`,
+    (close it with stockctl wo cancel);
+  - draft purchase order lines po generate --from-backorders ordered only for its backorders
+    are removed, and a draft left with no lines is cancelled; a line ordered for other
+    orders (or a reorder level) too is kept as it is and only forgets this order. Ordered
+    POs are not touched: cancel them with stockctl po cancel.`,
 		Example: "  stockctl so cancel SO-000004",
 		Args:    args("SO"),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -481,6 +483,16 @@ func (a *App) sayUndone(r cancel.Result) {
 		for _, o := range f.Offer {
 			a.say("  waitlisted registration %d (%s, %d seats) fits: stockctl training promote %d", o.Registration, o.Customer, o.Seats, o.Registration)
 		}
+	}
+	for _, l := range r.POs.Lines {
+		if l.Action == "removed" {
+			a.say("%s line %d (%s %s, ordered only for %s) removed", l.PO, l.Line, l.Qty, l.SKU, r.Order.Number)
+		} else {
+			a.say("%s line %d (%s %s) kept: it is ordered for other needs too", l.PO, l.Line, l.Qty, l.SKU)
+		}
+	}
+	for _, po := range r.POs.Cancelled {
+		a.say("%s cancelled: nothing else was on it", po)
 	}
 	for _, w := range r.WorkOrders {
 		if w.Action == work.Cancelled {

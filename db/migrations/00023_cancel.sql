@@ -10,6 +10,11 @@
 -- trigger takes the seats of a registration leaving 'registered' off the session, so the
 -- waitlist can be promoted into them.
 --
+-- po_line_demands: which backordered sales order lines, and how much of each, a draft PO
+-- line po generate --from-backorders made was ordered for. Cancelling the sales order removes
+-- the draft lines ordered only for it (and cancels a draft left with no lines) and drops its
+-- demand from lines shared with other orders (orders/purchasing ForgetSalesOrder).
+--
 -- product_untracked_lines: the open sales order lines (draft, confirmed, partially shipped;
 -- not fully invoiced) that were taken as non-stock lines (so_lines.stock false). A product
 -- with such lines cannot start tracking stock (inventory/catalog): those lines would never
@@ -45,6 +50,14 @@ ALTER TABLE training_registrations DROP CONSTRAINT training_registrations_status
   ADD CONSTRAINT training_registrations_check CHECK ((status = 'waitlisted') = (so_line_id IS NULL));
 CREATE INDEX training_registrations_so_line ON training_registrations (so_line_id) WHERE so_line_id IS NOT NULL;
 
+CREATE TABLE po_line_demands (
+  po_line_id bigint NOT NULL REFERENCES po_lines (id) ON DELETE CASCADE,
+  so_line_id bigint NOT NULL REFERENCES so_lines (id),
+  qty        numeric NOT NULL CHECK (qty > 0),
+  PRIMARY KEY (po_line_id, so_line_id)
+);
+CREATE INDEX po_line_demands_so_line ON po_line_demands (so_line_id);
+
 CREATE VIEW product_untracked_lines AS
   SELECT x.product_id, o.number AS so, x.line_no, x.qty, x.unit, x.entered_qty, o.status
   FROM so_lines x JOIN sales_orders o ON o.id = x.so_id
@@ -52,6 +65,7 @@ CREATE VIEW product_untracked_lines AS
 
 -- +goose Down
 DROP VIEW product_untracked_lines;
+DROP TABLE po_line_demands;
 DROP INDEX training_registrations_so_line;
 DELETE FROM training_registrations WHERE status = 'cancelled';
 ALTER TABLE training_registrations DROP CONSTRAINT training_registrations_status_check,

@@ -15,6 +15,7 @@ import (
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/orders/cancel"
+	"github.com/stockctl/stockctl/orders/purchasing"
 	"github.com/stockctl/stockctl/orders/sales"
 	"github.com/stockctl/stockctl/orders/timebill"
 	"github.com/stockctl/stockctl/orders/training"
@@ -367,4 +368,95 @@ func TestCancelRefusesInvoicedOrder(t *testing.T) {
 		t.Fatalf("cancel of an invoiced order: %v, want invalid", err)
 	}
 	same(t, "time entries", before, rows(t, conn, entryRows))
+}
+
+// poGenerate is po generate --from-backorders, wired as the command wires it.
+func poGenerate(t *testing.T, conn *sqlx.DB) purchasing.GenerateResult {
+	t.Helper()
+	var res purchasing.GenerateResult
+	run(t, conn, func(tx *sqlx.Tx) (err error) {
+		res, err = purchasing.GenerateFor(ctx, tx, purchasing.GenerateRequest{Date: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC),
+			Backorders: func(ctx context.Context, q sqlx.QueryerContext) ([]purchasing.Shortfall, error) {
+				sf, err := sales.Shortfalls(ctx, q, nil)
+				out := make([]purchasing.Shortfall, len(sf))
+				for i, s := range sf {
+					out[i] = purchasing.Shortfall{ProductID: s.ProductID, SKU: s.SKU, LocationID: s.LocationID, Location: s.Location, Qty: s.Qty}
+					for _, l := range s.Lines {
+						out[i].Demand = append(out[i].Demand, purchasing.Demand{SOLineID: l.SOLineID, Qty: l.Qty})
+					}
+				}
+				return out, err
+			}})
+		return err
+	})
+	return res
+}
+
+const poRows = `SELECT concat_ws('|', o.number, o.status, l.line_no, p.sku, l.qty) FROM purchase_orders o
+	LEFT JOIN po_lines l ON l.po_id = o.id LEFT JOIN products p ON p.id = l.product_id ORDER BY o.number, l.line_no`
+const demandRows = `SELECT concat_ws('|', o.number, l.line_no, s.number, x.line_no, d.qty) FROM po_line_demands d
+	JOIN po_lines l ON l.id = d.po_line_id JOIN purchase_orders o ON o.id = l.po_id
+	JOIN so_lines x ON x.id = d.so_line_id JOIN sales_orders s ON s.id = x.so_id ORDER BY 1`
+
+// A confirmed order's backorders were put on draft POs by po generate: cancelling it removes
+// the draft line ordered only for it (and cancels the draft it leaves empty) and keeps the
+// line shared with another order, which forgets only its part.
+func TestCancelOrderTakesBackItsDraftPOLines(t *testing.T) {
+	t.Parallel()
+	conn := setup(t)
+	for _, c := range []string{"WSUP", "LSUP"} {
+		if _, err := company.Add(ctx, conn, c, company.Changes{Name: str(c), Supplier: yes()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run(t, conn, func(tx *sqlx.Tx) error {
+		_, err := purchasing.AddPrices(ctx, tx, []purchasing.PriceInput{{Supplier: "WSUP", SKU: "WID", Price: d("3")},
+			{Supplier: "LSUP", SKU: "LEG", Price: d("1")}})
+		return err
+	})
+	order := func(customer string, lines ...sales.LineInput) string {
+		var so string
+		run(t, conn, func(tx *sqlx.Tx) error {
+			doc, err := sales.New(ctx, tx, sales.NewOrder{Customer: customer, Location: "MAIN"})
+			if err != nil {
+				return err
+			}
+			for _, l := range lines {
+				if _, err := sales.AddLine(ctx, tx, doc.Number, l); err != nil {
+					return err
+				}
+			}
+			so = doc.Number
+			_, err = sales.Confirm(ctx, tx, so)
+			return err
+		})
+		return so
+	}
+	// ACME: 12 WID (10 allocated, 2 backordered) and 30 LEG (24 allocated, 6 backordered).
+	// BOB: 4 LEG, all backordered (nothing left).
+	acme := order("ACME", sales.LineInput{SKU: "WID", Qty: d("12")}, sales.LineInput{SKU: "LEG", Qty: d("30")})
+	bob := order("BOB", sales.LineInput{SKU: "LEG", Qty: d("4")})
+	// po generate: LEG 6 + 4 = 10 from LSUP on PO-000001, WID 2 from WSUP on PO-000002.
+	res := poGenerate(t, conn)
+	if len(res.POs) != 2 {
+		t.Fatalf("po generate made %v", res.POs)
+	}
+	same(t, "draft POs", []string{"PO-000001|draft|1|LEG|10", "PO-000002|draft|1|WID|2"}, rows(t, conn, poRows))
+	same(t, "demands", []string{"PO-000001|1|" + acme + "|2|6", "PO-000001|1|" + bob + "|1|4", "PO-000002|1|" + acme + "|1|2"},
+		rows(t, conn, demandRows))
+
+	r := cancelSO(t, conn, acme)
+	if len(r.POs.Lines) != 2 || r.POs.Lines[0].Action != "kept" || r.POs.Lines[1].Action != "removed" ||
+		len(r.POs.Cancelled) != 1 || r.POs.Cancelled[0] != "PO-000002" {
+		t.Fatalf("draft POs undone = %+v", r.POs)
+	}
+	// PO-000002 held only ACME's 2 WID: its line is gone and it is cancelled. PO-000001's 10
+	// LEG stay ordered for BOB's 4 (and cover); ACME's 6 are forgotten.
+	same(t, "draft POs after", []string{"PO-000001|draft|1|LEG|10", "PO-000002|cancelled"}, rows(t, conn, poRows))
+	same(t, "demands after", []string{"PO-000001|1|" + bob + "|1|4"}, rows(t, conn, demandRows))
+	// Nothing is left to order: BOB's 4 LEG are covered by the 24 ACME freed.
+	if again := poGenerate(t, conn); len(again.Lines) != 0 {
+		t.Fatalf("po generate after the cancel ordered %+v", again.Lines)
+	}
+	clean(t, conn)
 }
