@@ -2,6 +2,7 @@ package cancel_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -457,6 +458,74 @@ func TestCancelOrderTakesBackItsDraftPOLines(t *testing.T) {
 	// Nothing is left to order: BOB's 4 LEG are covered by the 24 ACME freed.
 	if again := poGenerate(t, conn); len(again.Lines) != 0 {
 		t.Fatalf("po generate after the cancel ordered %+v", again.Lines)
+	}
+	clean(t, conn)
+}
+
+// Cancelling a training order races a registration onto the same order and a promotion into
+// the same session, 8 times: whichever comes first, the session's seats equal its registered
+// seats and stay within capacity, nothing registered is left on the cancelled order, and each
+// racer either succeeds or is refused cleanly (invalid or conflict).
+func TestCancelRacesRegistrationAndPromotion(t *testing.T) {
+	t.Parallel()
+	conn := setup(t)
+	for trial := 0; trial < 8; trial++ {
+		var s training.Session
+		run(t, conn, func(tx *sqlx.Tx) (err error) {
+			s, err = training.AddSession(ctx, tx, training.NewSession{SKU: "SAFE", Date: time.Date(2026, 5, 4+trial, 0, 0, 0, 0, time.UTC), Location: "MAIN", Capacity: 3})
+			return err
+		})
+		var acme, cat training.Registration
+		run(t, conn, func(tx *sqlx.Tx) (err error) {
+			if acme, err = training.Register(ctx, tx, training.RegisterInput{Session: s.ID, Customer: "ACME", Seats: 2}); err != nil {
+				return err
+			}
+			// 2 of 3 taken: CAT's 2 wait.
+			cat, err = training.Register(ctx, tx, training.RegisterInput{Session: s.ID, Customer: "CAT", Seats: 2, Waitlist: true})
+			return err
+		})
+		so := *acme.SO
+		var wg sync.WaitGroup
+		errs := make([]error, 3)
+		for i, fn := range []func(tx *sqlx.Tx) error{
+			func(tx *sqlx.Tx) error { _, err := cancel.SalesOrder(ctx, tx, so); return err },
+			func(tx *sqlx.Tx) error {
+				_, err := training.Register(ctx, tx, training.RegisterInput{Session: s.ID, Customer: "ACME", Seats: 1, SO: so})
+				return err
+			},
+			func(tx *sqlx.Tx) error { _, err := training.Promote(ctx, tx, cat.ID, "", time.Time{}); return err },
+		} {
+			wg.Add(1)
+			go func(i int, fn func(tx *sqlx.Tx) error) {
+				defer wg.Done()
+				errs[i] = db.InTx(ctx, conn, fn)
+			}(i, fn)
+		}
+		wg.Wait()
+		if errs[0] != nil {
+			t.Fatalf("trial %d: cancel: %v", trial, errs[0])
+		}
+		for _, err := range errs[1:] {
+			if err != nil && !fault.Is(err, fault.Invalid) && !fault.Is(err, fault.Conflict) {
+				t.Fatalf("trial %d: %v, want success or a clean refusal", trial, err)
+			}
+		}
+		var got struct {
+			Taken      int `db:"taken"`
+			Registered int `db:"registered"`
+			OnOrder    int `db:"on_order"`
+		}
+		if err := conn.Get(&got, `SELECT s.seats_taken AS taken,
+				coalesce((SELECT sum(r.seats) FROM training_registrations r WHERE r.session_id = s.id AND r.status = 'registered'), 0) AS registered,
+				(SELECT count(*) FROM training_registrations r JOIN so_lines l ON l.id = r.so_line_id JOIN sales_orders o ON o.id = l.so_id
+				 WHERE o.number = $2 AND r.status = 'registered') AS on_order
+			FROM training_sessions s WHERE s.id = $1`, s.ID, so); err != nil {
+			t.Fatal(err)
+		}
+		// Taken is CAT's 2 when promoted, else 0; never beyond 3, none left on the order.
+		if got.Taken != got.Registered || got.Taken > 3 || got.OnOrder != 0 || (errs[2] == nil) != (got.Taken == 2) {
+			t.Fatalf("trial %d: %+v (promote: %v)", trial, got, errs[2])
+		}
 	}
 	clean(t, conn)
 }
