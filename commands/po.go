@@ -95,6 +95,9 @@ order; once received, stockctl so release allocates the stock to the backorders.
 					for i, s := range sf {
 						out[i] = purchasing.Shortfall{ProductID: s.ProductID, SKU: s.SKU, LocationID: s.LocationID,
 							Location: s.Location, Qty: s.Qty, Reason: s.Reason}
+						for _, l := range s.Lines {
+							out[i].Demand = append(out[i].Demand, purchasing.Demand{SOLineID: l.SOLineID, Qty: l.Qty})
+						}
 					}
 					return out, nil
 				}
@@ -421,8 +424,10 @@ func (a *App) poCancelCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cancel PO",
 		Short: "Cancel a draft or ordered purchase order that has received nothing",
-		Long: `Cancel PO. Only a draft or an ordered PO with nothing received can be cancelled; its
-quantities stop counting as on order. An RFQ converted into it can be converted again.`,
+		Long: `Cancel PO. Only a draft or an ordered PO with nothing received can be cancelled. What it
+undoes: its quantities stop counting as on order (stock show, po generate, which orders the
+shortfall again) and as open orders of its products; an RFQ converted into it is quoted again
+and can be converted again. The PO, its lines and any landed costs stay as its history.`,
 		Example: "  stockctl po cancel PO-000003",
 		Args:    args("PO"),
 		RunE: func(c *cobra.Command, args []string) error {

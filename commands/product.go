@@ -130,13 +130,17 @@ default unit, and the accounting defaults from the settings (gl_* and tax_rate_*
 		Use:   "edit SKU [flags]",
 		Short: "Change a product's fields; only the flags given change",
 		Long: `Change a product; only the flags given change. Switching --track-stock off is refused while
-the product has stock on hand, allocations or open orders; switching serial numbers or batches
-off is refused once the product has moved; the stock unit cannot change once it has stock.
+the product has stock on hand, allocations or open orders. Switching it on is refused (exit 5,
+naming each line) while open sales order lines were taken while it was untracked: they would
+never take the goods out of stock; cancel those orders (or invoice them if the goods have gone)
+and sell again once it is tracked. Switching serial numbers or batches off is refused once the
+product has moved; the stock unit cannot change once it has stock.
 
 An edit takes the product's posting lock before it looks at the stock: it waits for postings
 of the product in flight (and then counts their stock, exit 5 when that forbids the change),
 and postings that start meanwhile wait for it and are judged by the new tracking, serial,
-batch and unit rules.`,
+batch and unit rules. Sales order lines being added wait for it the same way and follow the
+new tracking.`,
 		Example: "  stockctl product edit DRILL-18V --sell-price 119 --portal\n  stockctl product edit ROPE --track-stock=false",
 		Args:    args("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {

@@ -262,8 +262,11 @@ send it with stockctl po order.`,
 func (a *App) rfqCancelCmd() *cobra.Command {
 	var dry bool
 	cmd := &cobra.Command{
-		Use:     "cancel RFQ",
-		Short:   "Cancel a request for quote that was not converted",
+		Use:   "cancel RFQ",
+		Short: "Cancel a request for quote that was not converted",
+		Long: `Cancel RFQ (open or quoted; a converted RFQ is undone by cancelling its PO). What it
+undoes: its quotes no longer count in rfq compare and it can no longer be converted. The RFQ
+and its quotes stay as its history.`,
 		Example: "  stockctl rfq cancel RFQ-000002",
 		Args:    args("RFQ"),
 		RunE: func(c *cobra.Command, args []string) error {

@@ -4,11 +4,14 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/orders/cancel"
 	"github.com/stockctl/stockctl/orders/sales"
+	"github.com/stockctl/stockctl/orders/work"
 )
 
 func (a *App) soCmd() *cobra.Command {
@@ -430,26 +433,74 @@ func (a *App) soListCmd() *cobra.Command {
 func (a *App) soCancelCmd() *cobra.Command {
 	var dry bool
 	cmd := &cobra.Command{
-		Use:     "cancel SO",
-		Short:   "Cancel a sales order that has shipped nothing, freeing its allocations",
-		Long:    `Cancel SO (draft or confirmed, nothing shipped): its allocations are freed and its backorders dropped.`,
+		Use:   "cancel SO",
+		Short: "Cancel a sales order that has shipped nothing, undoing what was made for it",
+		Long: `Cancel SO (draft or confirmed, nothing shipped or invoiced). Everything made for the
+order is undone in the same transaction, as if it had never been made; only its number and
+the cancelled order stay as history:
+  - its allocations are freed and its backorders dropped;
+  - time entries billed on it (time bill) are unbilled: the next time bill takes them again;
+  - training registrations on it are cancelled and their seats freed; waitlisted
+    registrations that now fit are named, to be promoted with stockctl training promote;
+  - work orders made for its lines (wo generate) that have built nothing are cancelled;
+    one that has built some is kept, unlinked from the order, and builds into free stock
+    (close it with stockctl wo cancel);
+  - draft purchase order lines po generate --from-backorders ordered only for its backorders
+    are removed, and a draft left with no lines is cancelled; a line ordered for other
+    orders (or a reorder level) too is kept as it is and only forgets this order. Ordered
+    POs are not touched: cancel them with stockctl po cancel.`,
 		Example: "  stockctl so cancel SO-000004",
 		Args:    args("SO"),
 		RunE: func(c *cobra.Command, args []string) error {
-			var doc sales.Doc
+			var r cancel.Result
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				doc, err = sales.Cancel(c.Context(), tx, args[0])
+				r, err = cancel.SalesOrder(c.Context(), tx, args[0])
 				return err
 			})
 			if err != nil {
 				return err
 			}
-			a.say("%s cancelled", doc.Number)
-			return a.printSO(doc)
+			a.say("%s cancelled", r.Order.Number)
+			a.sayUndone(r)
+			return a.printSO(r.Order)
 		},
 	}
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "check without cancelling")
 	return cmd
+}
+
+// sayUndone tells what cancelling an order undid besides its allocations.
+func (a *App) sayUndone(r cancel.Result) {
+	if n := len(r.Unbilled); n > 0 {
+		hours := decimal.Zero
+		for _, u := range r.Unbilled {
+			hours = hours.Add(u.Hours)
+		}
+		a.say("%d time entries (%s hours) are unbilled again", n, hours)
+	}
+	for _, f := range r.Seats {
+		a.say("training session %d (%s on %s): %d seats freed, %d free", f.Session, f.SKU, f.Date, f.Seats, f.Free)
+		for _, o := range f.Offer {
+			a.say("  waitlisted registration %d (%s, %d seats) fits: stockctl training promote %d", o.Registration, o.Customer, o.Seats, o.Registration)
+		}
+	}
+	for _, l := range r.POs.Lines {
+		if l.Action == "removed" {
+			a.say("%s line %d (%s %s, ordered only for %s) removed", l.PO, l.Line, l.Qty, l.SKU, r.Order.Number)
+		} else {
+			a.say("%s line %d (%s %s) kept: it is ordered for other needs too", l.PO, l.Line, l.Qty, l.SKU)
+		}
+	}
+	for _, po := range r.POs.Cancelled {
+		a.say("%s cancelled: nothing else was on it", po)
+	}
+	for _, w := range r.WorkOrders {
+		if w.Action == work.Cancelled {
+			a.say("%s (for line %d) cancelled", w.Number, w.Line)
+		} else {
+			a.say("%s (for line %d) has built some: kept, no longer linked to %s", w.Number, w.Line, w.SO)
+		}
+	}
 }
 
 // printSO prints an order: JSON as one object with its lines, a table as header then lines,

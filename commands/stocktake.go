@@ -713,9 +713,10 @@ func (a *App) stocktakeCancelCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cancel ST [--yes]",
 		Short: "Cancel a stocktake that is not posted; its counts are never posted",
-		Long: `Cancel stocktake ST before posting. Its counts are kept for the record but never posted, and
-its products can be counted by a new stocktake. A posted stocktake cannot be cancelled. Not
-on a terminal, --yes is required (the counts are given up).`,
+		Long: `Cancel stocktake ST before posting. Its counts are kept for the record but never posted, so
+stock is as if it had never been made, and its products can be counted by a new stocktake. A
+posted stocktake cannot be cancelled. Not on a terminal, --yes is required (the counts are
+given up).`,
 		Example: "  stockctl stocktake cancel ST-000001 --yes",
 		Args:    args("ST"),
 		RunE: func(c *cobra.Command, args []string) error {

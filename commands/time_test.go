@@ -185,3 +185,46 @@ func TestTrainingCommands(t *testing.T) {
 }
 
 func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+// so cancel undoes what time bill and training register made: the hours are unbilled again
+// and the seats freed, and stderr says so, naming the waitlisted registration that now fits.
+func TestSOCancelUndoesTimeAndSeats(t *testing.T) {
+	t.Parallel()
+	url := timeSetup(t)
+	run(t, url, "time", "product", "set", "DEV", "--period", "1", "--unit", "day").wantCode(t, ExitOK)
+	run(t, url, "time", "log", "ACME", "--product", "DEV", "--qty", "4", "--date", "2026-03-02").wantCode(t, ExitOK)
+	// 4 hours = 0.5 day × 800 = 400.
+	var b timeBillJSON
+	run(t, url, "time", "bill", "ACME", "--date", "2026-03-02", "-o", "json").wantCode(t, ExitOK).json(t, &b)
+	if b.SO != "SO-000001" || b.Entries != 1 || !decEq(b.Subtotal, "400") {
+		t.Fatalf("bill %+v", b)
+	}
+	run(t, url, "so", "cancel", "SO-000001").wantCode(t, ExitOK).
+		wantErr(t, "SO-000001 cancelled\n1 time entries (4 hours) are unbilled again\n")
+	var unbilled []timeEntryJSON
+	run(t, url, "time", "list", "--unbilled", "-o", "json").wantCode(t, ExitOK).json(t, &unbilled)
+	if len(unbilled) != 1 || unbilled[0].SO != nil || !decEq(unbilled[0].Hours, "4") {
+		t.Fatalf("unbilled after the cancel %+v", unbilled)
+	}
+
+	// Session of 3 seats: ACME takes 2 (SO-000002), BOB's 2 wait (registration 2).
+	run(t, url, "training", "session", "add", "SAFE", "--date", "2026-05-04", "--location", "MAIN", "--capacity", "3").wantCode(t, ExitOK)
+	run(t, url, "training", "register", "1", "ACME", "--seats", "2").wantCode(t, ExitOK)
+	run(t, url, "training", "register", "1", "BOB", "--seats", "2", "--waitlist").wantCode(t, ExitOK)
+	run(t, url, "training", "promote", "2").wantCode(t, ExitInvalid).wantErr(t, "stays on the waitlist")
+	// Cancelling SO-000002 gives ACME's 2 seats back: 3 free, BOB's 2 fit.
+	run(t, url, "so", "cancel", "SO-000002").wantCode(t, ExitOK).wantErr(t,
+		"training session 1 (SAFE on 2026-05-04): 2 seats freed, 3 free\n",
+		"  waitlisted registration 2 (BOB, 2 seats) fits: stockctl training promote 2\n")
+	run(t, url, "training", "promote", "2").wantCode(t, ExitOK)
+	type reg struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+		Seats  int    `json:"seats"`
+	}
+	var regs []reg
+	run(t, url, "training", "registrations", "1", "-o", "json").wantCode(t, ExitOK).json(t, &regs)
+	if len(regs) != 2 || regs[0].ID != 2 || regs[0].Status != "registered" || regs[1].ID != 1 || regs[1].Status != "cancelled" {
+		t.Fatalf("registrations %+v", regs)
+	}
+}

@@ -226,9 +226,12 @@ func (a *App) woCancelCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cancel WO",
 		Short: "Cancel an open work order, or close a partly built one at what it built",
-		Long: `Cancel WO when nothing has been built yet; a partially completed work order is closed at
-what it built (completed, its quantity lowered to that). Its sales order line keeps the rest
-backordered, so stockctl wo generate makes a new work order for it.`,
+		Long: `Cancel WO when nothing has been built yet: nothing was consumed or reserved for it, and
+the backorder it was made for is uncovered again, so stockctl wo generate makes a new work
+order for it. A partially completed work order is closed at what it built (completed, its
+quantity lowered to that): what it consumed and built are real moves and stay, the built units
+stay allocated to its sales order line, and the line keeps the rest backordered for
+wo generate.`,
 		Example: "  stockctl wo cancel WO-000003",
 		Args:    args("WO"),
 		RunE: func(c *cobra.Command, args []string) error {

@@ -237,6 +237,8 @@ var updateRules = []importRule{
 	{"type", "r.old_type = 'system' AND r.eff_type <> 'system'", "r.eff_type", "'system products cannot change type'"},
 	{"track_stock", "r.old_track AND NOT r.eff_track AND (r.on_hand <> 0 OR r.allocated <> 0 OR r.open_orders > 0)", "'false'",
 		"'cannot stop tracking stock: it has ' || r.on_hand || ' on hand, ' || r.allocated || ' allocated, ' || r.open_orders || ' open order lines'"},
+	{"track_stock", "NOT r.old_track AND r.eff_track AND r.untracked_lines IS NOT NULL", "'true'",
+		"'cannot start tracking stock: ' || r.untracked_lines || ' sold it while it was not tracked and would never take it out of stock: cancel those orders (stockctl so cancel SO) or invoice them first'"},
 	{"serialized", "((r.old_serial AND NOT r.eff_serialized) OR (r.old_batch AND NOT r.eff_batch)) AND r.moves > 0", "'false'",
 		"'cannot switch serial numbers or batches off: the product has ' || r.moves || ' stock moves naming them'"},
 	{"serialized", "((NOT r.old_serial AND r.eff_serialized) OR (NOT r.old_batch AND r.eff_batch)) AND r.on_hand <> 0", "'true'",
@@ -295,6 +297,16 @@ func checkStaged(ctx context.Context, b *db.Bulk, has func(string) bool) error {
 	} else {
 		lookups = append(lookups, "NULL::bigint AS mfr_id, false AS is_manufacturer")
 	}
+	// Open sales lines taken while the product was untracked, only of products the file
+	// starts tracking (checkUntrackedLines is the same rule for product edit).
+	untracked, untrackedJoin := "NULL::text AS untracked_lines", ""
+	if has("track_stock") || has("type") || has("serialized") || has("batch_tracked") {
+		untracked = "ul.lines AS untracked_lines"
+		untrackedJoin = `LEFT JOIN (SELECT u.product_id, string_agg(u.so || ' line ' || u.line_no || ' (' || u.qty || ', ' || u.status || ')', ', '
+			ORDER BY u.so, u.line_no) AS lines FROM product_untracked_lines u
+			WHERE u.product_id IN (SELECT e.pid FROM e WHERE e.pid IS NOT NULL AND NOT e.old_track AND e.eff_track)
+			GROUP BY u.product_id) ul ON ul.product_id = e.pid`
+	}
 	stmt := `CREATE TEMP TABLE ` + checkedTable + ` ON COMMIT DROP AS
 	WITH d AS (SELECT coalesce((SELECT value FROM settings WHERE key = 'default_uom'), 'ea') AS uom),
 	e AS NOT MATERIALIZED (
@@ -326,10 +338,11 @@ func checkStaged(ctx context.Context, b *db.Bulk, has func(string) bool) error {
 		       e.eff_type, e.eff_serialized, e.eff_batch, e.eff_track,
 		       ` + strings.Join(lookups, ",\n\t\t       ") + `,
 		       coalesce(a.on_hand, 0) AS on_hand, coalesce(a.allocated, 0) AS allocated,
-		       coalesce(a.open_orders, 0) AS open_orders, coalesce(a.moves, 0) AS moves
+		       coalesce(a.open_orders, 0) AS open_orders, coalesce(a.moves, 0) AS moves, ` + untracked + `
 		FROM e
 		` + strings.Join(joins, "\n\t\t") + `
 		LEFT JOIN act a ON a.product_id = e.pid
+		` + untrackedJoin + `
 	)
 	SELECT * FROM (
 		SELECT r.row_no, r.pid,

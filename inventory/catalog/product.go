@@ -189,6 +189,22 @@ func RequireActive(ctx context.Context, q sqlx.QueryerContext, sku string) (Prod
 	return p, nil
 }
 
+// RequireActiveShared is RequireActive for a document line whose handling depends on the
+// product's rules (a sales line is a stock line or not by the product's tracking): it first
+// takes the product's row FOR KEY SHARE, the share side of the rule lock (get) that stock.Post
+// takes too, held to the end of the transaction, and then reads the product. A rule change
+// in flight is waited for and its new rules read; a rule change that comes later waits for
+// this transaction and then sees its line. It does not conflict with postings or with other
+// documents taking it.
+func RequireActiveShared(ctx context.Context, q sqlx.QueryerContext, sku string) (Product, error) {
+	var id int64
+	err := sqlx.GetContext(ctx, q, &id, `SELECT id FROM products WHERE sku = $1 FOR KEY SHARE`, sku)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Product{}, db.Classify(err)
+	}
+	return RequireActive(ctx, q, sku)
+}
+
 // Add creates a product. Fields not given take the defaults of the product's type, the
 // default unit and the accounting defaults from settings.
 func Add(ctx context.Context, q sqlx.ExtContext, sku string, ch Changes) (Product, error) {
@@ -573,6 +589,11 @@ func checkTracking(ctx context.Context, q sqlx.QueryerContext, p *Product, old *
 			return fault.Invalidf("track-stock", "cannot stop tracking stock of %s: it has %s; clear them first", p.SKU, strings.Join(why, ", "))
 		}
 	}
+	if !old.TrackStock && p.TrackStock {
+		if err := checkUntrackedLines(ctx, q, p); err != nil {
+			return err
+		}
+	}
 	if (old.Serialized && !p.Serialized) || (old.BatchTracked && !p.BatchTracked) {
 		if act.Moves > 0 {
 			what := map[bool]string{true: "serial numbers", false: "batches"}[old.Serialized]
@@ -746,4 +767,40 @@ func Check(ctx context.Context, q sqlx.QueryerContext) ([]Missing, error) {
 		out = append(out, m)
 	}
 	return out, db.Classify(rows.Err())
+}
+
+// untrackedLine is an open sales order line taken while its product was not stock-tracked
+// (the product_untracked_lines view, which the order migrations define).
+type untrackedLine struct {
+	SO     string          `db:"so"`
+	LineNo int             `db:"line_no"`
+	Qty    decimal.Decimal `db:"qty"`
+	Status string          `db:"status"`
+}
+
+// checkUntrackedLines refuses to start tracking stock of p while open sales order lines of it
+// were taken as non-stock lines: they would never be allocated or shipped, so the goods sold
+// would never leave stock. The error names every such line (up to ten) and what to do. The
+// caller holds the product's rule lock (get with forUpdate), and sales lines are added under
+// its share side (RequireActiveShared), so no line slips in between the check and the change.
+func checkUntrackedLines(ctx context.Context, q sqlx.QueryerContext, p *Product) error {
+	var ls []untrackedLine
+	if err := sqlx.SelectContext(ctx, q, &ls, `SELECT so, line_no, qty, status FROM product_untracked_lines
+		WHERE product_id = $1 ORDER BY so, line_no LIMIT 11`, p.ID); err != nil {
+		return db.Classify(err)
+	}
+	if len(ls) == 0 {
+		return nil
+	}
+	var names []string
+	for i, l := range ls {
+		if i == 10 {
+			names = append(names, "and more")
+			break
+		}
+		names = append(names, fmt.Sprintf("%s line %d (%s %s, %s)", l.SO, l.LineNo, l.Qty, p.StockUOM, l.Status))
+	}
+	return fault.Invalidf("track-stock", "cannot start tracking stock of %s: %s sold it while it was not tracked and would never take it out of stock: "+
+		"cancel those orders (stockctl so cancel SO) and sell it again once it is tracked, or invoice them if the goods have already gone",
+		p.SKU, strings.Join(names, ", "))
 }

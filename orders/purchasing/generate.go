@@ -26,6 +26,16 @@ type Shortfall struct {
 	Location   string          `json:"location"`
 	Qty        decimal.Decimal `json:"qty"` // in the stock unit
 	Reason     string          `json:"reason"`
+	// Demand is the sales order lines a backorder shortfall is of (sales.Shortfalls' Lines):
+	// Generate records them with the PO line (po_line_demands), so cancelling one of those
+	// orders can take back what was ordered only for it (ForgetSalesOrder).
+	Demand []Demand `json:"-"`
+}
+
+// Demand is one sales order line's part of a shortfall.
+type Demand struct {
+	SOLineID int64
+	Qty      decimal.Decimal
 }
 
 // Generated is one line a po generate run put on a draft PO.
@@ -264,9 +274,16 @@ func Generate(ctx context.Context, q sqlx.ExtContext, sf []Shortfall, origin str
 		if err != nil {
 			return res, err
 		}
-		var lineNo int
-		if err := sqlx.GetContext(ctx, q, &lineNo, `SELECT max(line_no) FROM po_lines WHERE po_id = $1`, h.ID); err != nil {
+		var line struct {
+			ID     int64 `db:"id"`
+			LineNo int   `db:"line_no"`
+		}
+		if err := sqlx.GetContext(ctx, q, &line, `SELECT id, line_no FROM po_lines WHERE po_id = $1 ORDER BY line_no DESC LIMIT 1`, h.ID); err != nil {
 			return res, db.Classify(err)
+		}
+		lineNo := line.LineNo
+		if err := recordDemand(ctx, q, line.ID, p.s.Demand); err != nil {
+			return res, err
 		}
 		res.Lines = append(res.Lines, Generated{PO: h.Number, Supplier: p.offer.Supplier, Location: p.s.Location, LineNo: lineNo,
 			SKU: p.s.SKU, Wanted: p.s.Qty, Qty: p.qty, UnitPrice: price, Currency: p.offer.Currency, MinQty: p.offer.MinQty,

@@ -163,8 +163,10 @@ func getLine(ctx context.Context, q sqlx.QueryerContext, o Order, lineNo int) (L
 	return ls[0], nil
 }
 
-// Cancel cancels an order that has shipped nothing: its allocations are freed and its
-// backorders dropped, in one set-based statement under the products' posting locks.
+// Cancel cancels an order that has shipped and invoiced nothing: its allocations are freed
+// and its backorders dropped, in one set-based statement under the products' posting locks.
+// What other packages made for the order (billed time, training seats, work orders) is
+// undone by orders/cancel, which calls Cancel.
 func Cancel(ctx context.Context, q sqlx.ExtContext, number string) (Doc, error) {
 	if err := lockProducts(ctx, q, number); err != nil {
 		return Doc{}, err
@@ -179,6 +181,14 @@ func Cancel(ctx context.Context, q sqlx.ExtContext, number string) (Doc, error) 
 		return Doc{}, fault.Invalidf("so", "sales order %s is %s: goods have left, so it cannot be cancelled; set what is still wanted with stockctl so backorder", o.Number, o.Status)
 	default:
 		return Doc{}, fault.Invalidf("so", "sales order %s is already %s", o.Number, o.Status)
+	}
+	// An invoice is final: an order with an invoiced line cannot be made as if never made.
+	var invoiced []int
+	if err := sqlx.SelectContext(ctx, q, &invoiced, `SELECT line_no FROM so_lines WHERE so_id = $1 AND invoiced > 0 ORDER BY line_no`, o.ID); err != nil {
+		return Doc{}, db.Classify(err)
+	}
+	if len(invoiced) > 0 {
+		return Doc{}, fault.Invalidf("so", "sales order %s line %d is invoiced, and an invoice is final: the order cannot be cancelled", o.Number, invoiced[0])
 	}
 	var res struct {
 		Balances int64 `db:"balances"`

@@ -466,6 +466,15 @@ type Shortfall struct {
 	Available   decimal.Decimal `db:"available" json:"available"`
 	OnOrder     decimal.Decimal `db:"on_order" json:"on_order"`
 	Reason      string          `json:"reason"`
+	// Lines are the order lines the shortfall is of and each one's part of it, so what is
+	// ordered for them can be undone when their order is cancelled (orders/cancel).
+	Lines []LineShortfall `db:"-" json:"-"`
+}
+
+// LineShortfall is one order line's part of a Shortfall.
+type LineShortfall struct {
+	SOLineID int64
+	Qty      decimal.Decimal
 }
 
 // Shortfalls returns, per product and sell-from location, what the backordered lines of the
@@ -486,9 +495,13 @@ func Shortfalls(ctx context.Context, q sqlx.QueryerContext, orders []string) ([]
 	if err := requireOrders(ctx, q, orders); err != nil {
 		return nil, err
 	}
-	out := []Shortfall{}
-	err := sqlx.SelectContext(ctx, q, &out, `WITH bo AS (
-			SELECT x.product_id, o.location_id, x.backordered,
+	var rows []struct {
+		Shortfall
+		LineIDs pq.Int64Array  `db:"line_ids"`
+		LineQty pq.StringArray `db:"line_qty"`
+	}
+	err := sqlx.SelectContext(ctx, q, &rows, `WITH bo AS (
+			SELECT x.id, x.product_id, o.location_id, x.backordered,
 			       (coalesce(cardinality($1::text[]), 0) = 0 OR o.number = ANY($1)) AS chosen,
 			       sum(x.backordered) OVER (PARTITION BY x.product_id, o.location_id
 			           ORDER BY coalesce(o.ship_by, 'infinity'::date), o.order_date, o.number, x.line_no) AS upto
@@ -503,18 +516,35 @@ func Shortfalls(ctx context.Context, q sqlx.QueryerContext, orders []string) ([]
 			                 WHERE l.product_id = g.product_id AND o.location_id = g.location_id
 			                   AND o.status IN ('draft', 'ordered', 'partially_received')), 0) AS on_order
 			FROM (SELECT DISTINCT product_id, location_id FROM bo WHERE chosen) g
-		), r AS (
-			SELECT c.product_id, c.location_id, c.available, c.on_order, sum(bo.backordered) AS backordered,
-			       sum(least(bo.backordered, greatest(bo.upto - c.available - c.on_order, 0))) AS qty
+		), each AS (
+			SELECT bo.id, c.product_id, c.location_id, c.available, c.on_order, bo.backordered,
+			       least(bo.backordered, greatest(bo.upto - c.available - c.on_order, 0)) AS q
 			FROM cov c JOIN bo ON bo.product_id = c.product_id AND bo.location_id = c.location_id AND bo.chosen
-			GROUP BY 1, 2, 3, 4
+		), r AS (
+			SELECT product_id, location_id, available, on_order, sum(backordered) AS backordered, sum(q) AS qty,
+			       array_agg(id ORDER BY id) FILTER (WHERE q > 0) AS line_ids,
+			       array_agg(q::text ORDER BY id) FILTER (WHERE q > 0) AS line_qty
+			FROM each GROUP BY 1, 2, 3, 4
 		)
-		SELECT r.product_id, p.sku, r.location_id, l.code AS location, r.backordered, r.available, r.on_order, r.qty
+		SELECT r.product_id, p.sku, r.location_id, l.code AS location, r.backordered, r.available, r.on_order, r.qty,
+		       r.line_ids, r.line_qty
 		FROM r JOIN products p ON p.id = r.product_id JOIN locations l ON l.id = r.location_id
 		WHERE r.qty > 0
 		ORDER BY p.sku, l.code`, pq.StringArray(orders))
-	for i, s := range out {
-		out[i].Reason = fmt.Sprintf("backordered %s, available %s, on order %s", s.Backordered, s.Available, s.OnOrder)
+	if err != nil {
+		return nil, db.Classify(err)
 	}
-	return out, db.Classify(err)
+	out := make([]Shortfall, len(rows))
+	for i, r := range rows {
+		out[i] = r.Shortfall
+		out[i].Reason = fmt.Sprintf("backordered %s, available %s, on order %s", r.Backordered, r.Available, r.OnOrder)
+		for k, id := range r.LineIDs {
+			q, err := decimal.NewFromString(r.LineQty[k])
+			if err != nil {
+				return nil, err
+			}
+			out[i].Lines = append(out[i].Lines, LineShortfall{SOLineID: id, Qty: q})
+		}
+	}
+	return out, nil
 }

@@ -40,7 +40,7 @@ func AddLine(ctx context.Context, q sqlx.ExtContext, number string, in LineInput
 	if o.Status != Draft {
 		return Line{}, fault.Invalidf("so", "sales order %s is %s: lines are added to draft orders only (make a new order for more)", o.Number, o.Status)
 	}
-	p, err := catalog.RequireActive(ctx, q, strings.TrimSpace(in.SKU))
+	p, err := catalog.RequireActiveShared(ctx, q, strings.TrimSpace(in.SKU))
 	if err != nil {
 		return Line{}, err
 	}

@@ -169,3 +169,25 @@ func sameRate(a, b *decimal.Decimal) bool {
 	}
 	return a.Equal(*b)
 }
+
+// Unbilled is a time entry given back by a cancelled sales order.
+type Unbilled struct {
+	ID    int64           `db:"id" json:"id"`
+	SKU   string          `db:"sku" json:"sku"`
+	Hours decimal.Decimal `db:"hours" json:"hours"`
+}
+
+// Unbill makes the entries billed on cancelled sales order so unbilled again, as if the
+// order had never been made: no line, no billed time, so the next time bill takes them.
+// The time_entries_frozen trigger lets exactly this update through, and only once the
+// order is cancelled (orders/cancel cancels it first, in the same transaction).
+func Unbill(ctx context.Context, q sqlx.ExtContext, so string) ([]Unbilled, error) {
+	out := []Unbilled{}
+	err := sqlx.SelectContext(ctx, q, &out, `WITH u AS (
+			UPDATE time_entries e SET so_line_id = NULL, billed_at = NULL
+			FROM so_lines l JOIN sales_orders o ON o.id = l.so_id
+			WHERE l.id = e.so_line_id AND o.number = $1 AND o.status = 'cancelled'
+			RETURNING e.id, e.product_id, e.hours)
+		SELECT u.id, p.sku, u.hours FROM u JOIN products p ON p.id = u.product_id ORDER BY u.id`, so)
+	return out, db.Classify(err)
+}

@@ -27,10 +27,12 @@ import (
 	"github.com/stockctl/stockctl/orders/sales"
 )
 
-// Registration statuses.
+// Registration statuses. A registration is cancelled with its sales order (orders/cancel):
+// it keeps its order line as history and gives its seats back to the session.
 const (
 	Registered = "registered"
 	Waitlisted = "waitlisted"
+	Cancelled  = "cancelled"
 )
 
 // Session is one date of a training product at a location.
@@ -296,13 +298,14 @@ func GetRegistration(ctx context.Context, q sqlx.QueryerContext, id int64) (Regi
 	return r, db.Classify(err)
 }
 
-// Registrations lists a session's registrations, registered first, in the order they came.
+// Registrations lists a session's registrations, registered first, then the waitlist, then
+// the cancelled ones, each in the order they came.
 func Registrations(ctx context.Context, q sqlx.QueryerContext, session int64) ([]Registration, error) {
 	if _, err := GetSession(ctx, q, session); err != nil {
 		return nil, err
 	}
 	out := []Registration{}
-	err := sqlx.SelectContext(ctx, q, &out, selectRegistration+` WHERE r.session_id = $1 ORDER BY r.status, r.id`, session)
+	err := sqlx.SelectContext(ctx, q, &out, selectRegistration+` WHERE r.session_id = $1 ORDER BY CASE r.status WHEN 'registered' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, r.id`, session)
 	return out, db.Classify(err)
 }
 
@@ -344,4 +347,91 @@ func requireProduct(ctx context.Context, q sqlx.QueryerContext, sku string) (cat
 		return p, fault.Invalidf("sku", "product %s is inactive: activate it with stockctl product activate %s", p.SKU, p.SKU)
 	}
 	return p, nil
+}
+
+// LockSessionsOf locks, in id order, the sessions holding seats registered on sales order so.
+// Cancelling the order takes them before the order's own locks, in the order Register takes
+// a session and then the order it adds the line to, so the two never deadlock.
+func LockSessionsOf(ctx context.Context, q sqlx.ExtContext, so string) error {
+	_, err := q.ExecContext(ctx, `SELECT 1 FROM training_sessions WHERE id IN (
+			SELECT r.session_id FROM training_registrations r JOIN so_lines l ON l.id = r.so_line_id
+			JOIN sales_orders o ON o.id = l.so_id WHERE o.number = $1 AND r.status = 'registered')
+		ORDER BY id FOR UPDATE`, so)
+	return db.Classify(err)
+}
+
+// Freed is what cancelling an order gave back to one session: the registrations cancelled,
+// their seats, the seats free now, and the waitlisted registrations that fit into them (in
+// the order they came), each promoted by Promote (stockctl training promote).
+type Freed struct {
+	Session   int64   `json:"session"`
+	SKU       string  `json:"sku"`
+	Date      string  `json:"date"`
+	Cancelled []int64 `json:"cancelled"`
+	Seats     int     `json:"seats"`
+	Free      int     `json:"seats_free"`
+	Offer     []Offer `json:"offer"`
+}
+
+// Offer is a waitlisted registration whose seats are free now.
+type Offer struct {
+	Registration int64  `db:"id" json:"registration"`
+	Customer     string `db:"customer" json:"customer"`
+	Seats        int    `db:"seats" json:"seats"`
+}
+
+// CancelOrder cancels the registrations registered on cancelled sales order so: they keep
+// their line as history and give their seats back (the training_seats trigger), so each
+// session's waitlist can be promoted into them. Waitlisted registrations have no line and
+// are not touched. It returns per session what was freed and which waitlisted registrations
+// now fit, first come first served; promoting stays a decision of its own (it makes a new
+// order for another customer). Call LockSessionsOf before the order is locked.
+func CancelOrder(ctx context.Context, q sqlx.ExtContext, so string) ([]Freed, error) {
+	var rows []struct {
+		ID        int64  `db:"id"`
+		SessionID int64  `db:"session_id"`
+		Seats     int    `db:"seats"`
+		SKU       string `db:"sku"`
+		Date      string `db:"session_date"`
+	}
+	err := sqlx.SelectContext(ctx, q, &rows, `WITH c AS (
+			UPDATE training_registrations r SET status = 'cancelled'
+			FROM so_lines l JOIN sales_orders o ON o.id = l.so_id
+			WHERE l.id = r.so_line_id AND o.number = $1 AND o.status = 'cancelled' AND r.status = 'registered'
+			RETURNING r.id, r.session_id, r.seats)
+		SELECT c.id, c.session_id, c.seats, p.sku, to_char(s.session_date, 'YYYY-MM-DD') AS session_date
+		FROM c JOIN training_sessions s ON s.id = c.session_id JOIN products p ON p.id = s.product_id
+		ORDER BY c.session_id, c.id`, so)
+	if err != nil {
+		return nil, db.Classify(err)
+	}
+	out := []Freed{}
+	for _, r := range rows {
+		if len(out) == 0 || out[len(out)-1].Session != r.SessionID {
+			out = append(out, Freed{Session: r.SessionID, SKU: r.SKU, Date: r.Date, Cancelled: []int64{}, Offer: []Offer{}})
+		}
+		f := &out[len(out)-1]
+		f.Cancelled = append(f.Cancelled, r.ID)
+		f.Seats += r.Seats
+	}
+	for i := range out {
+		f := &out[i]
+		if err := sqlx.GetContext(ctx, q, &f.Free, `SELECT capacity - seats_taken FROM training_sessions WHERE id = $1`, f.Session); err != nil {
+			return nil, db.Classify(err)
+		}
+		var waiting []Offer
+		err := sqlx.SelectContext(ctx, q, &waiting, `SELECT r.id, c.code AS customer, r.seats FROM training_registrations r
+			JOIN companies c ON c.id = r.customer_id WHERE r.session_id = $1 AND r.status = 'waitlisted' ORDER BY r.id`, f.Session)
+		if err != nil {
+			return nil, db.Classify(err)
+		}
+		left := f.Free
+		for _, w := range waiting {
+			if w.Seats <= left {
+				f.Offer = append(f.Offer, w)
+				left -= w.Seats
+			}
+		}
+	}
+	return out, nil
 }

@@ -291,3 +291,39 @@ func Cancel(ctx context.Context, q sqlx.ExtContext, number string) (Order, error
 	}
 	return getOrder(ctx, q, number)
 }
+
+// Unlinked is what cancelling a sales order did to a work order made for one of its lines.
+type Unlinked struct {
+	Number string `db:"number" json:"wo"`
+	SO     string `db:"so" json:"so"`
+	Line   int    `db:"line_no" json:"so_line"`
+	Action string `db:"action" json:"action"` // Cancelled, or "unlinked"
+}
+
+// CancelForOrder undoes the work orders made for the lines of cancelled sales order so
+// (wo generate links them to the line): an open one has built nothing, so it is cancelled
+// (it keeps its link as history); a partially completed one has consumed components and
+// produced stock, so it is kept, unlinked from the line (so_line_id NULL), and builds the
+// rest into free stock, or is closed with stockctl wo cancel. Completed work orders are
+// history and stay as they are. The work order rows are locked in id order; the caller
+// holds the order's posting locks (sales.Cancel), which completion takes first too.
+func CancelForOrder(ctx context.Context, q sqlx.ExtContext, so string) ([]Unlinked, error) {
+	if _, err := q.ExecContext(ctx, `SELECT 1 FROM work_orders w JOIN so_lines x ON x.id = w.so_line_id
+		JOIN sales_orders o ON o.id = x.so_id WHERE o.number = $1 AND w.status IN ('open', 'partially_completed')
+		ORDER BY w.id FOR UPDATE OF w`, so); err != nil {
+		return nil, db.Classify(err)
+	}
+	out := []Unlinked{}
+	err := sqlx.SelectContext(ctx, q, &out, `WITH t AS (
+			SELECT w.id, w.number, w.status, x.line_no FROM work_orders w JOIN so_lines x ON x.id = w.so_line_id
+			JOIN sales_orders o ON o.id = x.so_id
+			WHERE o.number = $1 AND o.status = 'cancelled' AND w.status IN ('open', 'partially_completed')
+		), u AS (
+			UPDATE work_orders w SET status = CASE WHEN t.status = 'open' THEN 'cancelled' ELSE w.status END,
+			       so_line_id = CASE WHEN t.status = 'open' THEN w.so_line_id END
+			FROM t WHERE w.id = t.id RETURNING w.id
+		)
+		SELECT t.number, $1 AS so, t.line_no, CASE WHEN t.status = 'open' THEN 'cancelled' ELSE 'unlinked' END AS action
+		FROM t JOIN u ON u.id = t.id ORDER BY t.id`, so)
+	return out, db.Classify(err)
+}
