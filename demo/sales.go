@@ -19,7 +19,6 @@ const (
 	demoSOCustom    = "Demo: an oak workbench built to order"
 	demoSOHeld      = "Demo: drills for Acme's second shop, two held back"
 	demoSOPartial   = "Demo: navy tees for Bluebird's crew, more than there are"
-	demoSOInclusive = "Demo: Pacific's installation and safety guides at tax-inclusive prices, invoiced"
 )
 
 // loadSales adds five sales orders selling from MAIN, so that backorders list shows every
@@ -29,29 +28,20 @@ const (
 // (wo generate) linked to its line, open and ready to build from the bench tops, legs and
 // screws at MAIN ("none"); ACME's four drills for a second shop, two of them backordered by
 // hand (so backorder) though MAIN has plenty ("here", green: so release allocates them);
-// and BLUEBIRD's 20 navy tees, of which MAIN has none and STORE 15 ("partial"). A sixth
-// order, PACIFIC's, is taken with prices that include tax (the business's setting stays
-// exclusive; the order says so for itself) and invoiced: 3 h of INSTALL at 85.00 = 255.00
-// holding 255 × 8.25/108.25 = 19.43 tax, and 2 GUIDE-PDF at 9.99 less 10 % = 17.98 holding
-// 1.37; net 252.18 + tax 20.80 = 272.98, on the order and on its invoice alike.
+// and BLUEBIRD's 20 navy tees, of which MAIN has none and STORE 15 ("partial").
 func loadSales(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 	dec := decimal.RequireFromString
-	tenPct := dec("10")
 	orders := []struct {
 		customer, notes, date string
 		lines                 []sales.LineInput
 		ship                  bool
 		build                 bool
-		inclusive             bool // prices include tax (so new --prices-include-tax)
-		invoice               bool // invoice without shipping: service and virtual lines only
 	}{
-		{"ACME", demoSOShipped, "2026-06-02", []sales.LineInput{{SKU: "DRILL-18V", Qty: dec("2")}, {SKU: "SCREW-4X40", Qty: dec("200")}}, true, false, false, false},
-		{"LONESTAR", demoSOBackorder, "2026-06-09", []sales.LineInput{{SKU: "DRILL-18V", Qty: dec("3")}, {SKU: "PAINT-WHITE", Qty: dec("24")}}, false, false, false, false},
-		{"BLUEBIRD", demoSOCustom, "2026-06-16", []sales.LineInput{{SKU: "BENCH", Qty: dec("1"), Choices: map[string]string{"Top": "Oak", "Vise": "Quick-release"}}}, false, true, false, false},
-		{"ACME", demoSOHeld, "2026-06-18", []sales.LineInput{{SKU: "DRILL-18V", Qty: dec("4")}}, false, false, false, false},
-		{"BLUEBIRD", demoSOPartial, "2026-06-19", []sales.LineInput{{SKU: "TEE-M-NAVY", Qty: dec("20")}}, false, false, false, false},
-		{"PACIFIC", demoSOInclusive, "2026-06-22", []sales.LineInput{{SKU: "INSTALL", Qty: dec("3")},
-			{SKU: "GUIDE-PDF", Qty: dec("2"), Discount: &tenPct}}, false, false, true, true},
+		{"ACME", demoSOShipped, "2026-06-02", []sales.LineInput{{SKU: "DRILL-18V", Qty: dec("2")}, {SKU: "SCREW-4X40", Qty: dec("200")}}, true, false},
+		{"LONESTAR", demoSOBackorder, "2026-06-09", []sales.LineInput{{SKU: "DRILL-18V", Qty: dec("3")}, {SKU: "PAINT-WHITE", Qty: dec("24")}}, false, false},
+		{"BLUEBIRD", demoSOCustom, "2026-06-16", []sales.LineInput{{SKU: "BENCH", Qty: dec("1"), Choices: map[string]string{"Top": "Oak", "Vise": "Quick-release"}}}, false, true},
+		{"ACME", demoSOHeld, "2026-06-18", []sales.LineInput{{SKU: "DRILL-18V", Qty: dec("4")}}, false, false},
+		{"BLUEBIRD", demoSOPartial, "2026-06-19", []sales.LineInput{{SKU: "TEE-M-NAVY", Qty: dec("20")}}, false, false},
 	}
 	for _, o := range orders {
 		var n int
@@ -61,11 +51,7 @@ func loadSales(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 		if n > 0 {
 			continue
 		}
-		in := sales.NewOrder{Customer: o.customer, Location: "MAIN", Date: *day(o.date), Notes: o.notes}
-		if o.inclusive {
-			in.PricesIncludeTax = &o.inclusive
-		}
-		doc, err := sales.New(ctx, tx, in)
+		doc, err := sales.New(ctx, tx, sales.NewOrder{Customer: o.customer, Location: "MAIN", Date: *day(o.date), Notes: o.notes})
 		if err != nil {
 			return fault.Wrap(fault.KindOf(err), err, "demo sales order for %s", o.customer)
 		}
@@ -89,12 +75,6 @@ func loadSales(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 				return err
 			}
 			s.Shipments++
-			if _, err := sales.Invoice(ctx, tx, doc.Number, *day(o.date)); err != nil {
-				return err
-			}
-			s.Invoices++
-		}
-		if o.invoice {
 			if _, err := sales.Invoice(ctx, tx, doc.Number, *day(o.date)); err != nil {
 				return err
 			}
