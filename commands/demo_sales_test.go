@@ -38,7 +38,7 @@ func TestDemoSales(t *testing.T) {
 	if closed != 2 {
 		t.Fatalf("two orders (ACME's first, PACIFIC's) are done and invoiced: %+v", orders)
 	}
-	// PACIFIC's order, SO-000006, at prices that include tax (8.25 %, tax_rate_sales: neither
+	// PACIFIC's order, SO-000009, at prices that include tax (8.25 %, tax_rate_sales: neither
 	// PACIFIC nor the products have a rate of their own):
 	//   INSTALL 3 h × 85.00 = 255.00, tax 255 × 8.25/108.25 = 19.434… → 19.43, net 235.57;
 	//   GUIDE-PDF 2 × 9.99 less 10 % = 17.982 → 17.98, tax 17.98 × 8.25/108.25 = 1.370… → 1.37,
@@ -49,14 +49,14 @@ func TestDemoSales(t *testing.T) {
 		Inclusive                      bool `json:"prices_include_tax"`
 		Lines                          []struct{ SKU, Amount, Tax, Total string }
 	}
-	run(t, url, "so", "show", "SO-000006", "-o", "json").wantCode(t, ExitOK).json(t, &pac)
+	run(t, url, "so", "show", "SO-000009", "-o", "json").wantCode(t, ExitOK).json(t, &pac)
 	if pac.Customer != "PACIFIC" || !pac.Inclusive || pac.Subtotal != "252.18" || pac.Tax != "20.80" || pac.Total != "272.98" || len(pac.Lines) != 2 ||
 		pac.Lines[0].SKU != "INSTALL" || pac.Lines[0].Amount != "235.57" || pac.Lines[0].Tax != "19.43" || pac.Lines[0].Total != "255.00" ||
 		pac.Lines[1].SKU != "GUIDE-PDF" || pac.Lines[1].Amount != "16.61" || pac.Lines[1].Tax != "1.37" || pac.Lines[1].Total != "17.98" {
 		t.Fatalf("Pacific's tax-inclusive order: %+v", pac)
 	}
 	var invs []struct{ Number, Subtotal, Tax, Total string }
-	run(t, url, "invoice", "list", "--so", "SO-000006", "-o", "json").wantCode(t, ExitOK).json(t, &invs)
+	run(t, url, "invoice", "list", "--so", "SO-000009", "-o", "json").wantCode(t, ExitOK).json(t, &invs)
 	if len(invs) != 1 || invs[0].Subtotal != "252.18" || invs[0].Tax != "20.80" || invs[0].Total != "272.98" {
 		t.Fatalf("Pacific's invoice: %+v", invs)
 	}
