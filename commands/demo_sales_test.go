@@ -10,12 +10,13 @@ import (
 // with stock only at STORE ("elsewhere"), Bluebird's custom workbench on an open work order
 // that can be built ("none"), Acme's drills held back by hand with plenty at MAIN ("here"),
 // Bluebird's tees with too few at STORE ("partial"): backorders list shows every status,
-// the next steps the demo prints run, and stock check stays clean.
+// the next steps the demo prints run, and stock check stays clean. Pacific's order is taken
+// at prices that include tax and invoiced (below).
 func TestDemoSales(t *testing.T) {
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
 	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
-	if sum["sales_orders"] != 5 || sum["shipments"] != 1 || sum["invoices"] != 1 || sum["work_orders"] != 1 {
+	if sum["sales_orders"] != 6 || sum["shipments"] != 1 || sum["invoices"] != 2 || sum["work_orders"] != 1 {
 		t.Fatalf("summary: %v", sum)
 	}
 	var orders []struct{ Number, Customer, Status, Backordered, Notes string }
@@ -25,7 +26,7 @@ func TestDemoSales(t *testing.T) {
 	for _, o := range orders {
 		status[o.Customer] = o.Status
 	}
-	if len(orders) != 5 || status["LONESTAR"] != "confirmed" || status["BLUEBIRD"] != "confirmed" {
+	if len(orders) != 6 || status["LONESTAR"] != "confirmed" || status["BLUEBIRD"] != "confirmed" || status["PACIFIC"] != "closed" {
 		t.Fatalf("orders: %+v", orders)
 	}
 	closed := 0
@@ -34,8 +35,30 @@ func TestDemoSales(t *testing.T) {
 			closed++
 		}
 	}
-	if closed != 1 {
-		t.Fatalf("one order (ACME's first) is shipped and invoiced: %+v", orders)
+	if closed != 2 {
+		t.Fatalf("two orders (ACME's first, PACIFIC's) are done and invoiced: %+v", orders)
+	}
+	// PACIFIC's order, SO-000009, at prices that include tax (8.25 %, tax_rate_sales: neither
+	// PACIFIC nor the products have a rate of their own):
+	//   INSTALL 3 h × 85.00 = 255.00, tax 255 × 8.25/108.25 = 19.434… → 19.43, net 235.57;
+	//   GUIDE-PDF 2 × 9.99 less 10 % = 17.982 → 17.98, tax 17.98 × 8.25/108.25 = 1.370… → 1.37,
+	//   net 16.61. Net 235.57 + 16.61 = 252.18, tax 19.43 + 1.37 = 20.80, total 272.98, and
+	// its invoice says the same.
+	var pac struct {
+		Customer, Subtotal, Tax, Total string
+		Inclusive                      bool `json:"prices_include_tax"`
+		Lines                          []struct{ SKU, Amount, Tax, Total string }
+	}
+	run(t, url, "so", "show", "SO-000009", "-o", "json").wantCode(t, ExitOK).json(t, &pac)
+	if pac.Customer != "PACIFIC" || !pac.Inclusive || pac.Subtotal != "252.18" || pac.Tax != "20.80" || pac.Total != "272.98" || len(pac.Lines) != 2 ||
+		pac.Lines[0].SKU != "INSTALL" || pac.Lines[0].Amount != "235.57" || pac.Lines[0].Tax != "19.43" || pac.Lines[0].Total != "255.00" ||
+		pac.Lines[1].SKU != "GUIDE-PDF" || pac.Lines[1].Amount != "16.61" || pac.Lines[1].Tax != "1.37" || pac.Lines[1].Total != "17.98" {
+		t.Fatalf("Pacific's tax-inclusive order: %+v", pac)
+	}
+	var invs []struct{ Number, Subtotal, Tax, Total string }
+	run(t, url, "invoice", "list", "--so", "SO-000009", "-o", "json").wantCode(t, ExitOK).json(t, &invs)
+	if len(invs) != 1 || invs[0].Subtotal != "252.18" || invs[0].Tax != "20.80" || invs[0].Total != "272.98" {
+		t.Fatalf("Pacific's invoice: %+v", invs)
 	}
 	var bo []struct{ SO, Customer, SKU, Status, Backordered string }
 	run(t, url, "backorders", "list", "-o", "json").wantCode(t, ExitOK).json(t, &bo)
@@ -58,7 +81,7 @@ func TestDemoSales(t *testing.T) {
 		t.Fatalf("second load: %v", sum)
 	}
 	run(t, url, "so", "list", "-o", "json").wantCode(t, ExitOK).json(t, &orders)
-	if orders = demoSalesOnly(orders); len(orders) != 5 {
+	if orders = demoSalesOnly(orders); len(orders) != 6 {
 		t.Fatalf("second load made orders: %+v", orders)
 	}
 	run(t, url, "stock", "check").wantCode(t, ExitOK)

@@ -67,7 +67,7 @@ func TestPurchaseOrderCommands(t *testing.T) {
 	run(t, url, "po", "add", "PO-000001", "SER", "2", "--price", "150", "-o", "json").wantCode(t, ExitOK).json(t, &po)
 	l := po.Lines[0]
 	// 24 W take the break from 20: 7.50 GBP; amount 180.00; LOT 10 × 3.333 = 33.33; SER 300.
-	if l.UnitPrice != "7.5" || l.SupplierSKU != "BW-8" || l.PriceSource != "supplier price" || l.Amount != "180" || po.Lines[1].Amount != "33.33" {
+	if l.UnitPrice != "7.5" || l.SupplierSKU != "BW-8" || l.PriceSource != "supplier price" || l.Amount != "180.00" || po.Lines[1].Amount != "33.33" {
 		t.Fatalf("lines: %+v", po.Lines)
 	}
 	if po.Total != "513.33" {

@@ -18,6 +18,12 @@ func (a *App) portalCmd() *cobra.Command {
 description), sell price in the base currency, sales unit, first barcode and the quantity
 available over all locations (on hand less allocated). Non-stock products are always in stock.
 
+price is the unit sell price as stored (exact), which holds the tax when the setting
+prices_include_tax is true (column prices_include_tax); tax_rate is the product's sales tax
+rate (else tax_rate_sales); price_net, price_tax and price_gross are one unit at that price
+split the way a sales order line is (rounded half away from zero to the currency's minor
+unit), so a shop can show either.
+
 CSV by default, JSON with -o json. "-" or no FILE writes to stdout.
 
 ` + fileHelp("FILE"),

@@ -445,11 +445,18 @@ type PriceQuote struct {
 	Qty       decimal.Decimal `json:"qty"`
 	UnitPrice decimal.Decimal `json:"unit_price"`
 	Amount    decimal.Decimal `json:"amount"`
-	Currency  string          `json:"currency"`
-	Source    string          `json:"source"`
-	PriceType string          `json:"price_type"`
-	Region    string          `json:"region"`
-	MinQty    decimal.Decimal `json:"min_qty"`
+	// TaxRate, PricesIncludeTax, Net, Tax and Total: the amount split as the sales order
+	// line will show it (currency.Line).
+	TaxRate          decimal.Decimal `json:"tax_rate"`
+	PricesIncludeTax bool            `json:"prices_include_tax"`
+	Net              decimal.Decimal `json:"net"`
+	Tax              decimal.Decimal `json:"tax"`
+	Total            decimal.Decimal `json:"total"`
+	Currency         string          `json:"currency"`
+	Source           string          `json:"source"`
+	PriceType        string          `json:"price_type"`
+	Region           string          `json:"region"`
+	MinQty           decimal.Decimal `json:"min_qty"`
 }
 
 // stepOut is one rule of price quote --explain.
@@ -491,7 +498,11 @@ sold from --location on --date (default today), exactly as a sales order line is
 (default: the customer's region).
 
 The amount is qty × unit price rounded half away from zero to the base currency's minor
-units. --explain adds every rule considered, in order, with whether it applied and why (or
+units. tax_rate is the rate a sales order line would get (the customer's, else the product's
+sales tax rate, else the setting tax_rate_sales); net, tax and total split the amount the way
+the order line will (with prices_include_tax true the amount holds the tax: tax = amount ×
+rate/(100 + rate); else tax = amount × rate/100 on top), rounded per line half away from zero
+to the currency's minor unit. --explain adds every rule considered, in order, with whether it applied and why (or
 why not); a rule below the one that applied shows the price it would have given. With -o json
 it is one object with a "steps" array; piped, -o csv or --fields print the rules table and
 the answer goes to stderr.`,
@@ -536,7 +547,8 @@ the answer goes to stderr.`,
 				return err
 			}
 			out := PriceQuote{SKU: args[0], Customer: customer, Location: location, Date: on, Qty: res.Qty,
-				UnitPrice: res.UnitPrice, Amount: res.Amount, Currency: res.Currency, Source: res.Source,
+				UnitPrice: res.UnitPrice, Amount: res.Amount, TaxRate: res.TaxRate, PricesIncludeTax: res.PricesIncludeTax,
+				Net: res.Net, Tax: res.Tax, Total: res.Total, Currency: res.Currency, Source: res.Source,
 				PriceType: res.PriceType, Region: res.Region, MinQty: res.MinQty}
 			if !explain {
 				return a.Printer().One(out)
@@ -570,8 +582,9 @@ func (a *App) printQuote(out PriceQuote, steps []pricing.Step) error {
 		}
 		return a.Printer().One(quoteJSON{PriceQuote: out, Steps: raw})
 	case f == printer.CSV || !a.OutTTY || len(a.Fields) > 0:
-		a.say("%s × %s: %s each = %s %s (%s, price type %s)", out.SKU, exactDec(out.Qty), exactDec(out.UnitPrice),
-			exactDec(out.Amount), out.Currency, out.Source, out.PriceType)
+		a.say("%s × %s: %s each = %s %s, net %s + tax %s (%s%%) = %s (%s, price type %s)", out.SKU, exactDec(out.Qty), exactDec(out.UnitPrice),
+			exactDec(out.Amount), out.Currency, exactDec(out.Net), exactDec(out.Tax), exactDec(out.TaxRate), exactDec(out.Total),
+			out.Source, out.PriceType)
 		return a.Printer().List(rows)
 	}
 	p := a.Printer()

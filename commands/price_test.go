@@ -252,7 +252,8 @@ func TestPriceQuoteCommand(t *testing.T) {
 	}
 	// ... and piped: the rules as tab-separated lines, the answer on stderr.
 	r := run(t, url, "price", "quote", "W", "--customer", "LONE", "--qty", "10", "--explain", "--fields", "rule,applied,price")
-	r.wantCode(t, ExitOK).wantErr(t, "W × 10: 9.00 each = 90.00 USD (default_break, price type retail)")
+	// No tax anywhere (tax_rate_sales 0): net 90.00 + tax 0.00 = 90.00.
+	r.wantCode(t, ExitOK).wantErr(t, "W × 10: 9.00 each = 90.00 USD, net 90.00 + tax 0.00 (0%) = 90.00 (default_break, price type retail)")
 	if r.out != "special\tfalse\t\nlocation_break\tfalse\t\nbreak\tfalse\t\ndefault_break\ttrue\t9.00\nsell_price\tfalse\t10\n" {
 		t.Fatalf("piped explain: %q", r.out)
 	}

@@ -31,7 +31,7 @@ stock that arrives later, "so ship" issues allocated stock, "so invoice" bills w
 func (a *App) soNewCmd() *cobra.Command {
 	var in sales.NewOrder
 	var shipBy, date string
-	var dry bool
+	var dry, inclusive bool
 	cmd := &cobra.Command{
 		Use:   "new CUSTOMER --location L [flags]",
 		Short: "Start a draft sales order for a customer",
@@ -40,7 +40,14 @@ customer's currency at the exchange rate in force on its date (frozen on the ord
 under the customer's price type unless --price-type is given, and ships to the customer's sales
 region unless --ship-to is given. --ship-by is the requested ship date: release serves earlier
 dates first. --ship-complete ships the order in one delivery: release allocates its backorders
-all together or not at all.`,
+all together or not at all.
+
+Whether the order's prices include tax is the setting prices_include_tax when the order is
+made, or --prices-include-tax=true|false for this order; it is frozen on the order (like its
+rate), so its invoices follow it whatever the setting says later. With prices that include
+tax a line's amount holds the tax: tax = amount × rate/(100 + rate), net = amount − tax;
+without, tax = net × rate/100 on top. Per line, rounded half away from zero to the currency's
+minor unit; the order's totals are the sums of its lines.`,
 		Example: `  stockctl so new ACME --location MAIN
   stockctl so new BLUEBIRD --location STORE --price-type trade --ship-by 2026-07-01 --ship-complete`,
 		Args: args("CUSTOMER"),
@@ -63,6 +70,9 @@ all together or not at all.`,
 				}
 				in.Date = t
 			}
+			if c.Flags().Changed("prices-include-tax") {
+				in.PricesIncludeTax = &inclusive
+			}
 			var doc sales.Doc
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
 				doc, err = sales.New(c.Context(), tx, in)
@@ -83,6 +93,7 @@ all together or not at all.`,
 	fl.BoolVar(&in.ShipComplete, "ship-complete", false, "ship in one delivery: release backorders all or nothing")
 	fl.StringVar(&date, "date", "", "order date YYYY-MM-DD (default today)")
 	fl.StringVar(&in.Notes, "notes", "", "free text kept on the order")
+	fl.BoolVar(&inclusive, "prices-include-tax", false, "the order's prices include tax (default: the setting prices_include_tax)")
 	fl.BoolVar(&dry, "dry-run", false, "check everything and show the order without saving it")
 	return cmd
 }
@@ -269,7 +280,7 @@ every update is guarded, so no unit is released twice. --dry-run shows what woul
 				a.say("%s shipped %s (%s)", s.SO, s.Number, s.Status)
 			}
 			for _, i := range invs {
-				a.say("%s invoiced %s: %s %s", i.SO, i.Number, i.Total, i.Currency)
+				a.say("%s invoiced %s: %s %s", i.SO, i.Number, exactDec(i.Total), i.Currency)
 			}
 			if len(rs) == 0 {
 				a.say("nothing to release")
@@ -349,9 +360,12 @@ func (a *App) soInvoiceCmd() *cobra.Command {
 		Short: "Invoice what a sales order shipped and has not been invoiced",
 		Long: `Invoice the quantities of SO shipped and not yet invoiced, and its non-stock lines not yet
 invoiced, as a numbered, immutable invoice (INV-000001 ...) in the order's currency. Per line
-amount = qty × unit price × (1 − discount%), tax = amount × tax rate%, each rounded to the
-currency's minor units (with prices_include_tax the amount includes the tax). The order closes
-once everything has shipped and been invoiced.
+amount = qty × unit price × (1 − discount%) rounded to the currency's minor unit; under the
+order's tax mode (frozen when the order was made, see so new) tax = amount × rate% on top, or,
+when its prices include tax, tax = amount × rate/(100 + rate) held in it and the line's net
+amount is amount − tax. Each rounding is per line, half away from zero, exactly as the order
+shows its lines, so invoicing whole lines gives the order's totals. The order closes once
+everything has shipped and been invoiced.
 
 Invoice numbers (setting number_format_inv) never skip: --dry-run shows the number the invoice
 will get and uses none, and neither does a refused invoice.`,

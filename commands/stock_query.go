@@ -154,7 +154,7 @@ func (a *App) printStockShow(det stock.Detail) error {
 		return a.Printer().One(out)
 	case f == printer.CSV || !a.OutTTY || len(a.Fields) > 0:
 		a.say("%s %s: on hand %s, allocated %s, available %s, in transit %s %s; average cost %s, stock value %s (-o json shows batches and serials)",
-			s.SKU, s.Name, s.OnHand, s.Allocated, s.Available, s.InTransit, s.StockUOM, s.AvgCost, s.StockValue)
+			s.SKU, s.Name, s.OnHand, s.Allocated, s.Available, s.InTransit, s.StockUOM, s.AvgCost, exactDec(s.StockValue))
 		return a.Printer().List(det.Locations)
 	}
 	p := a.Printer()

@@ -75,6 +75,31 @@ func TestStockLevelsCommand(t *testing.T) {
 	}
 }
 
+// A stock value is money: rounded half away from zero to the base currency's minor unit,
+// while the average cost keeps its six decimals. 3 at 1.00 and 4 at 2.00: average (3 + 8)/7
+// = 1.5714285… → 1.571429; value 7 × 1.571429 = 11.000003 → 11.00 (not 11.000003).
+func TestStockValueInMinorUnits(t *testing.T) {
+	t.Parallel()
+	url := dbtest.NewURL(t)
+	for _, args := range [][]string{
+		{"location", "add", "MAIN", "--name", "Main warehouse"},
+		{"product", "add", "W", "--name", "Widget"},
+		{"stock", "adjust", "W", "--location", "MAIN", "--qty", "3", "--unit-cost", "1.00", "--reason", "opening"},
+		{"stock", "adjust", "W", "--location", "MAIN", "--qty", "4", "--unit-cost", "2.00", "--reason", "found"},
+	} {
+		run(t, url, args...).wantCode(t, ExitOK)
+	}
+	var det struct {
+		AvgCost    string `json:"avg_cost"`
+		StockValue string `json:"stock_value"`
+	}
+	run(t, url, "stock", "show", "W", "-o", "json").wantCode(t, ExitOK).json(t, &det)
+	if det.AvgCost != "1.571429" || det.StockValue != "11.00" {
+		t.Fatalf("avg_cost %s (want 1.571429), stock_value %s (want 11.00)", det.AvgCost, det.StockValue)
+	}
+	run(t, url, "stock", "show", "W").wantCode(t, ExitOK).wantErr(t, "average cost 1.571429, stock value 11.00 ")
+}
+
 func TestStockShowCommand(t *testing.T) {
 	url := querySetup(t)
 	run(t, url, "stock", "levels", "set", "W", "--location", "VAN", "--min", "4").wantCode(t, ExitOK)
@@ -89,8 +114,10 @@ func TestStockShowCommand(t *testing.T) {
 		Batches    []map[string]any
 		Serials    []map[string]any
 	}
+	// Stock value 9 × 2.5 = 22.5, money shown in USD's minor unit: 22.50; the average cost
+	// (a unit cost) keeps its own precision, 2.5.
 	run(t, url, "stock", "show", "W", "-o", "json").wantCode(t, ExitOK).json(t, &det)
-	if det.SKU != "W" || det.OnHand != "9" || det.Available != "9" || det.InTransit != "0" || det.AvgCost != "2.5" || det.StockValue != "22.5" {
+	if det.SKU != "W" || det.OnHand != "9" || det.Available != "9" || det.InTransit != "0" || det.AvgCost != "2.5" || det.StockValue != "22.50" {
 		t.Fatalf("summary: %+v", det)
 	}
 	if len(det.Locations) != 2 || det.Locations[0]["location"] != "MAIN" || det.Locations[0]["on_order"] != "0" ||
@@ -108,7 +135,7 @@ func TestStockShowCommand(t *testing.T) {
 		t.Fatalf("serials: %+v", det.Serials)
 	}
 	// Piped: only the locations table on stdout, the summary on stderr.
-	r := run(t, url, "stock", "show", "W").wantCode(t, ExitOK).wantErr(t, "average cost 2.5,", "stock value 22.5 ")
+	r := run(t, url, "stock", "show", "W").wantCode(t, ExitOK).wantErr(t, "average cost 2.5,", "stock value 22.50 ")
 	if lines := strings.Split(strings.TrimSpace(r.out), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[0], "MAIN\t9\t0\t9\t0\t0") {
 		t.Fatalf("piped show: %q", r.out)
 	}

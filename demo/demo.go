@@ -176,6 +176,9 @@ func Load(ctx context.Context, tx *sqlx.Tx) (Summary, error) {
 	if err := loadTime(ctx, tx, &s); err != nil {
 		return s, err
 	}
+	if err := loadTaxInclusive(ctx, tx, &s); err != nil {
+		return s, err
+	}
 	return s, nil
 }
 
@@ -215,6 +218,7 @@ var NextSteps = []string{
 	"stockctl portal export -o json",
 	"stockctl backorders list                             # here (green), elsewhere (blue), partial, none",
 	"stockctl so release --all --dry-run                  # Acme's two held-back drills can go",
+	"stockctl so show SO-000009                           # Pacific's order: prices include tax (invoice list --so SO-000009)",
 	"stockctl wo list                                     # Bluebird's oak workbench, ready to build",
 	"stockctl wo complete WO-000001 --dry-run",
 	"stockctl time list                                   # Acme's June hours billed, Bluebird's July hours not yet",

@@ -94,3 +94,42 @@ func loadSales(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 	}
 	return nil
 }
+
+// demoSOInclusive marks the demo's order at tax-inclusive prices.
+const demoSOInclusive = "Demo: Pacific's installation and safety guides at tax-inclusive prices, invoiced"
+
+// loadTaxInclusive adds PACIFIC's order, taken with prices that include tax while the
+// business's setting stays exclusive (the order says so for itself, as so new
+// --prices-include-tax does), and invoices it: 3 h of INSTALL at 85.00 = 255.00 holding
+// 255 × 8.25/108.25 = 19.43 tax, and 2 GUIDE-PDF at 9.99 less 10 % = 17.98 holding 1.37;
+// net 252.18 + tax 20.80 = 272.98, on the order and on its invoice alike. It runs after the
+// other orders, so theirs keep their numbers.
+func loadTaxInclusive(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
+	var n int
+	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM sales_orders WHERE notes = $1`, demoSOInclusive); err != nil {
+		return db.Classify(err)
+	}
+	if n > 0 {
+		return nil
+	}
+	inclusive := true
+	doc, err := sales.New(ctx, tx, sales.NewOrder{Customer: "PACIFIC", Location: "MAIN", Date: *day("2026-06-22"),
+		Notes: demoSOInclusive, PricesIncludeTax: &inclusive})
+	if err != nil {
+		return fault.Wrap(fault.KindOf(err), err, "demo sales order for PACIFIC")
+	}
+	for _, l := range []sales.LineInput{{SKU: "INSTALL", Qty: decimal.NewFromInt(3)}, {SKU: "GUIDE-PDF", Qty: decimal.NewFromInt(2), Discount: dec("10")}} {
+		if _, err := sales.AddLine(ctx, tx, doc.Number, l); err != nil {
+			return fault.Wrap(fault.KindOf(err), err, "demo sales order %s: %s", doc.Number, l.SKU)
+		}
+	}
+	if _, err := sales.Confirm(ctx, tx, doc.Number); err != nil {
+		return err
+	}
+	s.SalesOrders++
+	if _, err := sales.Invoice(ctx, tx, doc.Number, *day("2026-06-22")); err != nil {
+		return err
+	}
+	s.Invoices++
+	return nil
+}

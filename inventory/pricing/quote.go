@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 )
@@ -60,7 +61,16 @@ type Result struct {
 	Qty       decimal.Decimal `json:"qty"`
 	Amount    decimal.Decimal `json:"amount"` // Qty × UnitPrice rounded half away from zero to the base currency's minor units
 	Currency  string          `json:"currency"`
-	Steps     []Step          `json:"steps"`
+	// TaxRate is the rate a sales order line for this customer and product gets (the
+	// customer's, else the product's sales tax rate, else the setting tax_rate_sales), and
+	// PricesIncludeTax the setting prices_include_tax, which a new order freezes. Net, Tax and
+	// Total are Amount split by currency.Line under them: what the sales order line shows.
+	TaxRate          decimal.Decimal `json:"tax_rate"`
+	PricesIncludeTax bool            `json:"prices_include_tax"`
+	Net              decimal.Decimal `json:"net"`
+	Tax              decimal.Decimal `json:"tax"`
+	Total            decimal.Decimal `json:"total"`
+	Steps            []Step          `json:"steps"`
 }
 
 // quoteRow is the context of a quote (product, customer, location, settings) joined to each
@@ -78,6 +88,8 @@ type quoteRow struct {
 	LocationPricing    string              `db:"location_pricing"`
 	Currency           string              `db:"currency"`
 	MinorUnits         int32               `db:"minor_units"`
+	TaxRate            decimal.Decimal     `db:"tax_rate"`
+	Inclusive          bool                `db:"inclusive"`
 	Customer           *string             `db:"customer"`
 	IsCustomer         *bool               `db:"is_customer"`
 	CustomerType       *string             `db:"customer_type"`
@@ -104,6 +116,7 @@ const quoteQuery = `WITH ctx AS (
   SELECT p.id AS product_id, p.sku, p.sell_price, p.cost_price, p.list_price, p.price_formula, p.price_pct,
          p.same_price_all_locations, dt.value AS default_type, lp.value AS location_pricing,
          cur.code AS currency, cur.minor_units,
+         coalesce(c.tax_rate, p.sales_tax_rate, tr.value::numeric) AS tax_rate, it.value = 'true' AS inclusive,
          c.id AS customer_id, c.code AS customer, c.is_customer, c.price_type AS customer_type,
          ct.active AS customer_type_active, c.region AS customer_region,
          l.code AS location, l.region AS location_region,
@@ -113,6 +126,8 @@ const quoteQuery = `WITH ctx AS (
   JOIN settings lp ON lp.key = 'location_pricing'
   JOIN settings bc ON bc.key = 'base_currency'
   JOIN currencies cur ON cur.code = bc.value
+  JOIN settings tr ON tr.key = 'tax_rate_sales'
+  JOIN settings it ON it.key = 'prices_include_tax'
   LEFT JOIN companies c ON c.id = $2::bigint
   LEFT JOIN price_types ct ON ct.code = c.price_type
   LEFT JOIN locations l ON l.id = $3::bigint
@@ -129,7 +144,7 @@ const quoteQuery = `WITH ctx AS (
 )
 SELECT ctx.sku, ctx.sell_price, ctx.cost_price, ctx.list_price, ctx.price_formula, ctx.price_pct,
        ctx.same_price_all_locations, ctx.default_type, ctx.location_pricing, ctx.currency, ctx.minor_units,
-       ctx.customer, ctx.is_customer, ctx.customer_type, ctx.customer_type_active, ctx.customer_region,
+       ctx.tax_rate, ctx.inclusive, ctx.customer, ctx.is_customer, ctx.customer_type, ctx.customer_type_active, ctx.customer_region,
        ctx.location, ctx.location_region, ctx.override_type, ctx.override_active,
        r.kind, r.row_type, r.row_region, r.min_qty, r.price, r.valid_from, r.valid_until
 FROM ctx LEFT JOIN candidates r ON true`
@@ -406,6 +421,8 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 		res.Steps = append(res.Steps, st)
 	}
 	res.Amount = qty.Mul(res.UnitPrice).Round(x.MinorUnits)
+	m := currency.Line(res.UnitPrice, qty, decimal.Zero, x.TaxRate, x.Inclusive, x.MinorUnits)
+	res.TaxRate, res.PricesIncludeTax, res.Net, res.Tax, res.Total = x.TaxRate, x.Inclusive, m.Net, m.Tax, m.Gross
 	return res, nil
 }
 

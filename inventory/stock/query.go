@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
@@ -62,8 +63,9 @@ type SerialStock struct {
 }
 
 // Summary is a product's stock in total: on hand, allocated and available over the internal
-// locations, what is in transit between them, the moving-average unit cost and the stock
-// value (on hand in every holding location, in transit included, times the average cost).
+// locations, what is in transit between them, the moving-average unit cost (exact) and the
+// stock value (on hand in every holding location, in transit included, times the average
+// cost), money rounded half away from zero to the base currency's minor unit.
 type Summary struct {
 	SKU          string          `db:"sku" json:"sku"`
 	Name         string          `db:"name" json:"name"`
@@ -96,18 +98,20 @@ func Show(ctx context.Context, q sqlx.QueryerContext, sku string) (Detail, error
 	}
 	d := Detail{Summary: Summary{SKU: p.SKU, Name: p.Name, StockUOM: p.StockUOM, Serialized: p.Serialized, BatchTracked: p.BatchTracked},
 		Locations: []LocationStock{}, Batches: []BatchStock{}, Serials: []SerialStock{}}
+	var minor int32
 	err = q.QueryRowxContext(ctx, `SELECT
 		coalesce(sum(b.on_hand) FILTER (WHERE l.kind = 'internal'), 0),
 		coalesce(sum(b.allocated) FILTER (WHERE l.kind = 'internal'), 0),
 		coalesce(sum(b.on_hand) FILTER (WHERE l.kind = 'transit'), 0),
-		coalesce((SELECT avg_cost FROM product_costs WHERE product_id = $1), 0)
+		coalesce((SELECT avg_cost FROM product_costs WHERE product_id = $1), 0),
+		(SELECT c.minor_units FROM settings s JOIN currencies c ON c.code = s.value WHERE s.key = 'base_currency')
 		FROM stock_balances b JOIN locations l ON l.id = b.location_id
-		WHERE b.product_id = $1`, p.ID).Scan(&d.OnHand, &d.Allocated, &d.InTransit, &d.AvgCost)
+		WHERE b.product_id = $1`, p.ID).Scan(&d.OnHand, &d.Allocated, &d.InTransit, &d.AvgCost, &minor)
 	if err != nil {
 		return d, db.Classify(err)
 	}
 	d.Available = d.OnHand.Sub(d.Allocated)
-	d.StockValue = d.OnHand.Add(d.InTransit).Mul(d.AvgCost)
+	d.StockValue = currency.Round(d.OnHand.Add(d.InTransit).Mul(d.AvgCost), minor)
 
 	err = sqlx.SelectContext(ctx, q, &d.Locations, `SELECT l.code AS location,
 		coalesce(b.on_hand, 0) AS on_hand, coalesce(b.allocated, 0) AS allocated,

@@ -10,12 +10,15 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/stockctl/stockctl/io/exactjson"
 )
 
 // enc is how a column's JSON value is written. The common kinds are appended directly,
 // with no reflection past reading the field and no allocation, because lists of tens of
 // thousands of rows are printed (backorders list -o json); anything else goes through
-// encoding/json, so its output never differs from what encoding/json would write.
+// exactjson, so its output never differs from what encoding/json would write but for
+// decimals, which keep their scale at any depth.
 type enc uint8
 
 const (
@@ -135,7 +138,8 @@ func appendValue(b []byte, v reflect.Value, c column, ind string) ([]byte, error
 		b = appendExact(b, d.Decimal)
 		return append(b, '"'), nil
 	}
-	raw, err := encodeJSON(jsonValue(v, c.date))
+	// Nested objects and arrays (a document's lines) keep their decimals' scale too.
+	raw, err := exactjson.Marshal(jsonValue(v, c.date), false)
 	if err != nil {
 		return nil, err
 	}

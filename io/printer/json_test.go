@@ -189,3 +189,40 @@ func TestRowsErrorsAndDiscard(t *testing.T) {
 		t.Fatalf("Discard wrote %q", out.String())
 	}
 }
+
+// A document's lines are nested in it; their money keeps its scale as the header's does:
+// "100.00", not the "100" decimal's own MarshalJSON writes. Strings stay unescaped (<&>).
+func TestJSONNestedDecimalsKeepScale(t *testing.T) {
+	t.Parallel()
+	type line struct {
+		Amount decimal.Decimal `json:"amount"`
+		Note   string          `json:"note"`
+	}
+	type doc struct {
+		Total decimal.Decimal `json:"total"`
+		Lines []line          `json:"lines"`
+		First line            `json:"first"`
+	}
+	hundred := decimal.RequireFromString("100.00")
+	var b bytes.Buffer
+	if err := New(&b, JSON, nil, false, false).One(doc{Total: hundred, Lines: []line{{Amount: hundred, Note: "<a&b>"}}, First: line{Amount: hundred}}); err != nil {
+		t.Fatal(err)
+	}
+	want := `{
+  "total": "100.00",
+  "lines": [
+    {
+      "amount": "100.00",
+      "note": "<a&b>"
+    }
+  ],
+  "first": {
+    "amount": "100.00",
+    "note": ""
+  }
+}
+`
+	if b.String() != want {
+		t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}

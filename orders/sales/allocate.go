@@ -160,6 +160,7 @@ func getLine(ctx context.Context, q sqlx.QueryerContext, o Order, lineNo int) (L
 	if len(ls) == 0 {
 		return Line{}, fault.Invalidf("line", "sales order %s has no line %d (see stockctl so show %s)", o.Number, lineNo, o.Number)
 	}
+	ls[0].money(o)
 	return ls[0], nil
 }
 

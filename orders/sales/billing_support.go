@@ -87,5 +87,6 @@ func AddExactLine(ctx context.Context, q sqlx.ExtContext, number string, in Exac
 	}
 	var l Line
 	err = sqlx.GetContext(ctx, q, &l, selectLine+` WHERE x.id = $1`, id)
+	l.money(o)
 	return l, db.Classify(err)
 }

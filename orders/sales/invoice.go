@@ -11,8 +11,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/business/company"
+	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/business/numbering"
-	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 )
@@ -76,12 +76,12 @@ type ExportRow struct {
 }
 
 // Invoice invoices what a sales order has shipped and not yet invoiced, and its non-stock
-// lines not yet invoiced, on date (zero: today). Per line: amount = qty × unit price ×
-// (1 − discount/100) and tax = amount × tax rate/100, each rounded half away from zero to the
-// currency's minor units (with prices_include_tax the rounded gross amount holds the tax:
-// tax = gross × rate/(100 + rate)). The invoice is numbered (number_format_inv) and immutable
-// (a trigger refuses changes). The order closes when every stock line has shipped in full
-// and every line is invoiced in full.
+// lines not yet invoiced, on date (zero: today). Each line's amount (net of tax) and tax are
+// currency.Line's, under the tax mode frozen on the order when it was made (not the setting as
+// it is now) and rounded per line half away from zero to the currency's minor unit, exactly as
+// the order shows them: an invoice of whole lines totals what those lines total on the order.
+// The invoice is numbered (number_format_inv) and immutable (a trigger refuses changes). The
+// order closes when every stock line has shipped in full and every line is invoiced in full.
 func Invoice(ctx context.Context, q sqlx.ExtContext, number string, date time.Time) (InvoiceDoc, error) {
 	o, err := lockOrder(ctx, q, number)
 	if err != nil {
@@ -113,32 +113,17 @@ func Invoice(ctx context.Context, q sqlx.ExtContext, number string, date time.Ti
 	if len(lines) == 0 {
 		return InvoiceDoc{}, fault.Invalidf("so", "sales order %s has nothing shipped and not yet invoiced: ship it first with stockctl so ship %s", o.Number, o.Number)
 	}
-	var minor int32
-	if err := sqlx.GetContext(ctx, q, &minor, `SELECT minor_units FROM currencies WHERE code = $1`, o.Currency); err != nil {
-		return InvoiceDoc{}, db.Classify(err)
-	}
-	inclusive, err := settings.Bool(ctx, q, "prices_include_tax")
-	if err != nil {
-		return InvoiceDoc{}, err
-	}
-	hundred := decimal.NewFromInt(100)
 	n := len(lines)
 	ids, soLines, prods := make(pq.Int64Array, n), make(pq.Int64Array, n), make(pq.Int64Array, n)
 	qtys, prices, discs, rates, amounts, taxes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	subtotal, taxTotal := decimal.Zero, decimal.Zero
+	zero := currency.Round(decimal.Zero, o.MinorUnits)
+	subtotal, taxTotal := zero, zero
 	for i, l := range lines {
-		amount := l.Qty.Mul(l.UnitPrice).Mul(hundred.Sub(l.Discount)).Div(hundred).Round(minor)
-		var tax decimal.Decimal
-		if inclusive {
-			tax = amount.Mul(l.TaxRate).Div(hundred.Add(l.TaxRate)).Round(minor)
-			amount = amount.Sub(tax)
-		} else {
-			tax = amount.Mul(l.TaxRate).Div(hundred).Round(minor)
-		}
-		subtotal, taxTotal = subtotal.Add(amount), taxTotal.Add(tax)
+		m := currency.Line(l.UnitPrice, l.Qty, l.Discount, l.TaxRate, o.PricesIncludeTax, o.MinorUnits)
+		subtotal, taxTotal = subtotal.Add(m.Net), taxTotal.Add(m.Tax)
 		ids[i], soLines[i], prods[i] = int64(i+1), l.ID, l.ProductID
 		qtys[i], prices[i], discs[i], rates[i] = l.Qty.String(), l.UnitPrice.String(), l.Discount.String(), l.TaxRate.String()
-		amounts[i], taxes[i] = amount.String(), tax.String()
+		amounts[i], taxes[i] = m.Net.StringFixed(o.MinorUnits), m.Tax.StringFixed(o.MinorUnits)
 	}
 	inv, err := numbering.Next(ctx, q, numbering.Invoice)
 	if err != nil {
@@ -147,7 +132,8 @@ func Invoice(ctx context.Context, q sqlx.ExtContext, number string, date time.Ti
 	var invID int64
 	err = sqlx.GetContext(ctx, q, &invID, `INSERT INTO invoices (number, so_id, customer_id, currency, rate, invoice_date, subtotal, tax, total)
 		VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8, $9) RETURNING id`,
-		inv, o.ID, o.CustomerID, o.Currency, o.Rate, dateOnly(date), subtotal, taxTotal, subtotal.Add(taxTotal))
+		inv, o.ID, o.CustomerID, o.Currency, o.Rate, dateOnly(date), subtotal.StringFixed(o.MinorUnits), taxTotal.StringFixed(o.MinorUnits),
+		subtotal.Add(taxTotal).StringFixed(o.MinorUnits))
 	if err != nil {
 		return InvoiceDoc{}, db.Classify(err)
 	}
@@ -171,9 +157,13 @@ func Invoice(ctx context.Context, q sqlx.ExtContext, number string, date time.Ti
 	return GetInvoice(ctx, q, inv)
 }
 
+// The invoice's money is read in its currency's minor unit (invoices written before stockctl
+// kept the scale could hold 100 for 100.00).
 const selectInvoice = `SELECT i.id, i.number, o.number AS so, c.code AS customer, i.invoice_date, i.currency, i.rate,
-	i.subtotal, i.tax, i.total, i.created_at, i.created_by
-	FROM invoices i JOIN sales_orders o ON o.id = i.so_id JOIN companies c ON c.id = i.customer_id`
+	round(i.subtotal, cu.minor_units) AS subtotal, round(i.tax, cu.minor_units) AS tax, round(i.total, cu.minor_units) AS total,
+	i.created_at, i.created_by
+	FROM invoices i JOIN sales_orders o ON o.id = i.so_id JOIN companies c ON c.id = i.customer_id
+	JOIN currencies cu ON cu.code = i.currency`
 
 // GetInvoice returns an invoice with its lines.
 func GetInvoice(ctx context.Context, q sqlx.QueryerContext, number string) (InvoiceDoc, error) {
@@ -187,8 +177,10 @@ func GetInvoice(ctx context.Context, q sqlx.QueryerContext, number string) (Invo
 	}
 	d.Lines = []InvoiceLine{}
 	err = sqlx.SelectContext(ctx, q, &d.Lines, `SELECT l.line_no, x.line_no AS so_line, p.sku, p.name, l.qty, l.unit_price, l.discount,
-		l.tax_rate, l.amount, l.tax FROM invoice_lines l JOIN so_lines x ON x.id = l.so_line_id JOIN products p ON p.id = l.product_id
-		WHERE l.invoice_id = $1 ORDER BY l.line_no`, d.ID)
+		l.tax_rate, round(l.amount, cu.minor_units) AS amount, round(l.tax, cu.minor_units) AS tax
+		FROM invoice_lines l JOIN so_lines x ON x.id = l.so_line_id JOIN products p ON p.id = l.product_id
+		JOIN currencies cu ON cu.code = $2
+		WHERE l.invoice_id = $1 ORDER BY l.line_no`, d.ID, d.Currency)
 	return d, db.Classify(err)
 }
 
@@ -236,9 +228,12 @@ func Export(ctx context.Context, q sqlx.QueryerContext, f InvoiceFilter) ([]Expo
 	}
 	out := []ExportRow{}
 	err := sqlx.SelectContext(ctx, q, &out, `SELECT i.number, i.invoice_date, o.number AS so, c.code AS customer, i.currency, i.rate,
-			l.line_no, p.sku, l.qty, l.unit_price, l.discount, l.tax_rate, l.amount, l.tax,
-			coalesce(nullif(p.sales_gl, ''), (SELECT value FROM settings WHERE key = 'gl_sales'), '') AS sales_gl, i.total
-		FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id JOIN sales_orders o ON o.id = i.so_id
+			l.line_no, p.sku, l.qty, l.unit_price, l.discount, l.tax_rate, round(l.amount, cu.minor_units) AS amount,
+			round(l.tax, cu.minor_units) AS tax,
+			coalesce(nullif(p.sales_gl, ''), (SELECT value FROM settings WHERE key = 'gl_sales'), '') AS sales_gl,
+			round(i.total, cu.minor_units) AS total
+		FROM invoices i JOIN currencies cu ON cu.code = i.currency
+		JOIN invoice_lines l ON l.invoice_id = i.id JOIN sales_orders o ON o.id = i.so_id
 		JOIN companies c ON c.id = i.customer_id JOIN products p ON p.id = l.product_id
 		WHERE ($1 = '' OR o.number = $1) AND ($2 = '' OR c.code = $2) AND ($3::date IS NULL OR i.invoice_date >= $3::date)
 		ORDER BY i.id, l.line_no`, f.SO, f.Customer, datePtr(f.Since))

@@ -118,6 +118,7 @@ func AddLine(ctx context.Context, q sqlx.ExtContext, number string, in LineInput
 	}
 	var l Line
 	err = sqlx.GetContext(ctx, q, &l, selectLine+` WHERE x.id = $1`, id)
+	l.money(o)
 	return l, db.Classify(err)
 }
 

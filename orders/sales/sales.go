@@ -68,17 +68,23 @@ type Order struct {
 	OrderDate    time.Time       `db:"order_date" json:"order_date" print:"date"`
 	ShipBy       *time.Time      `db:"ship_by" json:"ship_by" print:"date"`
 	ShipComplete bool            `db:"ship_complete" json:"ship_complete" print:"wide"`
-	Lines        int             `db:"lines" json:"line_count"`
-	Subtotal     decimal.Decimal `db:"subtotal" json:"subtotal"`
-	Tax          decimal.Decimal `db:"tax" json:"tax" print:"wide"`
-	Total        decimal.Decimal `db:"total" json:"total"`
-	Backordered  decimal.Decimal `db:"backordered" json:"backordered"`
-	Notes        string          `db:"notes" json:"notes" print:"wide"`
-	CreatedAt    time.Time       `db:"created_at" json:"created_at" print:"wide"`
-	CreatedBy    string          `db:"created_by" json:"created_by" print:"wide"`
+	// PricesIncludeTax is the setting prices_include_tax frozen on the order when it was made:
+	// whether its unit prices hold the tax (see currency.Line).
+	PricesIncludeTax bool            `db:"prices_include_tax" json:"prices_include_tax" print:"wide"`
+	MinorUnits       int32           `db:"minor_units" json:"-"` // of the order's currency
+	Lines            int             `db:"lines" json:"line_count"`
+	Subtotal         decimal.Decimal `db:"subtotal" json:"subtotal"`
+	Tax              decimal.Decimal `db:"tax" json:"tax" print:"wide"`
+	Total            decimal.Decimal `db:"total" json:"total"`
+	Backordered      decimal.Decimal `db:"backordered" json:"backordered"`
+	Notes            string          `db:"notes" json:"notes" print:"wide"`
+	CreatedAt        time.Time       `db:"created_at" json:"created_at" print:"wide"`
+	CreatedBy        string          `db:"created_by" json:"created_by" print:"wide"`
 }
 
-// Line is one line of a sales order. Quantities are in the product's stock unit.
+// Line is one line of a sales order. Quantities are in the product's stock unit. Amount
+// (net of tax), Tax and Total are money in the order's currency's minor unit (currency.Line);
+// UnitPrice keeps its precision.
 type Line struct {
 	ID            int64           `db:"id" json:"-"`
 	SOID          int64           `db:"so_id" json:"-"`
@@ -95,7 +101,9 @@ type Line struct {
 	PriceSource   string          `db:"price_source" json:"price_source"`
 	Discount      decimal.Decimal `db:"discount" json:"discount" print:"wide"`
 	TaxRate       decimal.Decimal `db:"tax_rate" json:"tax_rate" print:"wide"`
-	Amount        decimal.Decimal `db:"amount" json:"amount"`
+	Amount        decimal.Decimal `db:"-" json:"amount"`
+	Tax           decimal.Decimal `db:"-" json:"tax" print:"wide"`
+	Total         decimal.Decimal `db:"-" json:"total" print:"wide"`
 	Custom        bool            `db:"custom" json:"custom" print:"wide"`
 	Configuration string          `db:"configuration" json:"configuration" print:"wide"`
 	ShipComplete  bool            `db:"ship_complete" json:"ship_complete" print:"wide"`
@@ -113,24 +121,57 @@ type Doc struct {
 
 const selectOrder = `SELECT o.id, o.number, o.customer_id, c.code AS customer, c.name AS customer_name, o.location_id,
 	l.code AS location, o.ship_to_region, o.currency, o.rate, o.price_type, o.status, o.order_date, o.ship_by,
-	o.ship_complete, o.notes, o.created_at, o.created_by,
-	coalesce(t.lines, 0) AS lines, coalesce(t.subtotal, 0) AS subtotal, coalesce(t.tax, 0) AS tax,
-	coalesce(t.subtotal + t.tax, 0) AS total, coalesce(t.backordered, 0) AS backordered
+	o.ship_complete, o.prices_include_tax, cu.minor_units, o.notes, o.created_at, o.created_by,
+	coalesce(t.lines, 0) AS lines, coalesce(t.backordered, 0) AS backordered
 	FROM sales_orders o
 	JOIN companies c ON c.id = o.customer_id
 	JOIN locations l ON l.id = o.location_id
 	JOIN currencies cu ON cu.code = o.currency
-	LEFT JOIN LATERAL (SELECT count(*) AS lines, sum(a.amount) AS subtotal, sum(round(a.amount * a.tax_rate / 100, cu.minor_units)) AS tax,
-		sum(a.backordered) AS backordered
-		FROM (SELECT round(x.qty * x.unit_price * (1 - x.discount / 100), cu.minor_units) AS amount, x.tax_rate, x.backordered
-		      FROM so_lines x WHERE x.so_id = o.id) a) t ON true`
+	LEFT JOIN LATERAL (SELECT count(*) AS lines, sum(x.backordered) AS backordered
+		FROM so_lines x WHERE x.so_id = o.id) t ON true`
 
 const selectLine = `SELECT x.id, x.so_id, x.line_no, x.product_id, p.sku, p.name, x.stock, x.qty, p.stock_uom, x.entered_qty,
 	x.unit, x.unit_price, x.price_source, x.discount, x.tax_rate,
-	round(x.qty * x.unit_price * (1 - x.discount / 100), cu.minor_units) AS amount,
 	x.custom, x.configuration, x.ship_complete, x.allocated, x.backordered, x.shipped, x.invoiced
-	FROM so_lines x JOIN products p ON p.id = x.product_id
-	JOIN sales_orders o ON o.id = x.so_id JOIN currencies cu ON cu.code = o.currency`
+	FROM so_lines x JOIN products p ON p.id = x.product_id`
+
+// money fills in a line's amount, tax and total under its order's tax mode and currency.
+func (l *Line) money(o Order) {
+	m := currency.Line(l.UnitPrice, l.Qty, l.Discount, l.TaxRate, o.PricesIncludeTax, o.MinorUnits)
+	l.Amount, l.Tax, l.Total = m.Net, m.Tax, m.Gross
+}
+
+// totals fills in the orders' subtotal, tax and total: the sums of their lines' money
+// (currency.Line), read for every order in one statement.
+func totals(ctx context.Context, q sqlx.QueryerContext, orders []Order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	ids := make(pq.Int64Array, len(orders))
+	at := make(map[int64]*Order, len(orders))
+	for i := range orders {
+		o := &orders[i]
+		ids[i], at[o.ID] = o.ID, o
+		zero := currency.Round(decimal.Zero, o.MinorUnits)
+		o.Subtotal, o.Tax, o.Total = zero, zero, zero
+	}
+	rows, err := q.QueryxContext(ctx, `SELECT so_id, qty, unit_price, discount, tax_rate FROM so_lines WHERE so_id = ANY($1)`, ids)
+	if err != nil {
+		return db.Classify(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var qty, price, discount, rate decimal.Decimal
+		if err := rows.Scan(&id, &qty, &price, &discount, &rate); err != nil {
+			return db.Classify(err)
+		}
+		o := at[id]
+		m := currency.Line(price, qty, discount, rate, o.PricesIncludeTax, o.MinorUnits)
+		o.Subtotal, o.Tax, o.Total = o.Subtotal.Add(m.Net), o.Tax.Add(m.Tax), o.Total.Add(m.Gross)
+	}
+	return db.Classify(rows.Err())
+}
 
 // NewOrder is what so new takes.
 type NewOrder struct {
@@ -142,11 +183,15 @@ type NewOrder struct {
 	ShipComplete bool       // release the order's backorders all or nothing
 	Date         time.Time  // order date; zero: today (UTC)
 	Notes        string
+	// PricesIncludeTax says whether the order's prices hold the tax; nil: the setting
+	// prices_include_tax as it is now. Frozen on the order either way.
+	PricesIncludeTax *bool
 }
 
 // New creates a draft sales order. The customer must be an active customer and the location
 // an active internal location; the order trades in the customer's currency at the rate in
-// force on the order date, frozen on the order.
+// force on the order date, and with prices that include tax or not (in.PricesIncludeTax, else
+// the setting prices_include_tax), both frozen on the order.
 func New(ctx context.Context, q sqlx.ExtContext, in NewOrder) (Doc, error) {
 	c, err := requireCustomer(ctx, q, in.Customer)
 	if err != nil {
@@ -194,8 +239,10 @@ func New(ctx context.Context, q sqlx.ExtContext, in NewOrder) (Doc, error) {
 		return Doc{}, err
 	}
 	_, err = q.ExecContext(ctx, `INSERT INTO sales_orders (number, customer_id, location_id, ship_to_region, currency, rate,
-		price_type, order_date, ship_by, ship_complete, notes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date, $9::date, $10, $11)`,
-		number, c.ID, loc.ID, shipTo, c.Currency, rate, t.Code, dateOnly(date), datePtr(in.ShipBy), in.ShipComplete, in.Notes)
+		price_type, order_date, ship_by, ship_complete, notes, prices_include_tax)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date, $9::date, $10, $11, coalesce($12, setting_prices_include_tax()))`,
+		number, c.ID, loc.ID, shipTo, c.Currency, rate, t.Code, dateOnly(date), datePtr(in.ShipBy), in.ShipComplete, in.Notes,
+		in.PricesIncludeTax)
 	if err != nil {
 		return Doc{}, db.Classify(err)
 	}
@@ -209,8 +256,13 @@ func Get(ctx context.Context, q sqlx.QueryerContext, number string) (Doc, error)
 		return Doc{}, err
 	}
 	d := Doc{Order: o, Items: []Line{}}
-	err = sqlx.SelectContext(ctx, q, &d.Items, selectLine+` WHERE x.so_id = $1 ORDER BY x.line_no`, o.ID)
-	return d, db.Classify(err)
+	if err = sqlx.SelectContext(ctx, q, &d.Items, selectLine+` WHERE x.so_id = $1 ORDER BY x.line_no`, o.ID); err != nil {
+		return d, db.Classify(err)
+	}
+	for i := range d.Items {
+		d.Items[i].money(o)
+	}
+	return d, nil
 }
 
 func getOrder(ctx context.Context, q sqlx.QueryerContext, number string) (Order, error) {
@@ -223,7 +275,12 @@ func getOrder(ctx context.Context, q sqlx.QueryerContext, number string) (Order,
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, fault.NotFoundf("sales order %s does not exist (see stockctl so list)", number)
 	}
-	return o, db.Classify(err)
+	if err != nil {
+		return o, db.Classify(err)
+	}
+	orders := []Order{o}
+	err = totals(ctx, q, orders)
+	return orders[0], err
 }
 
 // lockOrder locks the order row for the rest of the transaction and returns it as it is now.
@@ -275,8 +332,10 @@ func List(ctx context.Context, q sqlx.QueryerContext, f Filter) ([]Order, error)
 		args = append(args, f.Limit)
 	}
 	out := []Order{}
-	err := sqlx.SelectContext(ctx, q, &out, query, args...)
-	return out, db.Classify(err)
+	if err := sqlx.SelectContext(ctx, q, &out, query, args...); err != nil {
+		return nil, db.Classify(err)
+	}
+	return out, totals(ctx, q, out)
 }
 
 func requireCustomer(ctx context.Context, q sqlx.QueryerContext, code string) (company.Company, error) {

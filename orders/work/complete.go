@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
@@ -49,15 +50,15 @@ type Consumed struct {
 	Qty      decimal.Decimal `json:"qty"`
 	Unit     string          `json:"unit"`
 	UnitCost decimal.Decimal `json:"unit_cost"` // base currency per stock unit
-	Value    decimal.Decimal `json:"value"`
-	Stock    bool            `json:"stock"` // false: a service costed at its cost price, no stock moved
+	Value    decimal.Decimal `json:"value"`     // money, in the base currency's minor unit
+	Stock    bool            `json:"stock"`     // false: a service costed at its cost price, no stock moved
 }
 
 // Completion is what wo complete did.
 type Completion struct {
 	Order     Order           `json:"work_order"`
 	Qty       decimal.Decimal `json:"qty"`       // produced now
-	Value     decimal.Decimal `json:"value"`     // the components' total cost
+	Value     decimal.Decimal `json:"value"`     // the components' total cost, in the base currency's minor unit
 	UnitCost  decimal.Decimal `json:"unit_cost"` // value ÷ qty, the produced units' cost
 	Consumed  []Consumed      `json:"consumed"`
 	Allocated decimal.Decimal `json:"allocated"` // allocated to the linked sales order line
@@ -210,6 +211,17 @@ func Complete(ctx context.Context, q sqlx.ExtContext, number string, qty *decima
 		return Completion{}, err
 	}
 	res.SO, res.SOLine = res.Order.SO, res.Order.SOLine
+	// Values are money: shown in the base currency's minor unit once the exact ones priced
+	// the build (unit costs keep their precision).
+	var minor int32
+	if err := sqlx.GetContext(ctx, q, &minor, `SELECT c.minor_units FROM settings s JOIN currencies c ON c.code = s.value
+		WHERE s.key = 'base_currency'`); err != nil {
+		return Completion{}, db.Classify(err)
+	}
+	res.Value = currency.Round(res.Value, minor)
+	for i := range res.Consumed {
+		res.Consumed[i].Value = currency.Round(res.Consumed[i].Value, minor)
+	}
 	return res, nil
 }
 

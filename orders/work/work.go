@@ -103,7 +103,9 @@ type Doc struct {
 
 const selectOrder = `SELECT w.id, w.number, w.product_id, p.sku, p.name, p.stock_uom AS unit, w.location_id,
 	l.code AS location, w.qty, w.completed_qty, w.qty - w.completed_qty AS remaining, w.status, w.so_line_id,
-	so.number AS so, x.line_no AS so_line, w.produced_cost, w.created_at, w.created_by
+	so.number AS so, x.line_no AS so_line,
+	round(w.produced_cost, (SELECT c.minor_units FROM settings s JOIN currencies c ON c.code = s.value WHERE s.key = 'base_currency')) AS produced_cost,
+	w.created_at, w.created_by
 	FROM work_orders w JOIN products p ON p.id = w.product_id JOIN locations l ON l.id = w.location_id
 	LEFT JOIN so_lines x ON x.id = w.so_line_id LEFT JOIN sales_orders so ON so.id = x.so_id`
 
