@@ -107,8 +107,10 @@ func (a *App) stockShowCmd() *cobra.Command {
 		Use:   "show SKU",
 		Short: "Show a product's stock: per location, batches, serials, average cost and value",
 		Long: `Show a product's inventory details: per internal location (every one with a balance or
-stock levels) on hand, allocated, available (on hand - allocated), on order, backordered,
-min, max and default bay; then the batches (number, expiry, location, bay, qty) and serial
+stock levels) on hand, allocated, expired (on hand in batches past their expiry date: before
+today, UTC; a batch expiring today is still good), available (on hand - allocated - expired;
+below 0 when stock allocated earlier has expired since), on order, backordered, min, max and
+default bay; then the batches (number, expiry, location, bay, qty, expired) and serial
 numbers in stock, the quantity in transit between locations, the moving-average unit cost
 and the stock value (on hand in every location, in transit included, times the average
 cost, in the base currency).
@@ -153,8 +155,12 @@ func (a *App) printStockShow(det stock.Detail) error {
 		}
 		return a.Printer().One(out)
 	case f == printer.CSV || !a.OutTTY || len(a.Fields) > 0:
-		a.say("%s %s: on hand %s, allocated %s, available %s, in transit %s %s; average cost %s, stock value %s (-o json shows batches and serials)",
-			s.SKU, s.Name, s.OnHand, s.Allocated, s.Available, s.InTransit, s.StockUOM, s.AvgCost, s.StockValue)
+		expired := ""
+		if !s.Expired.IsZero() {
+			expired = fmt.Sprintf(", expired %s", s.Expired)
+		}
+		a.say("%s %s: on hand %s, allocated %s%s, available %s, in transit %s %s; average cost %s, stock value %s (-o json shows batches and serials)",
+			s.SKU, s.Name, s.OnHand, s.Allocated, expired, s.Available, s.InTransit, s.StockUOM, s.AvgCost, s.StockValue)
 		return a.Printer().List(det.Locations)
 	}
 	p := a.Printer()

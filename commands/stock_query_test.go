@@ -113,7 +113,7 @@ func TestStockShowCommand(t *testing.T) {
 		t.Fatalf("piped show: %q", r.out)
 	}
 	r = run(t, url, "stock", "show", "W", "-o", "csv").wantCode(t, ExitOK)
-	if !strings.HasPrefix(r.out, "location,on_hand,allocated,available,on_order,backordered,min,max,default_bay\n") {
+	if !strings.HasPrefix(r.out, "location,on_hand,allocated,available,on_order,backordered,min,max,default_bay,expired\n") {
 		t.Fatalf("csv: %q", r.out)
 	}
 	// On a terminal: each section under its heading.

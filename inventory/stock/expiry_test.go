@@ -93,3 +93,39 @@ func TestTransferSkipsExpiredBatches(t *testing.T) {
 		t.Fatalf("B TODAY: %s, want 3 (nothing moved)", q)
 	}
 }
+
+// stock show counts stock in expired batches apart: A holds OLD 4 (expiry 31 March) and NEW 5.
+func TestShowCountsExpiredApart(t *testing.T) {
+	t.Parallel()
+	conn := setup(t)
+	date := func(s string) *time.Time { v, _ := time.Parse(time.DateOnly, s); return &v }
+	trStock(t, conn,
+		stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("4"), Batch: "OLD", Expiry: date("2026-03-31")},
+		stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("5"), Batch: "NEW", Expiry: date("2026-06-30")})
+	for _, c := range []struct {
+		day, expired, available, flags string
+	}{
+		// On 31 March OLD expires that day and is still good: expired 0, available 9 − 0 = 9.
+		{"2026-03-31", "0", "9", "OLD=false NEW=false"},
+		// On 1 April it has expired: expired 4, available 9 − 0 allocated − 4 = 5.
+		{"2026-04-01", "4", "5", "OLD=true NEW=false"},
+	} {
+		var det stock.Detail
+		if err := onDay(t, conn, c.day, func(tx *sqlx.Tx) (err error) {
+			det, err = stock.Show(context.Background(), tx, "LOT")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var flags []string
+		for _, b := range det.Batches {
+			flags = append(flags, b.Batch+"="+map[bool]string{true: "true", false: "false"}[b.Expired])
+		}
+		loc := det.Locations[0]
+		if !det.OnHand.Equal(d("9")) || !det.Expired.Equal(d(c.expired)) || !det.Available.Equal(d(c.available)) ||
+			len(det.Locations) != 1 || !loc.Expired.Equal(d(c.expired)) || !loc.Available.Equal(d(c.available)) ||
+			strings.Join(flags, " ") != c.flags {
+			t.Fatalf("%s: summary %+v, location %+v, batches %s", c.day, det.Summary, loc, strings.Join(flags, " "))
+		}
+	}
+}

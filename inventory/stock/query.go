@@ -32,7 +32,9 @@ const (
 		WHERE l.backordered > 0 AND l.product_id = k.product_id AND o.location_id = k.location_id), 0)`
 )
 
-// LocationStock is a product's stock at one internal location.
+// LocationStock is a product's stock at one internal location. Expired is the part of on
+// hand in batches past their expiry (TodaySQL); available = on hand − allocated − expired,
+// below 0 when more is allocated than the unexpired stock (allocated before a batch expired).
 type LocationStock struct {
 	Location    string           `db:"location" json:"location"`
 	OnHand      decimal.Decimal  `db:"on_hand" json:"on_hand"`
@@ -43,6 +45,7 @@ type LocationStock struct {
 	Min         *decimal.Decimal `db:"min_qty" json:"min"`
 	Max         *decimal.Decimal `db:"max_qty" json:"max"`
 	DefaultBay  *string          `db:"default_bay" json:"default_bay"`
+	Expired     decimal.Decimal  `db:"expired" json:"expired"` // last, so scripts reading columns by position keep working
 }
 
 // BatchStock is the quantity of one batch in one bay (or none) of a holding location.
@@ -52,6 +55,7 @@ type BatchStock struct {
 	Location string          `db:"location" json:"location"`
 	Bay      *string         `db:"bay" json:"bay"`
 	Qty      decimal.Decimal `db:"qty" json:"qty"`
+	Expired  bool            `db:"expired" json:"expired"`
 }
 
 // SerialStock is where one serialised unit in stock is.
@@ -61,8 +65,8 @@ type SerialStock struct {
 	Bay      *string `db:"bay" json:"bay"`
 }
 
-// Summary is a product's stock in total: on hand, allocated and available over the internal
-// locations, what is in transit between them, the moving-average unit cost and the stock
+// Summary is a product's stock in total: on hand, allocated, expired (in batches past their
+// expiry) and available (on hand − allocated − expired) over the internal locations, what is in transit between them, the moving-average unit cost and the stock
 // value (on hand in every holding location, in transit included, times the average cost).
 type Summary struct {
 	SKU          string          `db:"sku" json:"sku"`
@@ -72,6 +76,7 @@ type Summary struct {
 	BatchTracked bool            `db:"batch_tracked" json:"batch_tracked"`
 	OnHand       decimal.Decimal `db:"on_hand" json:"on_hand"`
 	Allocated    decimal.Decimal `db:"allocated" json:"allocated"`
+	Expired      decimal.Decimal `db:"expired" json:"expired"`
 	Available    decimal.Decimal `db:"available" json:"available"`
 	InTransit    decimal.Decimal `db:"in_transit" json:"in_transit"`
 	AvgCost      decimal.Decimal `db:"avg_cost" json:"avg_cost"`
@@ -100,18 +105,19 @@ func Show(ctx context.Context, q sqlx.QueryerContext, sku string) (Detail, error
 		coalesce(sum(b.on_hand) FILTER (WHERE l.kind = 'internal'), 0),
 		coalesce(sum(b.allocated) FILTER (WHERE l.kind = 'internal'), 0),
 		coalesce(sum(b.on_hand) FILTER (WHERE l.kind = 'transit'), 0),
-		coalesce((SELECT avg_cost FROM product_costs WHERE product_id = $1), 0)
+		coalesce((SELECT avg_cost FROM product_costs WHERE product_id = $1), 0),
+		coalesce(sum(`+ExpiredSQL("b.product_id", "b.location_id")+`) FILTER (WHERE l.kind = 'internal'), 0)
 		FROM stock_balances b JOIN locations l ON l.id = b.location_id
-		WHERE b.product_id = $1`, p.ID).Scan(&d.OnHand, &d.Allocated, &d.InTransit, &d.AvgCost)
+		WHERE b.product_id = $1`, p.ID).Scan(&d.OnHand, &d.Allocated, &d.InTransit, &d.AvgCost, &d.Expired)
 	if err != nil {
 		return d, db.Classify(err)
 	}
-	d.Available = d.OnHand.Sub(d.Allocated)
+	d.Available = d.OnHand.Sub(d.Allocated).Sub(d.Expired)
 	d.StockValue = d.OnHand.Add(d.InTransit).Mul(d.AvgCost)
 
 	err = sqlx.SelectContext(ctx, q, &d.Locations, `SELECT l.code AS location,
-		coalesce(b.on_hand, 0) AS on_hand, coalesce(b.allocated, 0) AS allocated,
-		coalesce(b.on_hand - b.allocated, 0) AS available,
+		coalesce(b.on_hand, 0) AS on_hand, coalesce(b.allocated, 0) AS allocated, e.qty AS expired,
+		coalesce(b.on_hand - b.allocated, 0) - e.qty AS available,
 		`+onOrderSQL+` AS on_order, `+backorderedSQL+` AS backordered,
 		s.min_qty, s.max_qty, y.code AS default_bay
 		FROM (SELECT product_id, location_id FROM stock_balances WHERE product_id = $1
@@ -120,12 +126,13 @@ func Show(ctx context.Context, q sqlx.QueryerContext, sku string) (Detail, error
 		LEFT JOIN stock_balances b ON b.product_id = k.product_id AND b.location_id = k.location_id
 		LEFT JOIN stock_levels s ON s.product_id = k.product_id AND s.location_id = k.location_id
 		LEFT JOIN bays y ON y.id = s.default_bay_id
+		CROSS JOIN LATERAL (SELECT `+ExpiredSQL("k.product_id", "k.location_id")+` AS qty) e
 		ORDER BY l.code`, p.ID)
 	if err != nil {
 		return d, db.Classify(err)
 	}
 	err = sqlx.SelectContext(ctx, q, &d.Batches, `SELECT b.number AS batch, b.expiry, l.code AS location,
-		y.code AS bay, q.qty
+		y.code AS bay, q.qty, coalesce(b.expiry < `+TodaySQL+`, false) AS expired
 		FROM stock_quants q
 		JOIN batches b ON b.id = q.batch_id
 		JOIN locations l ON l.id = q.location_id AND l.kind IN ('internal', 'transit')
