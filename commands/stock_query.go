@@ -353,35 +353,6 @@ The ledger is read in one pass, so the check takes seconds even for tens of mill
 	}
 }
 
-func (a *App) batchCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "batch", Short: "Batches (lots) of batch-tracked products"}
-	list := &cobra.Command{
-		Use:   "list SKU",
-		Short: "List a product's batches with expiry and on hand per location",
-		Long: `List the batches of a batch-tracked product, first expiry first, one row per batch and
-location holding it (bays summed; in transit included); a batch with no stock has one row
-with no location and 0 on hand.`,
-		Example: "  stockctl batch list ROPE-10\n  stockctl batch list ROPE-10 -o json",
-		Args:    args("SKU"),
-		RunE: func(c *cobra.Command, args []string) error {
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			rows, err := stock.Batches(c.Context(), d, args[0])
-			if err != nil {
-				return err
-			}
-			if len(rows) == 0 && a.OutTTY {
-				a.say("%s has no batches yet", args[0])
-			}
-			return a.Printer().List(rows)
-		},
-	}
-	cmd.AddCommand(list)
-	return cmd
-}
-
 func (a *App) serialCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "serial", Short: "Serial numbers of serialised products: where each unit is, its history"}
 	list := &cobra.Command{

@@ -211,7 +211,11 @@ func TestBatchAndSerialCommands(t *testing.T) {
 	}
 	run(t, url, "batch", "list", "W").wantCode(t, ExitInvalid).wantErr(t, "not batch-tracked")
 	run(t, url, "batch", "list", "NOPE").wantCode(t, ExitNotFound)
-	run(t, url, "batch", "list").wantCode(t, ExitUsage)
+	run(t, url, "batch", "list", "LOT", "W").wantCode(t, ExitUsage)
+	run(t, url, "batch", "list", "-o", "json").wantCode(t, ExitOK).json(t, &rows)
+	if len(rows) != 1 || rows[0]["sku"] != "LOT" {
+		t.Fatalf("batch list of every product: %v", rows)
+	}
 
 	run(t, url, "serial", "list", "SER", "-o", "json").wantCode(t, ExitOK).json(t, &rows)
 	if len(rows) != 2 || rows[0]["serial"] != "S1" || rows[0]["status"] != "in_stock" || rows[0]["location"] != "MAIN" ||

@@ -78,3 +78,37 @@ func ExpiredHolds(ctx context.Context, q sqlx.QueryerContext, orders []string, l
 	}
 	return out, nil
 }
+
+// BatchShipment is one shipment line that sent out stock of a batch: the shipment, its
+// order, the customer, and the invoices that invoiced the order line (comma-separated, ""
+// when not invoiced yet).
+type BatchShipment struct {
+	Move         int64           `db:"move_id"`
+	Shipment     string          `db:"shipment"`
+	SO           string          `db:"so"`
+	Customer     string          `db:"customer"`
+	CustomerName string          `db:"customer_name"`
+	Qty          decimal.Decimal `db:"qty"`
+	Invoices     string          `db:"invoices"`
+}
+
+// BatchShipments returns the shipment lines that sent out stock of batch batchID, keyed by
+// their ledger move. One statement (through shipment_lines_batch, migration 00024).
+func BatchShipments(ctx context.Context, q sqlx.QueryerContext, batchID int64) (map[int64]BatchShipment, error) {
+	var rows []BatchShipment
+	err := sqlx.SelectContext(ctx, q, &rows, `SELECT sl.move_id, s.number AS shipment, o.number AS so, c.code AS customer,
+			c.name AS customer_name, sl.qty,
+			coalesce((SELECT string_agg(DISTINCT i.number, ', ' ORDER BY i.number) FROM invoice_lines il
+			          JOIN invoices i ON i.id = il.invoice_id WHERE il.so_line_id = sl.so_line_id), '') AS invoices
+		FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_id
+		JOIN sales_orders o ON o.id = s.so_id JOIN companies c ON c.id = o.customer_id
+		WHERE sl.batch_id = $1`, batchID)
+	if err != nil {
+		return nil, db.Classify(err)
+	}
+	out := make(map[int64]BatchShipment, len(rows))
+	for _, r := range rows {
+		out[r.Move] = r
+	}
+	return out, nil
+}
