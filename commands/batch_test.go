@@ -136,3 +136,42 @@ func TestBatchExpiryCommands(t *testing.T) {
 	run(t, url, "batch", "trace", "ROPE", "NOPE").wantCode(t, ExitNotFound).wantErr(t, "no batch NOPE")
 	run(t, url, "batch", "trace", "NOPE", "R-OLD").wantCode(t, ExitNotFound)
 }
+
+// The demo's rope batch R2603 expires 30 days after the demo is loaded (here loaded on
+// 1 April 2026: 1 May): 300 opening stock at MAIN, 120 dispatched to STORE on TR-000002
+// (still in transit), 60 shipped to ACME on SH-000001 and invoiced on INV-000001; MAIN keeps
+// 300 − 120 − 60 = 120.
+func TestDemoBatchNearExpiry(t *testing.T) {
+	t.Parallel()
+	base := dbtest.NewURL(t)
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	url := base + sep + "options=-cstockctl.today%3D2026-04-01"
+	if r := run(t, url, "demo", "--yes").wantCode(t, ExitOK); !strings.Contains(r.out, "stockctl batch trace ROPE-10 R2603") {
+		t.Fatalf("the demo does not suggest the trace:\n%s", r.out)
+	}
+	var bl []map[string]any
+	run(t, url, "batch", "list", "--expiring", "45", "-o", "json").wantCode(t, ExitOK).json(t, &bl)
+	if len(bl) != 2 || bl[0]["batch"] != "R2603" || bl[0]["expiry"] != "2026-05-01" || bl[0]["days_left"] != float64(30) ||
+		bl[0]["location"] != "MAIN" || bl[0]["on_hand"] != "120" || bl[1]["location"] != "~transit" || bl[1]["on_hand"] != "120" {
+		t.Fatalf("batch list --expiring 45: %v", bl)
+	}
+	var tr []map[string]any
+	run(t, url, "batch", "trace", "ROPE-10", "R2603", "-o", "json").wantCode(t, ExitOK).
+		wantErr(t, "ROPE-10 batch R2603 (expiry 2026-05-01): received 300, shipped 60 to 1 customer(s), on hand 240").json(t, &tr)
+	var got []string
+	for _, row := range tr {
+		got = append(got, strings.Join([]string{row["kind"].(string), row["qty"].(string), row["to"].(string),
+			row["document"].(string), row["party"].(string), row["invoices"].(string)}, " "))
+	}
+	want := "adjustment 300 MAIN   \ndispatch 120 ~transit TR-000002  \nsale 60 ~customer SH-000001 ACME INV-000001\n" +
+		"on_hand 120 MAIN   \non_hand 120 ~transit   "
+	if strings.Join(got, "\n") != want {
+		t.Fatalf("trace:\n%s\nwant\n%s", strings.Join(got, "\n"), want)
+	}
+	// Loaded again a day later, the demo keeps the batch's date and posts nothing new.
+	run(t, base+sep+"options=-cstockctl.today%3D2026-04-02", "demo", "--yes").wantCode(t, ExitOK)
+	run(t, url, "stock", "check").wantCode(t, ExitOK)
+}

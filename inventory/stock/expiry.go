@@ -1,11 +1,14 @@
 package stock
 
 import (
+	"context"
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 )
 
@@ -57,4 +60,11 @@ func expiredNamed(m Move, batch *string, expiry *time.Time) error {
 	}
 	return fault.Invalidf("batch", "%s expired on %s: take another batch, or give --allow-expired to take it anyway",
 		what, expiry.Format(time.DateOnly))
+}
+
+// Today is the day expiry is judged on (TodaySQL), for callers that work out dates from it.
+func Today(ctx context.Context, q sqlx.QueryerContext) (time.Time, error) {
+	var d time.Time
+	err := sqlx.GetContext(ctx, q, &d, `SELECT `+TodaySQL)
+	return d.UTC(), db.Classify(err)
 }
