@@ -96,6 +96,9 @@ func TestBatchExpiryCommands(t *testing.T) {
 		wantErr(t, "want 1, have 0 available that has not expired; expired, not taken: 2 batch R-OLD (expired 2026-03-31)", "--allow-expired")
 	run(t, url, "stock", "transfer", "ROPE", "--from", "STORE", "--to", "MAIN", "--qty", "1", "--allow-expired", "--dry-run").wantCode(t, ExitOK)
 
+	// Naming the expired batch is refused, and nothing changes.
+	run(t, url, "so", "ship", "SO-000002", "--line", "1", "--qty", "1", "--batch", "R-OLD").wantCode(t, ExitInvalid).
+		wantErr(t, "batch R-OLD of ROPE expired on 2026-03-31: take another batch, or give --allow-expired")
 	// so ship sends R-NEW's 6; the 2 backordered stay so, and the note says so again.
 	var lines []map[string]any
 	run(t, url, "so", "ship", "SO-000002", "-o", "json").wantCode(t, ExitOK).wantErr(t, "SH-000002 shipped", note).json(t, &lines)

@@ -168,7 +168,8 @@ func (a *App) woShowCmd() *cobra.Command {
 		Use:   "show WO",
 		Short: "Show a work order with the components it needs and what is available",
 		Long: `Show WO and, for what remains to build, each component: quantity per unit, needed, available
-at the work order's location (on hand − allocated) and short. -o json gives one object with its
+at the work order's location (on hand − allocated − stock in batches past their expiry date)
+and short. -o json gives one object with its
 components; -o csv and --fields print the components.`,
 		Example: "  stockctl wo show WO-000001\n  stockctl wo show WO-000001 -o json",
 		Args:    args("WO"),
