@@ -500,7 +500,8 @@ type Shortfall struct {
 
 // Shortfalls returns, per product and sell-from location, what the backordered lines of the
 // given sales orders (none: every open order) want beyond what covers them: available stock
-// at the location (on hand − allocated) plus open purchase order quantities there (POs in
+// at the location (on hand − allocated − stock in expired batches, which release does not
+// allocate) plus open purchase order quantities there (POs in
 // draft, ordered or partially received, not yet received: a draft po generate made is cover,
 // so the same shortfall is never ordered twice). The cover goes to every open backordered
 // line of the product and location in release priority order (ship-by, order date, SO
@@ -527,7 +528,8 @@ func Shortfalls(ctx context.Context, q sqlx.QueryerContext, orders []string) ([]
 			  AND NOT EXISTS (SELECT 1 FROM product_bom m WHERE m.product_id = x.product_id)
 		), cov AS (
 			SELECT g.product_id, g.location_id,
-			       coalesce((SELECT greatest(b.on_hand - b.allocated, 0) FROM stock_balances b
+			       coalesce((SELECT greatest(b.on_hand - b.allocated - `+stock.ExpiredSQL("b.product_id", "b.location_id")+`, 0)
+			                 FROM stock_balances b
 			                 WHERE b.product_id = g.product_id AND b.location_id = g.location_id), 0) AS available,
 			       coalesce((SELECT sum(greatest(l.qty - l.received_qty, 0)) FROM po_lines l JOIN purchase_orders o ON o.id = l.po_id
 			                 WHERE l.product_id = g.product_id AND o.location_id = g.location_id

@@ -129,6 +129,12 @@ func TestExpiredStockStaysBackordered(t *testing.T) {
 	if !fault.Is(err, fault.Invalid) || !strings.Contains(err.Error(), "want 1, have 0 available") {
 		t.Fatalf("so backorder onto expired stock: %v", err)
 	}
+	// What purchasing should order: SO2's 1 + SO3's 1 = 2 backordered, available 2 on hand − 0
+	// allocated − 2 expired = 0, nothing on order: 2.
+	sf := must(onDay(t, conn, day, func(tx *sqlx.Tx) ([]sales.Shortfall, error) { return sales.Shortfalls(ctx, tx, nil) }))(t)
+	if len(sf) != 1 || sf[0].SKU != "LOT" || !sf[0].Qty.Equal(d("2")) || !sf[0].Available.Equal(d("0")) {
+		t.Fatalf("shortfalls: %+v", sf)
+	}
 	var nums int
 	if err := conn.Get(&nums, `SELECT count(*) FROM shipments`); err != nil || nums != 3 {
 		t.Fatalf("shipments %d (%v), want 3", nums, err)
