@@ -21,7 +21,9 @@ func (a *App) backordersCmd() *cobra.Command {
 order first: SO number, order date, customer, SKU, product name, backordered quantity, sell-from
 location, available here (on hand − allocated at the sell-from location), available at the other
 locations together, on order (open purchase orders for the sell-from location: ordered or
-partially received), and the availability status:
+partially received), the availability status, and expired here: stock at the sell-from
+location in batches past their expiry date (before today, UTC), which is not counted as
+available (so release and so ship take it only with --allow-expired). The status:
 
   here       enough is available at the sell-from location (green in a terminal)
   elsewhere  not here, but the other locations together have enough (blue): transfer it

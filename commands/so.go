@@ -178,19 +178,28 @@ func (a *App) soConfirmCmd() *cobra.Command {
 		Long: `Confirm draft order SO: each stock line is allocated from the stock available (on hand −
 allocated) at the sell-from location; what cannot be allocated is backordered. Custom items
 are backordered until a work order builds them. Safe to run concurrently: no unit is
-allocated twice.`,
+allocated twice.
+
+Stock in batches past their expiry date (before today, UTC; a batch expiring today is still
+good) is not available: what only it could serve stays backordered, and a note on stderr
+names the line, product, batches and quantities (release it with so release --allow-expired).`,
 		Example: "  stockctl so confirm SO-000001\n  stockctl so confirm SO-000001 --dry-run -o json",
 		Args:    args("SO"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var doc sales.Doc
+			var holds []sales.Hold
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				doc, err = sales.Confirm(c.Context(), tx, args[0])
+				if doc, err = sales.Confirm(c.Context(), tx, args[0]); err != nil {
+					return err
+				}
+				holds, err = sales.ExpiredHolds(c.Context(), tx, []string{doc.Number}, "")
 				return err
 			})
 			if err != nil {
 				return err
 			}
 			a.say("%s confirmed: %s backordered", doc.Number, doc.Backordered)
+			a.sayHolds(holds)
 			return a.printSO(doc)
 		},
 	}
@@ -249,6 +258,10 @@ number, then line number. A line takes what there is, in part, unless it is ship
 all or nothing); the backorders of a ship-complete order are released together or not at all,
 leaving the stock to the next order. Custom items wait for their work orders.
 
+Stock in batches past their expiry date (before today, UTC; a batch expiring today is still
+good) is not released, and not shipped, unless --allow-expired: what only it could serve
+stays backordered, and a note on stderr names each such line with its batches.
+
 --ship ships what was released, --invoice (with --ship) invoices it, in the same transaction.
 Safe from cron and from several shells at once: products are locked in one fixed order and
 every update is guarded, so no unit is released twice. --dry-run shows what would happen.`,
@@ -269,8 +282,14 @@ every update is guarded, so no unit is released twice. --dry-run shows what woul
 			var rs []sales.Released
 			var ships []sales.Shipment
 			var invs []sales.InvoiceDoc
+			var holds []sales.Hold
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				rs, ships, invs, err = sales.ReleaseAndShip(c.Context(), tx, r, ship, invoice, today())
+				if rs, ships, invs, err = sales.ReleaseAndShip(c.Context(), tx, r, ship, invoice, today()); err != nil {
+					return err
+				}
+				if !r.AllowExpired {
+					holds, err = sales.ExpiredHolds(c.Context(), tx, r.Orders, r.Location)
+				}
 				return err
 			})
 			if err != nil {
@@ -287,6 +306,7 @@ every update is guarded, so no unit is released twice. --dry-run shows what woul
 			} else {
 				a.say("released to %d lines of %d orders", len(rs), len(sales.ReleaseOrders(rs)))
 			}
+			a.sayHolds(holds)
 			return a.Printer().List(rs)
 		},
 	}
@@ -295,6 +315,7 @@ every update is guarded, so no unit is released twice. --dry-run shows what woul
 	fl.StringVar(&r.Location, "location", "", "only orders selling from this location")
 	fl.BoolVar(&ship, "ship", false, "ship what was released")
 	fl.BoolVar(&invoice, "invoice", false, "invoice what was shipped (with --ship)")
+	fl.BoolVar(&r.AllowExpired, "allow-expired", false, "release (and ship) stock in batches past their expiry date too")
 	fl.BoolVar(&dry, "dry-run", false, "show what would be released without saving")
 	return cmd
 }
@@ -304,9 +325,9 @@ func (a *App) soShipCmd() *cobra.Command {
 	var qty decimalFlag
 	var batch string
 	var serials []string
-	var dry bool
+	var dry, allowExpired bool
 	cmd := &cobra.Command{
-		Use:   "ship SO [--line N --qty Q] [--batch B] [--serial S ...]",
+		Use:   "ship SO [--line N --qty Q] [--batch B] [--serial S ...] [--allow-expired]",
 		Short: "Ship allocated stock of a sales order to the customer",
 		Long: `Issue allocated stock of SO to the customer and record a shipment (SH-000001 ...). Without
 --line every allocated line ships in full; --line N ships that line (--qty Q of it, default all
@@ -314,6 +335,13 @@ allocated). Batches are taken first-expiry-first-out unless --batch names one; s
 products name one --serial per unit. Stock leaves through the ledger (kind sale, to ~customer)
 at the average cost; allocated and on hand go down together. Only allocated stock ships:
 release backorders first.
+
+Batches past their expiry date (before today, UTC; a batch expiring today is still good) do
+not ship unless --allow-expired: first-expiry-first-out passes them over and --batch naming
+one is refused. What only expired stock could serve goes from the line's allocation back to
+its backorder, and a note on stderr names the line, product, batches and quantities; when
+that leaves nothing to ship, no shipment is made (exit 0, nothing printed on stdout but an
+empty list).
 
 Shipment numbers come from the setting number_format_sh and never skip: --dry-run and a
 refused shipment use none.`,
@@ -331,15 +359,25 @@ refused shipment use none.`,
 			} else if qty.set || batch != "" || len(serials) > 0 {
 				return fault.Usagef("line", "--qty, --batch and --serial apply to one line: give --line N")
 			}
+			req.AllowExpired = allowExpired
 			var s sales.Shipment
+			var holds []sales.Hold
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				s, err = sales.Ship(c.Context(), tx, req)
+				if s, err = sales.Ship(c.Context(), tx, req); err != nil || allowExpired {
+					return err
+				}
+				holds, err = sales.ExpiredHolds(c.Context(), tx, []string{s.SO}, "")
 				return err
 			})
 			if err != nil {
 				return err
 			}
-			a.say("%s: %s shipped, order %s", s.SO, s.Number, s.Status)
+			if s.Number == "" {
+				a.say("%s: nothing shipped: only expired stock was there; order %s", s.SO, s.Status)
+			} else {
+				a.say("%s: %s shipped, order %s", s.SO, s.Number, s.Status)
+			}
+			a.sayHolds(holds)
 			return a.Printer().List(s.Lines)
 		},
 	}
@@ -348,6 +386,7 @@ refused shipment use none.`,
 	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity of --line to ship (default: all allocated)")
 	fl.StringVar(&batch, "batch", "", "take this batch (default: first expiry first out)")
 	fl.StringSliceVar(&serials, "serial", nil, "serial numbers shipped, one per unit")
+	fl.BoolVar(&allowExpired, "allow-expired", false, "ship batches past their expiry date too")
 	fl.BoolVar(&dry, "dry-run", false, "check and show the shipment without posting")
 	return cmd
 }
@@ -514,6 +553,13 @@ func (a *App) sayUndone(r cancel.Result) {
 		} else {
 			a.say("%s (for line %d) has built some: kept, no longer linked to %s", w.Number, w.Line, w.SO)
 		}
+	}
+}
+
+// sayHolds prints a note on stderr for each backordered line only expired stock could serve.
+func (a *App) sayHolds(holds []sales.Hold) {
+	for _, h := range holds {
+		a.say("note: %s", h.Note())
 	}
 }
 

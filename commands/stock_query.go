@@ -107,8 +107,10 @@ func (a *App) stockShowCmd() *cobra.Command {
 		Use:   "show SKU",
 		Short: "Show a product's stock: per location, batches, serials, average cost and value",
 		Long: `Show a product's inventory details: per internal location (every one with a balance or
-stock levels) on hand, allocated, available (on hand - allocated), on order, backordered,
-min, max and default bay; then the batches (number, expiry, location, bay, qty) and serial
+stock levels) on hand, allocated, expired (on hand in batches past their expiry date: before
+today, UTC; a batch expiring today is still good), available (on hand - allocated - expired;
+below 0 when stock allocated earlier has expired since), on order, backordered, min, max and
+default bay; then the batches (number, expiry, location, bay, qty, expired) and serial
 numbers in stock, the quantity in transit between locations, the moving-average unit cost
 and the stock value (on hand in every location, in transit included, times the average
 cost, in the base currency).
@@ -153,8 +155,12 @@ func (a *App) printStockShow(det stock.Detail) error {
 		}
 		return a.Printer().One(out)
 	case f == printer.CSV || !a.OutTTY || len(a.Fields) > 0:
-		a.say("%s %s: on hand %s, allocated %s, available %s, in transit %s %s; average cost %s, stock value %s (-o json shows batches and serials)",
-			s.SKU, s.Name, s.OnHand, s.Allocated, s.Available, s.InTransit, s.StockUOM, s.AvgCost, exactDec(s.StockValue))
+		expired := ""
+		if !s.Expired.IsZero() {
+			expired = fmt.Sprintf(", expired %s", s.Expired)
+		}
+		a.say("%s %s: on hand %s, allocated %s%s, available %s, in transit %s %s; average cost %s, stock value %s (-o json shows batches and serials)",
+			s.SKU, s.Name, s.OnHand, s.Allocated, expired, s.Available, s.InTransit, s.StockUOM, s.AvgCost, exactDec(s.StockValue))
 		return a.Printer().List(det.Locations)
 	}
 	p := a.Printer()
@@ -345,35 +351,6 @@ The ledger is read in one pass, so the check takes seconds even for tens of mill
 			return nil
 		},
 	}
-}
-
-func (a *App) batchCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "batch", Short: "Batches (lots) of batch-tracked products"}
-	list := &cobra.Command{
-		Use:   "list SKU",
-		Short: "List a product's batches with expiry and on hand per location",
-		Long: `List the batches of a batch-tracked product, first expiry first, one row per batch and
-location holding it (bays summed; in transit included); a batch with no stock has one row
-with no location and 0 on hand.`,
-		Example: "  stockctl batch list ROPE-10\n  stockctl batch list ROPE-10 -o json",
-		Args:    args("SKU"),
-		RunE: func(c *cobra.Command, args []string) error {
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			rows, err := stock.Batches(c.Context(), d, args[0])
-			if err != nil {
-				return err
-			}
-			if len(rows) == 0 && a.OutTTY {
-				a.say("%s has no batches yet", args[0])
-			}
-			return a.Printer().List(rows)
-		},
-	}
-	cmd.AddCommand(list)
-	return cmd
 }
 
 func (a *App) serialCmd() *cobra.Command {

@@ -140,7 +140,7 @@ func TestStockShowCommand(t *testing.T) {
 		t.Fatalf("piped show: %q", r.out)
 	}
 	r = run(t, url, "stock", "show", "W", "-o", "csv").wantCode(t, ExitOK)
-	if !strings.HasPrefix(r.out, "location,on_hand,allocated,available,on_order,backordered,min,max,default_bay\n") {
+	if !strings.HasPrefix(r.out, "location,on_hand,allocated,available,on_order,backordered,min,max,default_bay,expired\n") {
 		t.Fatalf("csv: %q", r.out)
 	}
 	// On a terminal: each section under its heading.
@@ -238,7 +238,11 @@ func TestBatchAndSerialCommands(t *testing.T) {
 	}
 	run(t, url, "batch", "list", "W").wantCode(t, ExitInvalid).wantErr(t, "not batch-tracked")
 	run(t, url, "batch", "list", "NOPE").wantCode(t, ExitNotFound)
-	run(t, url, "batch", "list").wantCode(t, ExitUsage)
+	run(t, url, "batch", "list", "LOT", "W").wantCode(t, ExitUsage)
+	run(t, url, "batch", "list", "-o", "json").wantCode(t, ExitOK).json(t, &rows)
+	if len(rows) != 1 || rows[0]["sku"] != "LOT" {
+		t.Fatalf("batch list of every product: %v", rows)
+	}
 
 	run(t, url, "serial", "list", "SER", "-o", "json").wantCode(t, ExitOK).json(t, &rows)
 	if len(rows) != 2 || rows[0]["serial"] != "S1" || rows[0]["status"] != "in_stock" || rows[0]["location"] != "MAIN" ||

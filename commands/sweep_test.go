@@ -25,7 +25,8 @@ import (
 // can. A new command must be added here (or to sweepSkip) for TestSweepBadArguments to pass.
 var sweepGood = map[string][]string{
 	"backorders list":           {},
-	"batch list":                {"ROPE-10"},
+	"batch list":                {"ROPE-10", "--expiring", "30"},
+	"batch trace":               {"ROPE-10", "R2603"},
 	"bay add":                   {"MAIN", "@new"},
 	"bay list":                  {"MAIN"},
 	"company add":               {"@new", "--name", "New Co"},

@@ -14,7 +14,7 @@ func (a *App) stockTransferCmd() *cobra.Command {
 	var from, to, batch, fromBay, toBay, narrative, ref string
 	var qty, cost decimalFlag
 	var serials []string
-	var twoStep, dry bool
+	var twoStep, dry, allowExpired bool
 	cmd := &cobra.Command{
 		Use:   "transfer SKU --from L1 --to L2 --qty N [flags]",
 		Short: "Move stock between two locations, at once or dispatched now and received later",
@@ -27,7 +27,9 @@ brings it (in part or in full) into --to.
 
 Batches, serials and bays travel with the stock: each bay and batch the stock is taken from
 becomes one line of the transfer. Batches are taken first-expiry-first-out unless --batch names
-one; stock outside any bay goes first unless --from-bay names one. Serialised products need one
+one; stock outside any bay goes first unless --from-bay names one. Batches that have expired
+(expiry date before today, UTC; a batch expiring today is still good) are passed over, and
+naming one is refused, unless --allow-expired. Serialised products need one
 --serial per unit (--qty may then be left out). Stock arrives in --to-bay, else in the product's
 default bay at --to.
 
@@ -60,7 +62,7 @@ answered "already posted" without a comparison.`,
 				return fault.Usagef("qty", "missing --qty (or one --serial per unit for a serialised product)")
 			}
 			req := stock.TransferRequest{SKU: args[0], From: from, To: to, Qty: qty.d, Batch: batch, Serials: serials,
-				FromBay: fromBay, ToBay: toBay, TwoStep: twoStep, Narrative: narrative, Ref: ref}
+				FromBay: fromBay, ToBay: toBay, TwoStep: twoStep, Narrative: narrative, Ref: ref, AllowExpired: allowExpired}
 			if !qty.set {
 				req.Qty = decimal.NewFromInt(int64(len(serials)))
 			}
@@ -98,6 +100,7 @@ answered "already posted" without a comparison.`,
 	fl.StringVar(&fromBay, "from-bay", "", "take the stock from this bay of --from")
 	fl.StringVar(&toBay, "to-bay", "", "put the stock into this bay of --to (default: the product's default bay)")
 	fl.BoolVar(&twoStep, "two-step", false, "dispatch now into transit; receive later with transfer receive")
+	fl.BoolVar(&allowExpired, "allow-expired", false, "take batches past their expiry date too")
 	fl.Var(cost.of(bounds.Money, nonNegative), "cost", "extra transfer cost, a total in the base currency; raises the average cost")
 	fl.StringVar(&narrative, "narrative", "", "free text kept on the transfer and its moves")
 	fl.StringVar(&ref, "ref", "", "idempotency ref: posted once; again with the same request it prints the first result, with another it is refused")

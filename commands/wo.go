@@ -109,15 +109,18 @@ are listed as skipped. A custom item without a bill of materials is built at its
 
 func (a *App) woCompleteCmd() *cobra.Command {
 	var qty decimalFlag
-	var dry bool
+	var dry, allowExpired bool
 	cmd := &cobra.Command{
 		Use:   "complete WO [--qty N]",
 		Short: "Build a work order: consume its components, produce the product, allocate it",
 		Long: `Build --qty (default: all that remains) of WO in one transaction:
 
   - each stock component (bill of materials qty × N, in the component's stock unit) leaves the
-    work order's location for ~production at its average cost (ledger kind wo_consume);
-    components must be available there (on hand − allocated): if any is short, the command
+    work order's location for ~production at its average cost (ledger kind wo_consume),
+    batches first-expiry-first-out, passing over expired batches (expiry date before today,
+    UTC) unless --allow-expired;
+    components must be available there (on hand − allocated, less stock in batches past
+    their expiry date unless --allow-expired): if any is short, the command
     is refused (exit 5) listing every short component with what it needs and what is
     available, and nothing is posted;
   - N of the product comes from ~production into the location (kind wo_produce), valued at
@@ -136,7 +139,7 @@ are locked in one fixed order.`,
 				if !qty.set {
 					n = nil
 				}
-				res, err = work.Complete(c.Context(), tx, args[0], n)
+				res, err = work.CompleteWith(c.Context(), tx, args[0], n, work.Options{AllowExpired: allowExpired})
 				return err
 			})
 			if err != nil {
@@ -156,6 +159,7 @@ are locked in one fixed order.`,
 	}
 	cmd.Flags().Var(qty.of(bounds.Quantity, positive), "qty", "quantity to build now (default: all that remains)")
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "check and show the build without posting")
+	cmd.Flags().BoolVar(&allowExpired, "allow-expired", false, "consume component batches past their expiry date too")
 	return cmd
 }
 
@@ -164,7 +168,8 @@ func (a *App) woShowCmd() *cobra.Command {
 		Use:   "show WO",
 		Short: "Show a work order with the components it needs and what is available",
 		Long: `Show WO and, for what remains to build, each component: quantity per unit, needed, available
-at the work order's location (on hand − allocated) and short. -o json gives one object with its
+at the work order's location (on hand − allocated − stock in batches past their expiry date)
+and short. -o json gives one object with its
 components; -o csv and --fields print the components.`,
 		Example: "  stockctl wo show WO-000001\n  stockctl wo show WO-000001 -o json",
 		Args:    args("WO"),

@@ -197,6 +197,8 @@ var NextSteps = []string{
 	"stockctl uom convert 2.5 lb kg",
 	"stockctl stock list",
 	"stockctl stock show ROPE-10               # batches at MAIN and in transit",
+	"stockctl batch list --expiring 45         # rope batch R2603 expires within the month",
+	"stockctl batch trace ROPE-10 R2603        # recall: opening stock, the truck to STORE, Acme's shipment and invoice",
 	"stockctl serial list CAM-X1",
 	"stockctl transfer list",
 	"stockctl transfer receive TR-000002 --qty 50",

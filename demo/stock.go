@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
 )
 
@@ -50,8 +51,16 @@ func loadStock(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 			return err
 		}
 	}
-	exp1 := time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC)
-	exp2 := time.Date(2027, 9, 30, 0, 0, 0, 0, time.UTC)
+	// The rope's batches expire in a month (R2603: near expiry, batch list --expiring 45
+	// shows it) and in ten months, counted from the day the demo is first loaded.
+	exp1, err := batchExpiry(ctx, tx, "R2603", 30)
+	if err != nil {
+		return err
+	}
+	exp2, err := batchExpiry(ctx, tx, "R2609", 300)
+	if err != nil {
+		return err
+	}
 	cost := func(v string) *decimal.Decimal { d := decimal.RequireFromString(v); return &d }
 	qty := decimal.RequireFromString
 	opening := []stock.Adjustment{
@@ -59,8 +68,8 @@ func loadStock(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 		{SKU: "DRILL-18V", Location: "STORE", Qty: qty("3"), UnitCost: cost("52.10"), Reason: "opening"},
 		{SKU: "SCREW-4X40", Location: "MAIN", Qty: qty("6000"), UnitCost: cost("0.02"), Reason: "opening"},
 		{SKU: "SCREW-4X40", Location: "STORE", Qty: qty("400"), UnitCost: cost("0.02"), Reason: "opening"},
-		{SKU: "ROPE-10", Location: "MAIN", Qty: qty("300"), Batch: "R2603", Expiry: &exp1, UnitCost: cost("0.80"), Reason: "opening"},
-		{SKU: "ROPE-10", Location: "MAIN", Qty: qty("200"), Batch: "R2609", Expiry: &exp2, UnitCost: cost("0.90"), Reason: "opening"},
+		{SKU: "ROPE-10", Location: "MAIN", Qty: qty("300"), Batch: "R2603", Expiry: exp1, UnitCost: cost("0.80"), Reason: "opening"},
+		{SKU: "ROPE-10", Location: "MAIN", Qty: qty("200"), Batch: "R2609", Expiry: exp2, UnitCost: cost("0.90"), Reason: "opening"},
 		{SKU: "CAM-X1", Location: "MAIN", Qty: qty("4"), SerialStart: "CX0001", UnitCost: cost("180"), Reason: "opening"},
 		{SKU: "PAINT-WHITE", Location: "STORE", Qty: qty("45"), UnitCost: cost("6.50"), Reason: "opening"},
 		{SKU: "TEE-M-NAVY", Location: "STORE", Qty: qty("15"), UnitCost: cost("4.00"), Reason: "opening"},
@@ -89,4 +98,24 @@ func loadStock(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 		}
 	}
 	return nil
+}
+
+// batchExpiry is the expiry of the demo's rope batch: the one it already has, so a rerun
+// posts the same opening stock (its ref compares the expiry), else days after today.
+func batchExpiry(ctx context.Context, tx *sqlx.Tx, batch string, days int) (*time.Time, error) {
+	p, err := catalog.Get(ctx, tx, "ROPE-10")
+	if err != nil {
+		return nil, err
+	}
+	if b, err := stock.FindBatch(ctx, tx, p, batch); err == nil {
+		return b.Expiry, nil
+	} else if !fault.Is(err, fault.NotFound) {
+		return nil, err
+	}
+	today, err := stock.Today(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	d := today.AddDate(0, 0, days)
+	return &d, nil
 }

@@ -49,6 +49,11 @@ type Move struct {
 	GLCode    string
 	Reason    string
 	Narrative string
+	// SkipExpired keeps a move out of stock off batches expired before today (see Expired):
+	// first-expiry-first-out passes them over, and a named batch that has expired is
+	// refused. Shipments, transfers and work orders set it unless --allow-expired;
+	// adjustments and stocktakes do not (writing expired stock off is what they are for).
+	SkipExpired bool
 }
 
 // Posted is a move as it was written to the ledger. One Move taken from stock spread over
@@ -70,6 +75,9 @@ type InsufficientError struct {
 	SKU, Location string
 	Want, Have    decimal.Decimal
 	What          string // "" for plain stock, else "batch B", "serial S" or "bay B"
+	// Expired is the stock first-expiry-first-out passed over because it has expired
+	// (Move.SkipExpired); Have leaves it out.
+	Expired []ExpiredLot
 }
 
 func (e *InsufficientError) Error() string {
@@ -77,7 +85,15 @@ func (e *InsufficientError) Error() string {
 	if e.What != "" {
 		what = " (" + e.What + ")"
 	}
-	return fmt.Sprintf("not enough %s at %s%s: want %s, have %s available", e.SKU, e.Location, what, e.Want, e.Have)
+	msg := fmt.Sprintf("not enough %s at %s%s: want %s, have %s available", e.SKU, e.Location, what, e.Want, e.Have)
+	if len(e.Expired) > 0 {
+		lots := make([]string, len(e.Expired))
+		for i, l := range e.Expired {
+			lots[i] = l.String()
+		}
+		msg += fmt.Sprintf(" that has not expired; expired, not taken: %s (give --allow-expired to take expired stock)", strings.Join(lots, ", "))
+	}
+	return msg
 }
 
 // cost is the locked valuation state of one product during a posting, with the product's
@@ -185,12 +201,13 @@ func pick(ctx context.Context, q sqlx.QueryerContext, m Move, negOK bool) ([]Mov
 		BatchID   *int64          `db:"batch_id"`
 		Number    *string         `db:"number"`
 		Expiry    *time.Time      `db:"expiry"`
+		Expired   bool            `db:"expired"`
 		SerialID  *int64          `db:"serial_id"`
 		SerialNum *string         `db:"serial"`
 		Qty       decimal.Decimal `db:"qty"`
 	}
 	err := sqlx.SelectContext(ctx, q, &quants, `SELECT s.bay_id, y.code AS bay_code, s.batch_id, b.number, b.expiry,
-		s.serial_id, n.serial, s.qty
+		coalesce(b.expiry < `+TodaySQL+`, false) AS expired, s.serial_id, n.serial, s.qty
 		FROM stock_quants s
 		LEFT JOIN bays y ON y.id = s.bay_id
 		LEFT JOIN batches b ON b.id = s.batch_id
@@ -204,10 +221,18 @@ func pick(ctx context.Context, q sqlx.QueryerContext, m Move, negOK bool) ([]Mov
 		return nil, db.Classify(err)
 	}
 	var parts []Move
+	var passed []ExpiredLot // expired stock passed over
 	left := m.Qty
 	for _, qt := range quants {
 		if !left.IsPositive() {
 			break
+		}
+		if qt.Expired && m.SkipExpired {
+			if m.Batch != nil || m.Serial != nil {
+				return nil, expiredNamed(m, qt.Number, qt.Expiry)
+			}
+			passed = addLot(passed, *qt.Number, *qt.Expiry, qt.Qty)
+			continue
 		}
 		part := m
 		part.Qty = decimal.Min(left, qt.Qty)
@@ -229,6 +254,18 @@ func pick(ctx context.Context, q sqlx.QueryerContext, m Move, negOK bool) ([]Mov
 		}
 		parts = append(parts, part)
 		left = left.Sub(part.Qty)
+	}
+	if left.IsPositive() && len(passed) > 0 {
+		err := insufficient(ctx, q, m)
+		if e, ok := AsInsufficient(err); ok {
+			e.Expired = passed
+			// What is there, expired stock aside, bounded by the location's unallocated stock.
+			fresh := m.Qty.Sub(left)
+			if fresh.LessThan(e.Have) {
+				e.Have = fresh
+			}
+		}
+		return nil, err
 	}
 	if left.IsPositive() {
 		if !(negOK && !m.Product.BatchTracked && !m.Product.Serialized && m.FromBay == nil) {

@@ -33,7 +33,9 @@ const (
 		WHERE l.backordered > 0 AND l.product_id = k.product_id AND o.location_id = k.location_id), 0)`
 )
 
-// LocationStock is a product's stock at one internal location.
+// LocationStock is a product's stock at one internal location. Expired is the part of on
+// hand in batches past their expiry (TodaySQL); available = on hand − allocated − expired,
+// below 0 when more is allocated than the unexpired stock (allocated before a batch expired).
 type LocationStock struct {
 	Location    string           `db:"location" json:"location"`
 	OnHand      decimal.Decimal  `db:"on_hand" json:"on_hand"`
@@ -44,6 +46,7 @@ type LocationStock struct {
 	Min         *decimal.Decimal `db:"min_qty" json:"min"`
 	Max         *decimal.Decimal `db:"max_qty" json:"max"`
 	DefaultBay  *string          `db:"default_bay" json:"default_bay"`
+	Expired     decimal.Decimal  `db:"expired" json:"expired"` // last, so scripts reading columns by position keep working
 }
 
 // BatchStock is the quantity of one batch in one bay (or none) of a holding location.
@@ -53,6 +56,7 @@ type BatchStock struct {
 	Location string          `db:"location" json:"location"`
 	Bay      *string         `db:"bay" json:"bay"`
 	Qty      decimal.Decimal `db:"qty" json:"qty"`
+	Expired  bool            `db:"expired" json:"expired"`
 }
 
 // SerialStock is where one serialised unit in stock is.
@@ -62,10 +66,11 @@ type SerialStock struct {
 	Bay      *string `db:"bay" json:"bay"`
 }
 
-// Summary is a product's stock in total: on hand, allocated and available over the internal
-// locations, what is in transit between them, the moving-average unit cost (exact) and the
-// stock value (on hand in every holding location, in transit included, times the average
-// cost), money rounded half away from zero to the base currency's minor unit.
+// Summary is a product's stock in total: on hand, allocated, expired (in batches past their
+// expiry) and available (on hand − allocated − expired) over the internal locations, what is
+// in transit between them, the moving-average unit cost (exact) and the stock value (on hand
+// in every holding location, in transit included, times the average cost), money rounded
+// half away from zero to the base currency's minor unit.
 type Summary struct {
 	SKU          string          `db:"sku" json:"sku"`
 	Name         string          `db:"name" json:"name"`
@@ -74,6 +79,7 @@ type Summary struct {
 	BatchTracked bool            `db:"batch_tracked" json:"batch_tracked"`
 	OnHand       decimal.Decimal `db:"on_hand" json:"on_hand"`
 	Allocated    decimal.Decimal `db:"allocated" json:"allocated"`
+	Expired      decimal.Decimal `db:"expired" json:"expired"`
 	Available    decimal.Decimal `db:"available" json:"available"`
 	InTransit    decimal.Decimal `db:"in_transit" json:"in_transit"`
 	AvgCost      decimal.Decimal `db:"avg_cost" json:"avg_cost"`
@@ -104,18 +110,19 @@ func Show(ctx context.Context, q sqlx.QueryerContext, sku string) (Detail, error
 		coalesce(sum(b.allocated) FILTER (WHERE l.kind = 'internal'), 0),
 		coalesce(sum(b.on_hand) FILTER (WHERE l.kind = 'transit'), 0),
 		coalesce((SELECT avg_cost FROM product_costs WHERE product_id = $1), 0),
-		(SELECT c.minor_units FROM settings s JOIN currencies c ON c.code = s.value WHERE s.key = 'base_currency')
+		(SELECT c.minor_units FROM settings s JOIN currencies c ON c.code = s.value WHERE s.key = 'base_currency'),
+		coalesce(sum(`+ExpiredSQL("b.product_id", "b.location_id")+`) FILTER (WHERE l.kind = 'internal'), 0)
 		FROM stock_balances b JOIN locations l ON l.id = b.location_id
-		WHERE b.product_id = $1`, p.ID).Scan(&d.OnHand, &d.Allocated, &d.InTransit, &d.AvgCost, &minor)
+		WHERE b.product_id = $1`, p.ID).Scan(&d.OnHand, &d.Allocated, &d.InTransit, &d.AvgCost, &minor, &d.Expired)
 	if err != nil {
 		return d, db.Classify(err)
 	}
-	d.Available = d.OnHand.Sub(d.Allocated)
+	d.Available = d.OnHand.Sub(d.Allocated).Sub(d.Expired)
 	d.StockValue = currency.Round(d.OnHand.Add(d.InTransit).Mul(d.AvgCost), minor)
 
 	err = sqlx.SelectContext(ctx, q, &d.Locations, `SELECT l.code AS location,
-		coalesce(b.on_hand, 0) AS on_hand, coalesce(b.allocated, 0) AS allocated,
-		coalesce(b.on_hand - b.allocated, 0) AS available,
+		coalesce(b.on_hand, 0) AS on_hand, coalesce(b.allocated, 0) AS allocated, e.qty AS expired,
+		coalesce(b.on_hand - b.allocated, 0) - e.qty AS available,
 		`+onOrderSQL+` AS on_order, `+backorderedSQL+` AS backordered,
 		s.min_qty, s.max_qty, y.code AS default_bay
 		FROM (SELECT product_id, location_id FROM stock_balances WHERE product_id = $1
@@ -124,12 +131,13 @@ func Show(ctx context.Context, q sqlx.QueryerContext, sku string) (Detail, error
 		LEFT JOIN stock_balances b ON b.product_id = k.product_id AND b.location_id = k.location_id
 		LEFT JOIN stock_levels s ON s.product_id = k.product_id AND s.location_id = k.location_id
 		LEFT JOIN bays y ON y.id = s.default_bay_id
+		CROSS JOIN LATERAL (SELECT `+ExpiredSQL("k.product_id", "k.location_id")+` AS qty) e
 		ORDER BY l.code`, p.ID)
 	if err != nil {
 		return d, db.Classify(err)
 	}
 	err = sqlx.SelectContext(ctx, q, &d.Batches, `SELECT b.number AS batch, b.expiry, l.code AS location,
-		y.code AS bay, q.qty
+		y.code AS bay, q.qty, coalesce(b.expiry < `+TodaySQL+`, false) AS expired
 		FROM stock_quants q
 		JOIN batches b ON b.id = q.batch_id
 		JOIN locations l ON l.id = q.location_id AND l.kind IN ('internal', 'transit')
@@ -411,37 +419,66 @@ func Moves(ctx context.Context, q sqlx.QueryerContext, f MoveFilter) ([]MoveRow,
 }
 
 // BatchRow is one batch of a product with its stock at one holding location; a batch with
-// no stock anywhere has one row with no location and 0 on hand.
+// no stock anywhere has one row with no location and 0 on hand. DaysLeft is the days from
+// today (TodaySQL) to the expiry, negative once it has passed; Expired says the expiry is
+// before today (a batch expiring today is still good).
 type BatchRow struct {
+	SKU         string          `db:"sku" json:"sku"`
 	Batch       string          `db:"batch" json:"batch"`
 	Expiry      *time.Time      `db:"expiry" json:"expiry" print:"date"`
+	DaysLeft    *int            `db:"days_left" json:"days_left"`
+	Expired     bool            `db:"expired" json:"expired"`
 	Location    *string         `db:"location" json:"location"`
 	OnHand      decimal.Decimal `db:"on_hand" json:"on_hand"`
 	Description string          `db:"description" json:"description" print:"wide"`
 	CreatedAt   time.Time       `db:"created_at" json:"created_at" print:"wide"`
 }
 
-// Batches lists a batch-tracked product's batches, first expiry first, with the quantity on
-// hand per holding location (bays summed).
+// BatchFilter narrows ListBatches. Empty fields do not filter.
+type BatchFilter struct {
+	SKU string // one batch-tracked product
+	// Expiring keeps the stock (on hand, at a holding location) of batches that expire within
+	// that many days from today, or have expired: what to sell first, or pull.
+	Expiring *int
+}
+
+// Batches lists a batch-tracked product's batches (ListBatches for one SKU).
 func Batches(ctx context.Context, q sqlx.QueryerContext, sku string) ([]BatchRow, error) {
-	p, err := catalog.Get(ctx, q, sku)
-	if err != nil {
-		return nil, err
+	return ListBatches(ctx, q, BatchFilter{SKU: sku})
+}
+
+// ListBatches lists batches, first expiry first (then SKU, number and location), with the
+// quantity on hand per holding location (bays summed; in transit included). One statement.
+func ListBatches(ctx context.Context, q sqlx.QueryerContext, f BatchFilter) ([]BatchRow, error) {
+	var productID *int64
+	if f.SKU != "" {
+		p, err := catalog.Get(ctx, q, f.SKU)
+		if err != nil {
+			return nil, err
+		}
+		if !p.BatchTracked {
+			return nil, fault.Invalidf("sku", "product %s is not batch-tracked: it has no batches", p.SKU)
+		}
+		productID = &p.ID
 	}
-	if !p.BatchTracked {
-		return nil, fault.Invalidf("sku", "product %s is not batch-tracked: it has no batches", p.SKU)
+	if f.Expiring != nil && *f.Expiring < 0 {
+		return nil, fault.Invalidf("expiring", "--expiring %d: give 0 (expired or expiring today) or more days", *f.Expiring)
 	}
 	rows := []BatchRow{}
-	err = sqlx.SelectContext(ctx, q, &rows, `SELECT b.number AS batch, b.expiry, l.code AS location,
+	err := sqlx.SelectContext(ctx, q, &rows, `WITH d AS (SELECT `+TodaySQL+` AS today)
+		SELECT p.sku, b.number AS batch, b.expiry, b.expiry - d.today AS days_left,
+		coalesce(b.expiry < d.today, false) AS expired, l.code AS location,
 		coalesce(s.qty, 0) AS on_hand, b.description, b.created_at
-		FROM batches b
+		FROM batches b CROSS JOIN d
+		JOIN products p ON p.id = b.product_id
 		LEFT JOIN (SELECT q.batch_id, q.location_id, sum(q.qty) AS qty FROM stock_quants q
 		           JOIN locations l ON l.id = q.location_id AND l.kind IN ('internal', 'transit')
-		           WHERE q.product_id = $1 AND q.batch_id IS NOT NULL
+		           WHERE q.batch_id IS NOT NULL AND ($1::bigint IS NULL OR q.product_id = $1)
 		           GROUP BY 1, 2 HAVING sum(q.qty) <> 0) s ON s.batch_id = b.id
 		LEFT JOIN locations l ON l.id = s.location_id
-		WHERE b.product_id = $1
-		ORDER BY b.expiry NULLS LAST, b.number, l.code`, p.ID)
+		WHERE ($1::bigint IS NULL OR b.product_id = $1)
+		  AND ($2::int IS NULL OR (s.qty > 0 AND b.expiry <= d.today + $2::int))
+		ORDER BY b.expiry NULLS LAST, p.sku, b.number, l.code`, productID, f.Expiring)
 	return rows, db.Classify(err)
 }
 
@@ -515,4 +552,47 @@ func Trace(ctx context.Context, q sqlx.QueryerContext, sku, serial string) ([]Mo
 	rows := []MoveRow{}
 	err = sqlx.SelectContext(ctx, q, &rows, selectMoves+` WHERE m.serial_id = $1 ORDER BY m.id`, id)
 	return rows, db.Classify(err)
+}
+
+// BatchPlace is where stock of a batch is now: a holding location (in transit included)
+// and bay.
+type BatchPlace struct {
+	Location string          `db:"location" json:"location"`
+	Bay      *string         `db:"bay" json:"bay"`
+	Qty      decimal.Decimal `db:"qty" json:"qty"`
+}
+
+// BatchHistory is a batch with every move of it, oldest first, and where its stock is now.
+type BatchHistory struct {
+	SKU   string
+	Batch Batch
+	Moves []MoveRow
+	Now   []BatchPlace
+}
+
+// TraceBatch returns the history of one batch of a batch-tracked product: its moves in
+// ledger order (through stock_moves_batch, migration 00024) and its quantities now per
+// holding location and bay. Reads only the stock tables; orders/recall adds the documents.
+func TraceBatch(ctx context.Context, q sqlx.QueryerContext, sku, batch string) (BatchHistory, error) {
+	p, err := catalog.Get(ctx, q, sku)
+	if err != nil {
+		return BatchHistory{}, err
+	}
+	if !p.BatchTracked {
+		return BatchHistory{}, fault.Invalidf("sku", "product %s is not batch-tracked: it has no batches to trace", p.SKU)
+	}
+	b, err := FindBatch(ctx, q, p, batch)
+	if err != nil {
+		return BatchHistory{}, err
+	}
+	h := BatchHistory{SKU: p.SKU, Batch: b, Moves: []MoveRow{}, Now: []BatchPlace{}}
+	if err := sqlx.SelectContext(ctx, q, &h.Moves, selectMoves+` WHERE m.batch_id = $1 ORDER BY m.id`, b.ID); err != nil {
+		return h, db.Classify(err)
+	}
+	err = sqlx.SelectContext(ctx, q, &h.Now, `SELECT l.code AS location, y.code AS bay, q.qty
+		FROM stock_quants q JOIN locations l ON l.id = q.location_id AND l.kind IN ('internal', 'transit')
+		LEFT JOIN bays y ON y.id = q.bay_id
+		WHERE q.batch_id = $1 AND q.qty <> 0
+		ORDER BY l.code, y.code NULLS FIRST`, b.ID)
+	return h, db.Classify(err)
 }

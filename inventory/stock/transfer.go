@@ -51,6 +51,9 @@ type TransferRequest struct {
 	ExtraCost *decimal.Decimal
 	Narrative string
 	Ref       string // idempotency: the same ref is posted once
+	// AllowExpired lets first-expiry-first-out (or --batch) take batches past their expiry;
+	// without it they stay where they are (see Move.SkipExpired).
+	AllowExpired bool
 }
 
 // TransferSummary is a transfer without its lines, as listed.
@@ -271,7 +274,8 @@ func transferMoves(ctx context.Context, q sqlx.ExtContext, t TransferRequest) (M
 		}
 		extra = *t.ExtraCost
 	}
-	m = Move{Product: p, Qty: qty, From: from, To: to, Kind: KindTransfer, ExtraCost: extra, Narrative: strings.TrimSpace(t.Narrative)}
+	m = Move{Product: p, Qty: qty, From: from, To: to, Kind: KindTransfer, ExtraCost: extra, Narrative: strings.TrimSpace(t.Narrative),
+		SkipExpired: !t.AllowExpired}
 	if t.FromBay != "" {
 		b, err := GetBay(ctx, q, from, t.FromBay)
 		if err != nil {

@@ -236,8 +236,8 @@ func TestTransferExtraCostRaisesAverage(t *testing.T) {
 
 func TestTransferBatchesFEFO(t *testing.T) {
 	conn := setup(t)
-	late := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
-	early := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	late := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	early := time.Date(2099, 12, 1, 0, 0, 0, 0, time.UTC)
 	trStock(t, conn,
 		stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("5"), Batch: "L1", Expiry: &late},
 		stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("3"), Batch: "L2", Expiry: &early, Bay: "X1"})
@@ -426,8 +426,8 @@ func TestTransferExtraCostSharesAddUp(t *testing.T) {
 
 func TestTransferReceiveByLine(t *testing.T) {
 	conn := setup(t)
-	late := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
-	early := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	late := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	early := time.Date(2099, 12, 1, 0, 0, 0, 0, time.UTC)
 	trStock(t, conn,
 		stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("5"), Batch: "L1", Expiry: &late},
 		stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("3"), Batch: "L2", Expiry: &early})

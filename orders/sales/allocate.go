@@ -27,7 +27,8 @@ func lockProducts(ctx context.Context, q sqlx.ExtContext, number string) error {
 }
 
 // Confirm confirms a draft order: each stock line is allocated from the stock available
-// (on hand − allocated) at the sell-from location, lines of one product in line order, and
+// (on hand − allocated − stock in expired batches) at the sell-from location, lines of one
+// product in line order, and
 // what cannot be allocated is backordered. Custom items are backordered whole until a work
 // order builds them. Non-stock lines need no stock. One set-based statement under the
 // products' posting locks.
@@ -61,7 +62,8 @@ func Confirm(ctx context.Context, q sqlx.ExtContext, number string) (Doc, error)
 		), give AS (
 			SELECT w.id, w.product_id, w.qty,
 			       CASE WHEN w.custom THEN 0
-			            ELSE least(w.qty, greatest(coalesce(b.on_hand - b.allocated, 0) - (w.cum - w.qty), 0)) END AS q
+			            ELSE least(w.qty, greatest(coalesce(b.on_hand - b.allocated, 0) - `+stock.ExpiredSQL("w.product_id", "$2")+`
+			                                       - (w.cum - w.qty), 0)) END AS q
 			FROM want w LEFT JOIN stock_balances b ON b.product_id = w.product_id AND b.location_id = $2
 		), totals AS (
 			SELECT product_id, sum(q) AS q FROM give GROUP BY product_id HAVING sum(q) > 0
@@ -87,14 +89,20 @@ func Confirm(ctx context.Context, q sqlx.ExtContext, number string) (Doc, error)
 }
 
 // shiftAllocation changes the allocated quantity of a product at a location by delta
-// (positive: allocate, negative: free), guarded so allocated stays between 0 and on hand.
+// (positive: allocate, negative: free), guarded so allocated stays between 0 and on hand
+// and never takes stock in expired batches.
 // The caller holds the product's posting lock.
 func shiftAllocation(ctx context.Context, q sqlx.ExtContext, sku string, productID, locationID int64, location string, delta decimal.Decimal) error {
 	if delta.IsZero() {
 		return nil
 	}
+	// Allocating takes only stock that has not expired; freeing is always possible.
+	expired := "0"
+	if delta.IsPositive() {
+		expired = stock.ExpiredSQL("$1", "$2")
+	}
 	r, err := q.ExecContext(ctx, `UPDATE stock_balances SET allocated = allocated + $3
-		WHERE product_id = $1 AND location_id = $2 AND allocated + $3 >= 0 AND on_hand - allocated >= $3`, productID, locationID, delta)
+		WHERE product_id = $1 AND location_id = $2 AND allocated + $3 >= 0 AND on_hand - allocated - `+expired+` >= $3`, productID, locationID, delta)
 	if err != nil {
 		return db.Classify(err)
 	}
@@ -105,7 +113,7 @@ func shiftAllocation(ctx context.Context, q sqlx.ExtContext, sku string, product
 		return fault.Conflictf("%s at %s: less is allocated than the order lines say: run stockctl stock check", sku, location)
 	}
 	var have decimal.Decimal
-	if err := sqlx.GetContext(ctx, q, &have, `SELECT coalesce((SELECT greatest(on_hand - allocated, 0) FROM stock_balances
+	if err := sqlx.GetContext(ctx, q, &have, `SELECT coalesce((SELECT greatest(on_hand - allocated - `+expired+`, 0) FROM stock_balances
 		WHERE product_id = $1 AND location_id = $2), 0)`, productID, locationID); err != nil {
 		return db.Classify(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
+	"github.com/stockctl/stockctl/inventory/stock"
 )
 
 // Availability statuses of a backordered line (backorders list).
@@ -51,6 +52,10 @@ type Backorder struct {
 	Elsewhere   decimal.Decimal `db:"available_elsewhere" json:"available_elsewhere"`
 	OnOrder     decimal.Decimal `db:"on_order" json:"on_order"`
 	Status      string          `db:"status" json:"status"`
+	// ExpiredHere is on hand at the sell-from location in batches past their expiry: not in
+	// Here, not released or shipped without --allow-expired. Last, so scripts reading the
+	// columns by position keep working.
+	ExpiredHere decimal.Decimal `db:"expired_here" json:"expired_here"`
 	Custom      bool            `db:"custom" json:"custom" print:"wide"`
 }
 
@@ -70,7 +75,8 @@ func (b Backorder) CellColor(field string) string {
 
 // Backorders lists every open backordered line (orders confirmed or partially shipped),
 // oldest order first (order date, SO number, line), with the stock available (on hand −
-// allocated) at its sell-from location and at the other internal locations together, the
+// allocated − stock in expired batches) at its sell-from location and at the other internal
+// locations together, the stock in expired batches at the sell-from location, the
 // quantity on open purchase orders (ordered or partially received) for the sell-from
 // location, and the availability status. Availability is per line: lines of one product
 // compete for the same stock, which so release settles in priority order.
@@ -240,6 +246,7 @@ type backorderedProduct struct {
 	total     decimal.Decimal // available at all internal locations together
 	avail     []atLocation    // available per internal location
 	onOrder   []atLocation    // on open purchase orders per receiving location
+	expired   []atLocation    // in expired batches per internal location
 	places    []place         // per sell-from location, worked out as lines ask
 }
 
@@ -250,8 +257,8 @@ type atLocation struct {
 
 // place is what covers a product at a sell-from location.
 type place struct {
-	location                 int64
-	here, elsewhere, onOrder decimal.Decimal
+	location                          int64
+	here, elsewhere, onOrder, expired decimal.Decimal
 }
 
 // at returns what covers the product at sell-from location loc. The lists are a few
@@ -271,6 +278,11 @@ func (p *backorderedProduct) at(loc int64) *place {
 	for _, o := range p.onOrder {
 		if o.location == loc {
 			pl.onOrder = o.qty
+		}
+	}
+	for _, e := range p.expired {
+		if e.location == loc {
+			pl.expired = e.qty
 		}
 	}
 	pl.elsewhere = p.total.Sub(pl.here)
@@ -311,24 +323,40 @@ type cover struct {
 type coverRow struct {
 	product, location int64
 	qty               decimal.Decimal
-	po                bool // on open purchase orders, not available stock
+	kind              int16 // coverStock, coverPO or coverExpired
 }
 
+// What a cover row counts.
+const (
+	coverStock   = 0 // available stock (on hand − allocated − expired)
+	coverPO      = 1 // on open purchase orders
+	coverExpired = 2 // on hand in batches past their expiry
+)
+
 // cover reads, for the products of the selected lines, the available stock per internal
-// location (po false) and the open purchase order quantities per receiving location (po
-// true), in one statement so the set of products is worked out once; then the codes of
+// location (coverStock), the open purchase order quantities per receiving location
+// (coverPO) and the stock in expired batches per internal location (coverExpired, found
+// from the batches past their expiry, which are few), in one statement so the set of products is worked out once; then the codes of
 // the customers of open orders and of the locations, so the lines need carry only ids:
 // a number is cheaper to send and to read than a string.
 func (s *backorderSelection) cover(ctx context.Context, q pgx.Tx) (*cover, error) {
-	rows, err := q.Query(ctx, `WITH `+s.productSet(false)+`
-		SELECT b.product_id, b.location_id, b.on_hand - b.allocated AS qty, false AS po
+	rows, err := q.Query(ctx, `WITH `+s.productSet(false)+`, exp AS MATERIALIZED (
+			SELECT s.product_id, s.location_id, sum(s.qty) AS qty
+			FROM batches eb JOIN stock_quants s ON s.batch_id = eb.id AND s.qty > 0
+			JOIN locations l ON l.id = s.location_id AND l.kind = 'internal'
+			WHERE eb.expiry < `+stock.TodaySQL+` AND eb.product_id IN (SELECT product_id FROM prods)
+			GROUP BY 1, 2)
+		SELECT b.product_id, b.location_id, b.on_hand - b.allocated - coalesce(e.qty, 0) AS qty, 0::int2 AS kind
 		FROM stock_balances b JOIN locations l ON l.id = b.location_id AND l.kind = 'internal'
-		WHERE b.on_hand > b.allocated AND b.product_id IN (SELECT product_id FROM prods)
+		LEFT JOIN exp e ON e.product_id = b.product_id AND e.location_id = b.location_id
+		WHERE b.on_hand - b.allocated - coalesce(e.qty, 0) > 0 AND b.product_id IN (SELECT product_id FROM prods)
 		UNION ALL
-		SELECT pl.product_id, po.location_id, sum(greatest(pl.qty - pl.received_qty, 0)), true
+		SELECT pl.product_id, po.location_id, sum(greatest(pl.qty - pl.received_qty, 0)), 1::int2
 		FROM po_lines pl JOIN purchase_orders po ON po.id = pl.po_id AND po.status IN ('ordered', 'partially_received')
 		WHERE pl.product_id IN (SELECT product_id FROM prods)
-		GROUP BY 1, 2`, s.args...)
+		GROUP BY 1, 2
+		UNION ALL
+		SELECT product_id, location_id, qty, 2::int2 FROM exp`, s.args...)
 	if err != nil {
 		return nil, db.Classify(err)
 	}
@@ -337,7 +365,7 @@ func (s *backorderSelection) cover(ctx context.Context, q pgx.Tx) (*cover, error
 	for rows.Next() {
 		var r coverRow
 		var qty pgtype.Numeric
-		if err := rows.Scan(&r.product, &r.location, &qty, &r.po); err != nil {
+		if err := rows.Scan(&r.product, &r.location, &qty, &r.kind); err != nil {
 			return nil, db.Classify(err)
 		}
 		if r.qty, err = db.Decimal(qty); err != nil {
@@ -403,8 +431,10 @@ func (s *backorderSelection) lines(ctx context.Context, tx pgx.Tx, products map[
 		p := products[r.product]
 		switch {
 		case p == nil: // not in the selection read by products: nothing asks for it
-		case r.po:
+		case r.kind == coverPO:
 			p.onOrder = append(p.onOrder, atLocation{r.location, r.qty})
+		case r.kind == coverExpired:
+			p.expired = append(p.expired, atLocation{r.location, r.qty})
 		default:
 			p.avail = append(p.avail, atLocation{r.location, r.qty})
 			p.total = p.total.Add(r.qty)
@@ -428,7 +458,7 @@ func (s *backorderSelection) lines(ctx context.Context, tx pgx.Tx, products map[
 		at := p.at(location)
 		b.Customer, b.Location = cov.customers[customer], cov.locations[location]
 		b.SKU, b.Name = p.sku, p.name
-		b.Here, b.Elsewhere, b.OnOrder = at.here, at.elsewhere, at.onOrder
+		b.Here, b.Elsewhere, b.OnOrder, b.ExpiredHere = at.here, at.elsewhere, at.onOrder, at.expired
 		b.Status = availability(b.Backordered, b.Here, b.Elsewhere)
 		if s.status != "" && b.Status != s.status {
 			continue
@@ -479,7 +509,8 @@ type LineShortfall struct {
 
 // Shortfalls returns, per product and sell-from location, what the backordered lines of the
 // given sales orders (none: every open order) want beyond what covers them: available stock
-// at the location (on hand − allocated) plus open purchase order quantities there (POs in
+// at the location (on hand − allocated − stock in expired batches, which release does not
+// allocate) plus open purchase order quantities there (POs in
 // draft, ordered or partially received, not yet received: a draft po generate made is cover,
 // so the same shortfall is never ordered twice). The cover goes to every open backordered
 // line of the product and location in release priority order (ship-by, order date, SO
@@ -510,7 +541,8 @@ func Shortfalls(ctx context.Context, q sqlx.QueryerContext, orders []string) ([]
 			  AND NOT EXISTS (SELECT 1 FROM product_bom m WHERE m.product_id = x.product_id)
 		), cov AS (
 			SELECT g.product_id, g.location_id,
-			       coalesce((SELECT greatest(b.on_hand - b.allocated, 0) FROM stock_balances b
+			       coalesce((SELECT greatest(b.on_hand - b.allocated - `+stock.ExpiredSQL("b.product_id", "b.location_id")+`, 0)
+			                 FROM stock_balances b
 			                 WHERE b.product_id = g.product_id AND b.location_id = g.location_id), 0) AS available,
 			       coalesce((SELECT sum(greatest(l.qty - l.received_qty, 0)) FROM po_lines l JOIN purchase_orders o ON o.id = l.po_id
 			                 WHERE l.product_id = g.product_id AND o.location_id = g.location_id

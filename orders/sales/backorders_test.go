@@ -25,10 +25,15 @@ import (
 // oneStatement is how backorders list worked everything out before it read the cover
 // and the names apart from the lines: one statement joining it all. The test holds it as
 // the reference for what the lines must say.
-const oneStatement = `WITH avail AS (
-		SELECT b.product_id, b.location_id, b.on_hand - b.allocated AS qty
+const oneStatement = `WITH exp AS (
+		SELECT s.product_id, s.location_id, sum(s.qty) AS qty FROM stock_quants s JOIN batches b ON b.id = s.batch_id
+		WHERE s.qty > 0 AND b.expiry < (now() AT TIME ZONE 'UTC')::date
+		GROUP BY 1, 2
+	), avail AS (
+		SELECT b.product_id, b.location_id, b.on_hand - b.allocated - coalesce(e.qty, 0) AS qty
 		FROM stock_balances b JOIN locations l ON l.id = b.location_id AND l.kind = 'internal'
-		WHERE b.on_hand > b.allocated
+		LEFT JOIN exp e ON e.product_id = b.product_id AND e.location_id = b.location_id
+		WHERE b.on_hand - b.allocated - coalesce(e.qty, 0) > 0
 	), total AS (
 		SELECT product_id, sum(qty) AS qty FROM avail GROUP BY product_id
 	), po AS (
@@ -43,7 +48,7 @@ const oneStatement = `WITH avail AS (
 	            WHEN coalesce(t.qty, 0) - coalesce(h.qty, 0) >= x.backordered THEN 'elsewhere'
 	            WHEN coalesce(t.qty, 0) > 0 THEN 'partial'
 	            ELSE 'none' END AS status,
-	       x.custom
+	       coalesce(ex.qty, 0) AS expired_here, x.custom
 	FROM so_lines x JOIN sales_orders o ON o.id = x.so_id
 	JOIN products p ON p.id = x.product_id
 	JOIN companies c ON c.id = o.customer_id
@@ -51,6 +56,7 @@ const oneStatement = `WITH avail AS (
 	LEFT JOIN avail h ON h.product_id = x.product_id AND h.location_id = o.location_id
 	LEFT JOIN total t ON t.product_id = x.product_id
 	LEFT JOIN po ON po.product_id = x.product_id AND po.location_id = o.location_id
+	LEFT JOIN exp ex ON ex.product_id = x.product_id AND ex.location_id = o.location_id
 	WHERE x.backordered > 0 AND o.status IN ('confirmed', 'partially_shipped')
 	ORDER BY o.order_date, o.number, x.line_no`
 
@@ -82,6 +88,24 @@ func TestBackordersAgreeWithOneStatement(t *testing.T) {
 			}
 		}
 	}
+	// LOT: at each location a batch that expired 30 days ago and one that expires in 30 days
+	// (the listing reads the database's own today), some of them empty.
+	var today time.Time
+	if err := conn.Get(&today, `SELECT (now() AT TIME ZONE 'UTC')::date`); err != nil {
+		t.Fatal(err)
+	}
+	past, future := today.AddDate(0, 0, -30), today.AddDate(0, 0, 30)
+	for _, l := range locs {
+		for _, b := range []struct {
+			name   string
+			expiry *time.Time
+		}{{"E-" + l, &past}, {"F-" + l, &future}} {
+			if q := rng.IntN(6); q > 0 {
+				adjust(t, conn, stock.Adjustment{SKU: "LOT", Location: l, Qty: d(fmt.Sprint(q)), UnitCost: dp("1"), Batch: b.name, Expiry: b.expiry})
+			}
+		}
+	}
+	skus = append(skus, "LOT")
 	var orders []string
 	for range 14 {
 		var lines []sales.LineInput
@@ -119,18 +143,19 @@ func TestBackordersAgreeWithOneStatement(t *testing.T) {
 		t.Fatal(err)
 	}
 	statuses := map[string]bool{}
-	onOrder := false
+	onOrder, expired := false, false
 	for _, b := range all {
 		statuses[b.Status] = true
 		onOrder = onOrder || b.OnOrder.IsPositive()
+		expired = expired || b.ExpiredHere.IsPositive()
 	}
-	if len(all) < 10 || len(statuses) < 3 || !onOrder {
-		t.Fatalf("the data does not exercise the cases: %d lines, statuses %v, on order %v", len(all), statuses, onOrder)
+	if len(all) < 10 || len(statuses) < 3 || !onOrder || !expired {
+		t.Fatalf("the data does not exercise the cases: %d lines, statuses %v, on order %v, expired %v", len(all), statuses, onOrder, expired)
 	}
 	filters := []sales.BackorderFilter{
 		{}, {Status: sales.AvailHere}, {Status: sales.AvailElsewhere}, {Status: sales.AvailPartial}, {Status: sales.AvailNone},
 		{Location: "SOUTH"}, {Customer: "BOB"}, {SKU: "P2"}, {Orders: []string{orders[1], orders[4]}},
-		{Location: "MAIN", Status: sales.AvailNone}, {Custom: new(bool)},
+		{Location: "MAIN", Status: sales.AvailNone}, {Custom: new(bool)}, {SKU: "LOT"},
 	}
 	for _, f := range filters {
 		want := slices.DeleteFunc(slices.Clone(all), func(b sales.Backorder) bool {

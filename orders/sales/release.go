@@ -18,6 +18,10 @@ type ReleaseRequest struct {
 	Orders   []string // sales order numbers; empty with All: every open order
 	All      bool
 	Location string // only orders selling from this location
+	// AllowExpired counts stock in batches past their expiry as available (and ships it,
+	// with ReleaseAndShip); without it such stock is not allocated and the lines it alone
+	// could serve stay backordered (ExpiredHolds says which).
+	AllowExpired bool
 }
 
 // Released is one line release allocated stock to.
@@ -48,7 +52,8 @@ type releaseCandidate struct {
 	Available         decimal.Decimal `db:"available"`
 }
 
-// Release allocates available stock to backordered lines, in priority order: requested ship
+// Release allocates available stock (stock in expired batches only with AllowExpired) to
+// backordered lines, in priority order: requested ship
 // date (orders without one last), then order date, then SO number, then line number. A line
 // takes what is available at its order's sell-from location, in part unless the line is
 // ship-complete (then all or nothing); a ship-complete order's backordered lines are released
@@ -106,13 +111,16 @@ func Release(ctx context.Context, q sqlx.ExtContext, r ReleaseRequest) ([]Releas
 	var cands []releaseCandidate
 	err := sqlx.SelectContext(ctx, q, &cands, `SELECT x.id, o.id AS so_id, o.number, x.line_no, x.product_id, p.sku, o.location_id,
 			l.code AS location, x.backordered, x.ship_complete, o.ship_complete AS order_ship_complete,
-			coalesce(b.on_hand - b.allocated, 0) AS available
+			coalesce(b.on_hand - b.allocated, 0) - coalesce(e.qty, 0) AS available
 		FROM so_lines x JOIN sales_orders o ON o.id = x.so_id
 		JOIN products p ON p.id = x.product_id
 		JOIN locations l ON l.id = o.location_id
 		LEFT JOIN stock_balances b ON b.product_id = x.product_id AND b.location_id = o.location_id
+		LEFT JOIN (SELECT s.product_id, s.location_id, sum(s.qty) AS qty FROM stock_quants s JOIN batches eb ON eb.id = s.batch_id
+		           WHERE NOT $4 AND s.product_id = ANY($3) AND s.qty > 0 AND eb.expiry < `+stock.TodaySQL+`
+		           GROUP BY 1, 2) e ON e.product_id = x.product_id AND e.location_id = o.location_id
 		WHERE `+where+` AND x.product_id = ANY($3)
-		ORDER BY coalesce(o.ship_by, 'infinity'::date), o.order_date, o.number, x.line_no`, orderIDs, locID, pq.Int64Array(products))
+		ORDER BY coalesce(o.ship_by, 'infinity'::date), o.order_date, o.number, x.line_no`, orderIDs, locID, pq.Int64Array(products), r.AllowExpired)
 	if err != nil {
 		return nil, db.Classify(err)
 	}
@@ -252,9 +260,12 @@ func ReleaseAndShip(ctx context.Context, q sqlx.ExtContext, r ReleaseRequest, sh
 				lines = append(lines, ShipLine{Line: x.LineNo, Qty: x.Released})
 			}
 		}
-		s, err := Ship(ctx, q, ShipRequest{SO: so, Lines: lines})
+		s, err := Ship(ctx, q, ShipRequest{SO: so, Lines: lines, AllowExpired: r.AllowExpired})
 		if err != nil {
 			return nil, nil, nil, fault.Wrap(fault.KindOf(err), err, "release %s: shipping", so)
+		}
+		if s.Number == "" {
+			continue // only expired stock was there: nothing shipped, the lines stay backordered
 		}
 		ships = append(ships, s)
 		if invoice {

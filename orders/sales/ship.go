@@ -28,6 +28,10 @@ type ShipLine struct {
 type ShipRequest struct {
 	SO    string
 	Lines []ShipLine
+	// AllowExpired ships batches past their expiry too. Without it first-expiry-first-out
+	// passes them over, a named expired batch is refused, and what only expired stock could
+	// serve goes back to the line's backorder (ExpiredHolds says which).
+	AllowExpired bool
 }
 
 // ShipmentLine is one ledger move of a shipment.
@@ -57,6 +61,11 @@ type Shipment struct {
 // the named serials. The shipment and its lines are recorded; the order becomes
 // partially_shipped or, when every stock line has shipped in full, shipped. Only allocated
 // stock ships: release backorders first.
+//
+// Without r.AllowExpired, batches past their expiry (stock.TodaySQL) are not shipped: the
+// part of a line (batch not named) that only expired stock at the location could serve is
+// taken off its allocation and backordered instead. When that leaves nothing to ship, no
+// shipment is made (Number ""), and the backorders are kept.
 func Ship(ctx context.Context, q sqlx.ExtContext, r ShipRequest) (Shipment, error) {
 	if err := lockProducts(ctx, q, r.SO); err != nil {
 		return Shipment{}, err
@@ -99,6 +108,7 @@ func Ship(ctx context.Context, q sqlx.ExtContext, r ShipRequest) (Shipment, erro
 	var moves []stock.Move
 	var lineOf []Line // the order line of each move
 	seen := map[int]bool{}
+	fresh := map[int64]decimal.Decimal{} // per product: unexpired stock at the location not yet taken
 	for _, w := range want {
 		l, ok := byNo[w.Line]
 		if !ok {
@@ -130,8 +140,16 @@ func Ship(ctx context.Context, q sqlx.ExtContext, r ShipRequest) (Shipment, erro
 		if err != nil {
 			return Shipment{}, err
 		}
+		if p.BatchTracked && !p.Serialized && w.Batch == "" && !r.AllowExpired {
+			if qty, err = holdExpired(ctx, q, l, o, qty, fresh); err != nil {
+				return Shipment{}, err
+			}
+			if qty.IsZero() {
+				continue
+			}
+		}
 		base := stock.Move{Product: p, From: from, To: customer, Kind: KindSale, Reference: o.Number, GLCode: p.COGSGL,
-			Narrative: fmt.Sprintf("%s line %d to %s", o.Number, l.LineNo, o.Customer)}
+			Narrative: fmt.Sprintf("%s line %d to %s", o.Number, l.LineNo, o.Customer), SkipExpired: !r.AllowExpired}
 		if base.GLCode == "" {
 			base.GLCode = gl
 		}
@@ -178,6 +196,10 @@ func Ship(ctx context.Context, q sqlx.ExtContext, r ShipRequest) (Shipment, erro
 			return Shipment{}, fault.Conflictf("line %d of %s changed while shipping; try again", w.Line, o.Number)
 		}
 	}
+	if len(moves) == 0 {
+		// Only expired stock was there: the lines were backordered, nothing ships.
+		return Shipment{SO: o.Number, Status: o.Status, Lines: []ShipmentLine{}}, nil
+	}
 	posted, err := stock.Post(ctx, q, moves)
 	if err != nil {
 		if i, ok := stock.FailedMove(err); ok {
@@ -205,6 +227,39 @@ func Ship(ctx context.Context, q sqlx.ExtContext, r ShipRequest) (Shipment, erro
 		return Shipment{}, db.Classify(err)
 	}
 	return GetShipment(ctx, q, number)
+}
+
+// holdExpired returns how much of qty allocated on line l can ship from stock at the order's
+// location that has not expired, taking it from fresh (per product, read once, under the
+// product's posting lock); the rest is moved from the line's allocation to its backorder.
+func holdExpired(ctx context.Context, q sqlx.ExtContext, l Line, o Order, qty decimal.Decimal, fresh map[int64]decimal.Decimal) (decimal.Decimal, error) {
+	have, ok := fresh[l.ProductID]
+	if !ok {
+		if err := sqlx.GetContext(ctx, q, &have, `SELECT coalesce(sum(s.qty), 0) FROM stock_quants s
+			LEFT JOIN batches b ON b.id = s.batch_id
+			WHERE s.product_id = $1 AND s.location_id = $2 AND s.qty > 0
+			  AND (b.expiry IS NULL OR b.expiry >= `+stock.TodaySQL+`)`, l.ProductID, o.LocationID); err != nil {
+			return qty, db.Classify(err)
+		}
+	}
+	ship := decimal.Max(decimal.Min(qty, have), decimal.Zero)
+	fresh[l.ProductID] = have.Sub(ship)
+	hold := qty.Sub(ship)
+	if !hold.IsPositive() {
+		return qty, nil
+	}
+	if err := shiftAllocation(ctx, q, l.SKU, l.ProductID, o.LocationID, o.Location, hold.Neg()); err != nil {
+		return qty, err
+	}
+	r, err := q.ExecContext(ctx, `UPDATE so_lines SET allocated = allocated - $2, backordered = backordered + $2
+		WHERE id = $1 AND allocated >= $2`, l.ID, hold)
+	if err != nil {
+		return qty, db.Classify(err)
+	}
+	if n, _ := r.RowsAffected(); n != 1 {
+		return qty, fault.Conflictf("line %d of %s changed while shipping; try again", l.LineNo, o.Number)
+	}
+	return ship, nil
 }
 
 // GetShipment returns a shipment with its lines.

@@ -69,7 +69,8 @@ type Completion struct {
 // Complete builds qty (nil: all that remains) of work order number, in q's transaction:
 //
 //   - every stock component (bill of materials qty × qty, in the component's stock unit) must
-//     be available (on hand − allocated) at the work order's location, else it is refused
+//     be available (on hand − allocated, less stock in expired batches unless
+//     Options.AllowExpired) at the work order's location, else it is refused
 //     with a ShortageError naming each short component, and nothing is posted. Negative stock
 //     is never used to build, whatever the setting negative_stock_allowed;
 //   - the components move to ~production (kind wo_consume) at their average cost;
@@ -85,6 +86,18 @@ type Completion struct {
 // the product and its components in product id order (stock.Lock), then the work order row;
 // the sales order line is locked last, by AllocateToLine, as every sales function does.
 func Complete(ctx context.Context, q sqlx.ExtContext, number string, qty *decimal.Decimal) (Completion, error) {
+	return CompleteWith(ctx, q, number, qty, Options{})
+}
+
+// Options change how CompleteWith builds.
+type Options struct {
+	// AllowExpired lets the components be taken from batches past their expiry; without it
+	// first-expiry-first-out passes them over and they do not count as available.
+	AllowExpired bool
+}
+
+// CompleteWith is Complete with options (wo complete --allow-expired).
+func CompleteWith(ctx context.Context, q sqlx.ExtContext, number string, qty *decimal.Decimal, opt Options) (Completion, error) {
 	o, err := getOrder(ctx, q, number)
 	if err != nil {
 		return Completion{}, err
@@ -127,7 +140,7 @@ func Complete(ctx context.Context, q sqlx.ExtContext, number string, qty *decima
 	if p.Serialized || p.BatchTracked {
 		return Completion{}, fault.Invalidf("wo", "product %s became serialised or batch-tracked after work order %s was made: a build names no serials or batches; cancel it (stockctl wo cancel %s)", p.SKU, o.Number, o.Number)
 	}
-	cs, err := components(ctx, q, o.ProductID, o.LocationID, n)
+	cs, err := components(ctx, q, o.ProductID, o.LocationID, n, opt.AllowExpired)
 	if err != nil {
 		return Completion{}, err
 	}
@@ -168,7 +181,7 @@ func Complete(ctx context.Context, q sqlx.ExtContext, number string, qty *decima
 			return Completion{}, err
 		}
 		moves = append(moves, stock.Move{Product: cp, Qty: c.Needed, From: loc, To: prod, Kind: KindConsume,
-			Reference: o.Number, Reason: "work order " + o.Number + ": build " + n.String() + " " + o.SKU})
+			Reference: o.Number, Reason: "work order " + o.Number + ": build " + n.String() + " " + o.SKU, SkipExpired: !opt.AllowExpired})
 		stockIdx = append(stockIdx, len(res.Consumed))
 		res.Consumed = append(res.Consumed, Consumed{SKU: c.SKU, Qty: c.Needed, Unit: c.Unit, Value: decimal.Zero, Stock: true})
 	}

@@ -207,7 +207,7 @@ func Get(ctx context.Context, q sqlx.QueryerContext, number string) (Doc, error)
 	if err != nil {
 		return Doc{}, err
 	}
-	cs, err := components(ctx, q, o.ProductID, o.LocationID, o.Remaining)
+	cs, err := components(ctx, q, o.ProductID, o.LocationID, o.Remaining, false)
 	return Doc{Order: o, Components: cs}, err
 }
 
@@ -225,16 +225,19 @@ func getOrder(ctx context.Context, q sqlx.QueryerContext, number string) (Order,
 }
 
 // components reads productID's bill of materials for qty at a location, by component SKU.
-func components(ctx context.Context, q sqlx.QueryerContext, productID, locationID int64, qty decimal.Decimal) ([]Component, error) {
+// A component's available stock is on hand − allocated there, less what is in expired
+// batches unless expiredOK.
+func components(ctx context.Context, q sqlx.QueryerContext, productID, locationID int64, qty decimal.Decimal, expiredOK bool) ([]Component, error) {
 	out := []Component{}
 	err := sqlx.SelectContext(ctx, q, &out, `SELECT c.id AS product_id, c.sku, c.name, c.stock_uom AS unit, b.qty AS per_unit,
 		b.qty * $2::numeric AS needed, c.track_stock, c.serialized, c.cost_price,
 		CASE WHEN c.track_stock THEN coalesce(s.available, 0) ELSE 0 END AS available,
 		CASE WHEN c.track_stock THEN greatest(b.qty * $2::numeric - coalesce(s.available, 0), 0) ELSE 0 END AS short
 		FROM product_bom b JOIN products c ON c.id = b.component_id
-		LEFT JOIN LATERAL (SELECT greatest(s.on_hand - s.allocated, 0) AS available FROM stock_balances s
-		                   WHERE s.product_id = c.id AND s.location_id = $3) s ON true
-		WHERE b.product_id = $1 ORDER BY c.sku`, productID, qty, locationID)
+		LEFT JOIN LATERAL (SELECT greatest(s.on_hand - s.allocated
+		                          - CASE WHEN $4 OR NOT c.batch_tracked THEN 0 ELSE `+stock.ExpiredSQL("c.id", "$3")+` END, 0) AS available
+		                   FROM stock_balances s WHERE s.product_id = c.id AND s.location_id = $3) s ON true
+		WHERE b.product_id = $1 ORDER BY c.sku`, productID, qty, locationID, expiredOK)
 	return out, db.Classify(err)
 }
 
