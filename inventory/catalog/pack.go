@@ -105,6 +105,29 @@ func ToStock(ctx context.Context, q sqlx.QueryerContext, p Product, qty decimal.
 	return uom.Convert(qty, from, stock)
 }
 
+// ToStockExact is ToStock for a document line (sales order, purchase order, RFQ): a
+// quantity in a unit other than the stock unit that does not convert exactly within the stock
+// unit's precision is refused naming both units (uom.ConvertExact), so the line's own quantity
+// and its stock quantity always mean the same goods. In the stock unit it rounds as ToStock.
+func ToStockExact(ctx context.Context, q sqlx.QueryerContext, p Product, qty decimal.Decimal, unit string) (decimal.Decimal, error) {
+	if unit == "" || unit == p.StockUOM {
+		return ToStock(ctx, q, p, qty, unit)
+	}
+	stock, err := uom.Get(ctx, q, p.StockUOM)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	from, err := unitFor(ctx, q, p, stock, unit)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	r, err := uom.ConvertExact(qty, from, stock)
+	if err != nil {
+		return r, fault.Invalidf(fault.FieldOf(err), "%s: %v", p.SKU, err)
+	}
+	return r, nil
+}
+
 // unitFor resolves a unit code for product p: one of its packs (as a unit of the stock
 // unit's category) or a unit of measure.
 func unitFor(ctx context.Context, q sqlx.QueryerContext, p Product, stock uom.Unit, code string) (uom.Unit, error) {

@@ -103,9 +103,15 @@ func Invoice(ctx context.Context, q sqlx.ExtContext, number string, date time.Ti
 		UnitPrice decimal.Decimal `db:"unit_price"`
 		Discount  decimal.Decimal `db:"discount"`
 		TaxRate   decimal.Decimal `db:"tax_rate"`
+		LineQty   decimal.Decimal `db:"line_qty"`   // the whole line, stock unit
+		Value     decimal.Decimal `db:"line_value"` // the whole line's quantity × price, before discount
 	}
+	// Invoices count in the stock unit (what shipped); a line priced per a unit of its own
+	// shows its price per stock unit and is billed its share of entered qty × unit price.
 	err = sqlx.SelectContext(ctx, q, &lines, `SELECT id, line_no, product_id,
-			CASE WHEN stock THEN shipped ELSE qty END - invoiced AS qty, unit_price, discount, tax_rate
+			CASE WHEN stock THEN shipped ELSE qty END - invoiced AS qty,
+			CASE WHEN unit_priced THEN round(unit_price * entered_qty / qty, 6) ELSE unit_price END AS unit_price, discount, tax_rate,
+			qty AS line_qty, CASE WHEN unit_priced THEN entered_qty ELSE qty END * unit_price AS line_value
 		FROM so_lines WHERE so_id = $1 AND CASE WHEN stock THEN shipped ELSE qty END > invoiced ORDER BY line_no`, o.ID)
 	if err != nil {
 		return InvoiceDoc{}, db.Classify(err)
@@ -127,7 +133,7 @@ func Invoice(ctx context.Context, q sqlx.ExtContext, number string, date time.Ti
 	qtys, prices, discs, rates, amounts, taxes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	subtotal, taxTotal := decimal.Zero, decimal.Zero
 	for i, l := range lines {
-		amount := l.Qty.Mul(l.UnitPrice).Mul(hundred.Sub(l.Discount)).Div(hundred).Round(minor)
+		amount := l.Qty.Mul(l.Value).Div(l.LineQty).Mul(hundred.Sub(l.Discount)).Div(hundred).Round(minor)
 		var tax decimal.Decimal
 		if inclusive {
 			tax = amount.Mul(l.TaxRate).Div(hundred.Add(l.TaxRate)).Round(minor)

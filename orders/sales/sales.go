@@ -78,7 +78,11 @@ type Order struct {
 	CreatedBy    string          `db:"created_by" json:"created_by" print:"wide"`
 }
 
-// Line is one line of a sales order. Quantities are in the product's stock unit.
+// Line is one line of a sales order. Qty, Allocated, Backordered, Shipped and Invoiced are in
+// the product's stock unit; EnteredQty is the quantity in the line's Unit. UnitPrice is per
+// PriceUnit: the line's Unit for lines entered in a unit of their own, else the stock unit
+// (lines in the stock unit, lines made before units on lines, time billing's lines); Amount
+// is the quantity in PriceUnit × UnitPrice less the discount.
 type Line struct {
 	ID            int64           `db:"id" json:"-"`
 	SOID          int64           `db:"so_id" json:"-"`
@@ -92,6 +96,7 @@ type Line struct {
 	EnteredQty    decimal.Decimal `db:"entered_qty" json:"entered_qty" print:"wide"`
 	Unit          string          `db:"unit" json:"unit" print:"wide"`
 	UnitPrice     decimal.Decimal `db:"unit_price" json:"unit_price"`
+	PriceUnit     string          `db:"price_unit" json:"price_unit" print:"wide"` // what UnitPrice is per: Unit, or the stock unit
 	PriceSource   string          `db:"price_source" json:"price_source"`
 	Discount      decimal.Decimal `db:"discount" json:"discount" print:"wide"`
 	TaxRate       decimal.Decimal `db:"tax_rate" json:"tax_rate" print:"wide"`
@@ -122,12 +127,12 @@ const selectOrder = `SELECT o.id, o.number, o.customer_id, c.code AS customer, c
 	JOIN currencies cu ON cu.code = o.currency
 	LEFT JOIN LATERAL (SELECT count(*) AS lines, sum(a.amount) AS subtotal, sum(round(a.amount * a.tax_rate / 100, cu.minor_units)) AS tax,
 		sum(a.backordered) AS backordered
-		FROM (SELECT round(x.qty * x.unit_price * (1 - x.discount / 100), cu.minor_units) AS amount, x.tax_rate, x.backordered
+		FROM (SELECT round(CASE WHEN x.unit_priced THEN x.entered_qty ELSE x.qty END * x.unit_price * (1 - x.discount / 100), cu.minor_units) AS amount, x.tax_rate, x.backordered
 		      FROM so_lines x WHERE x.so_id = o.id) a) t ON true`
 
 const selectLine = `SELECT x.id, x.so_id, x.line_no, x.product_id, p.sku, p.name, x.stock, x.qty, p.stock_uom, x.entered_qty,
-	x.unit, x.unit_price, x.price_source, x.discount, x.tax_rate,
-	round(x.qty * x.unit_price * (1 - x.discount / 100), cu.minor_units) AS amount,
+	x.unit, x.unit_price, CASE WHEN x.unit_priced THEN x.unit ELSE p.stock_uom END AS price_unit, x.price_source, x.discount, x.tax_rate,
+	round(CASE WHEN x.unit_priced THEN x.entered_qty ELSE x.qty END * x.unit_price * (1 - x.discount / 100), cu.minor_units) AS amount,
 	x.custom, x.configuration, x.ship_complete, x.allocated, x.backordered, x.shipped, x.invoiced
 	FROM so_lines x JOIN products p ON p.id = x.product_id
 	JOIN sales_orders o ON o.id = x.so_id JOIN currencies cu ON cu.code = o.currency`
