@@ -340,7 +340,7 @@ refused shipment use none.`,
 	}
 	fl := cmd.Flags()
 	intVar(fl, &line, "line", 0, 1, bounds.MaxWhole, "ship this line only")
-	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity of --line to ship (default: all allocated)")
+	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity of --line to ship, in the stock unit (default: all allocated)")
 	fl.StringVar(&batch, "batch", "", "take this batch (default: first expiry first out)")
 	fl.StringSliceVar(&serials, "serial", nil, "serial numbers shipped, one per unit")
 	fl.BoolVar(&dry, "dry-run", false, "check and show the shipment without posting")
