@@ -121,3 +121,28 @@ func TestLineQuantityCells(t *testing.T) {
 		}
 	}
 }
+
+// price break add --uom: the row is kept per stock unit, converted exactly, and prices a
+// sales line in any unit. By hand: min 2 case of 12 = 24 ea; 60.00 per case / 12 = 5.00 per
+// ea. A line of 2 case (24 ea) takes the break: 5.00 × 24 / 2 = 60.00 per case, 120.00.
+func TestPriceBreakInAUnit(t *testing.T) {
+	t.Parallel()
+	url := soSetup(t)
+	run(t, url, "product", "pack", "add", "W", "case", "--qty", "12").wantCode(t, ExitOK)
+	out := run(t, url, "price", "break", "add", "W", "--min-qty", "2", "--price", "60", "--uom", "case").wantCode(t, ExitOK).out
+	if !strings.Contains(out, "min_qty\t24\n") || !strings.Contains(out, "price\t5\n") {
+		t.Fatalf("break:\n%s", out)
+	}
+	// 10.00 per case is 0.8333… per ea; 0.1 case is 1.2 ea.
+	run(t, url, "price", "break", "add", "W", "--min-qty", "1", "--price", "10", "--uom", "case").wantCode(t, ExitInvalid).
+		wantErr(t, "W: 10 per case is 0.833333333333 per ea, more than 6 decimals: give the price per ea")
+	run(t, url, "price", "break", "add", "W", "--min-qty", "0.1", "--price", "12", "--uom", "case").wantCode(t, ExitInvalid).
+		wantErr(t, "W: 0.1 case is 1.2 ea, but ea keeps 0 decimals")
+	run(t, url, "so", "new", "ACME", "--location", "MAIN").wantCode(t, ExitOK)
+	out = run(t, url, "so", "add", "SO-000001", "W", "2", "--uom", "case").wantCode(t, ExitOK).out
+	for _, want := range []string{"qty\t2 case (24 ea)\n", "unit_price\t60/case\n", "price_source\tbreak\n", "amount\t120.00\n"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("so add lacks %q:\n%s", want, out)
+		}
+	}
+}
