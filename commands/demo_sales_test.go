@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stockctl/stockctl/db/dbtest"
@@ -59,6 +60,20 @@ func TestDemoSales(t *testing.T) {
 	run(t, url, "invoice", "list", "--so", "SO-000009", "-o", "json").wantCode(t, ExitOK).json(t, &invs)
 	if len(invs) != 1 || invs[0].Subtotal != "252.18" || invs[0].Tax != "20.80" || invs[0].Total != "272.98" {
 		t.Fatalf("Pacific's invoice: %+v", invs)
+	}
+	// ACME's screws are a line in its own unit: 1 box of 200 ea at the sell price 0.06 (cost
+	// 0.02 + 200% markup) × 200 = 12.00 per box, shipped and invoiced as 200 ea; the order's
+	// subtotal 2 × 129 + 12.00 = 270.00.
+	for _, o := range orders {
+		if o.Status != "closed" {
+			continue
+		}
+		out := run(t, url, "so", "show", o.Number).wantCode(t, ExitOK).out
+		for _, want := range []string{"subtotal\t270.00\n", "\tSCREW-4X40\t1 box (200 ea)\t12/box\tsell_price\t12.00\t0\t0\t200\t200\n"} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("so show %s lacks %q:\n%s", o.Number, want, out)
+			}
+		}
 	}
 	var bo []struct{ SO, Customer, SKU, Status, Backordered string }
 	run(t, url, "backorders", "list", "-o", "json").wantCode(t, ExitOK).json(t, &bo)

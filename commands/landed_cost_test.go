@@ -43,7 +43,8 @@ func TestLandedCostCommands(t *testing.T) {
 	url := purchasingSetup(t)
 	run(t, url, "po", "new", "BRIT", "--location", "MAIN").wantCode(t, ExitOK)
 	run(t, url, "po", "add", "PO-000001", "W", "10", "--price", "8").wantCode(t, ExitOK)
-	run(t, url, "po", "add", "PO-000001", "BOLT", "10", "--unit", "box", "--price", "0.02").wantCode(t, ExitOK)
+	// 10 box of 100 at 2.00 per box: 1000 ea at 0.02, 20.00 GBP.
+	run(t, url, "po", "add", "PO-000001", "BOLT", "10", "--uom", "box", "--price", "2").wantCode(t, ExitOK)
 	run(t, url, "po", "order", "PO-000001", "--date", "2026-04-01").wantCode(t, ExitOK)
 	run(t, url, "po", "receive", "PO-000001", "--all").wantCode(t, ExitOK)
 	run(t, url, "stock", "adjust", "W", "--location", "MAIN", "--qty", "-5", "--reason", "sold").wantCode(t, ExitOK)

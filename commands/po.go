@@ -191,15 +191,19 @@ func (a *App) poAddCmd() *cobra.Command {
 	var price, tax decimalFlag
 	var dry bool
 	cmd := &cobra.Command{
-		Use:   "add PO SKU QTY [--price X] [--unit U]",
+		Use:   "add PO SKU QTY [--price X] [--uom U]",
 		Short: "Add a line to a draft purchase order",
-		Long: `Add QTY of SKU to draft purchase order PO. QTY is in the product's stock unit, or in --unit (a
-unit of the same category or one of the product's pack units: --unit box). --price is per
-stock unit in the PO's currency; without it the supplier's price break at the line's
-quantity applies (the break with the greatest minimum not above it). --tax-rate defaults to
-the product's purchase tax rate. Inactive and non-purchasable products are refused.`,
+		Long: `Add QTY of SKU to draft purchase order PO. QTY is in --uom: a unit of the stock unit's category
+or one of the product's pack units (--uom box), by default the product's purchase unit. The
+line keeps QTY in that unit and its stock-unit quantity, which receipts work in; a QTY that
+does not convert exactly within the stock unit's decimals is refused naming both units.
+--price is per --uom in the PO's currency, and the line's amount is QTY × price; without it
+the supplier's price break at the line's quantity applies (the break with the greatest
+minimum not above it), converted to the line's unit (60.00 per box of 12 is 5.00 per ea).
+--tax-rate defaults to the product's purchase tax rate. Inactive and non-purchasable
+products are refused. A line in a unit of its own shows as "2 box (24 ea)" at "60/box".`,
 		Example: `  stockctl po add PO-000003 DRILL-18V 20
-  stockctl po add PO-000003 SCREW-4X40 5 --unit box
+  stockctl po add PO-000003 SCREW-4X40 5 --uom box
   stockctl po add PO-000003 FREIGHT 1 --price 35.00 --tax-rate 0`,
 		Args: args("PO", "SKU", "QTY"),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -225,8 +229,8 @@ the product's purchase tax rate. Inactive and non-purchasable products are refus
 		},
 	}
 	fl := cmd.Flags()
-	fl.Var(price.of(bounds.Money, nonNegative), "price", "unit price per stock unit in the PO's currency (default: the supplier's price break)")
-	fl.StringVar(&in.Unit, "unit", "", "unit QTY is in (default: the stock unit)")
+	fl.Var(price.of(bounds.Money, nonNegative), "price", "unit price per --uom in the PO's currency (default: the supplier's price break)")
+	unitFlags(fl, &in.Unit, "unit QTY is in: a unit of the stock unit's category or a pack unit (default: the purchase unit)")
 	fl.Var(tax.of(bounds.Percent, nonNegative), "tax-rate", "tax rate in percent (default: the product's purchase tax rate)")
 	fl.BoolVar(&dry, "dry-run", false, "check and show the PO without saving")
 	return cmd
@@ -275,10 +279,10 @@ func (a *App) poReceiveCmd() *cobra.Command {
 		Use:   "receive PO [--all | --line N [--qty Q]] [flags]",
 		Short: "Receive stock on an ordered purchase order, in full or in part",
 		Long: `Record what arrived on PO and raise on hand at its location: --all receives everything
-outstanding on every line; --line N receives line N (everything outstanding on it, or --qty Q).
-Receipts may be partial and repeated.
+outstanding on every line; --line N receives line N (everything outstanding on it, or --qty Q,
+in the stock unit whatever unit the line was ordered in). Receipts may be partial and repeated.
 
-Each unit is valued at the line's price converted at the PO's frozen rate; the moving-average
+Each unit is valued at the line's price per stock unit converted at the PO's frozen rate; the moving-average
 cost follows. Batch-tracked products need --batch (with --expiry for a new batch); serialised
 products need one --serial per unit or --serial-start SN1000 to number them. --bay puts the
 stock in a bay (default: the product's default bay). With --all, --batch/--expiry apply to the
@@ -449,7 +453,14 @@ and can be converted again. The PO, its lines and any landed costs stay as its h
 // header, a blank line, the lines and (if any) the receipts as tables; CSV and --fields
 // print the lines.
 func (a *App) printPO(doc purchasing.PODoc) error {
-	return a.printDocument(doc, doc.POSummary, doc.Lines, doc.Receipts)
+	if !a.tableOnly() {
+		return a.printDocument(doc, doc.POSummary, doc.Lines, doc.Receipts)
+	}
+	views := make([]poLineView, len(doc.Lines))
+	for i, l := range doc.Lines {
+		views[i] = poLineViewOf(l)
+	}
+	return a.printDocument(doc, doc.POSummary, views, doc.Receipts)
 }
 
 // renderCmd is "po render" and "rfq render".

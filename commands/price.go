@@ -155,9 +155,10 @@ func (a *App) priceBreakCmd() *cobra.Command {
 		delMin             decimalFlag
 		delType, delRegion string
 		listType           string
+		breakUnit          string
 	)
 	add := &cobra.Command{
-		Use:   "add SKU --price X [--min-qty N] [--price-type T] [--region R]",
+		Use:   "add SKU --price X [--min-qty N] [--uom U] [--price-type T] [--region R]",
 		Short: "Set a break row: from N units (stock unit) on, a unit costs X",
 		Long: `Set a quantity price break of a product: from --min-qty units on (in the product's stock
 unit; fractions such as 2.5 are fine; default 0) a unit costs --price, for customers of
@@ -168,8 +169,14 @@ the line quantity prices the whole line.
 A row with the same product, price type, region and minimum is replaced (1 and 1.00 are the
 same minimum), so running the same command again changes nothing. The default price type's
 row at minimum 0 without region is the product's unit sell price: setting it sets the sell
-price (refused while a formula computes the sell price).`,
+price (refused while a formula computes the sell price).
+
+--uom gives --min-qty and --price in another unit of the stock unit's category or a pack unit
+of the product; the row is kept per stock unit, converted exactly: --min-qty 2 --price 60
+--uom box (box of 12) is the row from 24 ea at 5.00. A minimum that does not convert exactly,
+or a price that would need more than 6 decimals per stock unit, is refused.`,
 		Example: `  stockctl price break add DRILL-18V --price-type trade --price 112
+  stockctl price break add SCREW-4X40 --price-type trade --min-qty 5 --price 10.00 --uom box
   stockctl price break add DRILL-18V --price-type trade --min-qty 5 --price 105
   stockctl price break add ROPE-10 --min-qty 50 --price 2.10
   stockctl price break add DRILL-18V --region NY --price 134 --dry-run`,
@@ -186,6 +193,15 @@ price (refused while a formula computes the sell price).`,
 			var counts pricing.Counts
 			var mode string
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				if breakUnit != "" {
+					p, err := catalog.Get(c.Context(), tx, args[0])
+					if err != nil {
+						return err
+					}
+					if in.MinQty, in.Price, err = catalog.PerStockUnit(c.Context(), tx, p, in.MinQty, in.Price, breakUnit); err != nil {
+						return err
+					}
+				}
 				if b, counts, err = pricing.AddBreak(c.Context(), tx, in); err != nil {
 					return err
 				}
@@ -208,7 +224,8 @@ price (refused while a formula computes the sell price).`,
 		},
 	}
 	fl := add.Flags()
-	fl.Var(minQty.of(bounds.Quantity, nonNegative), "min-qty", "minimum quantity in the stock unit from which the price applies (default 0)")
+	fl.StringVar(&breakUnit, "uom", "", "unit --min-qty and --price are in: a unit of the stock unit's category or a pack unit (default: the stock unit)")
+	fl.Var(minQty.of(bounds.Quantity, nonNegative), "min-qty", "minimum quantity in the stock unit (or --uom) from which the price applies (default 0)")
 	fl.Var(price.of(bounds.Money, nonNegative), "price", "unit price in the base currency")
 	fl.StringVar(&priceType, "price-type", "", "price type (default: the default price type)")
 	fl.StringVar(&region, "region", "", "sales region the row applies in (location-based pricing)")

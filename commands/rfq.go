@@ -68,12 +68,15 @@ func (a *App) rfqAddCmd() *cobra.Command {
 	var unit string
 	var dry bool
 	cmd := &cobra.Command{
-		Use:   "add RFQ SKU QTY [--unit U]",
+		Use:   "add RFQ SKU QTY [--uom U]",
 		Short: "Ask for a quantity of a product on a request for quote",
-		Long: `Add QTY of SKU to RFQ, in the product's stock unit or --unit (a unit of the same category or a
-pack unit of the product). The supplier's part number is taken from its price list when it
+		Long: `Add QTY of SKU to RFQ in --uom (a unit of the stock unit's category or a pack unit of the
+product; default the product's purchase unit). The line keeps QTY in that unit and its
+stock-unit quantity; a QTY that does not convert exactly within the stock unit's decimals is
+refused naming both units. The supplier quotes per the line's unit (rfq quote), and
+rfq convert orders in that unit. The supplier's part number is taken from its price list when it
 has one. Inactive and non-purchasable products are refused.`,
-		Example: "  stockctl rfq add RFQ-000001 DRILL-18V 40\n  stockctl rfq add RFQ-000001 SCREW-4X40 25 --unit box",
+		Example: "  stockctl rfq add RFQ-000001 DRILL-18V 40\n  stockctl rfq add RFQ-000001 SCREW-4X40 25 --uom box",
 		Args:    args("RFQ", "SKU", "QTY"),
 		RunE: func(c *cobra.Command, args []string) error {
 			qty, err := quantityArg(args[2], positive, "a request for quote asks for more than 0")
@@ -90,7 +93,7 @@ has one. Inactive and non-purchasable products are refused.`,
 			return a.printRFQ(doc)
 		},
 	}
-	cmd.Flags().StringVar(&unit, "unit", "", "unit QTY is in (default: the stock unit)")
+	unitFlags(cmd.Flags(), &unit, "unit QTY is in: a unit of the stock unit's category or a pack unit (default: the purchase unit)")
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "check and show the RFQ without saving")
 	return cmd
 }
@@ -103,7 +106,7 @@ func (a *App) rfqQuoteCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "quote RFQ LINE --price X [--date D] [--valid-until D] [--lead-days N]",
 		Short: "Record the price a supplier quoted for a line",
-		Long: `Record the supplier's quoted --price (per stock unit, in the RFQ's currency) for line LINE of
+		Long: `Record the supplier's quoted --price (per the line's unit, in the RFQ's currency) for line LINE of
 RFQ, quoted on --date (default today), valid until --valid-until, with the --lead-days it
 promised and its --supplier-sku. A new quote for a line replaces the old one. The RFQ is
 quoted once every line has a price.`,
@@ -111,7 +114,7 @@ quoted once every line has a price.`,
 		Args:    args("RFQ", "LINE"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !price.set {
-				return fault.Usagef("price", "missing --price (per stock unit, in the RFQ's currency)")
+				return fault.Usagef("price", "missing --price (per the line's unit, in the RFQ's currency)")
 			}
 			line, err := parseLine(args[1])
 			if err != nil {
@@ -135,7 +138,7 @@ quoted once every line has a price.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.Var(price.of(bounds.Money, nonNegative), "price", "quoted price per stock unit")
+	fl.Var(price.of(bounds.Money, nonNegative), "price", "quoted price per the line's unit")
 	fl.StringVar(&on, "date", "", "date of the quote, YYYY-MM-DD (default today)")
 	fl.StringVar(&until, "valid-until", "", "last day the quote holds, YYYY-MM-DD")
 	intVar(fl, &lead, "lead-days", 0, 0, bounds.MaxWhole, "delivery time promised, in days")
@@ -286,7 +289,14 @@ and its quotes stay as its history.`,
 
 // printRFQ prints an RFQ like printPO prints a PO.
 func (a *App) printRFQ(doc purchasing.RFQDoc) error {
-	return a.printDocument(doc, doc.RFQSummary, doc.Lines)
+	if !a.tableOnly() {
+		return a.printDocument(doc, doc.RFQSummary, doc.Lines)
+	}
+	views := make([]rfqLineView, len(doc.Lines))
+	for i, l := range doc.Lines {
+		views[i] = rfqLineViewOf(l)
+	}
+	return a.printDocument(doc, doc.RFQSummary, views)
 }
 
 // parseLine reads a line number argument.

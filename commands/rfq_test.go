@@ -38,7 +38,8 @@ func TestRfqCommands(t *testing.T) {
 	run(t, url, "rfq", "add", "RFQ-000002", "W", "40").wantCode(t, ExitOK)
 
 	run(t, url, "rfq", "quote", "RFQ-000001", "1", "--price", "9", "--date", "2026-06-01", "--valid-until", "2026-12-31", "--lead-days", "20").wantCode(t, ExitOK)
-	run(t, url, "rfq", "quote", "RFQ-000001", "2", "--price", "0.02", "--date", "2026-06-01", "-o", "json").wantCode(t, ExitOK).json(t, &rfq)
+	// Line 2 asks for 5 box: quoted per box, 2.00 × 5 = 10.00; with 40 × 9 = 360: 370.00.
+	run(t, url, "rfq", "quote", "RFQ-000001", "2", "--price", "2", "--date", "2026-06-01", "-o", "json").wantCode(t, ExitOK).json(t, &rfq)
 	if rfq.Status != "quoted" || rfq.QuotedTotal != "370.00" {
 		t.Fatalf("quoted: %+v", rfq)
 	}

@@ -106,18 +106,24 @@ func (a *App) soAddCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add SO SKU QTY [flags]",
 		Short: "Add a line to a draft sales order",
-		Long: `Add QTY of SKU to draft order SO. QTY is in --unit: any unit of the product's stock unit
-category or one of its pack units (default the stock unit); it is kept in the stock unit.
-The product must be active and sellable. Service, time, freight and virtual products need no stock.
+		Long: `Add QTY of SKU to draft order SO. QTY is in --uom: any unit of the product's stock unit
+category or one of its pack units (default the product's sales unit). The line keeps QTY in
+that unit and its stock-unit quantity, which allocation, backorders and shipments work in; a
+QTY that does not convert exactly within the stock unit's decimals (500.5 g of a product kept
+in kg to 3 decimals) is refused naming both units. The product must be active and sellable.
+Service, time, freight and virtual products need no stock.
 
-The unit price (per stock unit, in the order's currency) comes from the pricing engine (special
-price, location break, price type break, default break, sell price: see stockctl price quote)
-unless --price is given (price source "manual"). --custom marks a custom item (built to order):
+The unit price is per the line's unit, in the order's currency, and the line's amount is QTY ×
+unit price (less discount): it comes from the pricing engine (special price, location break,
+price type break, default break, sell price, all per stock unit: see stockctl price quote),
+converted to the line's unit, unless --price is given (price source "manual"). A line whose
+unit is not the stock unit shows as "2 box (24 ea)" at "60/box". --custom marks a custom item (built to order):
 it is backordered until a work order builds it; --choose GROUP=OPTION configures a configurable
 product (implies --custom) and adds the options' price adjustments. The tax rate is --tax-rate,
 else the customer's, else the product's sales tax rate, else the setting tax_rate_sales.`,
 		Example: `  stockctl so add SO-000001 DRILL-18V 2
-  stockctl so add SO-000001 SCREW-4 3 --unit box --discount 5
+  stockctl so add SO-000001 SCREW-4 3 --uom box --discount 5
+  stockctl so add SO-000001 FLOUR 500 --uom g
   stockctl so add SO-000001 FREIGHT 1 --price 12.50
   stockctl so add SO-000001 DESK --custom --choose top=oak --choose legs=steel 1`,
 		Args: args("SO", "SKU", "QTY"),
@@ -155,12 +161,15 @@ else the customer's, else the product's sales tax rate, else the setting tax_rat
 			if err != nil {
 				return err
 			}
+			if a.tableOnly() {
+				return a.Printer().One(soLineViewOf(l))
+			}
 			return a.Printer().One(l)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&in.Unit, "unit", "", "unit of QTY: a unit of the stock unit's category or a pack unit")
-	fl.Var(price.of(bounds.Money, nonNegative), "price", "unit price per stock unit in the order's currency (price source manual)")
+	unitFlags(fl, &in.Unit, "unit of QTY: a unit of the stock unit's category or a pack unit (default: the sales unit)")
+	fl.Var(price.of(bounds.Money, nonNegative), "price", "unit price per --uom in the order's currency (price source manual)")
 	fl.Var(discount.of(bounds.Percent, nonNegative), "discount", "discount in percent")
 	fl.Var(tax.of(bounds.Percent, nonNegative), "tax-rate", "tax rate in percent")
 	fl.BoolVar(&in.Custom, "custom", false, "custom item: backordered until a work order builds it")
@@ -383,7 +392,7 @@ refused shipment use none.`,
 	}
 	fl := cmd.Flags()
 	intVar(fl, &line, "line", 0, 1, bounds.MaxWhole, "ship this line only")
-	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity of --line to ship (default: all allocated)")
+	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity of --line to ship, in the stock unit (default: all allocated)")
 	fl.StringVar(&batch, "batch", "", "take this batch (default: first expiry first out)")
 	fl.StringSliceVar(&serials, "serial", nil, "serial numbers shipped, one per unit")
 	fl.BoolVar(&allowExpired, "allow-expired", false, "ship batches past their expiry date too")
@@ -566,5 +575,12 @@ func (a *App) sayHolds(holds []sales.Hold) {
 // printSO prints an order: JSON as one object with its lines, a table as header then lines,
 // CSV and --fields as the lines.
 func (a *App) printSO(doc sales.Doc) error {
-	return a.printDocument(doc, doc.Order, doc.Items)
+	if !a.tableOnly() {
+		return a.printDocument(doc, doc.Order, doc.Items)
+	}
+	views := make([]soLineView, len(doc.Items))
+	for i, l := range doc.Items {
+		views[i] = soLineViewOf(l)
+	}
+	return a.printDocument(doc, doc.Order, views)
 }

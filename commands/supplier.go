@@ -37,17 +37,20 @@ quantity wanted, compared in the base currency at the day's rate.`,
 }
 
 func (a *App) supplierPriceAddCmd() *cobra.Command {
-	var cur, supSKU, pack, from, until string
+	var cur, supSKU, pack, from, until, unit string
 	var price, minQty decimalFlag
 	var lead, prio int
 	var dry bool
 	cmd := &cobra.Command{
 		Use:   "add SUPPLIER SKU --price X [flags]",
 		Short: "Add a supplier price or quantity break (replacing the same break)",
-		Long: `Add what SUPPLIER charges for SKU: --price per stock unit of the product, in --currency
-(default: the supplier's currency), from --min-qty units on (default 1). Several breaks of one
-supplier and product give quantity prices: the break that applies to a quantity is the one
-with the greatest minimum not above it.
+		Long: `Add what SUPPLIER charges for SKU: --price per --uom (default the product's stock unit; any
+unit of its category or one of its pack units: 60.00 per box of 12), in --currency (default:
+the supplier's currency), from --min-qty on (default 1), also in --uom and kept in stock
+units (--min-qty 2 --uom box is 24 ea). Several breaks of one supplier and product give
+quantity prices: the break that applies to a quantity is the one with the greatest minimum
+not above it. A purchase order or RFQ line in another unit gets the price converted (60.00
+per box of 12 is 5.00 per ea), rounded once to 6 decimals.
 
 --supplier-sku is the supplier's part number: product lookup finds the product by it. Left
 out, a new break keeps the part number the supplier's other breaks for the product carry.
@@ -62,13 +65,14 @@ an existing one replaces it, so a price list can be loaded again safely.`,
 		Example: `  stockctl supplier price add EUROTOOL DRILL-18V --price 46.50 --supplier-sku ET-GSR18 --lead-days 21
   stockctl supplier price add EUROTOOL DRILL-18V --price 44.00 --min-qty 20
   stockctl supplier price add BRITFIX SCREW-4X40 --price 0.012 --pack box --priority 2
+  stockctl supplier price add BRITFIX SCREW-4X40 --price 60.00 --uom box --min-qty 2
   stockctl supplier price add PACIFIC PAINT-WHITE --price 6.10 --valid-from 2026-07-01 --valid-until 2026-12-31`,
 		Args: args("SUPPLIER", "SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !price.set {
-				return fault.Usagef("price", "missing --price (per stock unit, in the supplier's currency or --currency)")
+				return fault.Usagef("price", "missing --price (per --uom, in the supplier's currency or --currency)")
 			}
-			in := purchasing.PriceInput{Supplier: args[0], SKU: args[1], Price: price.d, Currency: cur, Pack: pack,
+			in := purchasing.PriceInput{Supplier: args[0], SKU: args[1], Price: price.d, Currency: cur, Pack: pack, Unit: unit,
 				SupplierSKU: ptr(c, "supplier-sku", supSKU), LeadDays: ptr(c, "lead-days", lead), Priority: ptr(c, "priority", prio)}
 			if minQty.set {
 				in.MinQty = &minQty.d
@@ -91,7 +95,8 @@ an existing one replaces it, so a price list can be loaded again safely.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.Var(price.of(bounds.Money, nonNegative), "price", "price per stock unit")
+	fl.Var(price.of(bounds.Money, nonNegative), "price", "price per --uom")
+	fl.StringVar(&unit, "uom", "", "unit --price and --min-qty are per: a unit of the stock unit's category or a pack unit (default: the stock unit)")
 	fl.StringVar(&cur, "currency", "", "currency of the price (default: the supplier's)")
 	fl.Var(minQty.of(bounds.Quantity, nonNegative), "min-qty", "the break: the price applies from this quantity on (default 1)")
 	fl.StringVar(&supSKU, "supplier-sku", "", "the supplier's part number (found by product lookup)")

@@ -15,14 +15,16 @@ func (a *App) supplierPriceCSVCmds() []*cobra.Command {
 		Use:   "import FILE|-",
 		Short: "Create or update supplier prices from a CSV file (all or nothing)",
 		Long: `Create or update supplier prices from a CSV file with the columns supplier, sku, price,
-currency, min_qty, supplier_sku, lead_days, pack, priority, valid_from, valid_until
-(docs/csv-formats.md; supplier and sku are required). Each row is one price break, keyed like
+currency, min_qty, supplier_sku, lead_days, pack, priority, valid_from, valid_until, unit
+(docs/csv-formats.md; supplier and sku are required; files without unit still import). Each row is one price break, keyed like
 supplier price add: supplier, sku, currency (empty: the supplier's), min_qty (empty: 1) and
 valid_from (empty: none). A row whose key matches a stored price updates it, and an empty
 cell leaves that field as it is (a field cannot be cleared by an import); a new key adds a
 price, which needs a price and otherwise takes supplier price add's defaults (priority 1, the
 part number the supplier's other prices of the product carry). pack is a number of stock
-units or a pack unit of the product.
+units or a pack unit of the product. unit is what price is per: a unit of the stock unit's
+category or a pack unit (box: the price of one box); empty, a new price is per stock unit and
+an existing one keeps its unit. min_qty is always in the stock unit.
 
 The header may be in any order; --map renames foreign headers. UTF-8 (with or without BOM) and
 Windows-1252 are detected, as are comma, semicolon and tab delimiters. Columns the format does
@@ -58,7 +60,8 @@ file again, or a file made by supplier price export, reports 0 created and 0 upd
 docs/csv-formats.md, by supplier, SKU, currency, minimum quantity and valid-from date, to FILE
 (written atomically) or standard output ("-" or nothing). Every column is filled: the
 currency, the minimum and the priority as stored, the pack as the product's pack unit when the
-price names one, else its quantity. Prices of every date are written, current or not. With
+price names one, else its quantity, and the unit the price is per (the stock unit's code for a
+price per stock unit). Prices of every date are written, current or not. With
 one argument it is the FILE: write "export - SUPPLIER" for one supplier on standard output.
 
 Cells that start with = + - @ (other than numbers) are written with a leading ' so a

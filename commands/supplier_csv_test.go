@@ -43,8 +43,9 @@ func TestSupplierPriceImportExport(t *testing.T) {
 	run(t, url, "supplier", "price", "import", out).wantCode(t, ExitOK).
 		wantErr(t, "supplier price import: 0 created, 0 updated, 3 unchanged, 0 rejected")
 	r := run(t, url, "supplier", "price", "export", "-", "BRIT").wantCode(t, ExitOK)
-	if r.out != "supplier,sku,price,currency,min_qty,supplier_sku,lead_days,pack,priority,valid_from,valid_until\n"+
-		"BRIT,BOLT,0.02,GBP,1000,,7,box,1,,\n" {
+	// The unit column (last) says what the price is per: here BOLT's stock unit.
+	if r.out != "supplier,sku,price,currency,min_qty,supplier_sku,lead_days,pack,priority,valid_from,valid_until,unit\n"+
+		"BRIT,BOLT,0.02,GBP,1000,,7,box,1,,,ea\n" {
 		t.Fatalf("export BRIT: %q", r.out)
 	}
 	run(t, url, "supplier", "price", "export", "-", "NOBODY").wantCode(t, ExitNotFound)

@@ -22,8 +22,9 @@ const (
 )
 
 // loadSales adds five sales orders selling from MAIN, so that backorders list shows every
-// availability status: ACME's drills, screws and 60 m of rope (from batch R2603, which
-// batch trace then follows to ACME's invoice), confirmed, shipped and invoiced;
+// availability status: ACME's drills, a box of screws (a line in its own unit: 1 box
+// (200 ea), priced per box) and 60 m of rope (from batch R2603, which batch trace then
+// follows to ACME's invoice), confirmed, shipped and invoiced;
 // LONESTAR's drills and white paint, whose paint is backordered (MAIN has none, STORE has
 // some: "elsewhere", blue); BLUEBIRD's custom oak workbench, backordered with a work order
 // (wo generate) linked to its line, open and ready to build from the bench tops, legs and
@@ -38,7 +39,7 @@ func loadSales(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 		ship                  bool
 		build                 bool
 	}{
-		{"ACME", demoSOShipped, "2026-06-02", []sales.LineInput{{SKU: "DRILL-18V", Qty: dec("2")}, {SKU: "SCREW-4X40", Qty: dec("200")},
+		{"ACME", demoSOShipped, "2026-06-02", []sales.LineInput{{SKU: "DRILL-18V", Qty: dec("2")}, {SKU: "SCREW-4X40", Qty: dec("1"), Unit: "box"},
 			{SKU: "ROPE-10", Qty: dec("60")}}, true, false},
 		{"LONESTAR", demoSOBackorder, "2026-06-09", []sales.LineInput{{SKU: "DRILL-18V", Qty: dec("3")}, {SKU: "PAINT-WHITE", Qty: dec("24")}}, false, false},
 		{"BLUEBIRD", demoSOCustom, "2026-06-16", []sales.LineInput{{SKU: "BENCH", Qty: dec("1"), Choices: map[string]string{"Top": "Oak", "Vise": "Quick-release"}}}, false, true},

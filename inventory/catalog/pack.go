@@ -105,6 +105,62 @@ func ToStock(ctx context.Context, q sqlx.QueryerContext, p Product, qty decimal.
 	return uom.Convert(qty, from, stock)
 }
 
+// ToStockExact is ToStock for a document line (sales order, purchase order, RFQ): a
+// quantity in a unit other than the stock unit that does not convert exactly within the stock
+// unit's precision is refused naming both units (uom.ConvertExact), so the line's own quantity
+// and its stock quantity always mean the same goods. In the stock unit it rounds as ToStock.
+func ToStockExact(ctx context.Context, q sqlx.QueryerContext, p Product, qty decimal.Decimal, unit string) (decimal.Decimal, error) {
+	if unit == "" || unit == p.StockUOM {
+		return ToStock(ctx, q, p, qty, unit)
+	}
+	stock, err := uom.Get(ctx, q, p.StockUOM)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	from, err := unitFor(ctx, q, p, stock, unit)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	r, err := uom.ConvertExact(qty, from, stock)
+	if err != nil {
+		return r, fault.Invalidf(fault.FieldOf(err), "%s: %v", p.SKU, err)
+	}
+	return r, nil
+}
+
+// PriceDecimals is the most decimals a unit price keeps (business/bounds.Money).
+const PriceDecimals = 6
+
+// PerStockUnit turns a quantity and a price per unit (a unit of the stock unit's category or
+// a pack unit of p; "" the stock unit) into the stock unit, exactly: the quantity through
+// ToStockExact (refused naming both units when it does not convert), the price divided by
+// the stock units one unit holds (refused when that needs more than PriceDecimals decimals).
+// Min qty 2 at 60.00 per box of 12 is 24 ea at 5.00.
+func PerStockUnit(ctx context.Context, q sqlx.QueryerContext, p Product, qty, price decimal.Decimal, unit string) (decimal.Decimal, decimal.Decimal, error) {
+	unit = strings.TrimSpace(unit)
+	if unit == "" || unit == p.StockUOM {
+		return qty, price, nil
+	}
+	per, err := ToStockExact(ctx, q, p, decimal.NewFromInt(1), unit)
+	if err != nil {
+		return qty, price, err
+	}
+	if !per.IsPositive() {
+		return qty, price, fault.Invalidf("unit", "%s: one %s is 0 %s once rounded", p.SKU, unit, p.StockUOM)
+	}
+	stockQty, err := ToStockExact(ctx, q, p, qty, unit)
+	if err != nil {
+		return qty, price, err
+	}
+	stockPrice := price.DivRound(per, PriceDecimals)
+	if !stockPrice.Mul(per).Equal(price) {
+		return qty, price, fault.Invalidf("price", "%s: %s per %s is %s per %s, more than %d decimals: give the price per %s",
+			p.SKU, price, unit, price.DivRound(per, PriceDecimals+6), p.StockUOM, PriceDecimals, p.StockUOM)
+	}
+	// As typed: 60 per box of 12 is 5, not 5.000000 (String drops the trailing zeros).
+	return stockQty, decimal.RequireFromString(stockPrice.String()), nil
+}
+
 // unitFor resolves a unit code for product p: one of its packs (as a unit of the stock
 // unit's category) or a unit of measure.
 func unitFor(ctx context.Context, q sqlx.QueryerContext, p Product, stock uom.Unit, code string) (uom.Unit, error) {

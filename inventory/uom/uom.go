@@ -54,6 +54,22 @@ func Convert(qty decimal.Decimal, from, to Unit) (decimal.Decimal, error) {
 	return qty.Mul(from.Ratio).DivRound(to.Ratio, to.Precision), nil
 }
 
+// ConvertExact is Convert for a quantity that must not change on the way: one that does not
+// come out exactly in to's precision (500.5 g into kg kept to 3 decimals) is refused, naming
+// both units, rather than rounded.
+func ConvertExact(qty decimal.Decimal, from, to Unit) (decimal.Decimal, error) {
+	r, err := Convert(qty, from, to)
+	if err != nil {
+		return r, err
+	}
+	if !r.Mul(to.Ratio).Equal(qty.Mul(from.Ratio)) {
+		exact := qty.Mul(from.Ratio).DivRound(to.Ratio, MaxPrecision+10)
+		return decimal.Zero, fault.Invalidf("qty", "%s %s is %s %s, but %s keeps %d decimals: give a quantity in %s that converts exactly to %s",
+			qty, from.Code, exact, to.Code, to.Code, to.Precision, from.Code, to.Code)
+	}
+	return r, nil
+}
+
 // Round rounds qty half away from zero to the unit's precision.
 func Round(qty decimal.Decimal, u Unit) decimal.Decimal {
 	return qty.Round(u.Precision)

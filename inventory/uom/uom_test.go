@@ -295,3 +295,30 @@ func TestReferenceUnitRatioIsOne(t *testing.T) {
 		t.Fatalf("a category without its reference unit: %v", err)
 	}
 }
+
+// ConvertExact refuses what Convert would round. By hand: 500 g × 0.001 / 1 = 0.5 kg, exact
+// at kg's 3 decimals; 500.5 g is 0.5005 kg, a fourth decimal: refused naming g and kg.
+// 24 ea is 2 dozen exactly; 30 ea is 2.5 dozen, but dozen keeps 0 decimals: refused.
+func TestConvertExact(t *testing.T) {
+	t.Parallel()
+	got, err := uom.ConvertExact(dec("500"), units["g"], units["kg"])
+	if err != nil || got.String() != "0.5" || got.StringFixed(3) != "0.500" {
+		t.Fatalf("500 g -> kg = %s, %v; want 0.500", got, err)
+	}
+	got, err = uom.ConvertExact(dec("24"), units["ea"], units["dozen"])
+	if err != nil || got.String() != "2" {
+		t.Fatalf("24 ea -> dozen = %s, %v; want 2", got, err)
+	}
+	for _, c := range []struct{ qty, from, to, want string }{
+		{"500.5", "g", "kg", "500.5 g is 0.5005 kg, but kg keeps 3 decimals: give a quantity in g that converts exactly to kg"},
+		{"30", "ea", "dozen", "30 ea is 2.5 dozen, but dozen keeps 0 decimals: give a quantity in ea that converts exactly to dozen"},
+	} {
+		_, err := uom.ConvertExact(dec(c.qty), units[c.from], units[c.to])
+		if fault.KindOf(err) != fault.Invalid || fault.FieldOf(err) != "qty" || err.Error() != c.want {
+			t.Errorf("%s %s -> %s: %v, want %q", c.qty, c.from, c.to, err, c.want)
+		}
+	}
+	if _, err := uom.ConvertExact(dec("1"), units["kg"], units["l"]); fault.FieldOf(err) != "unit" {
+		t.Errorf("kg -> l: %v, want the category error", err)
+	}
+}

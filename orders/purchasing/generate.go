@@ -269,7 +269,8 @@ func Generate(ctx context.Context, q sqlx.ExtContext, sf []Shortfall, origin str
 			res.POs = append(res.POs, h.Number)
 		}
 		price := p.offer.Price
-		err := addLine(ctx, q, h, LineInput{SKU: p.s.SKU, Qty: p.qty, Price: &price, Source: FromSupplierPrice,
+		// In the stock unit, as the shortfall is: the offer's price per stock unit.
+		err := addLine(ctx, q, h, LineInput{SKU: p.s.SKU, Qty: p.qty, InStockUnit: true, Price: &price, Source: FromSupplierPrice,
 			SupplierSKU: p.offer.SupplierSKU}, date)
 		if err != nil {
 			return res, err

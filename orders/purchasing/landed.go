@@ -196,7 +196,7 @@ func bases(lines []costLine, method string) ([]decimal.Decimal, error) {
 func receivedLines(ctx context.Context, q sqlx.QueryerContext, poID int64, rate decimal.Decimal) ([]costLine, error) {
 	var ls []costLine
 	err := sqlx.SelectContext(ctx, q, &ls, `SELECT x.id, x.line_no, p.sku, x.received_qty,
-		round(x.received_qty * x.unit_price * $2::numeric, 6) AS value, p.weight, p.volume
+		round(x.received_qty * x.unit_price * x.entered_qty / x.qty * $2::numeric, 6) AS value, p.weight, p.volume
 		FROM po_lines x JOIN products p ON p.id = x.product_id
 		WHERE x.po_id = $1 AND x.received_qty > 0 AND p.track_stock ORDER BY x.line_no`, poID, rate)
 	return ls, db.Classify(err)

@@ -86,9 +86,12 @@ func (s POSummary) CellColor(field string) string {
 	return ""
 }
 
-// POLine is one line of a purchase order. Qty and prices are per stock unit; Amount is qty ×
-// unit price rounded to the currency's minor unit, Tax its tax; UnitCost is what one unit is
-// valued at in the base currency on receipt (the price at the PO's rate).
+// POLine is one line of a purchase order. Qty, ReceivedQty and Outstanding are in the stock
+// unit; the line was entered as EnteredQty of Unit (a unit of the stock unit's category or a
+// pack unit; the stock unit for lines made before units on lines) and UnitPrice is per Unit.
+// Amount is EnteredQty × unit price rounded to the currency's minor unit, Tax its tax;
+// UnitCost is what one stock unit is valued at in the base currency on receipt (the price
+// per stock unit at the PO's rate).
 type POLine struct {
 	PO          string           `db:"po" json:"po" print:"wide"`
 	LineNo      int              `db:"line_no" json:"line_no"`
@@ -106,6 +109,8 @@ type POLine struct {
 	ReceivedQty decimal.Decimal  `db:"received_qty" json:"received_qty"`
 	Outstanding decimal.Decimal  `db:"outstanding" json:"outstanding"`
 	Stocked     bool             `db:"stocked" json:"stocked" print:"wide"`
+	EnteredQty  decimal.Decimal  `db:"entered_qty" json:"entered_qty" print:"wide"`
+	StockUnit   string           `db:"stock_unit" json:"stock_unit" print:"wide"`
 }
 
 // ReceiptLine is what one receipt of a PO brought in on one line.
@@ -151,7 +156,7 @@ const selectPO = `SELECT o.id, o.number, c.code AS supplier, c.name AS supplier_
 	LEFT JOIN LATERAL (SELECT count(*) AS lines, sum(a.amount) AS subtotal,
 		sum(round(a.amount * a.tax_rate / 100, cu.minor_units)) AS tax, sum(a.qty) AS qty, sum(a.received_qty) AS received,
 		sum(greatest(a.qty - a.received_qty, 0)) AS outstanding
-		FROM (SELECT round(x.qty * x.unit_price, cu.minor_units) AS amount, x.tax_rate, x.qty, x.received_qty
+		FROM (SELECT round(x.entered_qty * x.unit_price, cu.minor_units) AS amount, x.tax_rate, x.qty, x.received_qty
 		      FROM po_lines x WHERE x.po_id = o.id) a) t ON true`
 
 // NewPO is what a new purchase order starts with.
@@ -251,9 +256,11 @@ func lockPO(ctx context.Context, q sqlx.QueryerContext, number string) (poHead, 
 type LineInput struct {
 	SKU  string
 	Qty  decimal.Decimal
-	Unit string // a unit of the stock unit's category or a pack unit of the product; "" the stock unit
-	// Price per stock unit in the PO's currency; nil takes the supplier's price break at the
-	// line's quantity.
+	Unit string // a unit of the stock unit's category or a pack unit of the product; "" the purchase unit
+	// InStockUnit says Qty is in the stock unit when Unit is "" (po generate's shortfalls).
+	InStockUnit bool
+	// Price per Unit in the PO's currency; nil takes the supplier's price break at the
+	// line's quantity, converted to Unit.
 	Price   *decimal.Decimal
 	TaxRate *decimal.Decimal // percent; nil: the product's purchase tax rate, else setting tax_rate_purchase
 	// Source says where a given price came from (an RFQ); "" means "given".
@@ -288,14 +295,21 @@ func addLine(ctx context.Context, q sqlx.ExtContext, h poHead, in LineInput, dat
 	if !in.Qty.IsPositive() {
 		return fault.Invalidf("qty", "%s: the quantity must be more than 0, got %s", p.SKU, in.Qty)
 	}
-	qty, err := catalog.ToStock(ctx, q, p, in.Qty, in.Unit)
+	unit := strings.TrimSpace(in.Unit)
+	if unit == "" && !in.InStockUnit {
+		unit = p.PurchaseUOM
+	}
+	if unit == "" {
+		unit = p.StockUOM
+	}
+	qty, err := catalog.ToStockExact(ctx, q, p, in.Qty, unit)
 	if err != nil {
 		return err
 	}
 	if !qty.IsPositive() {
-		return fault.Invalidf("qty", "%s: %s %s is less than the smallest quantity of %s", p.SKU, in.Qty, in.Unit, p.StockUOM)
+		return fault.Invalidf("qty", "%s: %s %s is less than the smallest quantity of %s", p.SKU, in.Qty, unit, p.StockUOM)
 	}
-	if in.Unit == "" && !qty.Equal(in.Qty) {
+	if unit == p.StockUOM && !qty.Equal(in.Qty) {
 		return fault.Invalidf("qty", "%s: %s has more decimals than its unit %s keeps", p.SKU, in.Qty, p.StockUOM)
 	}
 	price, source, supSKU := decimal.Zero, in.Source, in.SupplierSKU
@@ -320,7 +334,7 @@ func addLine(ctx context.Context, q sqlx.ExtContext, h poHead, in LineInput, dat
 				h.Supplier, p.SKU, h.Currency, dateOnly(date), h.Supplier, p.SKU, h.Currency)
 		}
 		o := os[0][0]
-		price, source = o.Price, FromSupplierPrice
+		price, source = o.lineUnitPrice(qty, in.Qty), FromSupplierPrice
 		if supSKU == "" {
 			supSKU = o.SupplierSKU
 		}
@@ -334,9 +348,10 @@ func addLine(ctx context.Context, q sqlx.ExtContext, h poHead, in LineInput, dat
 	if err != nil {
 		return err
 	}
-	_, err = q.ExecContext(ctx, `INSERT INTO po_lines (po_id, line_no, product_id, qty, unit_price, price_source, tax_rate, supplier_sku)
-		VALUES ($1, (SELECT coalesce(max(line_no), 0) + 1 FROM po_lines WHERE po_id = $1), $2, $3, $4, $5, $6, $7)`,
-		h.ID, p.ID, qty, price, source, tax, supSKU)
+	_, err = q.ExecContext(ctx, `INSERT INTO po_lines (po_id, line_no, product_id, qty, unit_price, price_source, tax_rate, supplier_sku,
+		unit, entered_qty)
+		VALUES ($1, (SELECT coalesce(max(line_no), 0) + 1 FROM po_lines WHERE po_id = $1), $2, $3, $4, $5, $6, $7, $8, $9)`,
+		h.ID, p.ID, qty, price, source, tax, supSKU, unit, in.Qty)
 	return db.Classify(err)
 }
 
@@ -436,11 +451,12 @@ func Get(ctx context.Context, q sqlx.QueryerContext, number string) (PODoc, erro
 	}
 	doc.Lines = []POLine{}
 	err = sqlx.SelectContext(ctx, q, &doc.Lines, `SELECT $2::text AS po, x.line_no, p.sku, p.name, x.supplier_sku, x.qty,
-		p.stock_uom AS unit, x.unit_price, x.price_source, x.tax_rate, a.amount,
-		round(a.amount * x.tax_rate / 100, cu.minor_units) AS tax, round(x.unit_price * $3::numeric, 6) AS unit_cost,
-		x.received_qty, greatest(x.qty - x.received_qty, 0) AS outstanding, p.track_stock AS stocked
+		x.unit, x.unit_price, x.price_source, x.tax_rate, a.amount,
+		round(a.amount * x.tax_rate / 100, cu.minor_units) AS tax, round(x.unit_price * x.entered_qty / x.qty * $3::numeric, 6) AS unit_cost,
+		x.received_qty, greatest(x.qty - x.received_qty, 0) AS outstanding, p.track_stock AS stocked,
+		x.entered_qty, p.stock_uom AS stock_unit
 		FROM po_lines x JOIN products p ON p.id = x.product_id JOIN currencies cu ON cu.code = $4
-		CROSS JOIN LATERAL (SELECT round(x.qty * x.unit_price, cu.minor_units) AS amount) a
+		CROSS JOIN LATERAL (SELECT round(x.entered_qty * x.unit_price, cu.minor_units) AS amount) a
 		WHERE x.po_id = $1 ORDER BY x.line_no`, doc.ID, doc.Number, doc.Rate, doc.Currency)
 	if err != nil {
 		return doc, db.Classify(err)

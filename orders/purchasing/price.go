@@ -18,10 +18,12 @@ import (
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
+	"github.com/stockctl/stockctl/inventory/uom"
 )
 
-// Price is one row of a supplier's price list for a product: the price per stock unit from
-// a minimum quantity on (several rows with different minimum quantities are the supplier's
+// Price is one row of a supplier's price list for a product: the price per Unit (the stock
+// unit, or the unit or pack the supplier prices in: 60.00 per box, UnitQty 12 stock units)
+// from a minimum quantity in stock units on (several rows with different minimum quantities are the supplier's
 // quantity price breaks), in a currency, valid between two dates.
 type Price struct {
 	ID          int64            `db:"id" json:"-"`
@@ -32,6 +34,7 @@ type Price struct {
 	MinQty      decimal.Decimal  `db:"min_qty" json:"min_qty"`
 	Price       decimal.Decimal  `db:"price" json:"price"`
 	Unit        string           `db:"unit" json:"unit"`
+	UnitQty     decimal.Decimal  `db:"unit_qty" json:"unit_qty" print:"wide"` // stock units in one Unit
 	LeadDays    *int             `db:"lead_days" json:"lead_days"`
 	PackQty     *decimal.Decimal `db:"pack_qty" json:"pack_qty"`
 	PackUnit    string           `db:"pack_unit" json:"pack_unit" print:"wide"`
@@ -47,9 +50,13 @@ type Price struct {
 type PriceInput struct {
 	Supplier string // company code
 	SKU      string
-	Price    decimal.Decimal // per stock unit
-	Currency string          // default: the supplier's currency
-	MinQty   *decimal.Decimal
+	Price    decimal.Decimal  // per Unit
+	Currency string           // default: the supplier's currency
+	MinQty   *decimal.Decimal // in Unit; default 1
+	// Unit is what Price and MinQty are per: a unit of the stock unit's category or one of
+	// the product's pack units (60.00 per box of 12 is 5.00 per ea); "": the stock unit.
+	// MinQty is kept in stock units and must convert exactly.
+	Unit string
 	// SupplierSKU is the supplier's part number; nil keeps the one the supplier's other
 	// prices for the product carry.
 	SupplierSKU *string
@@ -109,13 +116,15 @@ func AddPrice(ctx context.Context, q sqlx.ExtContext, in PriceInput) (Price, err
 
 // priceRef is what AddPrices looks up about the suppliers and products it is given.
 type priceRef struct {
-	ID        int64  `db:"id"`
-	Code      string `db:"code"`
-	Flag      bool   `db:"flag"` // supplier: is a supplier; product: purchasable
-	Active    bool   `db:"active"`
-	Currency  string `db:"currency"`  // suppliers
-	Precision int32  `db:"precision"` // products: the stock unit's decimals
-	Unit      string `db:"unit"`      // products: the stock unit
+	ID        int64           `db:"id"`
+	Code      string          `db:"code"`
+	Flag      bool            `db:"flag"` // supplier: is a supplier; product: purchasable
+	Active    bool            `db:"active"`
+	Currency  string          `db:"currency"`  // suppliers
+	Precision int32           `db:"precision"` // products: the stock unit's decimals
+	Unit      string          `db:"unit"`      // products: the stock unit
+	Category  string          `db:"category"`  // products: the stock unit's category
+	Ratio     decimal.Decimal `db:"ratio"`     // products: the stock unit's ratio
 }
 
 // AddPrices adds supplier prices in bulk, all-or-nothing, in three lookups and one upsert
@@ -133,12 +142,12 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 		skus = append(skus, strings.TrimSpace(in.SKU))
 	}
 	var sups, prods []priceRef
-	if err := sqlx.SelectContext(ctx, q, &sups, `SELECT id, code, is_supplier AS flag, active, currency, 0 AS precision, '' AS unit
-		FROM companies WHERE code = ANY($1)`, pq.StringArray(codes)); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &sups, `SELECT id, code, is_supplier AS flag, active, currency, 0 AS precision, '' AS unit,
+		'' AS category, 1 AS ratio FROM companies WHERE code = ANY($1)`, pq.StringArray(codes)); err != nil {
 		return nil, db.Classify(err)
 	}
 	if err := sqlx.SelectContext(ctx, q, &prods, `SELECT p.id, p.sku AS code, p.purchasable AS flag, p.active, '' AS currency,
-		u.precision, p.stock_uom AS unit FROM products p JOIN uoms u ON u.code = p.stock_uom WHERE p.sku = ANY($1)`, pq.StringArray(skus)); err != nil {
+		u.precision, p.stock_uom AS unit, u.category, u.ratio FROM products p JOIN uoms u ON u.code = p.stock_uom WHERE p.sku = ANY($1)`, pq.StringArray(skus)); err != nil {
 		return nil, db.Classify(err)
 	}
 	supBy, prodBy := map[string]priceRef{}, map[string]priceRef{}
@@ -162,6 +171,14 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 	for _, k := range packs {
 		packBy[fmt.Sprint(k.ProductID, "/", k.Code)] = k.Qty
 	}
+	var units []uom.Unit
+	if err := sqlx.SelectContext(ctx, q, &units, `SELECT code, name, category, ratio, precision FROM uoms`); err != nil {
+		return nil, db.Classify(err)
+	}
+	unitBy := map[string]uom.Unit{}
+	for _, u := range units {
+		unitBy[u.Code] = u
+	}
 	var currencies []string
 	if err := sqlx.SelectContext(ctx, q, &currencies, `SELECT code FROM currencies`); err != nil {
 		return nil, db.Classify(err)
@@ -173,10 +190,10 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 
 	n := len(ins)
 	cols := struct {
-		supplier, product                                             pq.Int64Array
-		cur, minQty, price, supSKU, lead, packQty, packUnit, from, to pq.StringArray
-		prio                                                          pq.Int64Array
-		skuGiven                                                      pq.BoolArray
+		supplier, product                                                                  pq.Int64Array
+		cur, minQty, price, supSKU, lead, packQty, packUnit, from, to, priceUnit, priceQty pq.StringArray
+		prio                                                                               pq.Int64Array
+		skuGiven                                                                           pq.BoolArray
 	}{}
 	var bad RowErrors
 	seen := map[string]int{}
@@ -233,6 +250,23 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 			bad = append(bad, RowError{Row: row, Field: "price", Err: err})
 			continue
 		}
+		priceUnit, priceQty := "", decimal.NewFromInt(1)
+		if u := strings.TrimSpace(in.Unit); u != "" && u != p.Unit {
+			if k, ok := packBy[fmt.Sprint(p.ID, "/", u)]; ok {
+				priceUnit, priceQty = u, k
+			} else if uu, ok := unitBy[u]; !ok {
+				unknown("unit", "unknown unit %q for %s: use a unit of category %s (stockctl uom list) or a pack unit of the product", u, p.Code, p.Category)
+				continue
+			} else if uu.Category != p.Category {
+				fail("unit", "%s: %s is a %s unit, but the stock unit %s is %s", p.Code, u, uu.Category, p.Unit, p.Category)
+				continue
+			} else if r := uu.Ratio.DivRound(p.Ratio, 2*uom.MaxPrecision); !r.Mul(p.Ratio).Equal(uu.Ratio) || !r.IsPositive() {
+				fail("unit", "%s: one %s is not an exact number of %s: give the price per %s or per a pack unit", p.Code, u, p.Unit, p.Unit)
+				continue
+			} else {
+				priceUnit, priceQty = u, r
+			}
+		}
 		minQty := decimal.NewFromInt(1)
 		if in.MinQty != nil {
 			minQty = *in.MinQty
@@ -240,6 +274,15 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 		if minQty.IsNegative() {
 			fail("min-qty", "%s from %s: the minimum quantity cannot be negative, got %s", p.Code, s.Code, minQty)
 			continue
+		}
+		if priceUnit != "" {
+			// A minimum in the price's unit is kept in stock units: min qty 2 box of 12 is 24.
+			stockMin := minQty.Mul(priceQty)
+			if !stockMin.Equal(stockMin.Round(p.Precision)) {
+				fail("min-qty", "%s: minimum quantity %s %s is %s %s, but %s keeps %d decimals", p.Code, minQty, priceUnit, stockMin, p.Unit, p.Unit, p.Precision)
+				continue
+			}
+			minQty = stockMin
 		}
 		if !minQty.Equal(minQty.Round(p.Precision)) {
 			fail("min-qty", "%s: minimum quantity %s has more decimals than its unit %s keeps", p.Code, minQty, p.Unit)
@@ -316,6 +359,8 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 		cols.lead = append(cols.lead, lead)
 		cols.packQty = append(cols.packQty, packQty)
 		cols.packUnit = append(cols.packUnit, packUnit)
+		cols.priceUnit = append(cols.priceUnit, priceUnit)
+		cols.priceQty = append(cols.priceQty, priceQty.String())
 		cols.prio = append(cols.prio, prio)
 		cols.from = append(cols.from, from)
 		cols.to = append(cols.to, to)
@@ -343,25 +388,25 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 	}
 	var ids []int64
 	err := sqlx.SelectContext(ctx, q, &ids, `INSERT INTO supplier_prices AS s (supplier_id, product_id, currency, min_qty, price,
-			supplier_sku, lead_days, pack_qty, pack_unit, priority, valid_from, valid_until)
+			supplier_sku, lead_days, pack_qty, pack_unit, priority, valid_from, valid_until, price_unit, price_qty)
 		SELECT u.supplier_id, u.product_id, u.currency, u.min_qty::numeric, u.price::numeric,
 			CASE WHEN u.sku_given THEN u.supplier_sku ELSE coalesce((SELECT x.supplier_sku FROM supplier_prices x
 				WHERE x.supplier_id = u.supplier_id AND x.product_id = u.product_id AND x.supplier_sku <> ''
 				ORDER BY x.updated_at DESC, x.id DESC LIMIT 1), '') END,
 			nullif(u.lead_days, '')::int, nullif(u.pack_qty, '')::numeric, u.pack_unit, u.priority::int,
-			nullif(u.valid_from, '')::date, nullif(u.valid_until, '')::date
+			nullif(u.valid_from, '')::date, nullif(u.valid_until, '')::date, u.price_unit, u.price_qty::numeric
 		FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[],
-			$9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[])
+			$9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[])
 			WITH ORDINALITY AS u(supplier_id, product_id, currency, min_qty, price, supplier_sku, sku_given, lead_days,
-			pack_qty, pack_unit, priority, valid_from, valid_until, n)
+			pack_qty, pack_unit, priority, valid_from, valid_until, price_unit, price_qty, n)
 		ORDER BY u.n
 		ON CONFLICT (supplier_id, product_id, currency, min_qty, (coalesce(valid_from, '-infinity'::date))) DO UPDATE SET
 			price = EXCLUDED.price, supplier_sku = EXCLUDED.supplier_sku, lead_days = EXCLUDED.lead_days,
 			pack_qty = EXCLUDED.pack_qty, pack_unit = EXCLUDED.pack_unit, priority = EXCLUDED.priority,
-			valid_until = EXCLUDED.valid_until
+			valid_until = EXCLUDED.valid_until, price_unit = EXCLUDED.price_unit, price_qty = EXCLUDED.price_qty
 		RETURNING s.id`,
 		cols.supplier, cols.product, cols.cur, cols.minQty, cols.price, cols.supSKU, cols.skuGiven, cols.lead,
-		cols.packQty, cols.packUnit, cols.prio, cols.from, cols.to)
+		cols.packQty, cols.packUnit, cols.prio, cols.from, cols.to, cols.priceUnit, cols.priceQty)
 	if err != nil {
 		return nil, db.Classify(err)
 	}
@@ -371,7 +416,7 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 }
 
 const selectPrice = `SELECT s.id, c.code AS supplier, p.sku, s.supplier_sku, s.currency, s.min_qty, s.price,
-	p.stock_uom AS unit, s.lead_days, s.pack_qty, s.pack_unit, s.priority, s.valid_from, s.valid_until,
+	CASE WHEN s.price_unit = '' THEN p.stock_uom ELSE s.price_unit END AS unit, s.price_qty AS unit_qty, s.lead_days, s.pack_qty, s.pack_unit, s.priority, s.valid_from, s.valid_until,
 	(coalesce(s.valid_from <= current_date, true) AND coalesce(s.valid_until >= current_date, true)) AS current,
 	s.updated_at, s.updated_by
 	FROM supplier_prices s
@@ -416,13 +461,18 @@ func Prices(ctx context.Context, q sqlx.QueryerContext, f PriceFilter) ([]Price,
 // Offer is what one supplier asks for a quantity of a product on a date: the price break
 // that applies at that quantity, converted to the base currency at the rate of the day.
 type Offer struct {
-	Rank        int              `db:"-" json:"rank"`
-	Supplier    string           `db:"supplier" json:"supplier"`
-	SKU         string           `db:"sku" json:"sku"`
-	SupplierSKU string           `db:"supplier_sku" json:"supplier_sku"`
-	Qty         decimal.Decimal  `db:"qty" json:"qty"`
-	MinQty      decimal.Decimal  `db:"min_qty" json:"min_qty"` // the break that applies
-	Price       decimal.Decimal  `db:"price" json:"price"`
+	Rank        int             `db:"-" json:"rank"`
+	Supplier    string          `db:"supplier" json:"supplier"`
+	SKU         string          `db:"sku" json:"sku"`
+	SupplierSKU string          `db:"supplier_sku" json:"supplier_sku"`
+	Qty         decimal.Decimal `db:"qty" json:"qty"`
+	MinQty      decimal.Decimal `db:"min_qty" json:"min_qty"` // the break that applies
+	Price       decimal.Decimal `db:"price" json:"price"`     // per stock unit
+	// ListPrice is the price as the supplier gives it, per PriceUnit (price_qty stock units);
+	// for a price per stock unit it is Price.
+	ListPrice   decimal.Decimal  `db:"list_price" json:"list_price" print:"wide"`
+	PriceUnit   string           `db:"price_unit" json:"price_unit" print:"wide"`
+	PriceQty    decimal.Decimal  `db:"price_qty" json:"-"`
 	Currency    string           `db:"currency" json:"currency"`
 	Rate        *decimal.Decimal `db:"rate" json:"rate" print:"wide"`
 	BasePrice   *decimal.Decimal `db:"base_price" json:"base_price"` // nil when the currency has no rate on the date
@@ -484,8 +534,10 @@ func offers(ctx context.Context, q sqlx.QueryerContext, needs []need, date time.
 			ORDER BY n, supplier_id, currency, (min_qty <= qty) DESC,
 				CASE WHEN min_qty <= qty THEN min_qty END DESC NULLS LAST, min_qty, valid_from DESC NULLS LAST, id DESC
 		)
-		SELECT b.n, b.supplier_id, b.product_id, b.supplier, p.sku, b.supplier_sku, b.qty, b.min_qty, b.price,
-			b.currency, r.rate, b.price * r.rate AS base_price, b.priority, b.lead_days, b.pack_qty, b.supplier_min
+		SELECT b.n, b.supplier_id, b.product_id, b.supplier, p.sku, b.supplier_sku, b.qty, b.min_qty,
+			CASE WHEN b.price_qty = 1 THEN b.price ELSE round(b.price / b.price_qty, 6) END AS price,
+			b.price AS list_price, CASE WHEN b.price_unit = '' THEN p.stock_uom ELSE b.price_unit END AS price_unit, b.price_qty,
+			b.currency, r.rate, b.price / b.price_qty * r.rate AS base_price, b.priority, b.lead_days, b.pack_qty, b.supplier_min
 		FROM brk b
 		JOIN products p ON p.id = b.product_id
 		LEFT JOIN LATERAL (
@@ -507,6 +559,16 @@ func offers(ctx context.Context, q sqlx.QueryerContext, needs []need, date time.
 		out[o.N] = append(out[o.N], o)
 	}
 	return out, nil
+}
+
+// lineUnitPrice is the offer's price for one line unit of a line of entered units making qty
+// stock units: the list price per price_qty stock units, converted once and rounded to the
+// unit price's decimals (60.00 per box of 12 is 5.00 per ea; 60.00 per box for a line in box).
+func (o Offer) lineUnitPrice(qty, entered decimal.Decimal) decimal.Decimal {
+	if qty.Equal(entered) && o.PriceQty.Equal(decimal.NewFromInt(1)) {
+		return o.ListPrice
+	}
+	return o.ListPrice.Mul(qty).DivRound(entered.Mul(o.PriceQty), priceScale)
 }
 
 // Offers lists what every supplier asks for qty of a product on date, the preferred

@@ -26,7 +26,7 @@ import (
 // supplier price add takes.
 var PriceCSVColumns = []string{
 	"supplier", "sku", "price", "currency", "min_qty", "supplier_sku", "lead_days", "pack", "priority",
-	"valid_from", "valid_until",
+	"valid_from", "valid_until", "unit",
 }
 
 // PriceCSVRequired are the columns a supplier price file must have.
@@ -45,6 +45,7 @@ const (
 	pcPriority
 	pcValidFrom
 	pcValidUntil
+	pcUnit
 )
 
 // priceStaging holds the rows of one supplier price import (see ImportPrices).
@@ -142,6 +143,9 @@ func NormalizePriceCSVRow(row int, values []string) []csvio.RowError {
 	if values[pcValidUntil] != "" {
 		until = date(pcValidUntil)
 	}
+	if v := values[pcUnit]; v != "" && strings.ContainsAny(v, " \t\r\n") {
+		bad(pcUnit, "a unit is a unit of the stock unit's category or a pack unit of the product (no spaces)")
+	}
 	if !from.IsZero() && !until.IsZero() && until.Before(from) {
 		bad(pcValidUntil, "valid until is before valid from %s", values[pcValidFrom])
 	}
@@ -166,7 +170,7 @@ func ImportPrices(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.Im
 	}
 	if _, err := b.ExecContext(ctx, `CREATE TEMP TABLE `+priceStaging+` (row_no int NOT NULL, `+strings.Join(defs, ", ")+
 		`, perrs jsonb, errs jsonb, supplier_id bigint, product_id bigint, cur text, min numeric, pack_qty numeric,
-		pack_unit text, price_id bigint) ON COMMIT DROP`); err != nil {
+		pack_unit text, price_id bigint, price_unit text, price_qty numeric) ON COMMIT DROP`); err != nil {
 		return res, db.Classify(err)
 	}
 	src := csvio.NewStageSource(r, PriceCSVColumns, NormalizePriceCSVRow, opt.Progress)
@@ -209,11 +213,20 @@ func resolveStagedPrices(ctx context.Context, b *db.Bulk) error {
 			cur = coalesce(s.currency, c.currency), min = coalesce(s.min_qty::numeric, 1),
 			pack_qty = CASE WHEN s.pack ~ '^[0-9]*\.?[0-9]+$' THEN s.pack::numeric ELSE k.qty END,
 			pack_unit = CASE WHEN s.pack ~ '^[0-9]*\.?[0-9]+$' THEN '' WHEN k.qty IS NOT NULL THEN k.code END,
-			price_id = x.id
+			price_id = x.id,
+			price_unit = CASE WHEN t.unit IS NULL THEN NULL WHEN t.unit = p.stock_uom THEN ''
+			                  WHEN pk.qty IS NOT NULL OR pq.qty IS NOT NULL THEN t.unit END,
+			price_qty = CASE WHEN t.unit IS NULL THEN NULL WHEN t.unit = p.stock_uom THEN 1 ELSE coalesce(pk.qty, pq.qty) END
 		FROM `+priceStaging+` t
 		LEFT JOIN companies c ON c.code = t.supplier
 		LEFT JOIN products p ON p.sku = t.sku
 		LEFT JOIN product_packs k ON k.product_id = p.id AND k.code = t.pack
+		LEFT JOIN product_packs pk ON pk.product_id = p.id AND pk.code = t.unit
+		LEFT JOIN uoms su ON su.code = p.stock_uom
+		LEFT JOIN uoms pu ON pu.code = t.unit AND pu.category = su.category
+		-- A unit of the category is ratio / stock ratio stock units, when that is exact.
+		LEFT JOIN LATERAL (SELECT round(pu.ratio / su.ratio, 12) AS qty) q0 ON true
+		LEFT JOIN LATERAL (SELECT q0.qty WHERE q0.qty > 0 AND q0.qty * su.ratio = pu.ratio) pq ON true
 		LEFT JOIN supplier_prices x ON x.supplier_id = c.id AND x.product_id = p.id
 		     AND x.currency = coalesce(t.currency, c.currency) AND x.min_qty = coalesce(t.min_qty::numeric, 1)
 		     AND coalesce(x.valid_from, '-infinity'::date) = coalesce(t.valid_from::date, '-infinity'::date)
@@ -256,6 +269,9 @@ func validateStagedPrices(ctx context.Context, b *db.Bulk) error {
 			   'unknown currency ' || r.cur || ': add it first with stockctl currency add ' || r.cur),
 			  ('min_qty', r.product_id IS NOT NULL AND r.min <> round(r.min, r.precision), coalesce(r.min_qty, ''),
 			   'more decimals than the unit ' || r.stock_uom || ' keeps (' || r.precision || ')'),
+			  ('unit', r.product_id IS NOT NULL AND r.unit IS NOT NULL AND r.price_qty IS NULL, r.unit,
+			   'not a pack unit of the product, nor a unit of the category of ' || r.stock_uom
+			   || ' that is an exact number of ' || r.stock_uom || ': see stockctl uom list and product pack list ' || r.sku),
 			  ('pack', r.product_id IS NOT NULL AND r.pack IS NOT NULL AND r.pack_qty IS NULL, r.pack,
 			   'the product has no pack unit ' || r.pack || ': give a number of ' || r.stock_uom
 			   || ' or add the pack with stockctl product pack add ' || r.sku || ' ' || r.pack || ' --qty N'),
@@ -304,13 +320,16 @@ func mergeStagedPrices(ctx context.Context, b *db.Bulk, res csvio.Result) (csvio
 			UPDATE supplier_prices x SET price = coalesce(s.price::numeric, x.price),
 				supplier_sku = coalesce(s.supplier_sku, x.supplier_sku), lead_days = coalesce(s.lead_days::int, x.lead_days),
 				pack_qty = coalesce(s.pack_qty, x.pack_qty), pack_unit = coalesce(s.pack_unit, x.pack_unit),
-				priority = coalesce(s.priority::int, x.priority), valid_until = coalesce(s.valid_until::date, x.valid_until)
+				priority = coalesce(s.priority::int, x.priority), valid_until = coalesce(s.valid_until::date, x.valid_until),
+				price_unit = coalesce(s.price_unit, x.price_unit), price_qty = coalesce(s.price_qty, x.price_qty)
 			FROM `+priceStaging+` s
 			WHERE `+ok+` AND x.id = s.price_id
 			  AND (coalesce(s.price::numeric, x.price), coalesce(s.supplier_sku, x.supplier_sku),
 			       coalesce(s.lead_days::int, x.lead_days), coalesce(s.pack_qty, x.pack_qty), coalesce(s.pack_unit, x.pack_unit),
-			       coalesce(s.priority::int, x.priority), coalesce(s.valid_until::date, x.valid_until))
-			  IS DISTINCT FROM (x.price, x.supplier_sku, x.lead_days, x.pack_qty, x.pack_unit, x.priority, x.valid_until)
+			       coalesce(s.priority::int, x.priority), coalesce(s.valid_until::date, x.valid_until),
+			       coalesce(s.price_unit, x.price_unit), coalesce(s.price_qty, x.price_qty))
+			  IS DISTINCT FROM (x.price, x.supplier_sku, x.lead_days, x.pack_qty, x.pack_unit, x.priority, x.valid_until,
+			       x.price_unit, x.price_qty)
 			RETURNING x.id
 		)
 		SELECT count(*) AS updated,
@@ -324,7 +343,7 @@ func mergeStagedPrices(ctx context.Context, b *db.Bulk, res csvio.Result) (csvio
 	var created int64
 	err = sqlx.GetContext(ctx, b, &created, `WITH i AS (
 			INSERT INTO supplier_prices (supplier_id, product_id, currency, min_qty, price, supplier_sku, lead_days,
-				pack_qty, pack_unit, priority, valid_from, valid_until)
+				pack_qty, pack_unit, priority, valid_from, valid_until, price_unit, price_qty)
 			SELECT s.supplier_id, s.product_id, s.cur, s.min, s.price::numeric,
 				coalesce(s.supplier_sku,
 					(SELECT t.supplier_sku FROM `+priceStaging+` t WHERE t.supplier_id = s.supplier_id AND t.product_id = s.product_id
@@ -332,7 +351,7 @@ func mergeStagedPrices(ctx context.Context, b *db.Bulk, res csvio.Result) (csvio
 					(SELECT x.supplier_sku FROM supplier_prices x WHERE x.supplier_id = s.supplier_id AND x.product_id = s.product_id
 					 AND x.supplier_sku <> '' ORDER BY x.updated_at DESC, x.id DESC LIMIT 1), ''),
 				s.lead_days::int, s.pack_qty, coalesce(s.pack_unit, ''), coalesce(s.priority::int, $1), s.valid_from::date,
-				s.valid_until::date
+				s.valid_until::date, coalesce(s.price_unit, ''), coalesce(s.price_qty, 1)
 			FROM `+priceStaging+` s
 			WHERE `+ok+` AND s.price_id IS NULL
 			ORDER BY s.row_no
@@ -348,11 +367,13 @@ func mergeStagedPrices(ctx context.Context, b *db.Bulk, res csvio.Result) (csvio
 }
 
 // priceExportSQL reads supplier prices as CSV cells in the order of PriceCSVColumns: decimals
-// as stored, the pack as its pack unit when it names one, else its quantity.
+// as stored, the pack as its pack unit when it names one, else its quantity, and the unit the
+// price is per (the stock unit's code for a price per stock unit).
 const priceExportSQL = `SELECT c.code, p.sku, s.price::text, s.currency, s.min_qty::text, s.supplier_sku,
 	coalesce(s.lead_days::text, ''),
 	CASE WHEN s.pack_unit <> '' THEN s.pack_unit ELSE coalesce(s.pack_qty::text, '') END,
-	s.priority::text, coalesce(to_char(s.valid_from, 'YYYY-MM-DD'), ''), coalesce(to_char(s.valid_until, 'YYYY-MM-DD'), '')
+	s.priority::text, coalesce(to_char(s.valid_from, 'YYYY-MM-DD'), ''), coalesce(to_char(s.valid_until, 'YYYY-MM-DD'), ''),
+	CASE WHEN s.price_unit = '' THEN p.stock_uom ELSE s.price_unit END
 	FROM supplier_prices s
 	JOIN companies c ON c.id = s.supplier_id
 	JOIN products p ON p.id = s.product_id

@@ -116,13 +116,14 @@ func TestImportPricesUpsertsAndExportReimportsUnchanged(t *testing.T) {
 	}
 	wantCounts(t, res, 0, 0, 4, 0)
 
-	// The export, with every column, reads back unchanged.
+	// The export, with every column, reads back unchanged; the file above, without the unit
+	// column, imported prices per stock unit: their unit is ea.
 	out := exportPrices(t, conn, "")
-	want := `supplier,sku,price,currency,min_qty,supplier_sku,lead_days,pack,priority,valid_from,valid_until
-BRIT,BOLT,0.02,GBP,1000,BB-1,7,box,2,2026-01-01,2026-12-31
-BRIT,BOLT,0.015,GBP,2000,BB-1,,box,2,2026-01-01,
-EURO,W,9.5,EUR,1,ET-W,14,,1,,
-EURO,W,8.75,EUR,30,ET-W,,5,1,,
+	want := `supplier,sku,price,currency,min_qty,supplier_sku,lead_days,pack,priority,valid_from,valid_until,unit
+BRIT,BOLT,0.02,GBP,1000,BB-1,7,box,2,2026-01-01,2026-12-31,ea
+BRIT,BOLT,0.015,GBP,2000,BB-1,,box,2,2026-01-01,,ea
+EURO,W,9.5,EUR,1,ET-W,14,,1,,,ea
+EURO,W,8.75,EUR,30,ET-W,,5,1,,,ea
 `
 	if out != want {
 		t.Fatalf("export:\n%s\nwant:\n%s", out, want)
@@ -195,4 +196,62 @@ HOME,W,3,,1.5,,,
 	}
 	wantCounts(t, res, 1, 0, 0, 10)
 	eq(t, "EURO W", priceOf(t, conn, "EURO", "W", "1").Price, d("10"))
+}
+
+// The unit column: what a row's price is per (a pack unit or a unit of the category); empty
+// keeps an existing row's unit, and min_qty stays in stock units.
+func TestImportPricesPerUnit(t *testing.T) {
+	t.Parallel()
+	conn := setup(t)
+	// BOLT's box is 100 ea: 1.80 per box from 200 ea is 0.018 per ea.
+	res, _, err := importPrices(t, conn, `supplier,sku,price,min_qty,unit
+EURO,BOLT,1.80,200,box
+EURO,W,3,1,ea
+`, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, res, 2, 0, 0, 0)
+	b := priceOf(t, conn, "EURO", "BOLT", "200")
+	if b.Unit != "box" || !b.UnitQty.Equal(d("100")) || !b.Price.Equal(d("1.8")) {
+		t.Fatalf("BOLT per box: %+v", b)
+	}
+	if w := priceOf(t, conn, "EURO", "W", "1"); w.Unit != "ea" || !w.UnitQty.Equal(d("1")) {
+		t.Fatalf("W per ea: %+v", w)
+	}
+	os, err := purchasing.Offers(ctx, conn, "BOLT", d("200"), purchasing.Today())
+	if err != nil || len(os) != 1 || !os[0].Price.Equal(d("0.018")) {
+		t.Fatalf("offer per ea: %+v %v", os, err)
+	}
+	// A new price without the unit column, then an empty unit cell on the box row: per ea for
+	// the new row, still per box for the existing one (its price changed to 1.70 per box).
+	res, _, err = importPrices(t, conn, `supplier,sku,price,min_qty,unit
+EURO,BOLT,1.70,200,
+EURO,BOLT,0.02,100,
+`, false, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, res, 1, 1, 0, 0)
+	if b := priceOf(t, conn, "EURO", "BOLT", "200"); b.Unit != "box" || !b.Price.Equal(d("1.7")) {
+		t.Fatalf("BOLT per box after an empty unit: %+v", b)
+	}
+	if b := priceOf(t, conn, "EURO", "BOLT", "100"); b.Unit != "ea" {
+		t.Fatalf("new BOLT row: %+v", b)
+	}
+	// Units that do not fit are refused by row and column: kg is no count unit, crate no
+	// pack of BOLT; dozen is 12 ea, exact.
+	res, rejects, err := importPrices(t, conn, `supplier,sku,price,min_qty,unit
+EURO,BOLT,1,5,kg
+EURO,BOLT,1,6,crate
+EURO,W,30,12,dozen
+`, false, false)
+	if !errors.Is(err, csvio.ErrRowsInvalid) || res.Rejected != 2 || len(rejects) != 2 {
+		t.Fatalf("bad units: %+v %+v %v", res, rejects, err)
+	}
+	for i, r := range rejects {
+		if len(r.Errors) != 1 || r.Errors[0].Column != "unit" || r.Errors[0].Row != i+2 {
+			t.Fatalf("reject %d: %+v", i, r)
+		}
+	}
 }

@@ -56,7 +56,8 @@ type recvLine struct {
 	SKU         string          `db:"sku"`
 	Qty         decimal.Decimal `db:"qty"`
 	ReceivedQty decimal.Decimal `db:"received_qty"`
-	UnitPrice   decimal.Decimal `db:"unit_price"`
+	UnitPrice   decimal.Decimal `db:"unit_price"`  // per EnteredQty's unit
+	EnteredQty  decimal.Decimal `db:"entered_qty"` // Qty in the line's unit
 }
 
 func (l recvLine) outstanding() decimal.Decimal {
@@ -127,7 +128,7 @@ func Receive(ctx context.Context, q sqlx.ExtContext, number string, r ReceiveReq
 		return PODoc{}, fault.Invalidf("po", "%s is %s: nothing can be received on it", h.Number, h.Status)
 	}
 	var lines []recvLine
-	if err := sqlx.SelectContext(ctx, q, &lines, `SELECT x.id, x.line_no, p.sku, x.qty, x.received_qty, x.unit_price
+	if err := sqlx.SelectContext(ctx, q, &lines, `SELECT x.id, x.line_no, p.sku, x.qty, x.received_qty, x.unit_price, x.entered_qty
 		FROM po_lines x JOIN products p ON p.id = x.product_id WHERE x.po_id = $1 ORDER BY x.line_no`, h.ID); err != nil {
 		return PODoc{}, db.Classify(err)
 	}
@@ -385,7 +386,8 @@ func receiveLineMoves(ctx context.Context, q sqlx.ExtContext, h poHead, l recvLi
 			qty, after, l.Qty, l.outstanding())
 	}
 	out.qty = qty
-	out.cost = l.UnitPrice.Mul(*h.Rate).Round(costScale)
+	// Per stock unit: the line's price is per its own unit, of which EnteredQty make Qty.
+	out.cost = l.UnitPrice.Mul(l.EnteredQty).Mul(*h.Rate).DivRound(l.Qty, costScale)
 	if !p.TrackStock {
 		if w.Batch != "" || len(w.Serials) > 0 || w.SerialStart != "" || w.Bay != "" {
 			return out, nil, fault.Invalidf("line", "%s is not stock-tracked: it arrives without batch, serials or bay", p.SKU)

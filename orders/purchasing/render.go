@@ -42,9 +42,11 @@ type DocLine struct {
 	SKU         string
 	SupplierSKU string
 	Name        string
-	Qty         decimal.Decimal
+	Qty         decimal.Decimal // in Unit, the line's own unit
 	Unit        string
-	UnitPrice   *decimal.Decimal
+	StockQty    decimal.Decimal  // Qty in the product's stock unit
+	StockUnit   string           // equal to Unit for a line in the stock unit
+	UnitPrice   *decimal.Decimal // per Unit
 	Amount      *decimal.Decimal
 	TaxRate     *decimal.Decimal
 	Tax         *decimal.Decimal
@@ -438,8 +440,8 @@ func poDocument(ctx context.Context, q sqlx.QueryerContext, number string) (Docu
 	}
 	for _, l := range po.Lines {
 		price, amount, rate, tax := l.UnitPrice, l.Amount, l.TaxRate, l.Tax
-		doc.Lines = append(doc.Lines, DocLine{No: l.LineNo, SKU: l.SKU, SupplierSKU: l.SupplierSKU, Name: l.Name, Qty: l.Qty,
-			Unit: l.Unit, UnitPrice: &price, Amount: &amount, TaxRate: &rate, Tax: &tax})
+		doc.Lines = append(doc.Lines, DocLine{No: l.LineNo, SKU: l.SKU, SupplierSKU: l.SupplierSKU, Name: l.Name, Qty: l.EnteredQty,
+			Unit: l.Unit, StockQty: l.Qty, StockUnit: l.StockUnit, UnitPrice: &price, Amount: &amount, TaxRate: &rate, Tax: &tax})
 	}
 	return doc, head.SupplierID, nil
 }
@@ -481,8 +483,8 @@ func rfqDocument(ctx context.Context, q sqlx.QueryerContext, number string) (Doc
 		doc.ShipTo = &Party{Code: *r.Location, Name: deref(head.LocName), Address: deref(head.LocAddress)}
 	}
 	for _, l := range r.Lines {
-		doc.Lines = append(doc.Lines, DocLine{No: l.LineNo, SKU: l.SKU, SupplierSKU: l.SupplierSKU, Name: l.Name, Qty: l.Qty,
-			Unit: l.Unit, UnitPrice: l.Price, Amount: l.Amount, LeadDays: l.LeadDays, ValidUntil: l.ValidUntil})
+		doc.Lines = append(doc.Lines, DocLine{No: l.LineNo, SKU: l.SKU, SupplierSKU: l.SupplierSKU, Name: l.Name, Qty: l.EnteredQty,
+			Unit: l.Unit, StockQty: l.Qty, StockUnit: l.StockUnit, UnitPrice: l.Price, Amount: l.Amount, LeadDays: l.LeadDays, ValidUntil: l.ValidUntil})
 	}
 	return doc, head.SupplierID, nil
 }

@@ -49,7 +49,9 @@ type RFQSummary struct {
 	UpdatedAt    time.Time       `db:"updated_at" json:"updated_at" print:"wide"`
 }
 
-// RFQLine is one product and quantity asked for, and the price quoted for it.
+// RFQLine is one product and quantity asked for, and the price quoted for it. Qty is in the
+// stock unit; the line asks for EnteredQty of Unit (the purchase unit unless another was
+// given), and Price is per Unit: Amount = EnteredQty × Price.
 type RFQLine struct {
 	RFQ         string           `db:"rfq" json:"rfq" print:"wide"`
 	LineNo      int              `db:"line_no" json:"line_no"`
@@ -63,6 +65,8 @@ type RFQLine struct {
 	QuotedOn    *time.Time       `db:"quoted_on" json:"quoted_on" print:"date"`
 	ValidUntil  *time.Time       `db:"valid_until" json:"valid_until" print:"date"`
 	LeadDays    *int             `db:"lead_days" json:"lead_days"`
+	EnteredQty  decimal.Decimal  `db:"entered_qty" json:"entered_qty" print:"wide"`
+	StockUnit   string           `db:"stock_unit" json:"stock_unit" print:"wide"`
 }
 
 // RFQDoc is a request for quote with its lines.
@@ -80,7 +84,7 @@ const selectRFQ = `SELECT r.id, r.number, c.code AS supplier, c.name AS supplier
 	LEFT JOIN locations l ON l.id = r.location_id
 	LEFT JOIN purchase_orders o ON o.id = r.po_id
 	LEFT JOIN LATERAL (SELECT count(*) AS lines, count(x.price) AS quoted,
-		sum(round(x.qty * x.price, cu.minor_units)) AS total FROM rfq_lines x WHERE x.rfq_id = r.id) t ON true`
+		sum(round(x.entered_qty * x.price, cu.minor_units)) AS total FROM rfq_lines x WHERE x.rfq_id = r.id) t ON true`
 
 // NewRFQInput is what a new request for quote starts with.
 type NewRFQInput struct {
@@ -145,7 +149,9 @@ func lockRFQ(ctx context.Context, q sqlx.QueryerContext, number string) (rfqHead
 	return h, db.Classify(err)
 }
 
-// AddRFQLine asks the supplier for a quantity of a product (in its stock unit, or unit).
+// AddRFQLine asks the supplier for a quantity of a product in unit (a unit of the stock
+// unit's category or a pack unit; "": the product's purchase unit), converted exactly to the
+// stock unit.
 func AddRFQLine(ctx context.Context, q sqlx.ExtContext, number, sku string, qty decimal.Decimal, unit string) (RFQDoc, error) {
 	h, err := lockRFQ(ctx, q, number)
 	if err != nil {
@@ -164,19 +170,26 @@ func AddRFQLine(ctx context.Context, q sqlx.ExtContext, number, sku string, qty 
 	if !qty.IsPositive() {
 		return RFQDoc{}, fault.Invalidf("qty", "%s: the quantity must be more than 0, got %s", p.SKU, qty)
 	}
-	stockQty, err := catalog.ToStock(ctx, q, p, qty, unit)
+	unit = strings.TrimSpace(unit)
+	if unit == "" {
+		unit = p.PurchaseUOM
+	}
+	if unit == "" {
+		unit = p.StockUOM
+	}
+	stockQty, err := catalog.ToStockExact(ctx, q, p, qty, unit)
 	if err != nil {
 		return RFQDoc{}, err
 	}
-	if !stockQty.IsPositive() || (unit == "" && !stockQty.Equal(qty)) {
+	if !stockQty.IsPositive() || (unit == p.StockUOM && !stockQty.Equal(qty)) {
 		return RFQDoc{}, fault.Invalidf("qty", "%s: %s has more decimals than its unit %s keeps", p.SKU, qty, p.StockUOM)
 	}
 	var supSKU string
 	_ = sqlx.GetContext(ctx, q, &supSKU, `SELECT supplier_sku FROM supplier_prices WHERE supplier_id = $1 AND product_id = $2
 		AND supplier_sku <> '' ORDER BY updated_at DESC LIMIT 1`, h.SupplierID, p.ID)
-	if _, err := q.ExecContext(ctx, `INSERT INTO rfq_lines (rfq_id, line_no, product_id, qty, supplier_sku)
-		VALUES ($1, (SELECT coalesce(max(line_no), 0) + 1 FROM rfq_lines WHERE rfq_id = $1), $2, $3, $4)`,
-		h.ID, p.ID, stockQty, supSKU); err != nil {
+	if _, err := q.ExecContext(ctx, `INSERT INTO rfq_lines (rfq_id, line_no, product_id, qty, supplier_sku, unit, entered_qty)
+		VALUES ($1, (SELECT coalesce(max(line_no), 0) + 1 FROM rfq_lines WHERE rfq_id = $1), $2, $3, $4, $5, $6)`,
+		h.ID, p.ID, stockQty, supSKU, unit, qty); err != nil {
 		return RFQDoc{}, db.Classify(err)
 	}
 	if err := settleRFQ(ctx, q, h.ID); err != nil {
@@ -195,7 +208,7 @@ func settleRFQ(ctx context.Context, q sqlx.ExtContext, id int64) error {
 
 // QuoteInput is what a supplier quoted for one line.
 type QuoteInput struct {
-	Price       decimal.Decimal // per stock unit in the RFQ's currency
+	Price       decimal.Decimal // per the line's unit in the RFQ's currency
 	Date        *time.Time      // quoted on; default today
 	ValidUntil  *time.Time
 	LeadDays    *int
@@ -326,7 +339,7 @@ func Convert(ctx context.Context, q sqlx.ExtContext, number string, in ConvertIn
 		return PODoc{}, err
 	}
 	for _, l := range take {
-		li := LineInput{SKU: l.SKU, Qty: l.Qty, Price: l.Price, Source: fmt.Sprintf("%s line %d", h.Number, l.LineNo), SupplierSKU: l.SupplierSKU}
+		li := LineInput{SKU: l.SKU, Qty: l.EnteredQty, Unit: l.Unit, Price: l.Price, Source: fmt.Sprintf("%s line %d", h.Number, l.LineNo), SupplierSKU: l.SupplierSKU}
 		if err := addLine(ctx, q, ph, li, day); err != nil {
 			return PODoc{}, fault.Wrap(fault.KindOf(err), err, "%s line %d", h.Number, l.LineNo)
 		}
@@ -353,7 +366,8 @@ func GetRFQ(ctx context.Context, q sqlx.QueryerContext, number string) (RFQDoc, 
 	}
 	doc.Lines = []RFQLine{}
 	err = sqlx.SelectContext(ctx, q, &doc.Lines, `SELECT $2::text AS rfq, x.line_no, p.sku, p.name, x.supplier_sku, x.qty,
-		p.stock_uom AS unit, x.price, round(x.qty * x.price, cu.minor_units) AS amount, x.quoted_on, x.valid_until, x.lead_days
+		x.unit, x.price, round(x.entered_qty * x.price, cu.minor_units) AS amount, x.quoted_on, x.valid_until, x.lead_days,
+		x.entered_qty, p.stock_uom AS stock_unit
 		FROM rfq_lines x JOIN products p ON p.id = x.product_id JOIN currencies cu ON cu.code = $3
 		WHERE x.rfq_id = $1 ORDER BY x.line_no`, doc.ID, doc.Number, doc.Currency)
 	return doc, db.Classify(err)
@@ -391,7 +405,7 @@ type Comparison struct {
 	Supplier   string           `db:"supplier" json:"supplier"`
 	LineNo     int              `db:"line_no" json:"line_no"`
 	Qty        decimal.Decimal  `db:"qty" json:"qty"`
-	Price      decimal.Decimal  `db:"price" json:"price"`
+	Price      decimal.Decimal  `db:"price" json:"price"` // per stock unit
 	Currency   string           `db:"currency" json:"currency"`
 	BasePrice  *decimal.Decimal `db:"base_price" json:"base_price"`
 	LeadDays   *int             `db:"lead_days" json:"lead_days"`
@@ -412,8 +426,10 @@ func Compare(ctx context.Context, q sqlx.QueryerContext, sku string, date time.T
 		return nil, err
 	}
 	out := []Comparison{}
-	err = sqlx.SelectContext(ctx, q, &out, `SELECT r.number AS rfq, c.code AS supplier, x.line_no, x.qty, x.price, r.currency,
-			round(x.price * rt.rate, 6) AS base_price, x.lead_days, x.quoted_on, x.valid_until,
+	// Quotes are compared per stock unit, whatever unit each line asked in.
+	err = sqlx.SelectContext(ctx, q, &out, `SELECT r.number AS rfq, c.code AS supplier, x.line_no, x.qty,
+			CASE WHEN x.entered_qty = x.qty THEN x.price ELSE round(x.price * x.entered_qty / x.qty, 6) END AS price, r.currency,
+			round(x.price * x.entered_qty / x.qty * rt.rate, 6) AS base_price, x.lead_days, x.quoted_on, x.valid_until,
 			coalesce(x.valid_until < $2::date, false) AS expired, r.status
 		FROM rfq_lines x JOIN rfqs r ON r.id = x.rfq_id JOIN companies c ON c.id = r.supplier_id
 		CROSS JOIN LATERAL (SELECT CASE WHEN r.currency = (SELECT value FROM settings WHERE key = 'base_currency') THEN 1::numeric

@@ -103,9 +103,16 @@ func Invoice(ctx context.Context, q sqlx.ExtContext, number string, date time.Ti
 		UnitPrice decimal.Decimal `db:"unit_price"`
 		Discount  decimal.Decimal `db:"discount"`
 		TaxRate   decimal.Decimal `db:"tax_rate"`
+		LineQty   decimal.Decimal `db:"line_qty"`   // the whole line, stock unit
+		PricedQty decimal.Decimal `db:"priced_qty"` // the whole line in the unit its price is per
+		Price     decimal.Decimal `db:"price"`      // per that unit
 	}
+	// Invoices count in the stock unit (what shipped); a line priced per a unit of its own
+	// shows its price per stock unit and is billed its share of entered qty × unit price.
 	err = sqlx.SelectContext(ctx, q, &lines, `SELECT id, line_no, product_id,
-			CASE WHEN stock THEN shipped ELSE qty END - invoiced AS qty, unit_price, discount, tax_rate
+			CASE WHEN stock THEN shipped ELSE qty END - invoiced AS qty,
+			CASE WHEN unit_priced THEN round(unit_price * entered_qty / qty, 6) ELSE unit_price END AS unit_price, discount, tax_rate,
+			qty AS line_qty, CASE WHEN unit_priced THEN entered_qty ELSE qty END AS priced_qty, unit_price AS price
 		FROM so_lines WHERE so_id = $1 AND CASE WHEN stock THEN shipped ELSE qty END > invoiced ORDER BY line_no`, o.ID)
 	if err != nil {
 		return InvoiceDoc{}, db.Classify(err)
@@ -119,7 +126,13 @@ func Invoice(ctx context.Context, q sqlx.ExtContext, number string, date time.Ti
 	zero := currency.Round(decimal.Zero, o.MinorUnits)
 	subtotal, taxTotal := zero, zero
 	for i, l := range lines {
-		m := currency.Line(l.UnitPrice, l.Qty, l.Discount, l.TaxRate, o.PricesIncludeTax, o.MinorUnits)
+		// The part invoiced in the price's unit: the whole line's priced quantity when the
+		// whole line is invoiced, so an invoice of whole lines gives what the order gives.
+		priced := l.PricedQty
+		if !l.Qty.Equal(l.LineQty) {
+			priced = l.Qty.Mul(l.PricedQty).Div(l.LineQty)
+		}
+		m := currency.Line(l.Price, priced, l.Discount, l.TaxRate, o.PricesIncludeTax, o.MinorUnits)
 		subtotal, taxTotal = subtotal.Add(m.Net), taxTotal.Add(m.Tax)
 		ids[i], soLines[i], prods[i] = int64(i+1), l.ID, l.ProductID
 		qtys[i], prices[i], discs[i], rates[i] = l.Qty.String(), l.UnitPrice.String(), l.Discount.String(), l.TaxRate.String()

@@ -18,8 +18,8 @@ import (
 type LineInput struct {
 	SKU          string
 	Qty          decimal.Decimal
-	Unit         string            // a unit of the stock unit's category or a pack unit; "": the stock unit
-	Price        *decimal.Decimal  // per stock unit in the order's currency; nil: pricing.Quote
+	Unit         string            // a unit of the stock unit's category or a pack unit; "": the sales unit
+	Price        *decimal.Decimal  // per Unit in the order's currency; nil: pricing.Quote
 	Discount     *decimal.Decimal  // percent
 	TaxRate      *decimal.Decimal  // percent; nil: the customer's, else the product's, else tax_rate_sales
 	Custom       bool              // a custom (configured) item: backordered until a work order builds it
@@ -28,7 +28,9 @@ type LineInput struct {
 }
 
 // AddLine adds a line to a draft order. The product must be active and sellable; the quantity
-// is converted to the stock unit (catalog.ToStock); the price comes from pricing.Quote at the
+// is in Unit (default the product's sales unit) and converted exactly to the stock unit
+// (catalog.ToStockExact), which allocation, backorders and shipments work in; the price, per
+// Unit, comes from pricing.Quote (per stock unit, converted) at the
 // order's date, price type, location and ship-to region (plus the chosen options'
 // adjustments for a configured item), converted to the order's currency at its rate, unless
 // Price is given (price_source manual).
@@ -50,17 +52,23 @@ func AddLine(ctx context.Context, q sqlx.ExtContext, number string, in LineInput
 	if !in.Qty.IsPositive() {
 		return Line{}, fault.Invalidf("qty", "quantity of %s must be more than 0, got %s", p.SKU, in.Qty)
 	}
-	qty, err := catalog.ToStock(ctx, q, p, in.Qty, in.Unit)
+	unit := strings.TrimSpace(in.Unit)
+	if unit == "" {
+		unit = p.SalesUOM
+	}
+	if unit == "" {
+		unit = p.StockUOM
+	}
+	qty, err := catalog.ToStockExact(ctx, q, p, in.Qty, unit)
 	if err != nil {
 		return Line{}, err
 	}
 	if !qty.IsPositive() {
-		return Line{}, fault.Invalidf("qty", "%s %s of %s is 0 %s once rounded to the stock unit", in.Qty, in.Unit, p.SKU, p.StockUOM)
+		return Line{}, fault.Invalidf("qty", "%s %s of %s is 0 %s once rounded to the stock unit", in.Qty, unit, p.SKU, p.StockUOM)
 	}
-	unit := in.Unit
-	if unit == "" {
-		unit = p.StockUOM
-	}
+	// A line in a unit other than the stock unit is priced per its own unit: amount = the
+	// quantity entered × the unit price. One in the stock unit keeps qty × unit price.
+	unitPriced := unit != p.StockUOM
 	custom := in.Custom || len(in.Choices) > 0
 	if custom && !p.TrackStock {
 		return Line{}, fault.Invalidf("custom", "%s is a %s product without stock: only stock products are built to order (--custom)", p.SKU, p.Type)
@@ -90,7 +98,13 @@ func AddLine(ctx context.Context, q sqlx.ExtContext, number string, in LineInput
 		if err != nil {
 			return Line{}, err
 		}
-		price = r.UnitPrice.Add(adjust).DivRound(o.Rate, priceScale)
+		if unitPriced {
+			// Quote prices one stock unit; one line unit is qty / entered stock units, exact
+			// (ToStockExact), so the line unit's price is rounded once, at the end.
+			price = r.UnitPrice.Add(adjust).Mul(qty).DivRound(in.Qty.Mul(o.Rate), priceScale)
+		} else {
+			price = r.UnitPrice.Add(adjust).DivRound(o.Rate, priceScale)
+		}
 		source = r.Source
 	}
 	discount := decimal.Zero
@@ -110,9 +124,9 @@ func AddLine(ctx context.Context, q sqlx.ExtContext, number string, in LineInput
 	}
 	var id int64
 	err = sqlx.GetContext(ctx, q, &id, `INSERT INTO so_lines (so_id, line_no, product_id, stock, qty, entered_qty, unit, unit_price,
-		price_source, discount, tax_rate, custom, configuration, ship_complete)
-		VALUES ($1, (SELECT coalesce(max(line_no), 0) + 1 FROM so_lines WHERE so_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-		RETURNING id`, o.ID, p.ID, p.TrackStock, qty, in.Qty, unit, price, source, discount, tax, custom, config, shipComplete)
+		price_source, discount, tax_rate, custom, configuration, ship_complete, unit_priced)
+		VALUES ($1, (SELECT coalesce(max(line_no), 0) + 1 FROM so_lines WHERE so_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		RETURNING id`, o.ID, p.ID, p.TrackStock, qty, in.Qty, unit, price, source, discount, tax, custom, config, shipComplete, unitPriced)
 	if err != nil {
 		return Line{}, db.Classify(err)
 	}

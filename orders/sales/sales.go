@@ -82,9 +82,12 @@ type Order struct {
 	CreatedBy        string          `db:"created_by" json:"created_by" print:"wide"`
 }
 
-// Line is one line of a sales order. Quantities are in the product's stock unit. Amount
-// (net of tax), Tax and Total are money in the order's currency's minor unit (currency.Line);
-// UnitPrice keeps its precision.
+// Line is one line of a sales order. Qty, Allocated, Backordered, Shipped and Invoiced are in
+// the product's stock unit; EnteredQty is the quantity in the line's Unit. UnitPrice is per
+// PriceUnit: the line's Unit for lines entered in a unit of their own, else the stock unit
+// (lines in the stock unit, lines made before units on lines, time billing's lines). Amount
+// (the quantity in PriceUnit × UnitPrice less the discount, net of tax), Tax and Total are
+// money in the order's currency's minor unit (currency.Line); UnitPrice keeps its precision.
 type Line struct {
 	ID            int64           `db:"id" json:"-"`
 	SOID          int64           `db:"so_id" json:"-"`
@@ -98,6 +101,8 @@ type Line struct {
 	EnteredQty    decimal.Decimal `db:"entered_qty" json:"entered_qty" print:"wide"`
 	Unit          string          `db:"unit" json:"unit" print:"wide"`
 	UnitPrice     decimal.Decimal `db:"unit_price" json:"unit_price"`
+	PriceUnit     string          `db:"price_unit" json:"price_unit" print:"wide"` // what UnitPrice is per: Unit, or the stock unit
+	PricedQty     decimal.Decimal `db:"priced_qty" json:"-"`                       // the quantity in PriceUnit
 	PriceSource   string          `db:"price_source" json:"price_source"`
 	Discount      decimal.Decimal `db:"discount" json:"discount" print:"wide"`
 	TaxRate       decimal.Decimal `db:"tax_rate" json:"tax_rate" print:"wide"`
@@ -130,14 +135,18 @@ const selectOrder = `SELECT o.id, o.number, o.customer_id, c.code AS customer, c
 	LEFT JOIN LATERAL (SELECT count(*) AS lines, sum(x.backordered) AS backordered
 		FROM so_lines x WHERE x.so_id = o.id) t ON true`
 
+// pricedQty is a line's quantity in the unit its price is per.
+const pricedQty = `CASE WHEN x.unit_priced THEN x.entered_qty ELSE x.qty END`
+
 const selectLine = `SELECT x.id, x.so_id, x.line_no, x.product_id, p.sku, p.name, x.stock, x.qty, p.stock_uom, x.entered_qty,
-	x.unit, x.unit_price, x.price_source, x.discount, x.tax_rate,
+	x.unit, x.unit_price, CASE WHEN x.unit_priced THEN x.unit ELSE p.stock_uom END AS price_unit, ` + pricedQty + ` AS priced_qty,
+	x.price_source, x.discount, x.tax_rate,
 	x.custom, x.configuration, x.ship_complete, x.allocated, x.backordered, x.shipped, x.invoiced
 	FROM so_lines x JOIN products p ON p.id = x.product_id`
 
 // money fills in a line's amount, tax and total under its order's tax mode and currency.
 func (l *Line) money(o Order) {
-	m := currency.Line(l.UnitPrice, l.Qty, l.Discount, l.TaxRate, o.PricesIncludeTax, o.MinorUnits)
+	m := currency.Line(l.UnitPrice, l.PricedQty, l.Discount, l.TaxRate, o.PricesIncludeTax, o.MinorUnits)
 	l.Amount, l.Tax, l.Total = m.Net, m.Tax, m.Gross
 }
 
@@ -155,7 +164,7 @@ func totals(ctx context.Context, q sqlx.QueryerContext, orders []Order) error {
 		zero := currency.Round(decimal.Zero, o.MinorUnits)
 		o.Subtotal, o.Tax, o.Total = zero, zero, zero
 	}
-	rows, err := q.QueryxContext(ctx, `SELECT so_id, qty, unit_price, discount, tax_rate FROM so_lines WHERE so_id = ANY($1)`, ids)
+	rows, err := q.QueryxContext(ctx, `SELECT x.so_id, `+pricedQty+`, x.unit_price, x.discount, x.tax_rate FROM so_lines x WHERE x.so_id = ANY($1)`, ids)
 	if err != nil {
 		return db.Classify(err)
 	}

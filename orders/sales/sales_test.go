@@ -160,7 +160,9 @@ func TestOrderLinesPricesAndConfirm(t *testing.T) {
 	}
 	l1, l2, l3 := doc.Items[0], doc.Items[1], doc.Items[2]
 	eq(t, "line 1 qty", l1.Qty, "12")
-	eq(t, "line 1 price", l1.UnitPrice, "10")
+	// Line 1 is priced per box: 10 per ea × 6 ea = 60 per box; 2 box × 60 = 120.
+	eq(t, "line 1 price", l1.UnitPrice, "60")
+	eq(t, "line 1 amount", l1.Amount, "120")
 	if l1.PriceSource != pricing.SourceSellPrice || l3.PriceSource != pricing.SourceManual {
 		t.Fatalf("price sources %s, %s", l1.PriceSource, l3.PriceSource)
 	}
@@ -169,7 +171,7 @@ func TestOrderLinesPricesAndConfirm(t *testing.T) {
 	eq(t, "service allocated", l2.Allocated, "0")
 	eq(t, "service backordered", l2.Backordered, "0")
 	eq(t, "line 3 backordered", l3.Backordered, "1")
-	// 12 × 10 + 1 × 50 + 1 × 8 = 178
+	// 2 box × 60 + 1 × 50 + 1 × 8 = 178
 	eq(t, "subtotal", doc.Subtotal, "178")
 	_, alloc := balance(t, conn, "WID", "MAIN")
 	eq(t, "allocated at MAIN", alloc, "10")
