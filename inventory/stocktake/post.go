@@ -62,7 +62,7 @@ func (r postRow) describe() string {
 
 const postRowsSQL = `SELECT l.id, l.product_id, p.sku, p.type, p.track_stock, p.serialized, p.batch_tracked, p.stock_uom,
 	l.bay_id, y.code AS bay_code, l.batch_id, b.number AS batch_number, b.expiry, l.serial_id, n.serial,
-	l.counted, l.on_hand_when_counted, coalesce(q.qty, 0) AS on_hand, coalesce(c.avg_cost, 0) AS avg_cost,
+	l.counted, l.on_hand_when_counted, coalesce(q.qty, 0) AS on_hand, product_cost(p.id, p.cost_price) AS avg_cost,
 	coalesce(q.qty, 0) <> l.expected OR EXISTS (
 	  SELECT 1 FROM stock_moves m
 	  WHERE m.product_id = l.product_id AND m.id > s.snapshot_move_id
@@ -77,7 +77,6 @@ const postRowsSQL = `SELECT l.id, l.product_id, p.sku, p.type, p.track_stock, p.
 	LEFT JOIN bays y ON y.id = l.bay_id
 	LEFT JOIN batches b ON b.id = l.batch_id
 	LEFT JOIN serials n ON n.id = l.serial_id
-	LEFT JOIN product_costs c ON c.product_id = l.product_id
 	LEFT JOIN stock_quants q ON q.product_id = l.product_id AND q.location_id = l.location_id
 	     AND coalesce(q.bay_id, 0) = coalesce(l.bay_id, 0) AND coalesce(q.batch_id, 0) = coalesce(l.batch_id, 0)
 	     AND coalesce(q.serial_id, 0) = coalesce(l.serial_id, 0)
@@ -209,7 +208,8 @@ func Post(ctx context.Context, q sqlx.ExtContext, number string, opt PostOptions
 	for _, p := range posted {
 		m, r := moves[p.Index], rowOf[p.Index]
 		costs[r] = p.UnitCost
-		am := stock.AdjustedMove{Move: p.ID, SKU: m.Product.SKU, Location: loc.Code, Qty: p.Qty, UnitCost: p.UnitCost}
+		am := stock.AdjustedMove{Move: p.ID, SKU: m.Product.SKU, Location: loc.Code, Qty: p.Qty, UnitCost: p.UnitCost,
+			CostSource: p.CostSource}
 		bay := p.ToBay
 		if m.From.Holds() {
 			am.Qty, bay = p.Qty.Neg(), p.FromBay
