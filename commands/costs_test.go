@@ -119,3 +119,34 @@ func TestCostsStockComesInAtCost(t *testing.T) {
 		t.Fatalf("settings get: %q", r.out)
 	}
 }
+
+// stocktake post counted below what is allocated: it posts, and lists the order lines that
+// lost stock on stderr.
+func TestCostsStocktakePostShortOfAllocations(t *testing.T) {
+	t.Parallel()
+	url := dbtest.NewURL(t)
+	for _, args := range [][]string{
+		{"location", "add", "MAIN"},
+		{"company", "add", "ACME", "--name", "Acme", "--customer"},
+		{"product", "add", "W", "--name", "Widget", "--cost", "2", "--sell-price", "5"},
+		{"stock", "adjust", "W", "--location", "MAIN", "--qty", "5"},
+		{"so", "new", "ACME", "--location", "MAIN"},
+		{"so", "add", "SO-000001", "W", "5"},
+		{"so", "confirm", "SO-000001"},
+		{"stocktake", "new", "--location", "MAIN", "--sku", "W"},
+		{"stocktake", "count", "ST-000001", "W", "2"},
+	} {
+		run(t, url, args...).wantCode(t, ExitOK)
+	}
+	// 5 on hand, all 5 allocated to SO-000001; 2 counted: 5 - 2 = 3 come off its allocation
+	// and go back on backorder; the post moves -3 at the average cost 2 (value -6).
+	run(t, url, "stocktake", "post", "ST-000001").wantCode(t, ExitOK).
+		wantErr(t, "ST-000001 posted: 1 adjustment moves, variance value -6",
+			"SO-000001 line 1: 3 W at MAIN back on backorder (counted short; backordered now 3)")
+	var so soJSON
+	run(t, url, "so", "show", "SO-000001", "-o", "json").wantCode(t, ExitOK).json(t, &so)
+	if so.Lines[0].Allocated != "2" || so.Lines[0].Backordered != "3" {
+		t.Fatalf("SO-000001 after the stocktake: %+v", so.Lines[0])
+	}
+	run(t, url, "stock", "check").wantCode(t, ExitOK)
+}

@@ -25,6 +25,19 @@ type PostOptions struct {
 	// the count was entered (the expected quantity plus the net moves between the snapshot
 	// and the count), so stock that moved after the count keeps its moves.
 	SetCounted bool
+	// Unallocate takes stock off allocations where posting leaves less on hand than is
+	// allocated at the location (SPEC §4: counting less than is allocated never blocks
+	// posting). The command fills it with the sales orders' function (newest order first,
+	// back on backorder), so inventory does not import orders. nil: such a count is refused.
+	Unallocate func(ctx context.Context, q sqlx.ExtContext, short []Shortage) error
+}
+
+// Shortage is stock a stocktake takes below what is allocated at its location: Qty of the
+// product must stop being allocated before the variance is posted.
+type Shortage struct {
+	ProductID, LocationID int64
+	SKU, Location         string
+	Qty                   decimal.Decimal
 }
 
 // refScope is the posting_refs scope a stocktake claims its number in when posted.
@@ -189,6 +202,9 @@ func Post(ctx context.Context, q sqlx.ExtContext, number string, opt PostOptions
 			outs, outRows = append(outs, m), append(outRows, i)
 		}
 	}
+	if err := unallocate(ctx, q, rows, adjs, loc, opt); err != nil {
+		return Doc{}, nil, err
+	}
 	moves := append(outs, ins...)
 	rowOf := append(outRows, inRows...)
 	posted, err := stock.Post(ctx, q, moves)
@@ -258,4 +274,54 @@ func Post(ctx context.Context, q sqlx.ExtContext, number string, opt PostOptions
 		out = []stock.AdjustedMove{}
 	}
 	return d, out, err
+}
+
+// unallocate hands opt.Unallocate what the adjustments take below the allocated stock of each
+// product at the location: allocated - (on hand + the product's net adjustment). It runs
+// under the products' posting locks, before the moves are posted, so the posting's guard
+// (on hand - allocated) holds.
+func unallocate(ctx context.Context, q sqlx.ExtContext, rows []postRow, adjs []*decimal.Decimal, loc stock.Location, opt PostOptions) error {
+	net := map[int64]decimal.Decimal{}
+	sku := map[int64]string{}
+	var ids pq.Int64Array
+	for i, r := range rows {
+		if adjs[i] == nil {
+			continue
+		}
+		if _, ok := sku[r.ProductID]; !ok {
+			sku[r.ProductID] = r.SKU
+			ids = append(ids, r.ProductID)
+		}
+		net[r.ProductID] = net[r.ProductID].Add(*adjs[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var bals []struct {
+		ProductID int64           `db:"product_id"`
+		OnHand    decimal.Decimal `db:"on_hand"`
+		Allocated decimal.Decimal `db:"allocated"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &bals, `SELECT product_id, on_hand, allocated FROM stock_balances
+		WHERE location_id = $1 AND product_id = ANY($2) AND allocated > 0 ORDER BY product_id`, loc.ID, ids); err != nil {
+		return db.Classify(err)
+	}
+	var short []Shortage
+	for _, b := range bals {
+		after := b.OnHand.Add(net[b.ProductID])
+		if after.GreaterThanOrEqual(b.Allocated) {
+			continue
+		}
+		qty := decimal.Min(b.Allocated, b.Allocated.Sub(after))
+		short = append(short, Shortage{ProductID: b.ProductID, LocationID: loc.ID, SKU: sku[b.ProductID], Location: loc.Code, Qty: qty})
+	}
+	if len(short) == 0 {
+		return nil
+	}
+	if opt.Unallocate == nil {
+		s := short[0]
+		return fault.Invalidf("qty", "%s at %s: the count leaves %s less on hand than is allocated to orders, and nothing was asked to take it off them",
+			s.SKU, s.Location, s.Qty)
+	}
+	return opt.Unallocate(ctx, q, short)
 }
