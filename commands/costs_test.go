@@ -114,6 +114,23 @@ func TestCostsStockComesInAtCost(t *testing.T) {
 	stockIs("10.5", "210.0")
 	prices("12", "15.75")
 
+	// A serial receipt without a cost: all 3 units at the cost price 7 (value 21), said once.
+	run(t, url, "product", "add", "SN", "--name", "Serialised", "--serialized", "--cost", "7").wantCode(t, ExitOK)
+	var sn []struct {
+		UnitCost   string `json:"unit_cost"`
+		CostSource string `json:"cost_source"`
+	}
+	r := run(t, url, "stock", "adjust", "SN", "--location", "MAIN", "--qty", "3", "--serial-start", "X1", "-o", "json").wantCode(t, ExitOK)
+	r.json(t, &sn)
+	if len(sn) != 3 || strings.Count(r.err, "valued at") != 1 || !strings.Contains(r.err, "SN: 3 in at MAIN valued at the product's cost price 7") {
+		t.Fatalf("serial receipt: %+v, said %q", sn, r.err)
+	}
+	for _, m := range sn {
+		if m.UnitCost != "7" || m.CostSource != "cost_price" {
+			t.Fatalf("serial receipt: %+v", sn)
+		}
+	}
+
 	run(t, url, "settings", "set", "cost_price_follows", "always").wantCode(t, ExitInvalid).wantErr(t, "manual, average, last_receipt")
 	if r := run(t, url, "settings", "get", "cost_price_follows"); r.out != "last_receipt\n" {
 		t.Fatalf("settings get: %q", r.out)

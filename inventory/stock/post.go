@@ -112,6 +112,9 @@ type cost struct {
 	// cost of the last stock in from outside with a cost of its own, nil if none.
 	current  decimal.Decimal
 	received *decimal.Decimal
+	// seeded: the average cost is the cost price a move of this posting came in at (the
+	// later units of one receipt, serial by serial, came in at the cost price too).
+	seeded bool
 }
 
 // now is the product's current cost: the average cost while stock is on hand, else the
@@ -597,15 +600,19 @@ func post(ctx context.Context, q sqlx.ExtContext, m Move, c *cost, negOK bool) (
 			if c.total.IsPositive() {
 				c.avg = c.total.Mul(c.avg).Add(m.ExtraCost).DivRound(c.total, costScale)
 				c.changed = true
+				c.seeded = false
 			}
 		}
 	case to: // into stock from outside
 		switch {
 		case m.UnitCost != nil:
 			unit, source = *m.UnitCost, CostGiven
-			c.received = &unit
+			c.received, c.seeded = &unit, false
 		case !c.total.IsPositive():
 			unit, source = c.price, CostPrice
+			c.seeded = true
+		case c.seeded:
+			unit, source = c.price, CostPrice // equal to the average, as typed
 		}
 		if c.total.IsPositive() {
 			c.avg = c.total.Mul(c.avg).Add(m.Qty.Mul(unit)).DivRound(c.total.Add(m.Qty), costScale)
