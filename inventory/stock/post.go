@@ -115,11 +115,16 @@ type cost struct {
 	// seeded: the average cost is the cost price a move of this posting came in at (the
 	// later units of one receipt, serial by serial, came in at the cost price too).
 	seeded bool
+	// held: the product had stock on hand when the posting locked it, so its average cost
+	// is the current cost even after this posting's moves took all of it out (a stocktake
+	// moving the last unit from one bay to another).
+	held bool
 }
 
 // now is the product's current cost: the average cost while stock is on hand, else the
 // cost price (the SQL function product_cost, migration 00022, says the same). Stock coming
-// in without a unit cost is valued at it, and sell price formulas work from it.
+// in without a unit cost is valued at it (at the average also when the posting itself took
+// the stock out: see held), and sell price formulas work from it.
 func (c *cost) now(price decimal.Decimal) decimal.Decimal {
 	if c.total.IsPositive() {
 		return c.avg
@@ -472,6 +477,7 @@ func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost
 				return nil, false, db.Classify(err)
 			}
 			c.current = c.now(c.price)
+			c.held = c.total.IsPositive()
 			costs[id] = c
 		}
 		return costs, negOK, db.Classify(rows.Err())
@@ -608,7 +614,7 @@ func post(ctx context.Context, q sqlx.ExtContext, m Move, c *cost, negOK bool) (
 		case m.UnitCost != nil:
 			unit, source = *m.UnitCost, CostGiven
 			c.received, c.seeded = &unit, false
-		case !c.total.IsPositive():
+		case !c.total.IsPositive() && !c.held:
 			unit, source = c.price, CostPrice
 			c.seeded = true
 		case c.seeded:

@@ -121,9 +121,11 @@ func (r postRow) adjustment(opt PostOptions) *decimal.Decimal {
 // transaction. The adjustment of a counted line is counted - the book quantity when it was
 // counted, or with SetCounted counted - on hand now; a line nobody counted is left alone,
 // or with ZeroUncounted taken to 0. A serial counted on one line is taken off every other
-// line it was expected on (it was found elsewhere at the location). Stock going out goes
-// first, so a serial found in another bay moves out of the old one before it comes into
-// the new one.
+// line it was expected on (it was found elsewhere at the location). Plain and batch stock
+// coming in goes first, then stock going out, then serials coming in: on hand does not dip
+// below what is allocated when stock is found in another bay, and a serial found in another
+// bay moves out of the old one before it comes into the new one. What the count leaves
+// short of the allocated stock goes to opt.Unallocate first (see unallocate).
 //
 // The stocktake is locked, then its products (as stock.Post locks them), so what posting
 // reads cannot change before it posts. A posted stocktake cannot be posted again: its
@@ -165,8 +167,8 @@ func Post(ctx context.Context, q sqlx.ExtContext, number string, opt PostOptions
 		return Doc{}, nil, err
 	}
 
-	var outs, ins []stock.Move
-	var outRows, inRows []int // the row each move is for
+	var outs, ins, serialIns []stock.Move
+	var outRows, inRows, serialInRows []int // the row each move is for
 	adjs := make([]*decimal.Decimal, len(rows))
 	for i, r := range rows {
 		adj := r.adjustment(opt)
@@ -196,7 +198,11 @@ func Post(ctx context.Context, q sqlx.ExtContext, number string, opt PostOptions
 		}
 		if adj.IsPositive() {
 			m.From, m.To, m.ToBay = side, loc, bay
-			ins, inRows = append(ins, m), append(inRows, i)
+			if m.Serial != nil {
+				serialIns, serialInRows = append(serialIns, m), append(serialInRows, i)
+			} else {
+				ins, inRows = append(ins, m), append(inRows, i)
+			}
 		} else {
 			m.From, m.FromBay, m.To = loc, bay, side
 			outs, outRows = append(outs, m), append(outRows, i)
@@ -205,8 +211,11 @@ func Post(ctx context.Context, q sqlx.ExtContext, number string, opt PostOptions
 	if err := unallocate(ctx, q, rows, adjs, loc, opt); err != nil {
 		return Doc{}, nil, err
 	}
-	moves := append(outs, ins...)
-	rowOf := append(outRows, inRows...)
+	// Plain and batch stock coming in goes first, so stock found in another bay than
+	// expected is in before the old bay's goes out and on hand never dips below what is
+	// allocated; a serial goes out of its old place before it comes into its new one.
+	moves := append(append(ins, outs...), serialIns...)
+	rowOf := append(append(inRows, outRows...), serialInRows...)
 	posted, err := stock.Post(ctx, q, moves)
 	if err != nil {
 		if i, ok := stock.FailedMove(err); ok {
@@ -277,15 +286,18 @@ func Post(ctx context.Context, q sqlx.ExtContext, number string, opt PostOptions
 }
 
 // unallocate hands opt.Unallocate what the adjustments take below the allocated stock of each
-// product at the location: allocated - (on hand + the product's net adjustment). It runs
-// under the products' posting locks, before the moves are posted, so the posting's guard
-// (on hand - allocated) holds.
+// product at the location: allocated - the lowest on hand the posting passes through, which
+// is on hand + the product's adjustments except serials coming in (they are posted last,
+// after the serials going out: a serial found in another bay than expected while every unit
+// is allocated takes one unit off an order, which so release gives back). It runs under the
+// products' posting locks, before the moves are posted, so the posting's guard (on hand -
+// allocated) holds.
 func unallocate(ctx context.Context, q sqlx.ExtContext, rows []postRow, adjs []*decimal.Decimal, loc stock.Location, opt PostOptions) error {
 	net := map[int64]decimal.Decimal{}
 	sku := map[int64]string{}
 	var ids pq.Int64Array
 	for i, r := range rows {
-		if adjs[i] == nil {
+		if adjs[i] == nil || (r.SerialID != nil && adjs[i].IsPositive()) {
 			continue
 		}
 		if _, ok := sku[r.ProductID]; !ok {

@@ -6,9 +6,11 @@ import (
 	"testing"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/inventory/stocktake"
 	"github.com/stockctl/stockctl/orders/sales"
 )
@@ -80,6 +82,52 @@ func TestStocktakeShortOfAllocationsTakesNewestOrdersFirst(t *testing.T) {
 	if err := conn.Get(&bal, `SELECT b.on_hand::text, b.allocated::text FROM stock_balances b JOIN products p ON p.id = b.product_id
 		JOIN locations l ON l.id = b.location_id WHERE p.sku = 'WID' AND l.code = 'MAIN'`); err != nil || bal.OnHand != "3" || bal.Allocated != "3" {
 		t.Fatalf("MAIN balance %+v, %v", bal, err)
+	}
+	invariants(t, conn)
+}
+
+// Stock found in another bay than expected, all of it allocated: the stock comes into the new
+// bay before it leaves the old one, so no order loses its allocation, and it keeps its average
+// cost (WID has no cost price: valued at that, it would be worth nothing).
+func TestStocktakeMovingAllocatedStockBetweenBays(t *testing.T) {
+	t.Parallel()
+	conn := setup(t)
+	if _, err := stock.AddBay(ctx, conn, "MAIN", "B1", ""); err != nil {
+		t.Fatal(err)
+	}
+	so := order(t, conn, "ACME", "MAIN", sales.LineInput{SKU: "WID", Qty: d("10")})
+	confirm(t, conn, so) // all 10 at MAIN (outside bays, at 3) allocated
+	st := must(tx(t, conn, func(tx *sqlx.Tx) (stocktake.Doc, error) {
+		return stocktake.New(ctx, tx, stocktake.Request{Location: "MAIN", SKUs: []string{"WID"}})
+	}))(t)
+	must(tx(t, conn, func(tx *sqlx.Tx) ([]stocktake.Counted, error) {
+		return stocktake.Record(ctx, tx, st.Number, []stocktake.Count{{SKU: "WID", Qty: d("0"), Bay: stocktake.NoBay},
+			{SKU: "WID", Qty: d("10"), Bay: "B1"}})
+	}))(t)
+	called := false
+	opt := stocktake.PostOptions{Unallocate: func(context.Context, sqlx.ExtContext, []stocktake.Shortage) error {
+		called = true
+		return nil
+	}}
+	// +10 into B1 at the average 3, then -10 out of no bay at 3: on hand 10, average 3.
+	var moves []stock.AdjustedMove
+	err := db.InTx(ctx, conn, func(tx *sqlx.Tx) (err error) {
+		_, moves, err = stocktake.Post(ctx, tx, st.Number, opt)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if called || len(moves) != 2 || !moves[0].Qty.Equal(d("10")) || !moves[0].UnitCost.Equal(d("3")) ||
+		moves[0].CostSource != stock.CostAverage || !moves[1].Qty.Equal(d("-10")) || !moves[1].UnitCost.Equal(d("3")) {
+		t.Fatalf("moves %+v (unallocate called: %v)", moves, called)
+	}
+	if l := must(sales.Get(ctx, conn, so))(t).Items[0]; !l.Allocated.Equal(d("10")) || !l.Backordered.IsZero() {
+		t.Fatalf("the order lost stock: %+v", l)
+	}
+	var avg decimal.Decimal
+	if err := conn.Get(&avg, `SELECT avg_cost FROM product_costs c JOIN products p ON p.id = c.product_id WHERE p.sku = 'WID'`); err != nil || !avg.Equal(d("3")) {
+		t.Fatalf("average cost %s, want 3 (%v)", avg, err)
 	}
 	invariants(t, conn)
 }
