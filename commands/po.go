@@ -50,11 +50,18 @@ limits it to those sales orders (repeat it or separate numbers by commas). The c
 the backorders in the order so release allocates (ship-by date, order date, SO number,
 line), so an order's shortfall does not depend on which orders are asked about: ordering for
 SO-000001 and running it again orders nothing, and asking for SO-000002 afterwards still
-orders its part. Custom items and products with a bill of materials are left to work orders.
+orders its part. Custom items and products with a bill of materials are left to work orders
+(stockctl wo generate), and the components those work orders still need count instead: for
+each open or partially completed work order, (qty − completed) × the bill of materials, with
+the cover the component's own backorders leave (work orders in number order; with --so, those
+built for the orders' lines). So a backorder a work order builds is counted once, through its
+components, never also as the finished product; components with a bill of materials of their
+own are built, not bought.
 
 With --reorder, find every active, purchasable product whose available stock plus open
-purchase orders is below its minimum level at a location, and order it up to its maximum level
-(the minimum when no maximum is set).
+purchase orders, less what open work orders there still need of it as a component, is below its
+minimum level at a location, and order it up to its maximum level (the minimum when no maximum
+is set).
 
 With both, one line per product and location orders the larger of the backorder shortfall
 and the reorder need judged on available + open POs − backordered (the backorders will take
@@ -84,7 +91,7 @@ order; once received, stockctl so release allocates the stock to the backorders.
 			if !reorder && !fromBackorders {
 				return fault.Usagef("reorder", "say what to order for: --from-backorders (sales backorders), --reorder (stock below its minimum level) or both")
 			}
-			req := purchasing.GenerateRequest{Reorder: reorder, Location: location, Date: purchasing.Today()}
+			req := purchasing.GenerateRequest{Reorder: reorder, Location: location, Orders: orders, Date: purchasing.Today()}
 			if fromBackorders {
 				req.Backorders = func(ctx context.Context, q sqlx.QueryerContext) ([]purchasing.Shortfall, error) {
 					sf, err := sales.Shortfalls(ctx, q, orders)

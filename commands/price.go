@@ -82,7 +82,7 @@ The sell price is also the default price type's first break row, so that row fol
 				return err
 			}
 			switch {
-			case (pp.Formula == pricing.Markup || pp.Formula == pricing.Margin) && pp.CostPrice.IsZero():
+			case (pp.Formula == pricing.Markup || pp.Formula == pricing.Margin) && pp.Cost.IsZero():
 				a.say("note: %s has no cost price yet, so its sell price is 0 until it gets one (product edit %s --cost X)", pp.SKU, pp.SKU)
 			case (pp.Formula == pricing.Discount || pp.Formula == pricing.List) && pp.ListPrice.IsZero():
 				a.say("note: %s has no list price yet, so its sell price is 0 until it gets one (product edit %s --list-price X)", pp.SKU, pp.SKU)

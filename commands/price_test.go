@@ -33,7 +33,7 @@ func TestPriceFormulaCommand(t *testing.T) {
 	url := priceSetup(t)
 	var pp map[string]any
 	run(t, url, "price", "formula", "W", "margin", "--pct", "25", "-o", "json").wantCode(t, ExitOK).json(t, &pp)
-	if pp["sell_price"] != "10.67" || pp["formula"] != "margin" || pp["pct"] != "25" || pp["rule"] != "margin: cost 8 ÷ (1 − 25%)" {
+	if pp["sell_price"] != "10.67" || pp["formula"] != "margin" || pp["pct"] != "25" || pp["rule"] != "margin: cost price 8 ÷ (1 − 25%)" {
 		t.Fatalf("margin 25%% over cost 8: %v", pp)
 	}
 	run(t, url, "price", "formula", "W", "markup", "--pct", "25", "--dry-run").wantCode(t, ExitOK).wantErr(t, "dry run")

@@ -37,7 +37,7 @@ func TestStockAdjustRefCommand(t *testing.T) {
 	wantSame(t, "stock adjust -o json", again, first)
 	csv := run(t, url, "stock", "adjust", "W", "--location", "MAIN", "--qty", "5", "--unit-cost", "2.5", "--reason", "count",
 		"--ref", "cron-1", "-o", "csv").wantCode(t, ExitOK).wantErr(t, "already posted").out
-	if !strings.HasPrefix(csv, "move,sku,location,qty,unit_cost,batch,serial,bay\n") || !strings.Contains(csv, ",W,MAIN,5,2.50,,,\n") {
+	if !strings.HasPrefix(csv, "move,sku,location,qty,unit_cost,batch,serial,bay,cost_source\n") || !strings.Contains(csv, ",W,MAIN,5,2.50,,,,given\n") {
 		t.Fatalf("csv: %q", csv)
 	}
 	// A cron job that changed its mind learns that its change was not posted.

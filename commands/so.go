@@ -271,7 +271,11 @@ Stock in batches past their expiry date (before today, UTC; a batch expiring tod
 good) is not released, and not shipped, unless --allow-expired: what only it could serve
 stays backordered, and a note on stderr names each such line with its batches.
 
---ship ships what was released, --invoice (with --ship) invoices it, in the same transaction.
+--ship ships everything allocated on the lines it released to (what was allocated to them
+before as well as what was just released), --invoice (with --ship) then invoices the orders
+shipped as so invoice does (every shipped, not yet invoiced quantity, and non-stock lines), all
+in the same transaction: the orders end as so ship --line N of those lines plus so invoice
+would leave them.
 Safe from cron and from several shells at once: products are locked in one fixed order and
 every update is guarded, so no unit is released twice. --dry-run shows what would happen.`,
 		Example: `  stockctl so release --all
@@ -322,7 +326,7 @@ every update is guarded, so no unit is released twice. --dry-run shows what woul
 	fl := cmd.Flags()
 	fl.BoolVar(&r.All, "all", false, "every open order with backorders")
 	fl.StringVar(&r.Location, "location", "", "only orders selling from this location")
-	fl.BoolVar(&ship, "ship", false, "ship what was released")
+	fl.BoolVar(&ship, "ship", false, "ship everything allocated on the lines released to")
 	fl.BoolVar(&invoice, "invoice", false, "invoice what was shipped (with --ship)")
 	fl.BoolVar(&r.AllowExpired, "allow-expired", false, "release (and ship) stock in batches past their expiry date too")
 	fl.BoolVar(&dry, "dry-run", false, "show what would be released without saving")

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
@@ -35,9 +36,13 @@ func (a *App) stockAdjustCmd() *cobra.Command {
 		Use:   "adjust SKU --location L --qty ±N [flags] | adjust --file FILE",
 		Short: "Add or remove stock by hand (found, damaged, opening stock), one line or a CSV file",
 		Long: `Post a stock adjustment: --qty 5 adds, --qty -2 removes (in the product's stock unit).
-Stock coming in is valued at --unit-cost (default: the current average cost) and raises the
-moving-average cost; stock going out leaves at the average cost. The GL code defaults to the
-setting gl_adjustment.
+Stock coming in is valued at --unit-cost and raises the moving-average cost; without it, at
+the current average cost, or at the product's cost price when the product has no stock on
+hand (a first receipt, or after it ran out); the command says which on standard error, and
+the moves' cost_source (given, average, cost_price; -o json/csv, or --fields) records it.
+Stock going out leaves at the average cost. The setting cost_price_follows (average by
+default) says whether stock coming in also moves the product's cost price. The GL code
+defaults to the setting gl_adjustment.
 
 Batch-tracked products need --batch (and --expiry for a new batch); serialised products need
 one --serial per unit, or --serial-start SN1000 to number stock coming in. --bay puts stock in
@@ -120,6 +125,8 @@ again), and a product deleted meanwhile is reported missing (exit 6).`,
 			}
 			if f.file != "" {
 				a.say("%d adjustments posted as %d moves", len(adjs), len(moves))
+			} else {
+				sayCostSource(a, moves)
 			}
 			return a.Printer().List(moves)
 		},
@@ -128,7 +135,7 @@ again), and a product deleted meanwhile is reported missing (exit 6).`,
 	fl.StringVar(&f.location, "location", "", "location code")
 	fl.Var(f.qty.of(bounds.Quantity, anySign), "qty", "quantity to add (positive) or remove (negative), in the stock unit")
 	fl.StringVar(&f.reason, "reason", "", "why: damaged, found, opening, count ...")
-	fl.Var(f.unitCost.of(bounds.Money, nonNegative), "unit-cost", "unit cost of stock coming in, base currency (default: average cost)")
+	fl.Var(f.unitCost.of(bounds.Money, nonNegative), "unit-cost", "unit cost of stock coming in, base currency (default: the average cost, or the cost price with no stock on hand)")
 	fl.StringVar(&f.glCode, "gl-code", "", "GL code (default: setting gl_adjustment)")
 	fl.StringVar(&f.narrative, "narrative", "", "free text kept on the move")
 	fl.StringVar(&f.batch, "batch", "", "batch number (batch-tracked products)")
@@ -140,6 +147,31 @@ again), and a product deleted meanwhile is reported missing (exit 6).`,
 	fl.StringVar(&f.file, "file", "", "CSV file of adjustments (- for stdin)")
 	fl.BoolVar(&f.dry, "dry-run", false, "check everything and show the moves without posting")
 	return cmd
+}
+
+// sayCostSource says, for stock that came in without --unit-cost, which cost it was valued
+// at: the average cost, or the cost price when the product had no stock on hand.
+func sayCostSource(a *App, moves []stock.AdjustedMove) {
+	type key struct{ sku, location, source, cost string }
+	var keys []key
+	qty := map[key]decimal.Decimal{}
+	for _, m := range moves {
+		if !m.Qty.IsPositive() || (m.CostSource != stock.CostAverage && m.CostSource != stock.CostPrice) {
+			continue
+		}
+		k := key{m.SKU, m.Location, m.CostSource, m.UnitCost.String()}
+		if _, ok := qty[k]; !ok {
+			keys = append(keys, k)
+		}
+		qty[k] = qty[k].Add(m.Qty)
+	}
+	for _, k := range keys {
+		if k.source == stock.CostAverage {
+			a.say("%s: %s in at %s valued at the average cost %s (no --unit-cost)", k.sku, qty[k], k.location, k.cost)
+		} else {
+			a.say("%s: %s in at %s valued at the product's cost price %s (no stock on hand to average, no --unit-cost)", k.sku, qty[k], k.location, k.cost)
+		}
+	}
 }
 
 func (f *adjustFlags) adjustment(sku string) (stock.Adjustment, error) {

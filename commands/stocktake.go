@@ -20,6 +20,7 @@ import (
 	"github.com/stockctl/stockctl/inventory/stocktake"
 	"github.com/stockctl/stockctl/io/csvio"
 	"github.com/stockctl/stockctl/io/printer"
+	"github.com/stockctl/stockctl/orders/sales"
 )
 
 func (a *App) stocktakeCmd() *cobra.Command {
@@ -677,6 +678,12 @@ Lines nobody counted are left as they are; --zero-uncounted takes them to 0 on h
 was not found is not there). A line whose stock left after it was counted, so the default
 adjustment would take more than is there, is refused: recount it, or use --set-counted.
 
+Counting less than is allocated never blocks posting: what the count leaves short of the
+stock allocated at the location comes off the allocations of sales order lines, newest order
+first (order date, then number, then last line first), and goes back on backorder there
+(so release allocates it again when stock comes). The post lists each order line that lost
+stock on standard error ("SO-000007 line 2: 3 W at MAIN back on backorder").
+
 A posted stocktake is final: it cannot be posted again, counted, closed or cancelled; the
 database refuses any change to it.`,
 		Example: `  stockctl stocktake post ST-000001
@@ -686,12 +693,25 @@ database refuses any change to it.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			var doc stocktake.Doc
 			var moves []stock.AdjustedMove
+			var lost []sales.Unallocated
+			opt.Unallocate = func(ctx context.Context, q sqlx.ExtContext, short []stocktake.Shortage) (err error) {
+				need := make([]sales.Unallocation, len(short))
+				for i, s := range short {
+					need[i] = sales.Unallocation{ProductID: s.ProductID, LocationID: s.LocationID, SKU: s.SKU, Location: s.Location, Qty: s.Qty}
+				}
+				lost, err = sales.Unallocate(ctx, q, need)
+				return err
+			}
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+				lost = nil // a retried transaction starts again
 				doc, moves, err = stocktake.Post(c.Context(), tx, args[0], opt)
 				return err
 			})
 			if err != nil {
 				return err
+			}
+			for _, l := range lost {
+				a.say("%s line %d: %s %s at %s back on backorder (counted short; backordered now %s)", l.SO, l.Line, l.Qty, l.SKU, l.Location, l.Backordered)
 			}
 			value := decimal.Zero
 			if doc.VarianceValue != nil {

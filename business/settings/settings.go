@@ -57,6 +57,7 @@ var defs = map[string]def{
 	"location_pricing":       {"location-based pricing: none, sell_from or sell_to", oneOf("none", "sell_from", "sell_to")},
 	"prices_include_tax":     {"whether prices include tax: true or false", boolean},
 	"negative_stock_allowed": {"whether on hand may go below zero: true or false", boolean},
+	"cost_price_follows":     {"what stock coming in does to a product's cost price: manual (nothing), average (it becomes the average cost) or last_receipt (the unit cost of the last stock in with a cost of its own)", oneOf("manual", "average", "last_receipt")},
 	"gl_sales":               {"default sales GL code", glCode},
 	"gl_purchase":            {"default purchase GL code", glCode},
 	"gl_inventory":           {"default inventory asset GL code", glCode},

@@ -34,6 +34,8 @@ type ProductPricing struct {
 	SKU                   string           `db:"sku" json:"sku"`
 	Name                  string           `db:"name" json:"name"`
 	CostPrice             decimal.Decimal  `db:"cost_price" json:"cost_price"`
+	Cost                  decimal.Decimal  `db:"cost" json:"cost"`             // what markup and margin work from
+	CostBasis             string           `db:"cost_basis" json:"cost_basis"` // CostAverage or CostPrice
 	ListPrice             decimal.Decimal  `db:"list_price" json:"list_price"`
 	SellPrice             decimal.Decimal  `db:"sell_price" json:"sell_price"`
 	Formula               string           `db:"price_formula" json:"formula"`
@@ -47,18 +49,34 @@ type ProductPricing struct {
 	id int64
 }
 
+// Which cost the markup and margin formulas work from: the product's average cost while it
+// has stock on hand, else its cost price (the SQL function product_cost, migration 00022).
+const (
+	CostAverage = "average"
+	CostPrice   = "cost_price"
+)
+
+// costSQL reads the cost formulas work from and which it is, for products p.
+const costSQL = `product_cost(p.id, p.cost_price) AS cost,
+	CASE WHEN EXISTS (SELECT 1 FROM product_costs c WHERE c.product_id = p.id AND c.on_hand > 0)
+	  THEN 'average' ELSE 'cost_price' END AS cost_basis`
+
 // Describe says how the formula turns cost and list price into the sell price, in words and
-// numbers: "cost 8.00 × (1 + 25%)".
-func Describe(formula string, pct *decimal.Decimal, cost, list decimal.Decimal) string {
+// numbers: "markup: average cost 8 × (1 + 25%)". basis is CostAverage or CostPrice.
+func Describe(formula string, pct *decimal.Decimal, cost decimal.Decimal, basis string, list decimal.Decimal) string {
 	p := "?"
 	if pct != nil {
 		p = num(*pct) + "%"
 	}
+	what := "cost price"
+	if basis == CostAverage {
+		what = "average cost"
+	}
 	switch formula {
 	case Markup:
-		return fmt.Sprintf("markup: cost %s × (1 + %s)", num(cost), p)
+		return fmt.Sprintf("markup: %s %s × (1 + %s)", what, num(cost), p)
 	case Margin:
-		return fmt.Sprintf("margin: cost %s ÷ (1 − %s)", num(cost), p)
+		return fmt.Sprintf("margin: %s %s ÷ (1 − %s)", what, num(cost), p)
 	case Discount:
 		return fmt.Sprintf("discount: list %s × (1 − %s)", num(list), p)
 	case List:
@@ -84,12 +102,12 @@ func productID(ctx context.Context, q sqlx.QueryerContext, sku string, lock bool
 // Show returns how a product is priced.
 func Show(ctx context.Context, q sqlx.QueryerContext, sku string) (ProductPricing, error) {
 	var pp ProductPricing
-	err := q.QueryRowxContext(ctx, `SELECT p.id, p.sku, p.name, p.cost_price, p.list_price, p.sell_price,
+	err := q.QueryRowxContext(ctx, `SELECT p.id, p.sku, p.name, p.cost_price, `+costSQL+`, p.list_price, p.sell_price,
 		p.price_formula, p.price_pct, p.same_price_all_locations,
 		(SELECT value FROM settings WHERE key = 'default_price_type'),
 		(SELECT count(*) FROM price_breaks b WHERE b.product_id = p.id),
 		(SELECT count(*) FROM special_prices s WHERE s.product_id = p.id)
-		FROM products p WHERE p.sku = $1`, sku).Scan(&pp.id, &pp.SKU, &pp.Name, &pp.CostPrice, &pp.ListPrice,
+		FROM products p WHERE p.sku = $1`, sku).Scan(&pp.id, &pp.SKU, &pp.Name, &pp.CostPrice, &pp.Cost, &pp.CostBasis, &pp.ListPrice,
 		&pp.SellPrice, &pp.Formula, &pp.Pct, &pp.SamePriceAllLocations, &pp.DefaultPriceType, &pp.Breaks, &pp.Specials)
 	if errors.Is(err, sql.ErrNoRows) {
 		return pp, fault.NotFoundf("product %s does not exist (find it with stockctl product lookup or product list --search)", sku)
@@ -97,7 +115,7 @@ func Show(ctx context.Context, q sqlx.QueryerContext, sku string) (ProductPricin
 	if err != nil {
 		return pp, db.Classify(err)
 	}
-	pp.Rule = Describe(pp.Formula, pp.Pct, pp.CostPrice, pp.ListPrice)
+	pp.Rule = Describe(pp.Formula, pp.Pct, pp.Cost, pp.CostBasis, pp.ListPrice)
 	return pp, nil
 }
 

@@ -80,6 +80,8 @@ type quoteRow struct {
 	SKU                string              `db:"sku"`
 	SellPrice          decimal.Decimal     `db:"sell_price"`
 	CostPrice          decimal.Decimal     `db:"cost_price"`
+	Cost               decimal.Decimal     `db:"cost"`
+	CostBasis          string              `db:"cost_basis"`
 	ListPrice          decimal.Decimal     `db:"list_price"`
 	Formula            string              `db:"price_formula"`
 	Pct                *decimal.Decimal    `db:"price_pct"`
@@ -113,7 +115,7 @@ type quoteRow struct {
 // every region; special rows are the customer's for the product, whatever their dates. Quote
 // picks among them, so the explanation can say why each did not apply.
 const quoteQuery = `WITH ctx AS (
-  SELECT p.id AS product_id, p.sku, p.sell_price, p.cost_price, p.list_price, p.price_formula, p.price_pct,
+  SELECT p.id AS product_id, p.sku, p.sell_price, p.cost_price, ` + costSQL + `, p.list_price, p.price_formula, p.price_pct,
          p.same_price_all_locations, dt.value AS default_type, lp.value AS location_pricing,
          cur.code AS currency, cur.minor_units,
          coalesce(c.tax_rate, p.sales_tax_rate, tr.value::numeric) AS tax_rate, it.value = 'true' AS inclusive,
@@ -142,7 +144,7 @@ const quoteQuery = `WITH ctx AS (
   SELECT 'special', NULL, NULL, s.min_qty, s.price, s.valid_from, s.valid_until
   FROM special_prices s JOIN ctx ON s.product_id = ctx.product_id AND s.customer_id = ctx.customer_id
 )
-SELECT ctx.sku, ctx.sell_price, ctx.cost_price, ctx.list_price, ctx.price_formula, ctx.price_pct,
+SELECT ctx.sku, ctx.sell_price, ctx.cost_price, ctx.cost, ctx.cost_basis, ctx.list_price, ctx.price_formula, ctx.price_pct,
        ctx.same_price_all_locations, ctx.default_type, ctx.location_pricing, ctx.currency, ctx.minor_units,
        ctx.tax_rate, ctx.inclusive, ctx.customer, ctx.is_customer, ctx.customer_type, ctx.customer_type_active, ctx.customer_region,
        ctx.location, ctx.location_region, ctx.override_type, ctx.override_active,
@@ -403,7 +405,7 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 	{
 		sp := x.SellPrice
 		opts = append(opts, option{rule: SourceSellPrice, price: &sp, priceType: def,
-			reason: fmt.Sprintf("unit sell price %s, the first %s row (%s)", num(sp), def, Describe(x.Formula, x.Pct, x.CostPrice, x.ListPrice))})
+			reason: fmt.Sprintf("unit sell price %s, the first %s row (%s)", num(sp), def, Describe(x.Formula, x.Pct, x.Cost, x.CostBasis, x.ListPrice))})
 	}
 
 	res := Result{Qty: qty, Currency: x.Currency}

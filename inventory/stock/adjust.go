@@ -26,7 +26,7 @@ type Adjustment struct {
 	Qty         decimal.Decimal
 	Reason      string
 	GLCode      string           // default: setting gl_adjustment
-	UnitCost    *decimal.Decimal // stock coming in; default the average cost
+	UnitCost    *decimal.Decimal // stock coming in; default the average cost, or the cost price with none on hand
 	Narrative   string
 	Batch       string
 	Expiry      *time.Time
@@ -48,6 +48,10 @@ type AdjustedMove struct {
 	Batch    *string         `json:"batch"`
 	Serial   *string         `json:"serial"`
 	Bay      *string         `json:"bay"`
+	// CostSource says what UnitCost is (CostGiven, CostAverage, CostPrice): stock coming in
+	// without a unit cost is valued at the average cost, or at the cost price when the
+	// product had no stock on hand.
+	CostSource string `json:"cost_source" print:"wide"`
 }
 
 // adjustPosting is the result kept with a ref of stock adjust or stock import, which share
@@ -253,7 +257,7 @@ func adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment) (moves []
 		if m.From.Holds() {
 			qty, bay = qty.Neg(), p.FromBay
 		}
-		am := AdjustedMove{Move: p.ID, SKU: m.Product.SKU, Location: loc.Code, Qty: qty, UnitCost: p.UnitCost}
+		am := AdjustedMove{Move: p.ID, SKU: m.Product.SKU, Location: loc.Code, Qty: qty, UnitCost: p.UnitCost, CostSource: p.CostSource}
 		if p.Batch != nil {
 			am.Batch = &p.Batch.Number
 		}

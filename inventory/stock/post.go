@@ -38,8 +38,9 @@ type Move struct {
 	Batch          *Batch
 	Serial         *Serial
 	// UnitCost values stock coming in from outside (an adjustment up, a receipt); nil means
-	// the current average cost. Stock going out or moving between holding locations always
-	// moves at the average cost.
+	// the product's current cost: the average cost while it has stock on hand, else its
+	// cost price (Posted.CostSource says which). Stock going out or moving between holding
+	// locations always moves at the average cost.
 	UnitCost *decimal.Decimal
 	// ExtraCost is a total added to the value of stock moved between holding locations
 	// (transfer costs); it raises the average cost.
@@ -68,7 +69,24 @@ type Posted struct {
 	Serial   *Serial
 	FromBay  *Bay
 	ToBay    *Bay
+	// CostSource says what UnitCost is: CostGiven (the move's own unit cost), CostAverage
+	// or CostPrice (stock coming in without a unit cost while the product had none on hand).
+	CostSource string
 }
+
+// Where the unit cost of a posted move came from.
+const (
+	CostGiven   = "given"      // the unit cost the move was given (receipt, --unit-cost)
+	CostAverage = "average"    // the product's moving-average cost
+	CostPrice   = "cost_price" // the product's cost price: stock came in while none was on hand
+)
+
+// Settings of cost_price_follows: what receipts do to a product's cost price.
+const (
+	FollowManual      = "manual"       // nothing: people type it
+	FollowAverage     = "average"      // it becomes the average cost whenever that changes
+	FollowLastReceipt = "last_receipt" // it becomes the unit cost of the last stock in with a cost of its own
+)
 
 // InsufficientError says a location does not have what a move takes from it.
 type InsufficientError struct {
@@ -103,6 +121,31 @@ type cost struct {
 	total   decimal.Decimal // on hand over all holding locations
 	changed bool
 	rules   rules
+	// price is the product's cost price as locked; follows the setting cost_price_follows.
+	price   decimal.Decimal
+	follows string
+	// current is the product's current cost as locked (see current); received is the unit
+	// cost of the last stock in from outside with a cost of its own, nil if none.
+	current  decimal.Decimal
+	received *decimal.Decimal
+	// seeded: the average cost is the cost price a move of this posting came in at (the
+	// later units of one receipt, serial by serial, came in at the cost price too).
+	seeded bool
+	// held: the product had stock on hand when the posting locked it, so its average cost
+	// is the current cost even after this posting's moves took all of it out (a stocktake
+	// moving the last unit from one bay to another).
+	held bool
+}
+
+// now is the product's current cost: the average cost while stock is on hand, else the
+// cost price (the SQL function product_cost, migration 00022, says the same). Stock coming
+// in without a unit cost is valued at it (at the average also when the posting itself took
+// the stock out: see held), and sell price formulas work from it.
+func (c *cost) now(price decimal.Decimal) decimal.Decimal {
+	if c.total.IsPositive() {
+		return c.avg
+	}
+	return price
 }
 
 // rules are the product columns a posting is judged by: read in the statement that takes the
@@ -154,7 +197,45 @@ func Post(ctx context.Context, q sqlx.ExtContext, moves []Move) ([]Posted, error
 			return nil, &MoveError{Index: i, Err: err}
 		}
 	}
+	if err := follow(ctx, q, costs); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// follow writes, in one statement, the cost price of the products whose cost price the
+// setting cost_price_follows moves (average: to the new average cost after stock came in or
+// its cost was raised; last_receipt: to the unit cost of the last stock in with a cost of its
+// own), and writes again the products priced by a markup or margin formula whose current cost
+// changed, so the products trigger stores the price the formula now gives (migration 00022).
+// Products whose cost price stays and whose sell price is not worked out from cost are not
+// touched.
+func follow(ctx context.Context, q sqlx.ExtContext, costs map[int64]*cost) error {
+	var ids pq.Int64Array
+	var prices []string
+	for id, c := range costs {
+		price := c.price
+		switch {
+		case c.follows == FollowAverage && c.changed:
+			price = c.avg
+		case c.follows == FollowLastReceipt && c.received != nil:
+			price = *c.received
+		}
+		if price.Equal(c.price) && c.now(price).Equal(c.current) {
+			continue
+		}
+		ids, prices = append(ids, id), append(prices, price.String())
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := q.ExecContext(ctx, `UPDATE products p SET cost_price = v.cost
+		FROM (SELECT * FROM unnest($1::bigint[], $2::numeric[]) ORDER BY 1) AS v (id, cost)
+		WHERE p.id = v.id AND (p.cost_price <> v.cost OR p.price_formula IN ('markup', 'margin'))`, ids, pq.StringArray(prices))
+	if err != nil {
+		return db.Classify(err)
+	}
+	return nil
 }
 
 // MoveError says which of the moves given to Post failed, so callers can name the line of
@@ -414,8 +495,9 @@ func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost
 			where, arg = `p.id = $1`, ids[0]
 		}
 		rows, err := q.QueryxContext(ctx, `SELECT c.product_id, c.avg_cost, c.on_hand, p.track_stock, p.serialized,
-			p.batch_tracked, p.type, p.stock_uom,
-			coalesce((SELECT value = 'true' FROM settings WHERE key = 'negative_stock_allowed'), false)
+			p.batch_tracked, p.type, p.stock_uom, p.cost_price,
+			coalesce((SELECT value = 'true' FROM settings WHERE key = 'negative_stock_allowed'), false),
+			coalesce((SELECT value FROM settings WHERE key = 'cost_price_follows'), 'average')
 			FROM products p JOIN product_costs c ON c.product_id = p.id
 			WHERE `+where+` ORDER BY p.id FOR KEY SHARE OF p FOR UPDATE OF c`, arg)
 		if err != nil {
@@ -428,9 +510,11 @@ func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost
 			var id int64
 			c := &cost{}
 			r := &c.rules
-			if err := rows.Scan(&id, &c.avg, &c.total, &r.track, &r.serialized, &r.batch, &r.typ, &r.uom, &negOK); err != nil {
+			if err := rows.Scan(&id, &c.avg, &c.total, &r.track, &r.serialized, &r.batch, &r.typ, &r.uom, &c.price, &negOK, &c.follows); err != nil {
 				return nil, false, db.Classify(err)
 			}
+			c.current = c.now(c.price)
+			c.held = c.total.IsPositive()
 			costs[id] = c
 		}
 		return costs, negOK, db.Classify(rows.Err())
@@ -551,7 +635,7 @@ func post(ctx context.Context, q sqlx.ExtContext, m Move, c *cost, negOK bool) (
 	neg := negOK && m.Batch == nil && m.Serial == nil
 	balances := m.From.ID != m.To.ID // a bay-to-bay move leaves the location's balance alone
 
-	unit := c.avg
+	unit, source := c.avg, CostAverage
 	switch {
 	case from && to:
 		if m.ExtraCost.IsPositive() {
@@ -559,11 +643,19 @@ func post(ctx context.Context, q sqlx.ExtContext, m Move, c *cost, negOK bool) (
 			if c.total.IsPositive() {
 				c.avg = c.total.Mul(c.avg).Add(m.ExtraCost).DivRound(c.total, costScale)
 				c.changed = true
+				c.seeded = false
 			}
 		}
 	case to: // into stock from outside
-		if m.UnitCost != nil {
-			unit = *m.UnitCost
+		switch {
+		case m.UnitCost != nil:
+			unit, source = *m.UnitCost, CostGiven
+			c.received, c.seeded = &unit, false
+		case !c.total.IsPositive() && !c.held:
+			unit, source = c.price, CostPrice
+			c.seeded = true
+		case c.seeded:
+			unit, source = c.price, CostPrice // equal to the average, as typed
 		}
 		if c.total.IsPositive() {
 			c.avg = c.total.Mul(c.avg).Add(m.Qty.Mul(unit)).DivRound(c.total.Add(m.Qty), costScale)
@@ -601,7 +693,8 @@ func post(ctx context.Context, q sqlx.ExtContext, m Move, c *cost, negOK bool) (
 	if from && (res.SrcQ == 0 || (balances && res.SrcB == 0)) {
 		return Posted{}, insufficient(ctx, q, m)
 	}
-	return Posted{ID: res.ID, Qty: m.Qty, UnitCost: unit, Batch: m.Batch, Serial: m.Serial, FromBay: m.FromBay, ToBay: m.ToBay}, nil
+	return Posted{ID: res.ID, Qty: m.Qty, UnitCost: unit, Batch: m.Batch, Serial: m.Serial, FromBay: m.FromBay, ToBay: m.ToBay,
+		CostSource: source}, nil
 }
 
 func bayPtr(b *Bay) *int64 {

@@ -132,8 +132,14 @@ func Revalue(ctx context.Context, q sqlx.ExtContext, rs []Revaluation) ([]Revalu
 			return nil, db.Classify(err)
 		}
 		c.avg = after
+		c.changed = c.changed || !after.Equal(before)
 		out = append(out, Revalued{Index: i, ID: id, SKU: r.Product.SKU, Amount: r.Amount, Qty: r.Qty, OnHand: onHand,
 			InventoryValue: inv, COGSValue: cogs, AvgBefore: before, AvgAfter: after})
+	}
+	// A new average cost moves the cost price (setting cost_price_follows average) and the
+	// sell prices worked out from cost, as a posting's does.
+	if err := follow(ctx, q, costs); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

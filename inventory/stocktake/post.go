@@ -25,6 +25,19 @@ type PostOptions struct {
 	// the count was entered (the expected quantity plus the net moves between the snapshot
 	// and the count), so stock that moved after the count keeps its moves.
 	SetCounted bool
+	// Unallocate takes stock off allocations where posting leaves less on hand than is
+	// allocated at the location (SPEC §4: counting less than is allocated never blocks
+	// posting). The command fills it with the sales orders' function (newest order first,
+	// back on backorder), so inventory does not import orders. nil: such a count is refused.
+	Unallocate func(ctx context.Context, q sqlx.ExtContext, short []Shortage) error
+}
+
+// Shortage is stock a stocktake takes below what is allocated at its location: Qty of the
+// product must stop being allocated before the variance is posted.
+type Shortage struct {
+	ProductID, LocationID int64
+	SKU, Location         string
+	Qty                   decimal.Decimal
 }
 
 // refScope is the posting_refs scope a stocktake claims its number in when posted.
@@ -62,7 +75,7 @@ func (r postRow) describe() string {
 
 const postRowsSQL = `SELECT l.id, l.product_id, p.sku, p.type, p.track_stock, p.serialized, p.batch_tracked, p.stock_uom,
 	l.bay_id, y.code AS bay_code, l.batch_id, b.number AS batch_number, b.expiry, l.serial_id, n.serial,
-	l.counted, l.on_hand_when_counted, coalesce(q.qty, 0) AS on_hand, coalesce(c.avg_cost, 0) AS avg_cost,
+	l.counted, l.on_hand_when_counted, coalesce(q.qty, 0) AS on_hand, product_cost(p.id, p.cost_price) AS avg_cost,
 	coalesce(q.qty, 0) <> l.expected OR EXISTS (
 	  SELECT 1 FROM stock_moves m
 	  WHERE m.product_id = l.product_id AND m.id > s.snapshot_move_id
@@ -77,7 +90,6 @@ const postRowsSQL = `SELECT l.id, l.product_id, p.sku, p.type, p.track_stock, p.
 	LEFT JOIN bays y ON y.id = l.bay_id
 	LEFT JOIN batches b ON b.id = l.batch_id
 	LEFT JOIN serials n ON n.id = l.serial_id
-	LEFT JOIN product_costs c ON c.product_id = l.product_id
 	LEFT JOIN stock_quants q ON q.product_id = l.product_id AND q.location_id = l.location_id
 	     AND coalesce(q.bay_id, 0) = coalesce(l.bay_id, 0) AND coalesce(q.batch_id, 0) = coalesce(l.batch_id, 0)
 	     AND coalesce(q.serial_id, 0) = coalesce(l.serial_id, 0)
@@ -109,9 +121,11 @@ func (r postRow) adjustment(opt PostOptions) *decimal.Decimal {
 // transaction. The adjustment of a counted line is counted - the book quantity when it was
 // counted, or with SetCounted counted - on hand now; a line nobody counted is left alone,
 // or with ZeroUncounted taken to 0. A serial counted on one line is taken off every other
-// line it was expected on (it was found elsewhere at the location). Stock going out goes
-// first, so a serial found in another bay moves out of the old one before it comes into
-// the new one.
+// line it was expected on (it was found elsewhere at the location). Plain and batch stock
+// coming in goes first, then stock going out, then serials coming in: on hand does not dip
+// below what is allocated when stock is found in another bay, and a serial found in another
+// bay moves out of the old one before it comes into the new one. What the count leaves
+// short of the allocated stock goes to opt.Unallocate first (see unallocate).
 //
 // The stocktake is locked, then its products (as stock.Post locks them), so what posting
 // reads cannot change before it posts. A posted stocktake cannot be posted again: its
@@ -153,8 +167,8 @@ func Post(ctx context.Context, q sqlx.ExtContext, number string, opt PostOptions
 		return Doc{}, nil, err
 	}
 
-	var outs, ins []stock.Move
-	var outRows, inRows []int // the row each move is for
+	var outs, ins, serialIns []stock.Move
+	var outRows, inRows, serialInRows []int // the row each move is for
 	adjs := make([]*decimal.Decimal, len(rows))
 	for i, r := range rows {
 		adj := r.adjustment(opt)
@@ -184,14 +198,24 @@ func Post(ctx context.Context, q sqlx.ExtContext, number string, opt PostOptions
 		}
 		if adj.IsPositive() {
 			m.From, m.To, m.ToBay = side, loc, bay
-			ins, inRows = append(ins, m), append(inRows, i)
+			if m.Serial != nil {
+				serialIns, serialInRows = append(serialIns, m), append(serialInRows, i)
+			} else {
+				ins, inRows = append(ins, m), append(inRows, i)
+			}
 		} else {
 			m.From, m.FromBay, m.To = loc, bay, side
 			outs, outRows = append(outs, m), append(outRows, i)
 		}
 	}
-	moves := append(outs, ins...)
-	rowOf := append(outRows, inRows...)
+	if err := unallocate(ctx, q, rows, adjs, loc, opt); err != nil {
+		return Doc{}, nil, err
+	}
+	// Plain and batch stock coming in goes first, so stock found in another bay than
+	// expected is in before the old bay's goes out and on hand never dips below what is
+	// allocated; a serial goes out of its old place before it comes into its new one.
+	moves := append(append(ins, outs...), serialIns...)
+	rowOf := append(append(inRows, outRows...), serialInRows...)
 	posted, err := stock.Post(ctx, q, moves)
 	if err != nil {
 		if i, ok := stock.FailedMove(err); ok {
@@ -209,7 +233,8 @@ func Post(ctx context.Context, q sqlx.ExtContext, number string, opt PostOptions
 	for _, p := range posted {
 		m, r := moves[p.Index], rowOf[p.Index]
 		costs[r] = p.UnitCost
-		am := stock.AdjustedMove{Move: p.ID, SKU: m.Product.SKU, Location: loc.Code, Qty: p.Qty, UnitCost: p.UnitCost}
+		am := stock.AdjustedMove{Move: p.ID, SKU: m.Product.SKU, Location: loc.Code, Qty: p.Qty, UnitCost: p.UnitCost,
+			CostSource: p.CostSource}
 		bay := p.ToBay
 		if m.From.Holds() {
 			am.Qty, bay = p.Qty.Neg(), p.FromBay
@@ -258,4 +283,57 @@ func Post(ctx context.Context, q sqlx.ExtContext, number string, opt PostOptions
 		out = []stock.AdjustedMove{}
 	}
 	return d, out, err
+}
+
+// unallocate hands opt.Unallocate what the adjustments take below the allocated stock of each
+// product at the location: allocated - the lowest on hand the posting passes through, which
+// is on hand + the product's adjustments except serials coming in (they are posted last,
+// after the serials going out: a serial found in another bay than expected while every unit
+// is allocated takes one unit off an order, which so release gives back). It runs under the
+// products' posting locks, before the moves are posted, so the posting's guard (on hand -
+// allocated) holds.
+func unallocate(ctx context.Context, q sqlx.ExtContext, rows []postRow, adjs []*decimal.Decimal, loc stock.Location, opt PostOptions) error {
+	net := map[int64]decimal.Decimal{}
+	sku := map[int64]string{}
+	var ids pq.Int64Array
+	for i, r := range rows {
+		if adjs[i] == nil || (r.SerialID != nil && adjs[i].IsPositive()) {
+			continue
+		}
+		if _, ok := sku[r.ProductID]; !ok {
+			sku[r.ProductID] = r.SKU
+			ids = append(ids, r.ProductID)
+		}
+		net[r.ProductID] = net[r.ProductID].Add(*adjs[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var bals []struct {
+		ProductID int64           `db:"product_id"`
+		OnHand    decimal.Decimal `db:"on_hand"`
+		Allocated decimal.Decimal `db:"allocated"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &bals, `SELECT product_id, on_hand, allocated FROM stock_balances
+		WHERE location_id = $1 AND product_id = ANY($2) AND allocated > 0 ORDER BY product_id`, loc.ID, ids); err != nil {
+		return db.Classify(err)
+	}
+	var short []Shortage
+	for _, b := range bals {
+		after := b.OnHand.Add(net[b.ProductID])
+		if after.GreaterThanOrEqual(b.Allocated) {
+			continue
+		}
+		qty := decimal.Min(b.Allocated, b.Allocated.Sub(after))
+		short = append(short, Shortage{ProductID: b.ProductID, LocationID: loc.ID, SKU: sku[b.ProductID], Location: loc.Code, Qty: qty})
+	}
+	if len(short) == 0 {
+		return nil
+	}
+	if opt.Unallocate == nil {
+		s := short[0]
+		return fault.Invalidf("qty", "%s at %s: the count leaves %s less on hand than is allocated to orders, and nothing was asked to take it off them",
+			s.SKU, s.Location, s.Qty)
+	}
+	return opt.Unallocate(ctx, q, short)
 }

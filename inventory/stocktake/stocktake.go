@@ -372,7 +372,7 @@ const lineSQL = `SELECT l.id, p.sku, p.name, p.stock_uom, y.code AS bay, b.numbe
 	         AND ((m.from_location_id = l.location_id AND coalesce(m.from_bay_id, 0) = coalesce(l.bay_id, 0))
 	           OR (m.to_location_id = l.location_id AND coalesce(m.to_bay_id, 0) = coalesce(l.bay_id, 0))))
 	END AS raw_moved,
-	CASE WHEN s.status = 'posted' THEN l.unit_cost ELSE coalesce(c.avg_cost, 0) END AS raw_cost,
+	CASE WHEN s.status = 'posted' THEN l.unit_cost ELSE product_cost(p.id, p.cost_price) END AS raw_cost,
 	coalesce((SELECT minor_units FROM currencies WHERE code = (SELECT value FROM settings WHERE key = 'base_currency')), 2) AS minor,
 	l.serial_id IS NOT NULL AND EXISTS (SELECT 1 FROM stocktake_lines o WHERE o.stocktake_id = l.stocktake_id
 	  AND o.serial_id = l.serial_id AND o.id <> l.id AND o.counted > 0) AS elsewhere
@@ -382,7 +382,6 @@ const lineSQL = `SELECT l.id, p.sku, p.name, p.stock_uom, y.code AS bay, b.numbe
 	LEFT JOIN bays y ON y.id = l.bay_id
 	LEFT JOIN batches b ON b.id = l.batch_id
 	LEFT JOIN serials n ON n.id = l.serial_id
-	LEFT JOIN product_costs c ON c.product_id = l.product_id
 	LEFT JOIN stock_quants q ON q.product_id = l.product_id AND q.location_id = l.location_id
 	     AND coalesce(q.bay_id, 0) = coalesce(l.bay_id, 0) AND coalesce(q.batch_id, 0) = coalesce(l.batch_id, 0)
 	     AND coalesce(q.serial_id, 0) = coalesce(l.serial_id, 0)

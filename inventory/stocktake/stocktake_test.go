@@ -439,8 +439,10 @@ func TestCountsAndPostWithoutMoves(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) != 2 || ms[0].From != "MAIN" || ms[0].To != "~stocktake" || !ms[0].Qty.Equal(d("2")) ||
-		ms[1].From != "~stocktake" || ms[1].To != "MAIN" || !ms[1].Qty.Equal(d("3")) ||
+	// Stock coming in goes first (A2's 3), then stock going out (A1's 2), so on hand never
+	// dips below what is allocated.
+	if len(ms) != 2 || ms[1].From != "MAIN" || ms[1].To != "~stocktake" || !ms[1].Qty.Equal(d("2")) ||
+		ms[0].From != "~stocktake" || ms[0].To != "MAIN" || !ms[0].Qty.Equal(d("3")) ||
 		ms[0].GL != "5210" || ms[0].Ref != "ST-000001" || !ms[0].Cost.Equal(d("2")) || !ms[1].Cost.Equal(d("2")) {
 		t.Fatalf("moves: %+v", ms)
 	}
@@ -863,5 +865,34 @@ func TestMovedFlagsMovesThatCancelOut(t *testing.T) {
 	}
 	if *doc.Moved != 1 {
 		t.Fatalf("moved lines: %d", *doc.Moved)
+	}
+}
+
+// Stock found of a product that had none is valued at its cost price, not at nothing: NEW
+// (cost price 4, no stock) counted 3 at MAIN has a variance of 3 worth 3 × 4 = 12, and
+// posting brings the 3 in at 4, which becomes the average cost (stock value 12).
+func TestFoundStockOfAProductWithoutStockIsValuedAtItsCostPrice(t *testing.T) {
+	t.Parallel()
+	w := setup(t)
+	w.tx(func(tx *sqlx.Tx) error {
+		four := d("4")
+		_, err := catalog.Add(ctx, tx, "NEW", catalog.Changes{Name: str("New"), CostPrice: &four})
+		return err
+	})
+	doc := w.mustNew(stocktake.Request{Location: "MAIN", SKUs: []string{"NEW"}})
+	w.mustCount(doc.Number, stocktake.Count{SKU: "NEW", Qty: d("3")})
+	l := find(t, w.get(doc.Number), "NEW", "", "", "")
+	eq(t, "variance 3 - 0", l.Variance, "3")
+	eq(t, "value 3 x 4", l.VarianceValue, "12")
+
+	_, moves := w.mustPost(doc.Number, stocktake.PostOptions{})
+	if len(moves) != 1 || !moves[0].UnitCost.Equal(d("4")) || moves[0].CostSource != stock.CostPrice {
+		t.Fatalf("posted: %+v", moves)
+	}
+	posted := find(t, w.get(doc.Number), "NEW", "", "", "")
+	eq(t, "posted value 3 x 4", posted.VarianceValue, "12")
+	var avg decimal.Decimal
+	if err := w.conn.Get(&avg, `SELECT avg_cost FROM product_costs c JOIN products p ON p.id = c.product_id WHERE p.sku = 'NEW'`); err != nil || !avg.Equal(d("4")) {
+		t.Fatalf("average cost %s, want 4 (%v)", avg, err)
 	}
 }

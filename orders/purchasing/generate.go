@@ -81,8 +81,10 @@ func lockGenerate(ctx context.Context, q sqlx.ExtContext) error {
 // ReorderShortfalls finds, at one internal location or ("") all, the products whose
 // available stock plus open purchase orders (draft, ordered or partially received, not yet
 // received) is below their minimum level, and how much brings them up to their maximum (to
-// the minimum when no maximum is set). Only active, purchasable, stock-tracked products
-// count. One statement.
+// the minimum when no maximum is set). The components open work orders (open or partially
+// completed) at the location still need for what they have left to build are demand on the
+// same stock, which they do not allocate: the level is judged net of them. Only active,
+// purchasable, stock-tracked products count. One statement.
 func ReorderShortfalls(ctx context.Context, q sqlx.QueryerContext, location string) ([]Shortfall, error) {
 	return reorderShortfalls(ctx, q, location, false)
 }
@@ -109,12 +111,13 @@ func reorderShortfalls(ctx context.Context, q sqlx.QueryerContext, location stri
 		Available  decimal.Decimal `db:"available"`
 		Open       decimal.Decimal `db:"open"`
 		Backorders decimal.Decimal `db:"backordered"`
+		Work       decimal.Decimal `db:"work"`
 		Min        decimal.Decimal `db:"min_qty"`
 		Max        decimal.Decimal `db:"max_qty"`
 	}
 	err := sqlx.SelectContext(ctx, q, &rows, `SELECT s.product_id, p.sku, s.location_id, l.code AS location,
 			coalesce(b.on_hand - b.allocated, 0) AS available, coalesce(o.open, 0) AS open, coalesce(bo.qty, 0) AS backordered,
-			s.min_qty, coalesce(s.max_qty, s.min_qty) AS max_qty
+			coalesce(wo.qty, 0) AS work, s.min_qty, coalesce(s.max_qty, s.min_qty) AS max_qty
 		FROM stock_levels s
 		JOIN products p ON p.id = s.product_id AND p.active AND p.purchasable AND p.track_stock
 		JOIN locations l ON l.id = s.location_id AND l.kind = 'internal' AND l.active
@@ -128,18 +131,26 @@ func reorderShortfalls(ctx context.Context, q sqlx.QueryerContext, location stri
 			WHERE $2 AND x.product_id = s.product_id AND so.location_id = s.location_id AND x.backordered > 0 AND NOT x.custom
 			  AND so.status IN ('confirmed', 'partially_shipped')
 			  AND NOT EXISTS (SELECT 1 FROM product_bom m WHERE m.product_id = x.product_id)) bo ON true
+		LEFT JOIN LATERAL (SELECT sum((w.qty - w.completed_qty) * m.qty) AS qty
+			FROM work_orders w JOIN product_bom m ON m.product_id = w.product_id
+			WHERE m.component_id = s.product_id AND w.location_id = s.location_id
+			  AND w.status IN ('open', 'partially_completed')) wo ON true
 		WHERE s.min_qty IS NOT NULL AND ($1::bigint IS NULL OR s.location_id = $1)
-		  AND coalesce(b.on_hand - b.allocated, 0) + coalesce(o.open, 0) - coalesce(bo.qty, 0) < s.min_qty
+		  AND coalesce(b.on_hand - b.allocated, 0) + coalesce(o.open, 0) - coalesce(bo.qty, 0) - coalesce(wo.qty, 0) < s.min_qty
 		ORDER BY p.sku, l.code`, locID, netBackorders)
 	if err != nil {
 		return nil, db.Classify(err)
 	}
 	out := []Shortfall{}
 	for _, r := range rows {
-		qty := r.Max.Sub(r.Available.Add(r.Open).Sub(r.Backorders))
-		reason := fmt.Sprintf("available %s + open POs %s is below the minimum %s: up to %s", r.Available, r.Open, r.Min, r.Max)
+		qty := r.Max.Sub(r.Available.Add(r.Open).Sub(r.Backorders).Sub(r.Work))
+		work := ""
+		if r.Work.IsPositive() {
+			work = fmt.Sprintf(" − open work orders %s", r.Work)
+		}
+		reason := fmt.Sprintf("available %s + open POs %s%s is below the minimum %s: up to %s", r.Available, r.Open, work, r.Min, r.Max)
 		if netBackorders {
-			reason = fmt.Sprintf("available %s + open POs %s − backordered %s is below the minimum %s: up to %s", r.Available, r.Open, r.Backorders, r.Min, r.Max)
+			reason = fmt.Sprintf("available %s + open POs %s − backordered %s%s is below the minimum %s: up to %s", r.Available, r.Open, r.Backorders, work, r.Min, r.Max)
 		}
 		out = append(out, Shortfall{ProductID: r.ProductID, SKU: r.SKU, LocationID: r.LocationID, Location: r.Location, Qty: qty,
 			Reason: reason})

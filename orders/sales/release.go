@@ -239,9 +239,11 @@ func ReleaseOrders(rs []Released) []string {
 	return out
 }
 
-// ReleaseAndShip is so release --ship [--invoice]: it releases, then ships every released
-// line (the quantity released) and, with invoice, invoices each order shipped, all in q's
-// transaction.
+// ReleaseAndShip is so release --ship [--invoice]: it releases, then ships everything
+// allocated on every line it released to (the units allocated before as well as those just
+// released: the user releasing and shipping wants the order to go out) and, with invoice,
+// invoices each order shipped, all in q's transaction. The orders are left as Ship of those
+// lines followed by Invoice (so ship --line N for each, then so invoice) would leave them.
 func ReleaseAndShip(ctx context.Context, q sqlx.ExtContext, r ReleaseRequest, ship, invoice bool, date time.Time) ([]Released, []Shipment, []InvoiceDoc, error) {
 	rs, err := Release(ctx, q, r)
 	if err != nil || !ship {
@@ -257,7 +259,7 @@ func ReleaseAndShip(ctx context.Context, q sqlx.ExtContext, r ReleaseRequest, sh
 		var lines []ShipLine
 		for _, x := range rs {
 			if x.SO == so {
-				lines = append(lines, ShipLine{Line: x.LineNo, Qty: x.Released})
+				lines = append(lines, ShipLine{Line: x.LineNo}) // Qty 0: all allocated on the line
 			}
 		}
 		s, err := Ship(ctx, q, ShipRequest{SO: so, Lines: lines, AllowExpired: r.AllowExpired})
