@@ -41,7 +41,7 @@ func TestCostsStockComesInAtCost(t *testing.T) {
 		var s map[string]any
 		run(t, url, "stock", "show", "W", "-o", "json").wantCode(t, ExitOK).json(t, &s)
 		if s["avg_cost"] != avg || s["stock_value"] != value {
-			t.Fatalf("stock show: avg %v value %v, want %s and %s", s["avg_cost"], s["stock_value"], avg, value)
+			t.Fatalf("stock show: avg %v value %v, want %s and %s (money in cents)", s["avg_cost"], s["stock_value"], avg, value)
 		}
 	}
 	prices := func(cost, sell string) {
@@ -70,14 +70,14 @@ func TestCostsStockComesInAtCost(t *testing.T) {
 
 	// No stock yet: 12 come in at the cost price 10; average 10, value 12 × 10 = 120.
 	adjust(move{"12", "10", "cost_price"}, "W: 12 in at MAIN valued at the product's cost price 10", "--qty", "12")
-	stockIs("10", "120")
+	stockIs("10", "120.00")
 	// 8 at 20: average (12 × 10 + 8 × 20) / 20 = 280 / 20 = 14; the cost price follows (average).
 	adjust(move{"8", "20", "given"}, "", "--qty", "8", "--unit-cost", "20")
-	stockIs("14", "280")
+	stockIs("14", "280.00")
 	prices("14", "0")
 	// 5 more without a cost come in at the average 14: it stays 14, value 25 × 14 = 350.
 	adjust(move{"5", "14", "average"}, "W: 5 in at MAIN valued at the average cost 14", "--qty", "5")
-	stockIs("14", "350")
+	stockIs("14", "350.00")
 
 	// Markup 50 % over the average cost 14: 14 × 1.5 = 21.00, stored and quoted.
 	var pp map[string]any
@@ -91,7 +91,7 @@ func TestCostsStockComesInAtCost(t *testing.T) {
 	// cost price at 14; the formula follows the average: 17 × 1.5 = 25.50.
 	run(t, url, "settings", "set", "cost_price_follows", "manual").wantCode(t, ExitOK)
 	adjust(move{"5", "32", "given"}, "", "--qty", "5", "--unit-cost", "32")
-	stockIs("17", "510")
+	stockIs("17", "510.00")
 	prices("14", "25.50")
 	quote("25.50", "markup: average cost 17 × (1 + 50%)")
 	// All 30 out (at the average 17): no stock, so the formula falls back to the cost price
@@ -103,7 +103,7 @@ func TestCostsStockComesInAtCost(t *testing.T) {
 	// last_receipt: 4 at 9 with none on hand: average 9, cost price 9, price 9 × 1.5 = 13.50.
 	run(t, url, "settings", "set", "cost_price_follows", "last_receipt").wantCode(t, ExitOK)
 	adjust(move{"4", "9", "given"}, "", "--qty", "4", "--unit-cost", "9")
-	stockIs("9", "36")
+	stockIs("9", "36.00")
 	prices("9", "13.50")
 	// 6 without a cost come in at the average 9 and are no receipt of a cost: all stays.
 	adjust(move{"6", "9", "average"}, "valued at the average cost 9", "--qty", "6")
@@ -111,7 +111,7 @@ func TestCostsStockComesInAtCost(t *testing.T) {
 	// 10 at 12: average (10 × 9 + 10 × 12) / 20 = 210 / 20 = 10.5, cost price 12 (the last
 	// receipt), price from the average: 10.5 × 1.5 = 15.75.
 	adjust(move{"10", "12", "given"}, "", "--qty", "10", "--unit-cost", "12")
-	stockIs("10.5", "210.0")
+	stockIs("10.5", "210.00")
 	prices("12", "15.75")
 
 	// A serial receipt without a cost: all 3 units at the cost price 7 (value 21), said once.

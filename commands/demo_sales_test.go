@@ -62,14 +62,16 @@ func TestDemoSales(t *testing.T) {
 		t.Fatalf("Pacific's invoice: %+v", invs)
 	}
 	// ACME's screws are a line in its own unit: 1 box of 200 ea at the sell price 0.06 (cost
-	// 0.02 + 200% markup) × 200 = 12.00 per box, shipped and invoiced as 200 ea; the order's
-	// subtotal 2 × 129 + 12.00 = 270.00.
+	// 0.02 + 200% markup) × 200 = 12.00 per box, shipped and invoiced as 200 ea; with 60 m of
+	// rope at its break price 2.10 = 126.00 (batch R2603), the order's subtotal is
+	// 2 × 129 + 12.00 + 126.00 = 396.00; tax at 8.25 % per line: 21.285 → 21.29, 0.99,
+	// 10.395 → 10.40, together 32.68; total 428.68.
 	for _, o := range orders {
-		if o.Status != "closed" {
+		if o.Status != "closed" || o.Customer != "ACME" {
 			continue
 		}
 		out := run(t, url, "so", "show", o.Number).wantCode(t, ExitOK).out
-		for _, want := range []string{"subtotal\t270.00\n", "\tSCREW-4X40\t1 box (200 ea)\t12/box\tsell_price\t12.00\t0\t0\t200\t200\n"} {
+		for _, want := range []string{"subtotal\t396.00\n", "tax\t32.68\n", "total\t428.68\n", "\tSCREW-4X40\t1 box (200 ea)\t12/box\tsell_price\t12.00\t0\t0\t200\t200\n"} {
 			if !strings.Contains(out, want) {
 				t.Fatalf("so show %s lacks %q:\n%s", o.Number, want, out)
 			}

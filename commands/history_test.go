@@ -170,6 +170,8 @@ func TestHistoryCompanyAndDeletedProduct(t *testing.T) {
 func TestHistoryPrune(t *testing.T) {
 	t.Parallel()
 	url := dbtest.NewURL(t)
+	// Migrations may have recorded settings of their own: count from what is there.
+	before := len(historyOf(t, url, "settings"))
 	run(t, url, "settings", "set", "tax_rate_sales", "5").wantCode(t, ExitOK)
 	run(t, url, "history", "prune", "--before", "2099-01-01").wantCode(t, ExitUsage).wantErr(t, "add --yes to confirm")
 	run(t, url, "history", "prune").wantCode(t, ExitUsage).wantErr(t, "give --before DATE")
@@ -182,16 +184,16 @@ func TestHistoryPrune(t *testing.T) {
 	if res.Removed != 0 {
 		t.Fatalf("prune before 2000 removed %d", res.Removed)
 	}
-	if n := len(historyOf(t, url, "settings")); n != 1 {
-		t.Fatalf("%d settings entries, want 1", n)
+	if n := len(historyOf(t, url, "settings")); n != before+1 {
+		t.Fatalf("%d settings entries, want %d", n, before+1)
 	}
 	// A dry run counts without removing.
 	run(t, url, "history", "prune", "--before", "2099-01-01", "--dry-run", "-o", "json").wantCode(t, ExitOK).json(t, &res)
-	if res.Removed != 1 || len(historyOf(t, url, "settings")) != 1 {
+	if res.Removed < 1 || len(historyOf(t, url, "settings")) != before+1 {
 		t.Fatalf("dry run: removed %d and kept the entry", res.Removed)
 	}
 	run(t, url, "history", "prune", "--before", "2099-01-01", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &res)
-	if res.Removed != 1 || len(historyOf(t, url, "settings")) != 0 {
+	if res.Removed < 1 || len(historyOf(t, url, "settings")) != 0 {
 		t.Fatalf("prune before 2099: removed %d", res.Removed)
 	}
 

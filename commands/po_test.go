@@ -262,8 +262,9 @@ func TestRenderCommands(t *testing.T) {
 	// RFQs render the same way.
 	run(t, url, "rfq", "new", "BRIT", "--location", "MAIN").wantCode(t, ExitOK)
 	run(t, url, "rfq", "add", "RFQ-000001", "BOLT", "2", "--unit", "box").wantCode(t, ExitOK)
+	// The line in its own unit: 2 box of 100 ea = 200 ea.
 	r = run(t, url, "rfq", "render", "RFQ-000001").wantCode(t, ExitOK)
-	if !strings.Contains(r.out, "Request for quotation RFQ-000001") || !strings.Contains(r.out, `<td class="num">200</td>`) {
+	if !strings.Contains(r.out, "Request for quotation RFQ-000001") || !strings.Contains(r.out, `<td class="num">2</td><td>box (200 ea)</td>`) {
 		t.Fatalf("rfq html:\n%s", r.out)
 	}
 	run(t, url, "rfq", "render", "RFQ-000001", "--format", "pdf", "--out", dir+"/rfq.pdf").wantCode(t, ExitOK)
