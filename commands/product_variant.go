@@ -198,7 +198,8 @@ Each variant is a new product made by the rules of product add (type defaults, a
 defaults from the settings) with:
   SKU         template SKU + "-" + each value's code: TEE-S-RED
   name        template name + " (S, Red)"
-  sell price  template sell price + the values' price extras
+  sell price  template sell price + the values' price extras, and it follows the template
+              (see product variants follow)
   copied      type, units, tracking flags, category, cost, list price, manufacturer
   no barcode  (add its own with product barcode add)
 A template's own pack unit used as its purchase or sales unit becomes the variant's stock unit.
@@ -246,7 +247,48 @@ template, so no combination is made twice.`,
 			return a.Printer().List(vs)
 		},
 	}
-	cmd.AddCommand(generate, list)
+	var dryFollow bool
+	follow := &cobra.Command{
+		Use:   "follow VARIANT... [--dry-run]",
+		Short: "Put variants back on their template's price",
+		Long: `A variant follows its template unless its price was set on the variant itself:
+  sell price      the template's sell price + the price extras of its values, moved by every
+                  change of either (product edit, price break set, imports, attribute add --extra)
+  breaks, special the template's quantity breaks and customer special prices, each plus the
+  prices          variant's extras, where the variant has no rows of its own for the same set
+                  (special prices of the customer; breaks of one price type and region)
+Setting a variant's sell price in any way (product edit --sell-price, price break set of its
+first row, product import) gives it its own price: from then on only its own rows price it,
+like any other product. Variants made before stockctl had this rule have their own prices.
+
+follow puts the variants named back on their template's price and prints them (own_price
+false). A variant priced by a formula (price formula markup, margin ...) is refused: make its
+price fixed first.
+
+A template with variants is never stocked or sold itself: sales and purchase order lines,
+RFQ lines, work orders and stock coming into a location (adjustments, receipts, transfers,
+stock import) are refused, naming its variants. Stock it held before it had variants can
+still be written off (stock adjust with a negative quantity).`,
+		Example: "  stockctl product variants follow TEE-S-RED TEE-M-RED\n  stockctl product variants list TEE --wide",
+		Args: func(c *cobra.Command, got []string) error {
+			if len(got) == 0 {
+				return fault.Usagef("variant", "missing VARIANT")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			var vs []catalog.Variant
+			if err := a.write(c, dryFollow, func(tx *sqlx.Tx) (err error) {
+				vs, err = catalog.Follow(c.Context(), tx, args)
+				return err
+			}); err != nil {
+				return err
+			}
+			return a.Printer().List(vs)
+		},
+	}
+	follow.Flags().BoolVar(&dryFollow, "dry-run", false, "show the prices the variants would get without saving")
+	cmd.AddCommand(generate, list, follow)
 	return cmd
 }
 

@@ -113,6 +113,7 @@ var sweepGood = map[string][]string{
 	"product show":              {"DRILL-18V"},
 	"product variants generate": {"TEE", "--dry-run"},
 	"product variants list":     {"TEE"},
+	"product variants follow":   {"TEE-M-NAVY", "--dry-run"},
 	"region add":                {"WA", "--dry-run"},
 	"region list":               {},
 	"rfq add":                   {"RFQ-000001", "DRILL-18V", "5", "--dry-run"},

@@ -87,6 +87,9 @@ type cost struct {
 	total   decimal.Decimal // on hand over all holding locations
 	changed bool
 	rules   rules
+	// template: the product is a template with variants, which is never stocked itself
+	// (catalog.RefuseTemplate): read under the lock, as the rules are.
+	template bool
 }
 
 // rules are the product columns a posting is judged by: read in the statement that takes the
@@ -120,6 +123,15 @@ func Post(ctx context.Context, q sqlx.ExtContext, moves []Move) ([]Posted, error
 	}
 	if moves, err = recheck(moves, costs); err != nil {
 		return nil, err
+	}
+	// A template is never stocked: nothing goes into a location for it. Stock it held
+	// before it had variants may still leave (written off, returned), never come back.
+	for i, m := range moves {
+		if costs[m.Product.ID].template && m.To.Holds() {
+			if err := catalog.RefuseTemplate(ctx, q, "sku", m.Product); err != nil {
+				return nil, &MoveError{Index: i, Err: err}
+			}
+		}
 	}
 	var out []Posted
 	for i, m := range moves {
@@ -378,7 +390,8 @@ func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost
 		}
 		rows, err := q.QueryxContext(ctx, `SELECT c.product_id, c.avg_cost, c.on_hand, p.track_stock, p.serialized,
 			p.batch_tracked, p.type, p.stock_uom,
-			coalesce((SELECT value = 'true' FROM settings WHERE key = 'negative_stock_allowed'), false)
+			coalesce((SELECT value = 'true' FROM settings WHERE key = 'negative_stock_allowed'), false),
+			EXISTS (SELECT 1 FROM product_variants v WHERE v.template_id = p.id)
 			FROM products p JOIN product_costs c ON c.product_id = p.id
 			WHERE `+where+` ORDER BY p.id FOR KEY SHARE OF p FOR UPDATE OF c`, arg)
 		if err != nil {
@@ -391,7 +404,7 @@ func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost
 			var id int64
 			c := &cost{}
 			r := &c.rules
-			if err := rows.Scan(&id, &c.avg, &c.total, &r.track, &r.serialized, &r.batch, &r.typ, &r.uom, &negOK); err != nil {
+			if err := rows.Scan(&id, &c.avg, &c.total, &r.track, &r.serialized, &r.batch, &r.typ, &r.uom, &negOK, &c.template); err != nil {
 				return nil, false, db.Classify(err)
 			}
 			costs[id] = c

@@ -47,6 +47,9 @@ func AddLine(ctx context.Context, q sqlx.ExtContext, number string, in LineInput
 	if !p.Sellable {
 		return Line{}, fault.Invalidf("sku", "product %s is not sellable: make it so with stockctl product edit %s --sellable", p.SKU, p.SKU)
 	}
+	if err := catalog.RefuseTemplate(ctx, q, "sku", p); err != nil {
+		return Line{}, err
+	}
 	if !in.Qty.IsPositive() {
 		return Line{}, fault.Invalidf("qty", "quantity of %s must be more than 0, got %s", p.SKU, in.Qty)
 	}

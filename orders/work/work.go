@@ -168,7 +168,7 @@ func buildable(ctx context.Context, q sqlx.QueryerContext, sku string) (catalog.
 	case p.Serialized, p.BatchTracked:
 		return p, fault.Invalidf("sku", "product %s is serialised or batch-tracked: work orders build untracked products only (receive it with stockctl stock adjust --batch/--serial)", p.SKU)
 	}
-	return p, nil
+	return p, catalog.RefuseTemplate(ctx, q, "sku", p)
 }
 
 func checkQty(ctx context.Context, q sqlx.QueryerContext, p catalog.Product, field string, qty decimal.Decimal) error {
