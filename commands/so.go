@@ -100,7 +100,9 @@ The unit price (per stock unit, in the order's currency) comes from the pricing 
 price, location break, price type break, default break, sell price: see stockctl price quote)
 unless --price is given (price source "manual"). --custom marks a custom item (built to order):
 it is backordered until a work order builds it; --choose GROUP=OPTION configures a configurable
-product (implies --custom) and adds the options' price adjustments. The tax rate is --tax-rate,
+product (implies --custom) and adds the options' price adjustments; the line records the
+options, and the work order built for it consumes the bill of materials with the options'
+components applied (stockctl product option component). The tax rate is --tax-rate,
 else the customer's, else the product's sales tax rate, else the setting tax_rate_sales.`,
 		Example: `  stockctl so add SO-000001 DRILL-18V 2
   stockctl so add SO-000001 SCREW-4 3 --unit box --discount 5

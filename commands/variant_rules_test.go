@@ -63,3 +63,70 @@ func TestVariantTemplateCommands(t *testing.T) {
 	run(t, url, "product", "variants", "follow", "TEE").wantCode(t, ExitInvalid).wantErr(t, "TEE is not a variant")
 	run(t, url, "product", "variants", "follow").wantCode(t, ExitUsage).wantErr(t, "missing VARIANT")
 }
+
+// The demo's BLUEBIRD order chose Top=Oak for its BENCH (bill of materials: 1 BENCH-TOP, 4
+// BENCH-LEG, 24 SCREW-4X40), and WO-000001 builds it. Once Oak names BENCH-TOP-OAK in place
+// of BENCH-TOP, the work order shows and consumes the oak top.
+func TestOptionComponentCommands(t *testing.T) {
+	t.Parallel()
+	url := dbtest.NewURL(t)
+	run(t, url, "demo", "--yes").wantCode(t, ExitOK)
+	run(t, url, "product", "add", "BENCH-TOP-OAK", "--name", "Bench top, oak").wantCode(t, ExitOK)
+
+	var l map[string]any
+	run(t, url, "product", "option", "component", "set", "BENCH", "top", "oak", "BENCH-TOP-OAK", "--replaces", "BENCH-TOP", "-o", "json").
+		wantCode(t, ExitOK).json(t, &l)
+	// --qty defaults to the replaced line's: 1.
+	if l["group"] != "Top" || l["option"] != "Oak" || l["component"] != "BENCH-TOP-OAK" || l["qty"] != "1" || l["replaces"] != "BENCH-TOP" {
+		t.Fatalf("option component: %v", l)
+	}
+	run(t, url, "product", "option", "component", "set", "BENCH", "Top", "Oak", "BENCH-LEG").wantCode(t, ExitInvalid).wantErr(t, "give its quantity", "--qty N")
+	run(t, url, "product", "option", "component", "set", "BENCH", "Top", "Oak", "BENCH-LEG", "--replaces", "DRILL-18V").
+		wantCode(t, ExitInvalid).wantErr(t, "DRILL-18V is not in the bill of materials of BENCH")
+	run(t, url, "product", "option", "component", "set", "BENCH", "Top", "Walnut", "BENCH-LEG", "--qty", "1").
+		wantCode(t, ExitNotFound).wantErr(t, `"Walnut" is not an option of BENCH Top (options: Pine, Oak)`)
+	if r := run(t, url, "product", "option", "component", "list", "BENCH", "--fields", "group,option,component,qty,replaces").wantCode(t, ExitOK); r.out != "Top\tOak\tBENCH-TOP-OAK\t1\tBENCH-TOP\n" {
+		t.Fatalf("list: %q", r.out)
+	}
+
+	var wo map[string]any
+	run(t, url, "wo", "show", "WO-000001", "-o", "json").wantCode(t, ExitOK).json(t, &wo)
+	if wo["configuration"] != "Top=Oak (+180.00), Vise=Quick-release (+45.00)" {
+		t.Fatalf("configuration: %v", wo["configuration"])
+	}
+	// For the 1 bench: 4 legs, 1 oak top (not BENCH-TOP), 24 screws.
+	if r := run(t, url, "wo", "show", "WO-000001", "--fields", "sku,per_unit,needed").wantCode(t, ExitOK); r.out != "BENCH-LEG\t4\t4\nBENCH-TOP-OAK\t1\t1\nSCREW-4X40\t24\t24\n" {
+		t.Fatalf("wo show: %q", r.out)
+	}
+	run(t, url, "wo", "complete", "WO-000001").wantCode(t, ExitInvalid).wantErr(t, "BENCH-TOP-OAK needs 1 ea, 0 available")
+	run(t, url, "stock", "adjust", "BENCH-TOP-OAK", "--location", "MAIN", "--qty", "1", "--unit-cost", "95").wantCode(t, ExitOK)
+	var done struct {
+		Consumed []map[string]any `json:"consumed"`
+	}
+	run(t, url, "wo", "complete", "WO-000001", "-o", "json").wantCode(t, ExitOK).json(t, &done)
+	got := map[string]string{}
+	for _, c := range done.Consumed {
+		got[c["sku"].(string)] = c["qty"].(string) + "@" + c["unit_cost"].(string)
+	}
+	// The oak top at its cost 95; the legs at the demo's 18.
+	if len(got) != 3 || got["BENCH-TOP-OAK"] != "1@95" || got["BENCH-LEG"] != "4@18" || got["SCREW-4X40"] == "" {
+		t.Fatalf("consumed: %v", got)
+	}
+	// BENCH-TOP was not touched: the demo's 2 are still at MAIN.
+	if r := run(t, url, "stock", "show", "BENCH-TOP", "-o", "csv", "--fields", "location,on_hand").wantCode(t, ExitOK); r.out != "location,on_hand\nMAIN,2\n" {
+		t.Fatalf("BENCH-TOP: %q", r.out)
+	}
+
+	// wo new --choose: Pine names no components (the plain bill of materials).
+	run(t, url, "wo", "new", "BENCH", "1", "--location", "MAIN", "--choose", "Top=Pine").wantCode(t, ExitOK)
+	if r := run(t, url, "wo", "show", "WO-000002", "--fields", "sku").wantCode(t, ExitOK); r.out != "BENCH-LEG\nBENCH-TOP\nSCREW-4X40\n" {
+		t.Fatalf("wo new pine: %q", r.out)
+	}
+	run(t, url, "wo", "new", "BENCH", "1", "--location", "MAIN", "--choose", "Top=Walnut").wantCode(t, ExitInvalid).wantErr(t, `"Walnut" is not an option of BENCH Top`)
+	run(t, url, "wo", "new", "BENCH", "1", "--location", "MAIN", "--choose", "Top").wantCode(t, ExitUsage).wantErr(t, "GROUP=OPTION")
+
+	run(t, url, "product", "option", "component", "remove", "BENCH", "Top", "Oak", "BENCH-TOP-OAK").wantCode(t, ExitOK)
+	if r := run(t, url, "product", "option", "component", "list", "BENCH", "-o", "json").wantCode(t, ExitOK); strings.TrimSpace(r.out) != "[]" {
+		t.Fatalf("after remove: %q", r.out)
+	}
+}

@@ -9,6 +9,12 @@
 -- than its template, and is priced like any other product. `product variants follow` puts
 -- a variant back on its template's price. Variants made before this migration keep their
 -- prices as their own, so nothing changes under existing users.
+--
+-- Configurable options into the bill of materials: an option may name components
+-- (product_option_components) that replace a component of the product's bill of materials or
+-- add to it. A sales line records the options chosen (so_lines.option_ids), a work order the
+-- options it builds with (work_orders.option_ids, copied from its line by wo generate or
+-- chosen on wo new), and the work order consumes the bill of materials with them applied.
 
 -- +goose Up
 ALTER TABLE product_variants ADD COLUMN own_price boolean NOT NULL DEFAULT false;
@@ -86,7 +92,45 @@ $$;
 CREATE TRIGGER product_attribute_values_extra AFTER UPDATE OF price_extra ON product_attribute_values FOR EACH ROW
   WHEN (OLD.price_extra IS DISTINCT FROM NEW.price_extra) EXECUTE FUNCTION variant_extra_changed();
 
+CREATE TABLE product_option_components (
+  id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  product_id   bigint NOT NULL REFERENCES products (id) ON DELETE CASCADE, -- the configurable product
+  option_id    bigint NOT NULL REFERENCES product_options (id) ON DELETE CASCADE,
+  component_id bigint NOT NULL REFERENCES products (id),
+  -- qty of the component (in its stock unit) per one stock unit of the product
+  qty          numeric NOT NULL CHECK (qty > 0 AND qty < 1e12),
+  -- the bill-of-materials component the chosen option takes out (NULL: the component adds)
+  replaces_id  bigint REFERENCES products (id),
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  created_by   text NOT NULL DEFAULT stockctl_actor(),
+  updated_at   timestamptz NOT NULL DEFAULT now(),
+  updated_by   text NOT NULL DEFAULT stockctl_actor(),
+  UNIQUE (option_id, component_id),
+  CHECK (component_id <> product_id AND replaces_id IS DISTINCT FROM product_id)
+);
+CREATE INDEX product_option_components_product ON product_option_components (product_id);
+CREATE INDEX product_option_components_component ON product_option_components (component_id);
+CREATE INDEX product_option_components_replaces ON product_option_components (replaces_id) WHERE replaces_id IS NOT NULL;
+CREATE TRIGGER product_option_components_stamp BEFORE UPDATE ON product_option_components FOR EACH ROW EXECUTE FUNCTION stamp_update();
+-- Watched by the change history like product_bom (migration 00019's history_watch pattern).
+CREATE TRIGGER product_option_components_history_insert AFTER INSERT ON product_option_components
+  REFERENCING NEW TABLE AS history_new
+  FOR EACH STATEMENT EXECUTE FUNCTION history_record('id', 'r.product_id', '');
+CREATE TRIGGER product_option_components_history_update AFTER UPDATE ON product_option_components
+  REFERENCING OLD TABLE AS history_old NEW TABLE AS history_new
+  FOR EACH STATEMENT EXECUTE FUNCTION history_record('id', 'r.product_id', '');
+CREATE TRIGGER product_option_components_history_delete AFTER DELETE ON product_option_components
+  REFERENCING OLD TABLE AS history_old
+  FOR EACH STATEMENT EXECUTE FUNCTION history_record('id', 'r.product_id', '');
+
+ALTER TABLE so_lines ADD COLUMN option_ids bigint[] NOT NULL DEFAULT '{}';
+ALTER TABLE work_orders ADD COLUMN option_ids bigint[] NOT NULL DEFAULT '{}',
+  ADD COLUMN configuration text NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE work_orders DROP COLUMN configuration, DROP COLUMN option_ids;
+ALTER TABLE so_lines DROP COLUMN option_ids;
+DROP TABLE product_option_components;
 DROP TRIGGER product_attribute_values_extra ON product_attribute_values;
 DROP FUNCTION variant_extra_changed();
 DROP TRIGGER products_variant_sell_price ON products;
