@@ -38,6 +38,17 @@ func TestVariantTemplateCommands(t *testing.T) {
 	if r := run(t, url, "stock", "show", "TEE-M-NAVY", "-o", "csv", "--fields", "location,on_hand").wantCode(t, ExitOK); r.out != "location,on_hand\nSTORE,15\n" {
 		t.Fatalf("stock of TEE-M-NAVY: %q", r.out)
 	}
+	// A product with stock that becomes a template keeps it, can write it off, and never
+	// takes more in.
+	run(t, url, "product", "add", "DESK", "--name", "Desk", "--sell-price", "100").wantCode(t, ExitOK)
+	run(t, url, "stock", "adjust", "DESK", "--location", "MAIN", "--qty", "3", "--unit-cost", "40").wantCode(t, ExitOK)
+	run(t, url, "product", "attribute", "add", "DESK", "Top", "--values", "Pine,Oak").wantCode(t, ExitOK)
+	run(t, url, "product", "variants", "generate", "DESK").wantCode(t, ExitOK)
+	run(t, url, "stock", "adjust", "DESK", "--location", "MAIN", "--qty", "1").wantCode(t, ExitInvalid).
+		wantErr(t, "DESK is a template with variants: stock and sell its variants (DESK-OAK, DESK-PINE; see stockctl product variants list DESK)")
+	run(t, url, "stock", "adjust", "DESK", "--location", "MAIN", "--qty", "-3", "--reason", "template").wantCode(t, ExitOK)
+	run(t, url, "stock", "check").wantCode(t, ExitOK)
+
 	// A variant is stocked and sold as usual.
 	run(t, url, "so", "add", "SO-000006", "TEE-M-NAVY", "1", "--dry-run").wantCode(t, ExitOK)
 

@@ -72,7 +72,7 @@ func lockGenerate(ctx context.Context, q sqlx.ExtContext) error {
 // available stock plus open purchase orders (draft, ordered or partially received, not yet
 // received) is below their minimum level, and how much brings them up to their maximum (to
 // the minimum when no maximum is set). Only active, purchasable, stock-tracked products
-// count. One statement.
+// count, and never a template with variants (its variants are stocked). One statement.
 func ReorderShortfalls(ctx context.Context, q sqlx.QueryerContext, location string) ([]Shortfall, error) {
 	return reorderShortfalls(ctx, q, location, false)
 }
@@ -119,6 +119,7 @@ func reorderShortfalls(ctx context.Context, q sqlx.QueryerContext, location stri
 			  AND so.status IN ('confirmed', 'partially_shipped')
 			  AND NOT EXISTS (SELECT 1 FROM product_bom m WHERE m.product_id = x.product_id)) bo ON true
 		WHERE s.min_qty IS NOT NULL AND ($1::bigint IS NULL OR s.location_id = $1)
+		  AND NOT EXISTS (SELECT 1 FROM product_variants v WHERE v.template_id = s.product_id) -- never stocked
 		  AND coalesce(b.on_hand - b.allocated, 0) + coalesce(o.open, 0) - coalesce(bo.qty, 0) < s.min_qty
 		ORDER BY p.sku, l.code`, locID, netBackorders)
 	if err != nil {
