@@ -217,14 +217,16 @@ func EffectiveBOM(product, opts string) string {
 }
 
 // containsPath returns the shortest path of SKUs from component to product through bills of
-// materials, or nil when component does not contain product.
+// materials and the components options may add, or nil when component does not contain
+// product.
 func containsPath(ctx context.Context, q sqlx.QueryerContext, component, product int64) ([]string, error) {
 	var path pq.StringArray
 	err := sqlx.GetContext(ctx, q, &path, `WITH RECURSIVE walk (id, path) AS (
 			SELECT $1::bigint, ARRAY[$1::bigint]
 		  UNION ALL
 			SELECT b.component_id, w.path || b.component_id
-			FROM walk w JOIN product_bom b ON b.product_id = w.id
+			FROM walk w JOIN (SELECT product_id, component_id FROM product_bom
+			                  UNION ALL SELECT product_id, component_id FROM product_option_components) b ON b.product_id = w.id
 			WHERE w.id <> $2 AND b.component_id <> ALL (w.path))
 		SELECT ARRAY(SELECT p.sku FROM unnest(w.path) WITH ORDINALITY AS u (id, n) JOIN products p ON p.id = u.id ORDER BY u.n)
 		FROM walk w WHERE w.id = $2 ORDER BY cardinality(w.path) LIMIT 1`, component, product)

@@ -169,11 +169,16 @@ func TestOptionComponentRefusals(t *testing.T) {
 			t.Fatalf("want not found %q, got %v", c.msg, c.err)
 		}
 	}
-	// DRAWER containing TABLE would make TABLE contain itself through the option.
-	if _, _, err := catalog.AddComponent(ctx, conn, "DRAWER", "TABLE", d("1")); err != nil {
+	// TABLE's Drawer option adds DRAWER: DRAWER cannot contain TABLE.
+	if _, _, err := catalog.AddComponent(ctx, conn, "DRAWER", "TABLE", d("1")); fault.KindOf(err) != fault.Invalid || !contains(err.Error(), "DRAWER -> TABLE -> DRAWER") {
+		t.Fatalf("bom add closing a loop through an option: %v", err)
+	}
+	// CASE contains TABLE: no option of TABLE can name CASE.
+	must[catalog.Product](t)(catalog.Add(ctx, conn, "CASE", catalog.Changes{Name: str("Display case")}))
+	if _, _, err := catalog.AddComponent(ctx, conn, "CASE", "TABLE", d("1")); err != nil {
 		t.Fatal(err)
 	}
-	if err := set("Top", "Pine", "DRAWER", dp("1"), ""); fault.KindOf(err) != fault.Invalid || !contains(err.Error(), "TABLE -> DRAWER -> TABLE") {
+	if err := set("Top", "Pine", "CASE", dp("1"), ""); fault.KindOf(err) != fault.Invalid || !contains(err.Error(), "TABLE -> CASE -> TABLE") {
 		t.Fatalf("cycle: %v", err)
 	}
 	// Remove, and list what is left: Oak's OAKTOP and Drawer's DRAWER and LEG.
