@@ -61,13 +61,16 @@ $$;
 
 -- +goose StatementBegin
 -- A product's sell price changed: if it is a variant and its template did not make the
--- change, the variant has its own price from now on; if it is a template, its following
--- variants move with it.
+-- change, the variant has its own price from now on (and keeps the value it was given, even
+-- when its template's change in the same statement moved it meanwhile); if it is a template,
+-- its following variants move with it.
 CREATE FUNCTION variant_sell_price_changed() RETURNS trigger LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
 BEGIN
-  IF coalesce(current_setting('stockctl.variant_follow', true), '') <> 'on' THEN
+  IF coalesce(current_setting('stockctl.variant_follow', true), '') <> 'on'
+     AND EXISTS (SELECT 1 FROM product_variants WHERE variant_id = NEW.id) THEN
     UPDATE product_variants SET own_price = true WHERE variant_id = NEW.id AND NOT own_price;
+    UPDATE products SET sell_price = NEW.sell_price WHERE id = NEW.id AND sell_price IS DISTINCT FROM NEW.sell_price;
   END IF;
   IF EXISTS (SELECT 1 FROM product_variants WHERE template_id = NEW.id) THEN
     PERFORM variants_follow(NEW.id);

@@ -500,6 +500,13 @@ func TestVariantFollowsTemplatePrice(t *testing.T) {
 	k.wantFault(err, fault.Invalid, "", "variant DESK-PINE of DESK", "= -10.00 is negative")
 	k.wantPrices("DESK", map[string]string{"DESK-PINE": "130.00 follows", "DESK-OAK": "150.00 follows"})
 
+	// One statement (as an import's merge) changes the template to 200.00 and OAK to 777.00:
+	// OAK keeps 777.00 as its own price, PINE follows to 200.00 + 0 = 200.00.
+	_, err = k.d.ExecContext(k.ctx, `UPDATE products SET sell_price = CASE sku WHEN 'DESK' THEN 200.00 ELSE 777.00 END
+		WHERE sku IN ('DESK', 'DESK-OAK')`)
+	k.ok(err)
+	k.wantPrices("DESK", map[string]string{"DESK-PINE": "200.00 follows", "DESK-OAK": "777.00 own"})
+
 	// Only variants follow.
 	err = k.tx(func(tx *sqlx.Tx) error { _, err := catalog.Follow(k.ctx, tx, []string{"DESK"}); return err })
 	k.wantFault(err, fault.Invalid, "sku", "DESK is not a variant")
