@@ -198,7 +198,8 @@ Each variant is a new product made by the rules of product add (type defaults, a
 defaults from the settings) with:
   SKU         template SKU + "-" + each value's code: TEE-S-RED
   name        template name + " (S, Red)"
-  sell price  template sell price + the values' price extras
+  sell price  template sell price + the values' price extras, and it follows the template
+              (see product variants follow)
   copied      type, units, tracking flags, category, cost, list price, manufacturer
   no barcode  (add its own with product barcode add)
 A template's own pack unit used as its purchase or sales unit becomes the variant's stock unit.
@@ -246,7 +247,48 @@ template, so no combination is made twice.`,
 			return a.Printer().List(vs)
 		},
 	}
-	cmd.AddCommand(generate, list)
+	var dryFollow bool
+	follow := &cobra.Command{
+		Use:   "follow VARIANT... [--dry-run]",
+		Short: "Put variants back on their template's price",
+		Long: `A variant follows its template unless its price was set on the variant itself:
+  sell price      the template's sell price + the price extras of its values, moved by every
+                  change of either (product edit, price break set, imports, attribute add --extra)
+  breaks, special the template's quantity breaks and customer special prices, each plus the
+  prices          variant's extras, where the variant has no rows of its own for the same set
+                  (special prices of the customer; breaks of one price type and region)
+Setting a variant's sell price in any way (product edit --sell-price, price break set of its
+first row, product import) gives it its own price: from then on only its own rows price it,
+like any other product. Variants made before stockctl had this rule have their own prices.
+
+follow puts the variants named back on their template's price and prints them (own_price
+false). A variant priced by a formula (price formula markup, margin ...) is refused: make its
+price fixed first.
+
+A template with variants is never stocked or sold itself: sales and purchase order lines,
+RFQ lines, work orders and stock coming into a location (adjustments, receipts, transfers,
+stock import) are refused, naming its variants. Stock it held before it had variants can
+still be written off (stock adjust with a negative quantity).`,
+		Example: "  stockctl product variants follow TEE-S-RED TEE-M-RED\n  stockctl product variants list TEE --wide",
+		Args: func(c *cobra.Command, got []string) error {
+			if len(got) == 0 {
+				return fault.Usagef("variant", "missing VARIANT")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			var vs []catalog.Variant
+			if err := a.write(c, dryFollow, func(tx *sqlx.Tx) (err error) {
+				vs, err = catalog.Follow(c.Context(), tx, args)
+				return err
+			}); err != nil {
+				return err
+			}
+			return a.Printer().List(vs)
+		},
+	}
+	follow.Flags().BoolVar(&dryFollow, "dry-run", false, "show the prices the variants would get without saving")
+	cmd.AddCommand(generate, list, follow)
 	return cmd
 }
 
@@ -311,8 +353,117 @@ case-insensitively. See product configure.`,
 			return a.Printer().List(os)
 		},
 	}
-	cmd.AddCommand(add, list)
+	cmd.AddCommand(add, list, a.optionComponentCmd())
 	return cmd
+}
+
+func (a *App) optionComponentCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "component",
+		Short: "Components an option puts into the bill of materials when it is chosen",
+		Long: `An option of a configurable product may name components. When a sales order line (or wo new
+--choose) chooses the option, the work order that builds it consumes the product's bill of
+materials with them applied: a component set with --replaces takes the place of that bill of
+materials component (the line is left out), one without is added (quantities of a component
+that is there already add up). wo show lists what the work order will consume.`,
+	}
+	var qty decimalFlag
+	var replaces string
+	var setDry bool
+	set := &cobra.Command{
+		Use:   "set SKU GROUP OPTION COMPONENT [--qty N] [--replaces BOM-COMPONENT] [--dry-run]",
+		Short: "Make an option put a component into the bill of materials",
+		Long: `When OPTION of GROUP is chosen for SKU, the work order consumes --qty of COMPONENT (in its stock
+unit, per stock unit of SKU). With --replaces, COMPONENT takes the place of that component of
+SKU's bill of materials, and --qty defaults to the replaced line's quantity; without, it is
+added and --qty is required. Setting the same option and component again changes its quantity
+and what it replaces.
+
+COMPONENT must be an active stock or service product that does not contain SKU (the loop is
+shown); --replaces must be in SKU's bill of materials. Group and option match
+case-insensitively. These are master data: history product SKU shows their changes.`,
+		Example: `  stockctl product option component set BENCH Top Oak BENCH-TOP-OAK --replaces BENCH-TOP
+  stockctl product option component set BENCH Vise Quick-release VISE-QR --qty 1`,
+		Args: args("SKU", "GROUP", "OPTION", "COMPONENT"),
+		RunE: func(c *cobra.Command, args []string) error {
+			var n *decimal.Decimal
+			if qty.set {
+				n = &qty.d
+			}
+			var l catalog.OptionComponent
+			var replaced bool
+			if err := a.write(c, setDry, func(tx *sqlx.Tx) (err error) {
+				l, replaced, err = catalog.SetOptionComponent(c.Context(), tx, args[0], args[1], args[2], args[3], n, replaces)
+				return err
+			}); err != nil {
+				return err
+			}
+			if replaced {
+				a.say("%s %s=%s: %s changed", l.SKU, l.Group, l.Option, l.Component)
+			}
+			return a.Printer().One(l)
+		},
+	}
+	set.Flags().Var(qty.of(bounds.Quantity, positive), "qty", "quantity of the component per unit of the product, in its stock unit (default with --replaces: the replaced line's)")
+	set.Flags().StringVar(&replaces, "replaces", "", "the bill-of-materials component the option takes the place of")
+	set.Flags().BoolVar(&setDry, "dry-run", false, "validate and show the line without saving")
+
+	var rmDry bool
+	remove := &cobra.Command{
+		Use:     "remove SKU GROUP OPTION COMPONENT",
+		Short:   "Take a component off an option",
+		Example: "  stockctl product option component remove BENCH Top Oak BENCH-TOP-OAK",
+		Args:    args("SKU", "GROUP", "OPTION", "COMPONENT"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := a.write(c, rmDry, func(tx *sqlx.Tx) error {
+				return catalog.RemoveOptionComponent(c.Context(), tx, args[0], args[1], args[2], args[3])
+			}); err != nil {
+				return err
+			}
+			a.say("%s %s=%s: %s removed", args[0], args[1], args[2], args[3])
+			return nil
+		},
+	}
+	remove.Flags().BoolVar(&rmDry, "dry-run", false, "check without removing")
+
+	list := &cobra.Command{
+		Use:     "list SKU",
+		Short:   "List the components a product's options put into its bill of materials",
+		Example: "  stockctl product option component list BENCH\n  stockctl product option component list BENCH -o json",
+		Args:    args("SKU"),
+		RunE: func(c *cobra.Command, args []string) error {
+			d, err := a.DB(c.Context())
+			if err != nil {
+				return err
+			}
+			cs, err := catalog.OptionComponents(c.Context(), d, args[0])
+			if err != nil {
+				return err
+			}
+			return a.Printer().List(cs)
+		},
+	}
+	cmd.AddCommand(set, remove, list)
+	return cmd
+}
+
+// parseChoices reads --choose GROUP=OPTION flags: each once per group.
+func parseChoices(choose []string) (map[string]string, error) {
+	choices := map[string]string{}
+	seen := map[string]string{}
+	for _, ch := range choose {
+		g, v, ok := strings.Cut(ch, "=")
+		g, v = strings.TrimSpace(g), strings.TrimSpace(v)
+		if !ok || g == "" || v == "" {
+			return nil, fault.Usagef("choose", "--choose %q: write GROUP=OPTION, e.g. --choose Frame=L", ch)
+		}
+		if prev, dup := seen[strings.ToLower(g)]; dup {
+			return nil, fault.Invalidf("choose", "option group %s is chosen twice (%s and %s): choose one option per group", g, prev, ch)
+		}
+		seen[strings.ToLower(g)] = ch
+		choices[g] = v
+	}
+	return choices, nil
 }
 
 func (a *App) configureCmd() *cobra.Command {
@@ -329,19 +480,9 @@ written: sales orders price configured items the same way.`,
   stockctl product configure BIKE --choose Frame=M --choose Colour=Black --choose Lights=Dynamo -o json`,
 		Args: args("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
-			choices := map[string]string{}
-			seen := map[string]string{}
-			for _, ch := range choose {
-				g, v, ok := strings.Cut(ch, "=")
-				g, v = strings.TrimSpace(g), strings.TrimSpace(v)
-				if !ok || g == "" || v == "" {
-					return fault.Usagef("choose", "--choose %q: write GROUP=OPTION, e.g. --choose Frame=L", ch)
-				}
-				if prev, dup := seen[strings.ToLower(g)]; dup {
-					return fault.Invalidf("choose", "option group %s is chosen twice (%s and %s): choose one option per group", g, prev, ch)
-				}
-				seen[strings.ToLower(g)] = ch
-				choices[g] = v
+			choices, err := parseChoices(choose)
+			if err != nil {
+				return err
 			}
 			d, err := a.DB(c.Context())
 			if err != nil {

@@ -86,7 +86,7 @@ func TestProductVariantCommands(t *testing.T) {
 	if vals, _ := vs[3]["values"].([]any); len(vals) != 2 || vals[0] != "Size=M" || vals[1] != "Colour=Navy blue" {
 		t.Fatalf("values: %v", vs[3])
 	}
-	if len(vs[0]) != 6 {
+	if len(vs[0]) != 7 || vs[0]["own_price"] != false {
 		t.Fatalf("variant JSON keys: %v", vs[0])
 	}
 	var p map[string]any

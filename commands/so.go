@@ -119,7 +119,9 @@ price type break, default break, sell price, all per stock unit: see stockctl pr
 converted to the line's unit, unless --price is given (price source "manual"). A line whose
 unit is not the stock unit shows as "2 box (24 ea)" at "60/box". --custom marks a custom item (built to order):
 it is backordered until a work order builds it; --choose GROUP=OPTION configures a configurable
-product (implies --custom) and adds the options' price adjustments. The tax rate is --tax-rate,
+product (implies --custom) and adds the options' price adjustments; the line records the
+options, and the work order built for it consumes the bill of materials with the options'
+components applied (stockctl product option component). The tax rate is --tax-rate,
 else the customer's, else the product's sales tax rate, else the setting tax_rate_sales.`,
 		Example: `  stockctl so add SO-000001 DRILL-18V 2
   stockctl so add SO-000001 SCREW-4 3 --uom box --discount 5

@@ -26,18 +26,26 @@ components' cost, and allocates it to the linked sales order line.`,
 func (a *App) woNewCmd() *cobra.Command {
 	var in work.NewOrder
 	var dry bool
+	var choose []string
 	cmd := &cobra.Command{
-		Use:   "new SKU QTY --location L",
+		Use:   "new SKU QTY --location L [--choose GROUP=OPTION ...]",
 		Short: "Open a work order to build QTY of a product at a location",
 		Long: `Open a work order to build QTY (in the product's stock unit) of SKU at --location. The product
 must be an active stock product with a bill of materials (stockctl product bom add), neither
-serialised nor batch-tracked. Nothing is reserved until it is completed; see what it needs
-with stockctl wo show.`,
-		Example: "  stockctl wo new TABLE 5 --location MAIN\n  stockctl wo new TABLE 2 --location MAIN --dry-run -o json",
+serialised nor batch-tracked, and not a template with variants. --choose builds a
+configuration of a configurable product (every required option group chosen, as product
+configure checks): the work order consumes the bill of materials with the chosen options'
+components applied (stockctl product option component). Without --choose it builds the plain
+bill of materials. Nothing is reserved until it is completed; see what it needs with
+stockctl wo show.`,
+		Example: "  stockctl wo new TABLE 5 --location MAIN\n  stockctl wo new TABLE 2 --location MAIN --dry-run -o json\n  stockctl wo new BENCH 1 --location MAIN --choose Top=Oak",
 		Args:    args("SKU", "QTY"),
 		RunE: func(c *cobra.Command, args []string) error {
 			q, err := quantityArg(args[1], positive, "a work order builds more than 0")
 			if err != nil {
+				return err
+			}
+			if in.Choices, err = parseChoices(choose); err != nil {
 				return err
 			}
 			if in.Location == "" {
@@ -57,6 +65,7 @@ with stockctl wo show.`,
 		},
 	}
 	cmd.Flags().StringVar(&in.Location, "location", "", "location the product is built at (components are taken from it)")
+	cmd.Flags().StringArrayVar(&choose, "choose", nil, "GROUP=OPTION of a configurable product to build (repeat)")
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "check and show the work order without saving it")
 	return cmd
 }
@@ -73,7 +82,9 @@ sell-from location, what the line has backordered beyond the open work orders al
 to it, and is linked to the line: running it again makes nothing new, and completing the work
 order allocates its output to the line. Stock already available is not counted: run
 stockctl so release first if it should serve the line. Serialised and batch-tracked products
-are listed as skipped. A custom item without a bill of materials is built at its cost price.`,
+are listed as skipped. A custom item without a bill of materials is built at its cost price.
+A configured line's work order builds with the options the line chose: it consumes the bill
+of materials with their components applied (wo show lists them).`,
 		Example: "  stockctl wo generate\n  stockctl wo generate --so SO-000004 --so SO-000007 --dry-run -o json",
 		Args:    args(),
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -167,9 +178,10 @@ func (a *App) woShowCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "show WO",
 		Short: "Show a work order with the components it needs and what is available",
-		Long: `Show WO and, for what remains to build, each component: quantity per unit, needed, available
-at the work order's location (on hand − allocated − stock in batches past their expiry date)
-and short. -o json gives one object with its
+		Long: `Show WO and, for what remains to build, each component it will consume: quantity per unit,
+needed, available at the work order's location (on hand − allocated − stock in batches past
+their expiry date) and short. For a configured item these are the bill of materials with the
+chosen options' components applied (the configuration shows with --wide and -o json). -o json gives one object with its
 components; -o csv and --fields print the components.`,
 		Example: "  stockctl wo show WO-000001\n  stockctl wo show WO-000001 -o json",
 		Args:    args("WO"),

@@ -131,7 +131,8 @@ func andOrWhere(cond string) string {
 func named(v string) string {
 	ref := func(sql string) string { return "coalesce((" + sql + " = (" + v + ")::bigint), " + v + ")" }
 	return `CASE
-		WHEN c.key IN ('product_id', 'component_id', 'template_id', 'variant_id') THEN ` + ref("SELECT sku FROM products WHERE id") + `
+		WHEN c.key IN ('product_id', 'component_id', 'template_id', 'variant_id', 'replaces_id') THEN ` + ref("SELECT sku FROM products WHERE id") + `
+		WHEN c.key = 'option_id' THEN ` + ref("SELECT g.name || '=' || o.value FROM product_options o JOIN product_option_groups g ON g.id = o.group_id WHERE o.id") + `
 		WHEN c.key IN ('customer_id', 'supplier_id', 'manufacturer_id') THEN ` + ref("SELECT code FROM companies WHERE id") + `
 		WHEN c.key = 'location_id' THEN ` + ref("SELECT code FROM locations WHERE id") + `
 		WHEN c.key = 'pack_id' THEN ` + ref("SELECT code FROM product_packs WHERE id") + `

@@ -2,12 +2,9 @@ package catalog
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/db"
@@ -54,7 +51,8 @@ var componentTypes = []string{Stock, Service}
 // precision) of component into sku's bill of materials, replacing the quantity when the
 // component is there already (replaced reports that). The component must be an active stock
 // or service product, and sku must not be reachable from it: a product can contain itself
-// neither directly nor through other bills of materials (the error shows the path, A -> B -> A).
+// neither directly nor through other bills of materials or its options' components (the
+// error shows the path, A -> B -> A).
 func AddComponent(ctx context.Context, q sqlx.ExtContext, sku, component string, qty decimal.Decimal) (line BOMLine, replaced bool, err error) {
 	if !qty.IsPositive() {
 		return line, false, fault.Invalidf("qty", "bill of materials of %s: --qty of %s must be more than 0, got %s", sku, component, qty)
@@ -90,21 +88,11 @@ func AddComponent(ctx context.Context, q sqlx.ExtContext, sku, component string,
 		return line, false, fault.Invalidf("qty", "bill of materials of %s: %s %s of %s has more decimals than the unit allows (%d)", sku, qty, c.StockUOM, component, unit.Precision)
 	}
 	// Is sku reachable from the component? Then adding it closes a loop. Shortest path first.
-	var path pq.StringArray
-	err = sqlx.GetContext(ctx, q, &path, `WITH RECURSIVE walk (id, path) AS (
-			SELECT $1::bigint, ARRAY[$1::bigint]
-		  UNION ALL
-			SELECT b.component_id, w.path || b.component_id
-			FROM walk w JOIN product_bom b ON b.product_id = w.id
-			WHERE w.id <> $2 AND b.component_id <> ALL (w.path))
-		SELECT ARRAY(SELECT p.sku FROM unnest(w.path) WITH ORDINALITY AS u (id, n) JOIN products p ON p.id = u.id ORDER BY u.n)
-		FROM walk w WHERE w.id = $2 ORDER BY cardinality(w.path) LIMIT 1`, c.ID, p.ID)
-	switch {
-	case err == nil:
+	if path, err := containsPath(ctx, q, c.ID, p.ID); err != nil {
+		return line, false, err
+	} else if path != nil {
 		return line, false, fault.Invalidf("component", "%s cannot contain %s: %s already contains %s, so it would contain itself: %s -> %s",
 			sku, component, component, sku, sku, strings.Join(path, " -> "))
-	case !errors.Is(err, sql.ErrNoRows):
-		return line, false, db.Classify(err)
 	}
 	err = sqlx.GetContext(ctx, q, &replaced, `INSERT INTO product_bom (product_id, component_id, qty) VALUES ($1, $2, $3)
 		ON CONFLICT (product_id, component_id) DO UPDATE SET qty = EXCLUDED.qty

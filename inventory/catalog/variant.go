@@ -44,6 +44,10 @@ type Variant struct {
 	Values    []string        `db:"-" json:"values"` // attribute=value, in attribute order
 	Active    bool            `db:"active" json:"active" print:"wide"`
 	Template  string          `db:"template" json:"template" print:"wide"`
+	// OwnPrice: the variant's sell price was set on the variant itself; false: it follows
+	// the template (template sell price + the extras of its values) and is priced by the
+	// template's breaks and special prices where it has none of its own.
+	OwnPrice bool `db:"own_price" json:"own_price" print:"wide"`
 }
 
 // ValueCode turns an attribute value into the part it adds to a variant's SKU: upper-case
@@ -233,7 +237,9 @@ func requireOwnGroups(p Product, what string) error {
 // match case-insensitively. A variant cannot have attributes, and a template that already
 // has variants cannot get a new attribute (its variants would have no value for it); new
 // values for existing attributes are fine, and variants generate picks them up. Changing an
-// extra does not reprice variants already generated. It returns the attribute's values.
+// extra reprices the variants that follow their template's price (a trigger of migration
+// 00025 does, whatever changes it); variants with their own price keep it. It returns the
+// attribute's values.
 func AddAttribute(ctx context.Context, q sqlx.ExtContext, sku, name string, values []string, extras map[string]decimal.Decimal) ([]AttributeValue, error) {
 	name, err := checkText("name", "attribute name", name, 64, true)
 	if err != nil {
@@ -304,8 +310,9 @@ func attributeValues(ctx context.Context, q sqlx.QueryerContext, productID, attr
 // (defaults, type rules, accounting defaults) with, from the template: type, units, tracking
 // flags, category, cost, list price and manufacturer; SKU = template SKU + "-" + each value's
 // code (TEE-S-RED); name = template name + " (S, Red)"; sell price = template sell price +
-// the values' price extras; no barcode. A combination that already has a variant (the same
-// set of values, whatever its SKU) is left alone. A derived SKU taken by any other product
+// the values' price extras, following the template from then on (OwnPrice false); no
+// barcode. A combination that already has a variant (the same set of values, whatever its
+// SKU) is left alone. A derived SKU taken by any other product
 // fails the whole call, naming it. It locks the template row, so concurrent calls in their
 // own transactions never create a combination twice. It returns the variants it created and
 // how many combinations existed already.
@@ -489,6 +496,14 @@ func idsKey(ids []int64) string {
 	return strings.Join(parts, ",")
 }
 
+// selectVariant reads variants (v) with their template (t), link (l) and values.
+const selectVariant = `SELECT v.id, v.sku, v.name, v.sell_price, v.active, t.sku AS template, l.own_price,
+	ARRAY(SELECT a.name || '=' || av.value FROM product_variant_values pv
+	      JOIN product_attribute_values av ON av.id = pv.value_id
+	      JOIN product_attributes a ON a.id = av.attribute_id
+	      WHERE pv.variant_id = v.id ORDER BY a.position) AS vals
+	FROM product_variants l JOIN products v ON v.id = l.variant_id JOIN products t ON t.id = l.template_id`
+
 // Variants lists a template's variants in the order of their values (attribute positions,
 // then value positions), with the values each stands for.
 func Variants(ctx context.Context, q sqlx.QueryerContext, sku string) ([]Variant, error) {
@@ -503,13 +518,7 @@ func Variants(ctx context.Context, q sqlx.QueryerContext, sku string) ([]Variant
 		Variant
 		Vals pq.StringArray `db:"vals"`
 	}
-	err = sqlx.SelectContext(ctx, q, &rows, `SELECT v.id, v.sku, v.name, v.sell_price, v.active, t.sku AS template,
-		ARRAY(SELECT a.name || '=' || av.value FROM product_variant_values pv
-		      JOIN product_attribute_values av ON av.id = pv.value_id
-		      JOIN product_attributes a ON a.id = av.attribute_id
-		      WHERE pv.variant_id = v.id ORDER BY a.position) AS vals
-		FROM product_variants l JOIN products v ON v.id = l.variant_id JOIN products t ON t.id = l.template_id
-		WHERE l.template_id = $1
+	err = sqlx.SelectContext(ctx, q, &rows, selectVariant+` WHERE l.template_id = $1
 		ORDER BY ARRAY(SELECT ARRAY[a.position, av.position] FROM product_variant_values pv
 		      JOIN product_attribute_values av ON av.id = pv.value_id
 		      JOIN product_attributes a ON a.id = av.attribute_id
@@ -526,4 +535,106 @@ func Variants(ctx context.Context, q sqlx.QueryerContext, sku string) ([]Variant
 		}
 	}
 	return vs, nil
+}
+
+// Follow puts variants back on their template's price: each one's sell price becomes the
+// template's sell price plus the extras of its values, and moves with them from then on (see
+// Variant.OwnPrice). Setting a variant's sell price in any way (product edit --sell-price,
+// price break set of its first row, an import) gives it its own price again. A variant priced
+// by a formula (markup, margin ...) computes its own price and is refused. It returns the
+// variants as they are now.
+func Follow(ctx context.Context, q sqlx.ExtContext, skus []string) ([]Variant, error) {
+	if len(skus) == 0 {
+		return nil, fault.Invalidf("sku", "give the SKU of at least one variant")
+	}
+	templates := map[int64]bool{}
+	var ids []int64
+	out := make([]Variant, 0, len(skus))
+	for _, sku := range skus {
+		p, err := get(ctx, q, strings.TrimSpace(sku), true)
+		if err != nil {
+			return nil, err
+		}
+		if p.Template == nil {
+			return nil, fault.Invalidf("sku", "%s is not a variant: only a variant can follow its template's price", p.SKU)
+		}
+		var formula string
+		if err := sqlx.GetContext(ctx, q, &formula, `SELECT price_formula FROM products WHERE id = $1`, p.ID); err != nil {
+			return nil, db.Classify(err)
+		}
+		if formula != "fixed" {
+			return nil, fault.Invalidf("sku", "%s is priced by its %s formula: make its price fixed first (stockctl price formula %s fixed), then let it follow %s",
+				p.SKU, formula, p.SKU, *p.Template)
+		}
+		ids = append(ids, p.ID)
+	}
+	var tids []int64
+	if err := sqlx.SelectContext(ctx, q, &tids, `UPDATE product_variants SET own_price = false WHERE variant_id = ANY($1::bigint[])
+		RETURNING template_id`, pq.Array(ids)); err != nil {
+		return nil, db.Classify(err)
+	}
+	sort.Slice(tids, func(i, j int) bool { return tids[i] < tids[j] })
+	for _, t := range tids {
+		if templates[t] {
+			continue
+		}
+		templates[t] = true
+		if _, err := q.ExecContext(ctx, `SELECT variants_follow($1)`, t); err != nil {
+			return nil, db.Classify(err)
+		}
+	}
+	for _, id := range ids {
+		var v struct {
+			Variant
+			Vals pq.StringArray `db:"vals"`
+		}
+		if err := sqlx.GetContext(ctx, q, &v, selectVariant+` WHERE v.id = $1`, id); err != nil {
+			return nil, db.Classify(err)
+		}
+		v.Values = []string(v.Vals)
+		if v.Values == nil {
+			v.Values = []string{}
+		}
+		out = append(out, v.Variant)
+	}
+	return out, nil
+}
+
+// TemplateError refuses stocking or selling a template that has variants: its variants are
+// what is stocked and sold. Variants names some of them (at most five), Count how many.
+type TemplateError struct {
+	SKU      string
+	Variants []string
+	Count    int
+}
+
+func (e *TemplateError) Error() string {
+	more := ""
+	if e.Count > len(e.Variants) {
+		more = fmt.Sprintf(" and %d more", e.Count-len(e.Variants))
+	}
+	return fmt.Sprintf("%s is a template with variants: stock and sell its variants (%s%s; see stockctl product variants list %s)",
+		e.SKU, strings.Join(e.Variants, ", "), more, e.SKU)
+}
+
+// RefuseTemplate returns a TemplateError (kind invalid, on field) when p is a template with
+// variants, else nil. Sales and purchase order lines, work orders and stock postings into a
+// location call it: a template is never stocked or sold itself.
+func RefuseTemplate(ctx context.Context, q sqlx.QueryerContext, field string, p Product) error {
+	var vs []struct {
+		SKU   string `db:"sku"`
+		Count int    `db:"n"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &vs, `SELECT v.sku, count(*) OVER () AS n FROM product_variants l
+		JOIN products v ON v.id = l.variant_id WHERE l.template_id = $1 ORDER BY v.sku LIMIT 5`, p.ID); err != nil {
+		return db.Classify(err)
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	e := &TemplateError{SKU: p.SKU, Count: vs[0].Count}
+	for _, v := range vs {
+		e.Variants = append(e.Variants, v.SKU)
+	}
+	return &fault.Error{Kind: fault.Invalid, Field: field, Err: e}
 }

@@ -2,12 +2,15 @@ package catalog_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/business/company"
@@ -415,4 +418,141 @@ func TestGenerateVariantsConcurrently(t *testing.T) {
 		FROM product_variant_values v JOIN product_variants l ON l.variant_id = v.variant_id WHERE l.template_id = $1 GROUP BY v.variant_id) x`, tmpl.ID); n != 15 {
 		t.Fatalf("distinct combinations: %d, want 15", n)
 	}
+}
+
+// variantPrices reads a template's variants as SKU -> "sell price own|follows".
+func (k *variantKit) variantPrices(template string) map[string]string {
+	k.t.Helper()
+	vs, err := catalog.Variants(k.ctx, k.d, template)
+	k.ok(err)
+	out := map[string]string{}
+	for _, v := range vs {
+		how := "follows"
+		if v.OwnPrice {
+			how = "own"
+		}
+		out[v.SKU] = v.SellPrice.StringFixed(2) + " " + how
+	}
+	return out
+}
+
+func (k *variantKit) wantPrices(template string, want map[string]string) {
+	k.t.Helper()
+	got := k.variantPrices(template)
+	for sku, w := range want {
+		if got[sku] != w {
+			k.t.Fatalf("%s: %q, want %q (all: %v)", sku, got[sku], w, got)
+		}
+	}
+}
+
+// A variant's sell price follows its template: template sell price + its extras, whatever
+// changes either, until the variant's own price is set; Follow puts it back.
+func TestVariantFollowsTemplatePrice(t *testing.T) {
+	t.Parallel()
+	k := newVariantKit(t)
+	k.product("DESK", catalog.Changes{SellPrice: kptr(k.dec("100.00"))})
+	_, err := k.attribute("DESK", "Top", []string{"Pine", "Oak"}, map[string]string{"Oak": "15.00"})
+	k.ok(err)
+	_, _, err = k.generate("DESK")
+	k.ok(err)
+	// Generated: PINE 100.00 + 0 = 100.00; OAK 100.00 + 15.00 = 115.00; both follow.
+	k.wantPrices("DESK", map[string]string{"DESK-PINE": "100.00 follows", "DESK-OAK": "115.00 follows"})
+
+	// The template's price moves to 120.00: PINE 120.00 + 0 = 120.00, OAK 120.00 + 15.00 = 135.00.
+	k.ok(k.tx(func(tx *sqlx.Tx) error {
+		_, err := catalog.Edit(k.ctx, tx, "DESK", catalog.Changes{SellPrice: kptr(k.dec("120.00"))})
+		return err
+	}))
+	k.wantPrices("DESK", map[string]string{"DESK-PINE": "120.00 follows", "DESK-OAK": "135.00 follows"})
+
+	// Oak's extra becomes 20.00: OAK 120.00 + 20.00 = 140.00; PINE unchanged at 120.00.
+	_, err = k.attribute("DESK", "Top", nil, map[string]string{"Oak": "20.00"})
+	k.ok(err)
+	k.wantPrices("DESK", map[string]string{"DESK-PINE": "120.00 follows", "DESK-OAK": "140.00 follows"})
+
+	// PINE's own price 99.00: it keeps it when the template moves to 130.00; OAK follows to
+	// 130.00 + 20.00 = 150.00.
+	k.ok(k.tx(func(tx *sqlx.Tx) error {
+		_, err := catalog.Edit(k.ctx, tx, "DESK-PINE", catalog.Changes{SellPrice: kptr(k.dec("99.00"))})
+		return err
+	}))
+	k.ok(k.tx(func(tx *sqlx.Tx) error {
+		_, err := catalog.Edit(k.ctx, tx, "DESK", catalog.Changes{SellPrice: kptr(k.dec("130.00"))})
+		return err
+	}))
+	k.wantPrices("DESK", map[string]string{"DESK-PINE": "99.00 own", "DESK-OAK": "150.00 follows"})
+
+	// Follow puts PINE back: 130.00 + 0 = 130.00.
+	var vs []catalog.Variant
+	k.ok(k.tx(func(tx *sqlx.Tx) (err error) {
+		vs, err = catalog.Follow(k.ctx, tx, []string{"DESK-PINE"})
+		return err
+	}))
+	if len(vs) != 1 || vs[0].SKU != "DESK-PINE" || !vs[0].SellPrice.Equal(k.dec("130")) || vs[0].OwnPrice {
+		t.Fatalf("follow: %+v", vs)
+	}
+	k.wantPrices("DESK", map[string]string{"DESK-PINE": "130.00 follows", "DESK-OAK": "150.00 follows"})
+
+	// An extra that would make a following variant negative is refused, nothing changed:
+	// PINE 130.00 + (-140.00) = -10.00.
+	_, err = k.attribute("DESK", "Top", nil, map[string]string{"Pine": "-140.00"})
+	k.wantFault(err, fault.Invalid, "", "variant DESK-PINE of DESK", "= -10.00 is negative")
+	k.wantPrices("DESK", map[string]string{"DESK-PINE": "130.00 follows", "DESK-OAK": "150.00 follows"})
+
+	// One statement (as an import's merge) changes the template to 200.00 and OAK to 777.00:
+	// OAK keeps 777.00 as its own price, PINE follows to 200.00 + 0 = 200.00.
+	_, err = k.d.ExecContext(k.ctx, `UPDATE products SET sell_price = CASE sku WHEN 'DESK' THEN 200.00 ELSE 777.00 END
+		WHERE sku IN ('DESK', 'DESK-OAK')`)
+	k.ok(err)
+	k.wantPrices("DESK", map[string]string{"DESK-PINE": "200.00 follows", "DESK-OAK": "777.00 own"})
+
+	// Only variants follow.
+	err = k.tx(func(tx *sqlx.Tx) error { _, err := catalog.Follow(k.ctx, tx, []string{"DESK"}); return err })
+	k.wantFault(err, fault.Invalid, "sku", "DESK is not a variant")
+}
+
+// A template with variants is refused where it would be stocked or sold, naming them.
+func TestRefuseTemplate(t *testing.T) {
+	t.Parallel()
+	k := newVariantKit(t)
+	desk := k.product("DESK", catalog.Changes{SellPrice: kptr(k.dec("100.00"))})
+	k.ok(catalog.RefuseTemplate(k.ctx, k.d, "sku", desk)) // no variants yet: an ordinary product
+	_, err := k.attribute("DESK", "Top", []string{"Pine", "Oak"}, nil)
+	k.ok(err)
+	_, _, err = k.generate("DESK")
+	k.ok(err)
+	err = catalog.RefuseTemplate(k.ctx, k.d, "sku", desk)
+	k.wantFault(err, fault.Invalid, "sku",
+		"DESK is a template with variants: stock and sell its variants (DESK-OAK, DESK-PINE; see stockctl product variants list DESK)")
+	var te *catalog.TemplateError
+	if !errors.As(err, &te) || te.Count != 2 {
+		t.Fatalf("want a TemplateError of 2 variants: %#v", err)
+	}
+}
+
+// Migration 00025 gives variants made before it their own prices (nothing changes under
+// existing users), and goes down and up cleanly.
+func TestVariantRulesMigrationKeepsPrices(t *testing.T) {
+	t.Parallel()
+	k := newVariantKit(t)
+	k.product("DESK", catalog.Changes{SellPrice: kptr(k.dec("100.00"))})
+	_, err := k.attribute("DESK", "Top", []string{"Pine", "Oak"}, map[string]string{"Oak": "15.00"})
+	k.ok(err)
+	_, _, err = k.generate("DESK")
+	k.ok(err)
+	p, err := goose.NewProvider(goose.DialectPostgres, k.d.DB, os.DirFS("../../db/migrations"),
+		goose.WithTableName("stockctl_schema_version"), goose.WithDisableGlobalRegistry(true))
+	k.ok(err)
+	_, err = p.DownTo(k.ctx, 24)
+	k.ok(err)
+	_, err = p.Up(k.ctx)
+	k.ok(err)
+	// As generated (100.00 and 100.00 + 15.00 = 115.00), now their own.
+	k.wantPrices("DESK", map[string]string{"DESK-PINE": "100.00 own", "DESK-OAK": "115.00 own"})
+	k.ok(k.tx(func(tx *sqlx.Tx) error {
+		_, err := catalog.Edit(k.ctx, tx, "DESK", catalog.Changes{SellPrice: kptr(k.dec("120.00"))})
+		return err
+	}))
+	k.wantPrices("DESK", map[string]string{"DESK-PINE": "100.00 own", "DESK-OAK": "115.00 own"})
 }

@@ -108,6 +108,9 @@ type quoteRow struct {
 	Price              decimal.NullDecimal `db:"price"`
 	ValidFrom          *time.Time          `db:"valid_from"`
 	ValidUntil         *time.Time          `db:"valid_until"`
+	Template           *string             `db:"template"`  // a variant following its template's price: the template's SKU
+	Extras             decimal.Decimal     `db:"extras"`    // the variant's price extras (0 for any other product)
+	Inherited          bool                `db:"inherited"` // the row is the template's, its price plus Extras
 }
 
 // quoteQuery gathers everything Quote needs in one round trip. Break rows are those of the
@@ -122,8 +125,11 @@ const quoteQuery = `WITH ctx AS (
          c.id AS customer_id, c.code AS customer, c.is_customer, c.price_type AS customer_type,
          ct.active AS customer_type_active, c.region AS customer_region,
          l.code AS location, l.region AS location_region,
-         ot.code AS override_type, ot.active AS override_active
+         ot.code AS override_type, ot.active AS override_active,
+         t.id AS template_id, t.sku AS template, CASE WHEN t.id IS NULL THEN 0 ELSE variant_extras(p.id) END AS extras
   FROM products p
+  LEFT JOIN product_variants pv ON pv.variant_id = p.id AND NOT pv.own_price
+  LEFT JOIN products t ON t.id = pv.template_id
   JOIN settings dt ON dt.key = 'default_price_type'
   JOIN settings lp ON lp.key = 'location_pricing'
   JOIN settings bc ON bc.key = 'base_currency'
@@ -136,19 +142,22 @@ const quoteQuery = `WITH ctx AS (
   LEFT JOIN price_types ot ON ot.code = $4::text
   WHERE p.id = $1::bigint
 ), candidates AS (
-  SELECT 'break' AS kind, b.price_type AS row_type, b.region AS row_region, b.min_qty, b.price,
-         NULL::date AS valid_from, NULL::date AS valid_until
-  FROM price_breaks b JOIN ctx ON b.product_id = ctx.product_id
+  SELECT 'break' AS kind, b.price_type AS row_type, b.region AS row_region, b.min_qty,
+         CASE WHEN b.product_id = ctx.product_id THEN b.price ELSE greatest(b.price + ctx.extras, 0) END AS price,
+         NULL::date AS valid_from, NULL::date AS valid_until, b.product_id <> ctx.product_id AS inherited
+  FROM price_breaks b JOIN ctx ON b.product_id IN (ctx.product_id, ctx.template_id)
   WHERE b.price_type IN (coalesce(ctx.override_type, ctx.customer_type, ctx.default_type), ctx.default_type)
   UNION ALL
-  SELECT 'special', NULL, NULL, s.min_qty, s.price, s.valid_from, s.valid_until
-  FROM special_prices s JOIN ctx ON s.product_id = ctx.product_id AND s.customer_id = ctx.customer_id
+  SELECT 'special', NULL, NULL, s.min_qty,
+         CASE WHEN s.product_id = ctx.product_id THEN s.price ELSE greatest(s.price + ctx.extras, 0) END,
+         s.valid_from, s.valid_until, s.product_id <> ctx.product_id
+  FROM special_prices s JOIN ctx ON s.product_id IN (ctx.product_id, ctx.template_id) AND s.customer_id = ctx.customer_id
 )
 SELECT ctx.sku, ctx.sell_price, ctx.cost_price, ctx.cost, ctx.cost_basis, ctx.list_price, ctx.price_formula, ctx.price_pct,
        ctx.same_price_all_locations, ctx.default_type, ctx.location_pricing, ctx.currency, ctx.minor_units,
        ctx.tax_rate, ctx.inclusive, ctx.customer, ctx.is_customer, ctx.customer_type, ctx.customer_type_active, ctx.customer_region,
-       ctx.location, ctx.location_region, ctx.override_type, ctx.override_active,
-       r.kind, r.row_type, r.row_region, r.min_qty, r.price, r.valid_from, r.valid_until
+       ctx.location, ctx.location_region, ctx.override_type, ctx.override_active, ctx.template, ctx.extras,
+       r.kind, r.row_type, r.row_region, r.min_qty, r.price, r.valid_from, r.valid_until, coalesce(r.inherited, false) AS inherited
 FROM ctx LEFT JOIN candidates r ON true`
 
 // candidate is one break or special row.
@@ -156,6 +165,23 @@ type candidate struct {
 	typ, region string
 	min, price  decimal.Decimal
 	from, until string // YYYY-MM-DD, "" open-ended
+	inherited   bool   // the template's row (price plus the variant's extras)
+}
+
+// ownFirst keeps a variant's own rows when it has any, else the template's rows it inherits.
+func ownFirst(rows []candidate) []candidate {
+	var own, inherited []candidate
+	for _, r := range rows {
+		if r.inherited {
+			inherited = append(inherited, r)
+		} else {
+			own = append(own, r)
+		}
+	}
+	if len(own) > 0 {
+		return own
+	}
+	return inherited
 }
 
 // best returns the row with the largest minimum <= qty, and the smallest minimum of all rows.
@@ -205,6 +231,13 @@ func offer(rule string, c *candidate, priceType, reason string) option {
 //  5. sell_price: the product's unit sell price (from its formula), which is the default
 //     price type's first row.
 //
+// A variant that follows its template's price (catalog.Variant.OwnPrice false) is priced by
+// its own rows of each set where it has any (its special prices; its breaks of one price type
+// and region), else by its template's rows of that set with the variant's price extras added
+// (a template break of 90.00 gives a variant with +15.00 of extras 105.00; never below 0).
+// Its sell price is the template's plus its extras already. A variant with its own price is
+// priced by its own rows only, like any other product.
+//
 // Within a set of rows, the row with the largest minimum <= Qty prices the whole line. A
 // customer whose price type is inactive is priced as one without (by the default price type).
 // Every rule appears in Result.Steps with why it did or did not apply. Quote only reads, in
@@ -248,7 +281,8 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 		if row.Kind == nil {
 			continue
 		}
-		c := candidate{min: row.MinQty.Decimal, price: row.Price.Decimal, from: dateOnly(row.ValidFrom), until: dateOnly(row.ValidUntil)}
+		c := candidate{min: row.MinQty.Decimal, price: row.Price.Decimal, from: dateOnly(row.ValidFrom), until: dateOnly(row.ValidUntil),
+			inherited: row.Inherited}
 		if row.RowType != nil {
 			c.typ = *row.RowType
 		}
@@ -274,6 +308,9 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 	case x.Customer != nil:
 		typeWhy = "the customer has no price type: the default"
 	}
+	// A variant following its template takes the template's rows of a set (its special
+	// prices; the breaks of one price type and region) when it has none of its own.
+	specials = ownFirst(specials)
 	rowsOf := func(priceType, region string) []candidate {
 		var out []candidate
 		for _, b := range breaks {
@@ -281,7 +318,14 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 				out = append(out, b)
 			}
 		}
-		return out
+		return ownFirst(out)
+	}
+	// from says where an inherited row comes from, for the explanation.
+	from := func(c *candidate) string {
+		if c == nil || !c.inherited {
+			return ""
+		}
+		return fmt.Sprintf(", template %s's row + extras %s", *x.Template, num(x.Extras))
 	}
 	qty := r.Qty
 	var opts []option
@@ -309,7 +353,7 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 		case pick == nil:
 			o.reason = fmt.Sprintf("%s's special rows for %s valid on %s start at %s; %s is less", *x.Customer, x.SKU, day, num(smallest), num(qty))
 		default:
-			o = offer(SourceSpecial, pick, o.priceType, fmt.Sprintf("%s's special row from %s: %s (%s)", *x.Customer, num(pick.min), num(pick.price), validity(*pick)))
+			o = offer(SourceSpecial, pick, o.priceType, fmt.Sprintf("%s's special row from %s: %s (%s%s)", *x.Customer, num(pick.min), num(pick.price), validity(*pick), from(pick)))
 		}
 		opts = append(opts, o)
 	}
@@ -356,7 +400,7 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 		case pick == nil:
 			o.reason = fmt.Sprintf("%s rows for region %s start at %s; %s is less (%s)", typ, region, num(smallest), num(qty), where)
 		default:
-			o = offer(SourceLocationBreak, pick, typ, fmt.Sprintf("%s row for region %s from %s: %s (%s)", typ, region, num(pick.min), num(pick.price), where))
+			o = offer(SourceLocationBreak, pick, typ, fmt.Sprintf("%s row for region %s from %s: %s (%s%s)", typ, region, num(pick.min), num(pick.price), where, from(pick)))
 		}
 		opts = append(opts, o)
 	}
@@ -378,7 +422,7 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 		case pick == nil:
 			o.reason = fmt.Sprintf("%s rows%s start at %s; %s is less (%s)", typ, first, num(smallest), num(qty), typeWhy)
 		default:
-			o = offer(SourceBreak, pick, typ, fmt.Sprintf("%s row from %s: %s (%s)", typ, num(pick.min), num(pick.price), typeWhy))
+			o = offer(SourceBreak, pick, typ, fmt.Sprintf("%s row from %s: %s (%s%s)", typ, num(pick.min), num(pick.price), typeWhy, from(pick)))
 		}
 		opts = append(opts, o)
 	}
@@ -396,7 +440,7 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 		case pick == nil:
 			o.reason = fmt.Sprintf("%s rows besides the first start at %s; %s is less", def, num(smallest), num(qty))
 		default:
-			o = offer(SourceDefaultBreak, pick, def, fmt.Sprintf("default price type %s row from %s: %s", def, num(pick.min), num(pick.price)))
+			o = offer(SourceDefaultBreak, pick, def, fmt.Sprintf("default price type %s row from %s: %s%s", def, num(pick.min), num(pick.price), from(pick)))
 		}
 		opts = append(opts, o)
 	}

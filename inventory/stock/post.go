@@ -135,6 +135,9 @@ type cost struct {
 	// is the current cost even after this posting's moves took all of it out (a stocktake
 	// moving the last unit from one bay to another).
 	held bool
+	// template: the product is a template with variants, which is never stocked itself
+	// (catalog.RefuseTemplate): read under the lock, as the rules are.
+	template bool
 }
 
 // now is the product's current cost: the average cost while stock is on hand, else the
@@ -179,6 +182,15 @@ func Post(ctx context.Context, q sqlx.ExtContext, moves []Move) ([]Posted, error
 	}
 	if moves, err = recheck(moves, costs); err != nil {
 		return nil, err
+	}
+	// A template is never stocked: nothing goes into a location for it. Stock it held
+	// before it had variants may still leave (written off, returned), never come back.
+	for i, m := range moves {
+		if costs[m.Product.ID].template && m.To.Holds() {
+			if err := catalog.RefuseTemplate(ctx, q, "sku", m.Product); err != nil {
+				return nil, &MoveError{Index: i, Err: err}
+			}
+		}
 	}
 	var out []Posted
 	for i, m := range moves {
@@ -497,7 +509,8 @@ func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost
 		rows, err := q.QueryxContext(ctx, `SELECT c.product_id, c.avg_cost, c.on_hand, p.track_stock, p.serialized,
 			p.batch_tracked, p.type, p.stock_uom, p.cost_price,
 			coalesce((SELECT value = 'true' FROM settings WHERE key = 'negative_stock_allowed'), false),
-			coalesce((SELECT value FROM settings WHERE key = 'cost_price_follows'), 'average')
+			coalesce((SELECT value FROM settings WHERE key = 'cost_price_follows'), 'average'),
+			EXISTS (SELECT 1 FROM product_variants v WHERE v.template_id = p.id)
 			FROM products p JOIN product_costs c ON c.product_id = p.id
 			WHERE `+where+` ORDER BY p.id FOR KEY SHARE OF p FOR UPDATE OF c`, arg)
 		if err != nil {
@@ -510,7 +523,7 @@ func lock(ctx context.Context, q sqlx.ExtContext, moves []Move) (map[int64]*cost
 			var id int64
 			c := &cost{}
 			r := &c.rules
-			if err := rows.Scan(&id, &c.avg, &c.total, &r.track, &r.serialized, &r.batch, &r.typ, &r.uom, &c.price, &negOK, &c.follows); err != nil {
+			if err := rows.Scan(&id, &c.avg, &c.total, &r.track, &r.serialized, &r.batch, &r.typ, &r.uom, &c.price, &negOK, &c.follows, &c.template); err != nil {
 				return nil, false, db.Classify(err)
 			}
 			c.current = c.now(c.price)

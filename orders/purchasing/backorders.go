@@ -12,6 +12,7 @@ import (
 
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
 )
 
@@ -137,7 +138,7 @@ func ComponentShortfalls(ctx context.Context, q sqlx.QueryerContext, orders []st
 			SELECT b.component_id AS product_id, w.location_id, w.number, (w.qty - w.completed_qty) * b.qty AS qty,
 			       (coalesce(cardinality($1::text[]), 0) = 0 OR so.number = ANY($1)) AS chosen
 			FROM work_orders w
-			JOIN product_bom b ON b.product_id = w.product_id
+			CROSS JOIN LATERAL (`+catalog.EffectiveBOM("w.product_id", "w.option_ids")+`) b -- with its chosen options
 			JOIN products c ON c.id = b.component_id AND c.track_stock
 			LEFT JOIN so_lines x ON x.id = w.so_line_id LEFT JOIN sales_orders so ON so.id = x.so_id
 			WHERE w.status IN ('open', 'partially_completed') AND w.qty > w.completed_qty

@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
 )
 
@@ -84,7 +85,8 @@ func lockGenerate(ctx context.Context, q sqlx.ExtContext) error {
 // the minimum when no maximum is set). The components open work orders (open or partially
 // completed) at the location still need for what they have left to build are demand on the
 // same stock, which they do not allocate: the level is judged net of them. Only active,
-// purchasable, stock-tracked products count. One statement.
+// purchasable, stock-tracked products count, and never a template with variants (its
+// variants are stocked). One statement.
 func ReorderShortfalls(ctx context.Context, q sqlx.QueryerContext, location string) ([]Shortfall, error) {
 	return reorderShortfalls(ctx, q, location, false)
 }
@@ -132,10 +134,11 @@ func reorderShortfalls(ctx context.Context, q sqlx.QueryerContext, location stri
 			  AND so.status IN ('confirmed', 'partially_shipped')
 			  AND NOT EXISTS (SELECT 1 FROM product_bom m WHERE m.product_id = x.product_id)) bo ON true
 		LEFT JOIN LATERAL (SELECT sum((w.qty - w.completed_qty) * m.qty) AS qty
-			FROM work_orders w JOIN product_bom m ON m.product_id = w.product_id
+			FROM work_orders w CROSS JOIN LATERAL (`+catalog.EffectiveBOM("w.product_id", "w.option_ids")+`) m
 			WHERE m.component_id = s.product_id AND w.location_id = s.location_id
 			  AND w.status IN ('open', 'partially_completed')) wo ON true
 		WHERE s.min_qty IS NOT NULL AND ($1::bigint IS NULL OR s.location_id = $1)
+		  AND NOT EXISTS (SELECT 1 FROM product_variants v WHERE v.template_id = s.product_id) -- never stocked
 		  AND coalesce(b.on_hand - b.allocated, 0) + coalesce(o.open, 0) - coalesce(bo.qty, 0) - coalesce(wo.qty, 0) < s.min_qty
 		ORDER BY p.sku, l.code`, locID, netBackorders)
 	if err != nil {

@@ -292,6 +292,9 @@ func addLine(ctx context.Context, q sqlx.ExtContext, h poHead, in LineInput, dat
 	if !p.Purchasable {
 		return fault.Invalidf("sku", "product %s is not purchasable: make it so with stockctl product edit %s --purchasable", p.SKU, p.SKU)
 	}
+	if err := catalog.RefuseTemplate(ctx, q, "sku", p); err != nil {
+		return err
+	}
 	if !in.Qty.IsPositive() {
 		return fault.Invalidf("qty", "%s: the quantity must be more than 0, got %s", p.SKU, in.Qty)
 	}

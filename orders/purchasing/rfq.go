@@ -167,6 +167,9 @@ func AddRFQLine(ctx context.Context, q sqlx.ExtContext, number, sku string, qty 
 	if !p.Purchasable {
 		return RFQDoc{}, fault.Invalidf("sku", "product %s is not purchasable", p.SKU)
 	}
+	if err := catalog.RefuseTemplate(ctx, q, "sku", p); err != nil {
+		return RFQDoc{}, err
+	}
 	if !qty.IsPositive() {
 		return RFQDoc{}, fault.Invalidf("qty", "%s: the quantity must be more than 0, got %s", p.SKU, qty)
 	}

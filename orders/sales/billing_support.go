@@ -47,6 +47,9 @@ func AddExactLine(ctx context.Context, q sqlx.ExtContext, number string, in Exac
 	if p.TrackStock {
 		return Line{}, fault.Invalidf("sku", "product %s is stock-tracked: add it with stockctl so add", p.SKU)
 	}
+	if err := catalog.RefuseTemplate(ctx, q, "sku", p); err != nil {
+		return Line{}, err
+	}
 	if !in.Qty.IsPositive() {
 		return Line{}, fault.Invalidf("qty", "quantity of %s must be more than 0, got %s", p.SKU, in.Qty)
 	}

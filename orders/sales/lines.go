@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/business/settings"
@@ -49,6 +50,9 @@ func AddLine(ctx context.Context, q sqlx.ExtContext, number string, in LineInput
 	if !p.Sellable {
 		return Line{}, fault.Invalidf("sku", "product %s is not sellable: make it so with stockctl product edit %s --sellable", p.SKU, p.SKU)
 	}
+	if err := catalog.RefuseTemplate(ctx, q, "sku", p); err != nil {
+		return Line{}, err
+	}
 	if !in.Qty.IsPositive() {
 		return Line{}, fault.Invalidf("qty", "quantity of %s must be more than 0, got %s", p.SKU, in.Qty)
 	}
@@ -75,12 +79,16 @@ func AddLine(ctx context.Context, q sqlx.ExtContext, number string, in LineInput
 	}
 	var config string
 	adjust := decimal.Zero
+	optionIDs := pq.Int64Array{}
 	if len(in.Choices) > 0 {
 		cfg, err := catalog.Configure(ctx, q, p.SKU, in.Choices)
 		if err != nil {
 			return Line{}, err
 		}
 		config, adjust = cfg.Choices.String(), cfg.Adjustments
+		for _, c := range cfg.Choices {
+			optionIDs = append(optionIDs, c.OptionID)
+		}
 	}
 	var price decimal.Decimal
 	source := pricing.SourceManual
@@ -124,9 +132,9 @@ func AddLine(ctx context.Context, q sqlx.ExtContext, number string, in LineInput
 	}
 	var id int64
 	err = sqlx.GetContext(ctx, q, &id, `INSERT INTO so_lines (so_id, line_no, product_id, stock, qty, entered_qty, unit, unit_price,
-		price_source, discount, tax_rate, custom, configuration, ship_complete, unit_priced)
-		VALUES ($1, (SELECT coalesce(max(line_no), 0) + 1 FROM so_lines WHERE so_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-		RETURNING id`, o.ID, p.ID, p.TrackStock, qty, in.Qty, unit, price, source, discount, tax, custom, config, shipComplete, unitPriced)
+		price_source, discount, tax_rate, custom, configuration, ship_complete, unit_priced, option_ids)
+		VALUES ($1, (SELECT coalesce(max(line_no), 0) + 1 FROM so_lines WHERE so_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+		RETURNING id`, o.ID, p.ID, p.TrackStock, qty, in.Qty, unit, price, source, discount, tax, custom, config, shipComplete, unitPriced, optionIDs)
 	if err != nil {
 		return Line{}, db.Classify(err)
 	}

@@ -106,8 +106,8 @@ func CompleteWith(ctx context.Context, q sqlx.ExtContext, number string, qty *de
 		return Completion{}, db.Classify(err)
 	}
 	var ids []int64
-	if err := sqlx.SelectContext(ctx, q, &ids, `SELECT $1::bigint UNION SELECT b.component_id FROM product_bom b
-		JOIN products c ON c.id = b.component_id WHERE b.product_id = $1 AND c.track_stock ORDER BY 1`, o.ProductID); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &ids, `SELECT $1::bigint UNION SELECT b.component_id FROM (`+catalog.EffectiveBOM("$1", "$2")+`) b
+		JOIN products c ON c.id = b.component_id WHERE c.track_stock ORDER BY 1`, o.ProductID, o.optionIDs()); err != nil {
 		return Completion{}, db.Classify(err)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
@@ -140,7 +140,7 @@ func CompleteWith(ctx context.Context, q sqlx.ExtContext, number string, qty *de
 	if p.Serialized || p.BatchTracked {
 		return Completion{}, fault.Invalidf("wo", "product %s became serialised or batch-tracked after work order %s was made: a build names no serials or batches; cancel it (stockctl wo cancel %s)", p.SKU, o.Number, o.Number)
 	}
-	cs, err := components(ctx, q, o.ProductID, o.LocationID, n, opt.AllowExpired)
+	cs, err := components(ctx, q, o, n, opt.AllowExpired)
 	if err != nil {
 		return Completion{}, err
 	}

@@ -27,15 +27,19 @@ type Generated struct {
 	Skipped     string          `json:"skipped,omitempty"`
 
 	lineID, productID, locationID int64
+	optionIDs                     pq.Int64Array
+	configuration                 string
 }
 
 type candidate struct {
 	Generated
-	LineID       int64 `db:"id"`
-	ProductID    int64 `db:"product_id"`
-	LocationID   int64 `db:"location_id"`
-	Serialized   bool  `db:"serialized"`
-	BatchTracked bool  `db:"batch_tracked"`
+	LineID        int64         `db:"id"`
+	ProductID     int64         `db:"product_id"`
+	LocationID    int64         `db:"location_id"`
+	Serialized    bool          `db:"serialized"`
+	BatchTracked  bool          `db:"batch_tracked"`
+	OptionIDs     pq.Int64Array `db:"option_ids"`
+	Configuration string        `db:"configuration"`
 }
 
 // Generate makes the work orders that will cover the backordered custom and manufactured
@@ -64,7 +68,7 @@ func Generate(ctx context.Context, q sqlx.ExtContext, orders []string) ([]Genera
 	}
 	var cands []candidate
 	err := sqlx.SelectContext(ctx, q, &cands, `SELECT x.id, x.product_id, o.location_id, o.number AS so, x.line_no, p.sku,
-		l.code AS location, x.backordered, p.serialized, p.batch_tracked,
+		l.code AS location, x.backordered, p.serialized, p.batch_tracked, x.option_ids, x.configuration,
 		coalesce(w.covered, 0) AS covered, x.backordered - coalesce(w.covered, 0) AS qty
 		FROM so_lines x JOIN sales_orders o ON o.id = x.so_id JOIN products p ON p.id = x.product_id
 		JOIN locations l ON l.id = o.location_id
@@ -82,6 +86,7 @@ func Generate(ctx context.Context, q sqlx.ExtContext, orders []string) ([]Genera
 	for _, c := range cands {
 		g := c.Generated
 		g.lineID, g.productID, g.locationID = c.LineID, c.ProductID, c.LocationID
+		g.optionIDs, g.configuration = c.OptionIDs, c.Configuration
 		switch {
 		case !g.Qty.IsPositive():
 			g.Qty = decimal.Zero
@@ -100,7 +105,7 @@ func Generate(ctx context.Context, q sqlx.ExtContext, orders []string) ([]Genera
 	if err != nil {
 		return nil, err
 	}
-	var nums []string
+	var nums, configs, opts []string
 	var prods, locs, lines []int64
 	var qtys []string
 	for i, k := range build {
@@ -111,9 +116,22 @@ func Generate(ctx context.Context, q sqlx.ExtContext, orders []string) ([]Genera
 		locs = append(locs, g.locationID)
 		lines = append(lines, g.lineID)
 		qtys = append(qtys, g.Qty.String())
+		configs = append(configs, g.configuration)
+		// As text ("{1,2}"): unnest cannot take an array of arrays of different lengths.
+		ids := "{}"
+		if len(g.optionIDs) > 0 {
+			v, err := g.optionIDs.Value()
+			if err != nil {
+				return nil, err
+			}
+			ids = v.(string)
+		}
+		opts = append(opts, ids)
 	}
-	_, err = q.ExecContext(ctx, `INSERT INTO work_orders (number, product_id, location_id, qty, so_line_id)
-		SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::numeric[], $5::bigint[])`,
-		pq.StringArray(nums), pq.Int64Array(prods), pq.Int64Array(locs), pq.StringArray(qtys), pq.Int64Array(lines))
+	_, err = q.ExecContext(ctx, `INSERT INTO work_orders (number, product_id, location_id, qty, so_line_id, configuration, option_ids)
+		SELECT n, p, l, q, s, c, o::bigint[] FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::numeric[], $5::bigint[], $6::text[], $7::text[])
+		AS w (n, p, l, q, s, c, o)`,
+		pq.StringArray(nums), pq.Int64Array(prods), pq.Int64Array(locs), pq.StringArray(qtys), pq.Int64Array(lines),
+		pq.StringArray(configs), pq.StringArray(opts))
 	return out, db.Classify(err)
 }

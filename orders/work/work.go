@@ -73,8 +73,12 @@ type Order struct {
 	SO           *string         `db:"so" json:"so"`
 	SOLine       *int            `db:"so_line" json:"so_line"`
 	ProducedCost decimal.Decimal `db:"produced_cost" json:"produced_cost"`
-	CreatedAt    time.Time       `db:"created_at" json:"created_at" print:"wide"`
-	CreatedBy    string          `db:"created_by" json:"created_by" print:"wide"`
+	// Configuration is the options the work order builds with ("Top=Oak (+180.00)"), from its
+	// sales order line or wo new --choose; OptionIDs are those options.
+	Configuration string        `db:"configuration" json:"configuration" print:"wide"`
+	OptionIDs     pq.Int64Array `db:"option_ids" json:"-"`
+	CreatedAt     time.Time     `db:"created_at" json:"created_at" print:"wide"`
+	CreatedBy     string        `db:"created_by" json:"created_by" print:"wide"`
 }
 
 // Component is one line of a work order's bill of materials for the quantity still to build:
@@ -105,7 +109,7 @@ const selectOrder = `SELECT w.id, w.number, w.product_id, p.sku, p.name, p.stock
 	l.code AS location, w.qty, w.completed_qty, w.qty - w.completed_qty AS remaining, w.status, w.so_line_id,
 	so.number AS so, x.line_no AS so_line,
 	round(w.produced_cost, (SELECT c.minor_units FROM settings s JOIN currencies c ON c.code = s.value WHERE s.key = 'base_currency')) AS produced_cost,
-	w.created_at, w.created_by
+	w.configuration, w.option_ids, w.created_at, w.created_by
 	FROM work_orders w JOIN products p ON p.id = w.product_id JOIN locations l ON l.id = w.location_id
 	LEFT JOIN so_lines x ON x.id = w.so_line_id LEFT JOIN sales_orders so ON so.id = x.so_id`
 
@@ -114,18 +118,33 @@ type NewOrder struct {
 	SKU      string
 	Qty      decimal.Decimal // in the product's stock unit
 	Location string
+	Choices  map[string]string // option group -> option of a configurable product; nil: none
 }
 
 // New creates an open work order to build qty of sku at location. The product must be an
 // active stock-tracked product with a bill of materials, neither serialised nor
 // batch-tracked (a build names no serials or batches), and qty within its unit's precision.
+// With Choices it builds that configuration (catalog.Configure validates it): the bill of
+// materials with the chosen options' components applied (catalog.EffectiveBOM); without,
+// the plain bill of materials.
 func New(ctx context.Context, q sqlx.ExtContext, in NewOrder) (Order, error) {
 	p, err := buildable(ctx, q, in.SKU)
 	if err != nil {
 		return Order{}, err
 	}
+	optionIDs, config := pq.Int64Array{}, ""
+	if len(in.Choices) > 0 {
+		cfg, err := catalog.Configure(ctx, q, p.SKU, in.Choices)
+		if err != nil {
+			return Order{}, err
+		}
+		for _, c := range cfg.Choices {
+			optionIDs = append(optionIDs, c.OptionID)
+		}
+		config = cfg.Choices.String()
+	}
 	var n int
-	if err := sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM product_bom WHERE product_id = $1`, p.ID); err != nil {
+	if err := sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM (`+catalog.EffectiveBOM("$1", "$2")+`) b`, p.ID, optionIDs); err != nil {
 		return Order{}, db.Classify(err)
 	}
 	if n == 0 {
@@ -142,8 +161,8 @@ func New(ctx context.Context, q sqlx.ExtContext, in NewOrder) (Order, error) {
 	if err != nil {
 		return Order{}, err
 	}
-	if _, err := q.ExecContext(ctx, `INSERT INTO work_orders (number, product_id, location_id, qty) VALUES ($1, $2, $3, $4)`,
-		number, p.ID, loc.ID, in.Qty); err != nil {
+	if _, err := q.ExecContext(ctx, `INSERT INTO work_orders (number, product_id, location_id, qty, option_ids, configuration)
+		VALUES ($1, $2, $3, $4, $5, $6)`, number, p.ID, loc.ID, in.Qty, optionIDs, config); err != nil {
 		return Order{}, db.Classify(err)
 	}
 	return getOrder(ctx, q, number)
@@ -170,7 +189,7 @@ func buildable(ctx context.Context, q sqlx.QueryerContext, sku string) (catalog.
 	case p.Serialized, p.BatchTracked:
 		return p, fault.Invalidf("sku", "product %s is serialised or batch-tracked: work orders build untracked products only (receive it with stockctl stock adjust --batch/--serial)", p.SKU)
 	}
-	return p, nil
+	return p, catalog.RefuseTemplate(ctx, q, "sku", p)
 }
 
 func checkQty(ctx context.Context, q sqlx.QueryerContext, p catalog.Product, field string, qty decimal.Decimal) error {
@@ -207,7 +226,7 @@ func Get(ctx context.Context, q sqlx.QueryerContext, number string) (Doc, error)
 	if err != nil {
 		return Doc{}, err
 	}
-	cs, err := components(ctx, q, o.ProductID, o.LocationID, o.Remaining, false)
+	cs, err := components(ctx, q, o, o.Remaining, false)
 	return Doc{Order: o, Components: cs}, err
 }
 
@@ -224,21 +243,30 @@ func getOrder(ctx context.Context, q sqlx.QueryerContext, number string) (Order,
 	return o, db.Classify(err)
 }
 
-// components reads productID's bill of materials for qty at a location, by component SKU.
-// A component's available stock is on hand − allocated there, less what is in expired
-// batches unless expiredOK.
-func components(ctx context.Context, q sqlx.QueryerContext, productID, locationID int64, qty decimal.Decimal, expiredOK bool) ([]Component, error) {
+// components reads what work order o consumes to build qty at its location, by component
+// SKU: its product's bill of materials with the options it builds with applied. A
+// component's available stock is on hand − allocated there, less what is in expired batches
+// unless expiredOK.
+func components(ctx context.Context, q sqlx.QueryerContext, o Order, qty decimal.Decimal, expiredOK bool) ([]Component, error) {
 	out := []Component{}
 	err := sqlx.SelectContext(ctx, q, &out, `SELECT c.id AS product_id, c.sku, c.name, c.stock_uom AS unit, b.qty AS per_unit,
 		b.qty * $2::numeric AS needed, c.track_stock, c.serialized, c.cost_price,
 		CASE WHEN c.track_stock THEN coalesce(s.available, 0) ELSE 0 END AS available,
 		CASE WHEN c.track_stock THEN greatest(b.qty * $2::numeric - coalesce(s.available, 0), 0) ELSE 0 END AS short
-		FROM product_bom b JOIN products c ON c.id = b.component_id
+		FROM (`+catalog.EffectiveBOM("$1", "$4")+`) b JOIN products c ON c.id = b.component_id
 		LEFT JOIN LATERAL (SELECT greatest(s.on_hand - s.allocated
-		                          - CASE WHEN $4 OR NOT c.batch_tracked THEN 0 ELSE `+stock.ExpiredSQL("c.id", "$3")+` END, 0) AS available
+		                          - CASE WHEN $5 OR NOT c.batch_tracked THEN 0 ELSE `+stock.ExpiredSQL("c.id", "$3")+` END, 0) AS available
 		                   FROM stock_balances s WHERE s.product_id = c.id AND s.location_id = $3) s ON true
-		WHERE b.product_id = $1 ORDER BY c.sku`, productID, qty, locationID, expiredOK)
+		ORDER BY c.sku`, o.ProductID, qty, o.LocationID, o.optionIDs(), expiredOK)
 	return out, db.Classify(err)
+}
+
+// optionIDs are the options o builds with, never nil (an empty array, not NULL, in SQL).
+func (o Order) optionIDs() pq.Int64Array {
+	if o.OptionIDs == nil {
+		return pq.Int64Array{}
+	}
+	return o.OptionIDs
 }
 
 // Filter narrows List.
