@@ -119,8 +119,8 @@ func TestOptionComponentCommands(t *testing.T) {
 	for _, c := range done.Consumed {
 		got[c["sku"].(string)] = c["qty"].(string) + "@" + c["unit_cost"].(string)
 	}
-	// The oak top at its cost 95; the legs at the demo's 18.
-	if len(got) != 3 || got["BENCH-TOP-OAK"] != "1@95" || got["BENCH-LEG"] != "4@18" || got["SCREW-4X40"] == "" {
+	// The oak top at its cost 95; the legs at the demo's 18 (unit costs as stored, 6 places).
+	if len(got) != 3 || got["BENCH-TOP-OAK"] != "1@95.000000" || got["BENCH-LEG"] != "4@18.000000" || got["SCREW-4X40"] == "" {
 		t.Fatalf("consumed: %v", got)
 	}
 	// BENCH-TOP was not touched: the demo's 2 are still at MAIN.
