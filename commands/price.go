@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/region"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
@@ -364,7 +365,7 @@ The row with the same customer, product and minimum is replaced, price and dates
 			var s pricing.Special
 			var counts pricing.Counts
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				s, counts, err = pricing.AddSpecial(c.Context(), tx, in, today())
+				s, counts, err = pricing.AddSpecial(c.Context(), tx, in, clock.Today())
 				return err
 			})
 			if err != nil {
@@ -434,7 +435,7 @@ otherwise.`,
 			}
 			var gone []pricing.Special
 			err := a.write(c, delDry, func(tx *sqlx.Tx) (err error) {
-				gone, err = pricing.DeleteSpecial(c.Context(), tx, args[0], args[1], minQty, today())
+				gone, err = pricing.DeleteSpecial(c.Context(), tx, args[0], args[1], minQty, clock.Today())
 				return err
 			})
 			if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/orders/cancel"
 	"github.com/stockctl/stockctl/orders/sales"
@@ -297,7 +298,7 @@ every update is guarded, so no unit is released twice. --dry-run shows what woul
 			var invs []sales.InvoiceDoc
 			var holds []sales.Hold
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				if rs, ships, invs, err = sales.ReleaseAndShip(c.Context(), tx, r, ship, invoice, today()); err != nil {
+				if rs, ships, invs, err = sales.ReleaseAndShip(c.Context(), tx, r, ship, invoice, clock.Today()); err != nil {
 					return err
 				}
 				if !r.AllowExpired {

@@ -8,6 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
@@ -218,7 +219,7 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 	}
 	on := r.On
 	if on.IsZero() {
-		on = time.Now().UTC()
+		on = clock.Today()
 	}
 	day := on.Format(time.DateOnly)
 

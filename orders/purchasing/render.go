@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 )
@@ -426,7 +427,7 @@ func poDocument(ctx context.Context, q sqlx.QueryerContext, number string) (Docu
 	}
 	date := po.OrderDate
 	if date == nil {
-		t := Today()
+		t := clock.Today()
 		date = &t
 	}
 	doc := Document{Kind: KindPO, Title: "Purchase order", Number: po.Number, Status: po.Status, Date: date, Expected: po.ExpectedDate,

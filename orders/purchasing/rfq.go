@@ -12,6 +12,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/business/numbering"
 	"github.com/stockctl/stockctl/db"
@@ -234,7 +235,7 @@ func Quote(ctx context.Context, q sqlx.ExtContext, number string, line int, in Q
 	if in.LeadDays != nil && *in.LeadDays < 0 {
 		return RFQDoc{}, fault.Invalidf("lead-days", "%s line %d: lead time cannot be negative", h.Number, line)
 	}
-	day := Today()
+	day := clock.Today()
 	if in.Date != nil {
 		day = *in.Date
 	}
@@ -305,7 +306,7 @@ func Convert(ctx context.Context, q sqlx.ExtContext, number string, in ConvertIn
 	if loc == "" {
 		return PODoc{}, fault.Invalidf("location", "%s has no location: give --location (where the stock will arrive)", h.Number)
 	}
-	day := Today()
+	day := clock.Today()
 	if in.Date != nil {
 		day = *in.Date
 	}
