@@ -17,6 +17,7 @@ import (
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/pricing"
+	"github.com/stockctl/stockctl/io/exactdec"
 	"github.com/stockctl/stockctl/io/printer"
 )
 
@@ -296,14 +297,6 @@ func fieldFlags(err error) error {
 		return &cp
 	}
 	return err
-}
-
-// exactDec writes a decimal with the digits it carries (9.00, not 9), as tables and JSON do.
-func exactDec(d decimal.Decimal) string {
-	if e := d.Exponent(); e < 0 {
-		return d.StringFixed(-e)
-	}
-	return d.String()
 }
 
 // outcome says what a set did.
@@ -600,8 +593,8 @@ func (a *App) printQuote(out PriceQuote, steps []pricing.Step) error {
 		}
 		return a.Printer().One(quoteJSON{PriceQuote: out, Steps: raw})
 	case f == printer.CSV || !a.OutTTY || len(a.Fields) > 0:
-		a.say("%s × %s: %s each = %s %s, net %s + tax %s (%s%%) = %s (%s, price type %s)", out.SKU, exactDec(out.Qty), exactDec(out.UnitPrice),
-			exactDec(out.Amount), out.Currency, exactDec(out.Net), exactDec(out.Tax), exactDec(out.TaxRate), exactDec(out.Total),
+		a.say("%s × %s: %s each = %s %s, net %s + tax %s (%s%%) = %s (%s, price type %s)", out.SKU, exactdec.String(out.Qty), exactdec.String(out.UnitPrice),
+			exactdec.String(out.Amount), out.Currency, exactdec.String(out.Net), exactdec.String(out.Tax), exactdec.String(out.TaxRate), exactdec.String(out.Total),
 			out.Source, out.PriceType)
 		return a.Printer().List(rows)
 	}

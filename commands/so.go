@@ -10,6 +10,7 @@ import (
 	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/exactdec"
 	"github.com/stockctl/stockctl/orders/cancel"
 	"github.com/stockctl/stockctl/orders/sales"
 	"github.com/stockctl/stockctl/orders/work"
@@ -313,7 +314,7 @@ every update is guarded, so no unit is released twice. --dry-run shows what woul
 				a.say("%s shipped %s (%s)", s.SO, s.Number, s.Status)
 			}
 			for _, i := range invs {
-				a.say("%s invoiced %s: %s %s", i.SO, i.Number, exactDec(i.Total), i.Currency)
+				a.say("%s invoiced %s: %s %s", i.SO, i.Number, exactdec.String(i.Total), i.Currency)
 			}
 			if len(rs) == 0 {
 				a.say("nothing to release")

@@ -19,6 +19,7 @@ import (
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/inventory/stocktake"
 	"github.com/stockctl/stockctl/io/csvio"
+	"github.com/stockctl/stockctl/io/exactdec"
 	"github.com/stockctl/stockctl/io/printer"
 	"github.com/stockctl/stockctl/orders/sales"
 )
@@ -717,7 +718,7 @@ database refuses any change to it.`,
 			if doc.VarianceValue != nil {
 				value = *doc.VarianceValue
 			}
-			a.say("%s posted: %d adjustment moves, variance value %s", doc.Number, len(moves), value.StringFixed(-min(value.Exponent(), 0)))
+			a.say("%s posted: %d adjustment moves, variance value %s", doc.Number, len(moves), exactdec.String(value))
 			return a.Printer().List(moves)
 		},
 	}
