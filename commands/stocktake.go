@@ -425,7 +425,7 @@ loop:
 		}
 		sum.Scans++
 		var s stocktake.Scanned
-		err := db.Maybe(ctx, d, dry, func(tx *sqlx.Tx) (err error) {
+		err := db.InTxOrDryRun(ctx, d, dry, func(tx *sqlx.Tx) (err error) {
 			s, err = stocktake.Scan(ctx, tx, number, code, opt)
 			return err
 		})

@@ -216,9 +216,10 @@ type QuoteInput struct {
 	SupplierSKU *string
 }
 
-// Quote records the supplier's quoted price for a line of an RFQ (a second quote replaces
-// the first). The RFQ is quoted once every line has a price.
-func Quote(ctx context.Context, q sqlx.ExtContext, number string, line int, in QuoteInput) (RFQDoc, error) {
+// RecordQuote records the supplier's quoted price for a line of an RFQ (a second quote
+// replaces the first). The RFQ is quoted once every line has a price. (pricing.Quote is
+// another thing: the price stockctl asks of a customer.)
+func RecordQuote(ctx context.Context, q sqlx.ExtContext, number string, line int, in QuoteInput) (RFQDoc, error) {
 	h, err := lockRFQ(ctx, q, number)
 	if err != nil {
 		return RFQDoc{}, err

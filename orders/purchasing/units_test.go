@@ -147,7 +147,7 @@ func TestRFQLinesInTheirOwnUnit(t *testing.T) {
 		price string
 	}{{1, "2"}, {2, "0.03"}} {
 		if err := tx(t, conn, func(tx *sqlx.Tx) (err error) {
-			rfq, err = purchasing.Quote(ctx, tx, rfq.Number, q.line, purchasing.QuoteInput{Price: d(q.price)})
+			rfq, err = purchasing.RecordQuote(ctx, tx, rfq.Number, q.line, purchasing.QuoteInput{Price: d(q.price)})
 			return err
 		}); err != nil {
 			t.Fatal(err)

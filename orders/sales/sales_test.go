@@ -261,7 +261,7 @@ func TestBackordersListAndRelease(t *testing.T) {
 		t.Fatalf("after receipt %+v", here)
 	}
 	// Dry run (rolled back) changes nothing.
-	_ = db.Maybe(ctx, conn, true, func(tx *sqlx.Tx) error {
+	_ = db.InTxOrDryRun(ctx, conn, true, func(tx *sqlx.Tx) error {
 		_, err := sales.Release(ctx, tx, sales.ReleaseRequest{All: true})
 		return err
 	})
