@@ -192,7 +192,7 @@ Counting is refused once the stocktake is closed, posted or cancelled.`,
 	return cmd
 }
 
-// countRow is one line of a counts file.
+// countColumns are the columns a counts file may have; sku and qty it must.
 var countColumns = []string{"sku", "qty", "unit", "batch", "serial", "bay"}
 
 // countFile enters a CSV file of counts all-or-nothing, reporting every bad row by row number
