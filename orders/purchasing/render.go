@@ -475,7 +475,7 @@ func rfqDocument(ctx context.Context, q sqlx.QueryerContext, number string) (Doc
 	if err != nil {
 		return Document{}, 0, db.Classify(err)
 	}
-	created := r.CreatedAt.UTC().Truncate(24 * time.Hour)
+	created := clock.Day(r.CreatedAt)
 	doc := Document{Kind: KindRFQ, Title: "Request for quotation", Number: r.Number, Status: r.Status, Date: &created,
 		RespondBy: r.RespondBy, Supplier: Party{Code: r.Supplier, Name: r.SupplierName, Address: head.Address, Email: head.Email},
 		Currency: r.Currency, BaseCurrency: head.Base, Total: r.QuotedTotal, Subtotal: r.QuotedTotal, Notes: r.Notes,
