@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/printer"
 )
@@ -129,17 +130,13 @@ func quantityArg(s string, sg sign, refusal string) (decimal.Decimal, error) {
 // parseDate reads YYYY-MM-DD (or "today") as a UTC date from 1900 to 9999.
 func parseDate(name, s string) (time.Time, error) {
 	if s == "" || s == "today" {
-		return today(), nil
+		return clock.Today(), nil
 	}
 	t, err := bounds.ParseDay(s)
 	if err != nil {
 		return t, numberError(name, s, err)
 	}
 	return t, nil
-}
-
-func today() time.Time {
-	return time.Now().UTC().Truncate(24 * time.Hour)
 }
 
 // decimalFlag is a pflag.Value for a number of one kind (bounds.Quantity, Money, Rate,

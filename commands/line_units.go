@@ -4,6 +4,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/pflag"
 
+	"github.com/stockctl/stockctl/io/exactdec"
 	"github.com/stockctl/stockctl/io/printer"
 	"github.com/stockctl/stockctl/orders/purchasing"
 	"github.com/stockctl/stockctl/orders/sales"
@@ -14,18 +15,18 @@ import (
 // the stock quantity in brackets, "2 box (24 ea)".
 func lineQty(entered decimal.Decimal, unit string, qty decimal.Decimal, stockUnit string) string {
 	if unit == "" || unit == stockUnit {
-		return exactDec(qty)
+		return exactdec.String(qty)
 	}
-	return exactDec(entered) + " " + unit + " (" + exactDec(qty) + " " + stockUnit + ")"
+	return exactdec.String(entered) + " " + unit + " (" + exactdec.String(qty) + " " + stockUnit + ")"
 }
 
 // linePrice is a line's unit price as tables show it: per stock unit as it always did, or
 // "60.00/box" when it is per a unit of the line's own.
 func linePrice(price decimal.Decimal, priceUnit, stockUnit string) string {
 	if priceUnit == "" || priceUnit == stockUnit {
-		return exactDec(price)
+		return exactdec.String(price)
 	}
-	return exactDec(price) + "/" + priceUnit
+	return exactdec.String(price) + "/" + priceUnit
 }
 
 // tableOnly reports whether output is a table (not JSON, CSV or --fields), where lines are
@@ -69,13 +70,13 @@ func unitFlags(fl *pflag.FlagSet, unit *string, usage string) {
 // show the bare quantity as they always did.
 func partQty(part, entered decimal.Decimal, unit string, qty decimal.Decimal, stockUnit string) string {
 	if unit == "" || unit == stockUnit || part.IsZero() || !qty.IsPositive() {
-		return exactDec(part)
+		return exactdec.String(part)
 	}
 	in := part.Mul(entered).Div(qty)
 	if !in.Mul(qty).Equal(part.Mul(entered)) {
-		return exactDec(part) + " " + stockUnit
+		return exactdec.String(part) + " " + stockUnit
 	}
-	return in.String() + " " + unit + " (" + exactDec(part) + " " + stockUnit + ")"
+	return in.String() + " " + unit + " (" + exactdec.String(part) + " " + stockUnit + ")"
 }
 
 // poLineView is a purchase order line as a table shows it (see soLineView).

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/printer"
 	"github.com/stockctl/stockctl/orders/purchasing"
@@ -91,7 +92,7 @@ order; once received, stockctl so release allocates the stock to the backorders.
 			if !reorder && !fromBackorders {
 				return fault.Usagef("reorder", "say what to order for: --from-backorders (sales backorders), --reorder (stock below its minimum level) or both")
 			}
-			req := purchasing.GenerateRequest{Reorder: reorder, Location: location, Orders: orders, Date: purchasing.Today()}
+			req := purchasing.GenerateRequest{Reorder: reorder, Location: location, Orders: orders, Date: clock.Today()}
 			if fromBackorders {
 				req.Backorders = func(ctx context.Context, q sqlx.QueryerContext) ([]purchasing.Shortfall, error) {
 					sf, err := sales.Shortfalls(ctx, q, orders)

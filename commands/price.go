@@ -12,10 +12,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/region"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/pricing"
+	"github.com/stockctl/stockctl/io/exactdec"
 	"github.com/stockctl/stockctl/io/printer"
 )
 
@@ -297,14 +299,6 @@ func fieldFlags(err error) error {
 	return err
 }
 
-// exactDec writes a decimal with the digits it carries (9.00, not 9), as tables and JSON do.
-func exactDec(d decimal.Decimal) string {
-	if e := d.Exponent(); e < 0 {
-		return d.StringFixed(-e)
-	}
-	return d.String()
-}
-
 // outcome says what a set did.
 func outcome(c pricing.Counts, what string) string {
 	switch {
@@ -364,7 +358,7 @@ The row with the same customer, product and minimum is replaced, price and dates
 			var s pricing.Special
 			var counts pricing.Counts
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				s, counts, err = pricing.AddSpecial(c.Context(), tx, in, today())
+				s, counts, err = pricing.AddSpecial(c.Context(), tx, in, clock.Today())
 				return err
 			})
 			if err != nil {
@@ -434,7 +428,7 @@ otherwise.`,
 			}
 			var gone []pricing.Special
 			err := a.write(c, delDry, func(tx *sqlx.Tx) (err error) {
-				gone, err = pricing.DeleteSpecial(c.Context(), tx, args[0], args[1], minQty, today())
+				gone, err = pricing.DeleteSpecial(c.Context(), tx, args[0], args[1], minQty, clock.Today())
 				return err
 			})
 			if err != nil {
@@ -599,8 +593,8 @@ func (a *App) printQuote(out PriceQuote, steps []pricing.Step) error {
 		}
 		return a.Printer().One(quoteJSON{PriceQuote: out, Steps: raw})
 	case f == printer.CSV || !a.OutTTY || len(a.Fields) > 0:
-		a.say("%s × %s: %s each = %s %s, net %s + tax %s (%s%%) = %s (%s, price type %s)", out.SKU, exactDec(out.Qty), exactDec(out.UnitPrice),
-			exactDec(out.Amount), out.Currency, exactDec(out.Net), exactDec(out.Tax), exactDec(out.TaxRate), exactDec(out.Total),
+		a.say("%s × %s: %s each = %s %s, net %s + tax %s (%s%%) = %s (%s, price type %s)", out.SKU, exactdec.String(out.Qty), exactdec.String(out.UnitPrice),
+			exactdec.String(out.Amount), out.Currency, exactdec.String(out.Net), exactdec.String(out.Tax), exactdec.String(out.TaxRate), exactdec.String(out.Total),
 			out.Source, out.PriceType)
 		return a.Printer().List(rows)
 	}

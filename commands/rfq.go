@@ -129,7 +129,7 @@ quoted once every line has a price.`,
 			}
 			var doc purchasing.RFQDoc
 			if err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				doc, err = purchasing.Quote(c.Context(), tx, args[0], line, in)
+				doc, err = purchasing.RecordQuote(c.Context(), tx, args[0], line, in)
 				return err
 			}); err != nil {
 				return err

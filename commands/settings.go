@@ -16,7 +16,7 @@ func (a *App) write(c *cobra.Command, dry bool, fn func(tx *sqlx.Tx) error) erro
 	if err != nil {
 		return err
 	}
-	if err := db.Maybe(c.Context(), d, dry, fn); err != nil {
+	if err := db.InTxOrDryRun(c.Context(), d, dry, fn); err != nil {
 		return err
 	}
 	if dry {

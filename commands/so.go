@@ -8,7 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/exactdec"
 	"github.com/stockctl/stockctl/orders/cancel"
 	"github.com/stockctl/stockctl/orders/sales"
 	"github.com/stockctl/stockctl/orders/work"
@@ -299,7 +301,7 @@ every update is guarded, so no unit is released twice. --dry-run shows what woul
 			var invs []sales.InvoiceDoc
 			var holds []sales.Hold
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				if rs, ships, invs, err = sales.ReleaseAndShip(c.Context(), tx, r, ship, invoice, today()); err != nil {
+				if rs, ships, invs, err = sales.ReleaseAndShip(c.Context(), tx, r, ship, invoice, clock.Today()); err != nil {
 					return err
 				}
 				if !r.AllowExpired {
@@ -314,7 +316,7 @@ every update is guarded, so no unit is released twice. --dry-run shows what woul
 				a.say("%s shipped %s (%s)", s.SO, s.Number, s.Status)
 			}
 			for _, i := range invs {
-				a.say("%s invoiced %s: %s %s", i.SO, i.Number, exactDec(i.Total), i.Currency)
+				a.say("%s invoiced %s: %s %s", i.SO, i.Number, exactdec.String(i.Total), i.Currency)
 			}
 			if len(rs) == 0 {
 				a.say("nothing to release")

@@ -14,6 +14,7 @@ import (
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
+	"github.com/stockctl/stockctl/io/exactdec"
 	"github.com/stockctl/stockctl/io/printer"
 )
 
@@ -160,7 +161,7 @@ func (a *App) printStockShow(det stock.Detail) error {
 			expired = fmt.Sprintf(", expired %s", s.Expired)
 		}
 		a.say("%s %s: on hand %s, allocated %s%s, available %s, in transit %s %s; average cost %s, stock value %s (-o json shows batches and serials)",
-			s.SKU, s.Name, s.OnHand, s.Allocated, expired, s.Available, s.InTransit, s.StockUOM, s.AvgCost, exactDec(s.StockValue))
+			s.SKU, s.Name, s.OnHand, s.Allocated, expired, s.Available, s.InTransit, s.StockUOM, s.AvgCost, exactdec.String(s.StockValue))
 		return a.Printer().List(det.Locations)
 	}
 	p := a.Printer()

@@ -19,6 +19,7 @@ import (
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/inventory/stocktake"
 	"github.com/stockctl/stockctl/io/csvio"
+	"github.com/stockctl/stockctl/io/exactdec"
 	"github.com/stockctl/stockctl/io/printer"
 	"github.com/stockctl/stockctl/orders/sales"
 )
@@ -191,7 +192,7 @@ Counting is refused once the stocktake is closed, posted or cancelled.`,
 	return cmd
 }
 
-// countRow is one line of a counts file.
+// countColumns are the columns a counts file may have; sku and qty it must.
 var countColumns = []string{"sku", "qty", "unit", "batch", "serial", "bay"}
 
 // countFile enters a CSV file of counts all-or-nothing, reporting every bad row by row number
@@ -424,7 +425,7 @@ loop:
 		}
 		sum.Scans++
 		var s stocktake.Scanned
-		err := db.Maybe(ctx, d, dry, func(tx *sqlx.Tx) (err error) {
+		err := db.InTxOrDryRun(ctx, d, dry, func(tx *sqlx.Tx) (err error) {
 			s, err = stocktake.Scan(ctx, tx, number, code, opt)
 			return err
 		})
@@ -717,7 +718,7 @@ database refuses any change to it.`,
 			if doc.VarianceValue != nil {
 				value = *doc.VarianceValue
 			}
-			a.say("%s posted: %d adjustment moves, variance value %s", doc.Number, len(moves), value.StringFixed(-min(value.Exponent(), 0)))
+			a.say("%s posted: %d adjustment moves, variance value %s", doc.Number, len(moves), exactdec.String(value))
 			return a.Printer().List(moves)
 		},
 	}

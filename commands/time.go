@@ -9,6 +9,7 @@ import (
 
 	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/exactdec"
 	"github.com/stockctl/stockctl/orders/timebill"
 )
 
@@ -315,7 +316,7 @@ first active stock location (the oldest). Confirm and invoice it with "so confir
 					verb = "would be billed on"
 				}
 				a.say("%d entries (%s hours) of %s %s %s: %d lines, subtotal %s %s", b.Entries, b.Hours, b.Customer, verb, b.SO,
-					len(b.Lines), exactDec(b.Subtotal), b.Currency)
+					len(b.Lines), exactdec.String(b.Subtotal), b.Currency)
 			}
 			if p.Format == "json" {
 				return p.One(b)

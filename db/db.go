@@ -144,9 +144,9 @@ func InTx(ctx context.Context, d *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
 	return inTx(ctx, d, false, fn)
 }
 
-// Maybe is InTx, or with dry set a transaction that is always rolled back, so --dry-run
-// exercises exactly the code a real run would.
-func Maybe(ctx context.Context, d *sqlx.DB, dry bool, fn func(tx *sqlx.Tx) error) error {
+// InTxOrDryRun is InTx, or with dry set a transaction that is always rolled back, so
+// --dry-run exercises exactly the code a real run would.
+func InTxOrDryRun(ctx context.Context, d *sqlx.DB, dry bool, fn func(tx *sqlx.Tx) error) error {
 	return inTx(ctx, d, dry, fn)
 }
 

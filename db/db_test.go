@@ -67,7 +67,7 @@ func TestInTxRollsBackAndClassifies(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("nothing half-written: %d rows", n)
 	}
-	if err := db.Maybe(ctx, d, true, func(tx *sqlx.Tx) error {
+	if err := db.InTxOrDryRun(ctx, d, true, func(tx *sqlx.Tx) error {
 		_, err := tx.Exec(`INSERT INTO sales_regions (code) VALUES ('B')`)
 		return err
 	}); err != nil {

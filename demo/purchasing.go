@@ -100,7 +100,7 @@ func loadPurchasing(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 			}
 		}
 		for line, q := range r.quotes {
-			if _, err := purchasing.Quote(ctx, tx, doc.Number, line, q); err != nil {
+			if _, err := purchasing.RecordQuote(ctx, tx, doc.Number, line, q); err != nil {
 				return err
 			}
 		}

@@ -57,7 +57,7 @@ func TestNextRollbackAndFormats(t *testing.T) {
 	boom := errors.New("refused after the number was taken")
 	for i := 0; i < 3; i++ {
 		var got []string
-		err := db.Maybe(ctx, d, i == 0, func(tx *sqlx.Tx) error {
+		err := db.InTxOrDryRun(ctx, d, i == 0, func(tx *sqlx.Tx) error {
 			n, err := numbering.Next(ctx, tx, numbering.Invoice)
 			got = append(got, n)
 			if err != nil || i == 0 {
@@ -142,7 +142,7 @@ func TestConcurrentNumbersHaveNoGaps(t *testing.T) {
 			defer wg.Done()
 			for r := 0; r < rounds; r++ {
 				var n string
-				err := db.Maybe(ctx, d, r == 1, func(tx *sqlx.Tx) (err error) {
+				err := db.InTxOrDryRun(ctx, d, r == 1, func(tx *sqlx.Tx) (err error) {
 					n, err = numbering.Next(ctx, tx, numbering.SalesOrder)
 					return err
 				})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/exactdec"
 )
 
 // Configurable products: option groups (Engine, Colour) whose chosen option adjusts the
@@ -102,7 +103,7 @@ func (c Choice) MarshalJSON() ([]byte, error) {
 		Group      string `json:"group"`
 		Value      string `json:"value"`
 		Adjustment string `json:"price_adjustment"`
-	}{c.Group, c.Value, exactAmount(c.Adjustment)})
+	}{c.Group, c.Value, exactdec.String(c.Adjustment)})
 }
 
 // Choices are a configuration's choices in group order.
@@ -118,17 +119,10 @@ func (cs Choices) String() string {
 			if c.Adjustment.IsNegative() {
 				sign = ""
 			}
-			parts[i] += " (" + sign + exactAmount(c.Adjustment) + ")"
+			parts[i] += " (" + sign + exactdec.String(c.Adjustment) + ")"
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-func exactAmount(d decimal.Decimal) string {
-	if e := d.Exponent(); e < 0 {
-		return d.StringFixed(-e)
-	}
-	return d.String()
 }
 
 // Configuration is a validated choice of options for a configurable product and its price.

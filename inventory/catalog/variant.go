@@ -17,6 +17,7 @@ import (
 
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/exactdec"
 )
 
 // Variable products: a template product has attributes (Size, Colour) with values (S, M, L;
@@ -171,7 +172,7 @@ func (t valueTable) addValues(ctx context.Context, q sqlx.ExtContext, sku, group
 			return fault.Invalidf(t.flag, "--%s %s=%s: %q is not one of the %ss of %s %s (%s)", t.flag, k, amounts[k], k, t.value,
 				t.group, group, strings.Join(all, ", "))
 		}
-		setVals, setAmts = append(setVals, v), append(setAmts, exactAmount(amounts[k])) // keeps "1.50" as typed
+		setVals, setAmts = append(setVals, v), append(setAmts, exactdec.String(amounts[k])) // keeps "1.50" as typed
 	}
 	if len(fresh) > 0 {
 		if _, err := q.ExecContext(ctx, `INSERT INTO `+t.values+` (`+t.groupFK+`, value, position)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/exactdec"
 )
 
 // Selling price formulas (SPEC §7). p is a percentage: 25 means 25 %.
@@ -66,7 +67,7 @@ const costSQL = `product_cost(p.id, p.cost_price) AS cost,
 func Describe(formula string, pct *decimal.Decimal, cost decimal.Decimal, basis string, list decimal.Decimal) string {
 	p := "?"
 	if pct != nil {
-		p = num(*pct) + "%"
+		p = exactdec.String(*pct) + "%"
 	}
 	what := "cost price"
 	if basis == CostAverage {
@@ -74,13 +75,13 @@ func Describe(formula string, pct *decimal.Decimal, cost decimal.Decimal, basis 
 	}
 	switch formula {
 	case Markup:
-		return fmt.Sprintf("markup: %s %s × (1 + %s)", what, num(cost), p)
+		return fmt.Sprintf("markup: %s %s × (1 + %s)", what, exactdec.String(cost), p)
 	case Margin:
-		return fmt.Sprintf("margin: %s %s ÷ (1 − %s)", what, num(cost), p)
+		return fmt.Sprintf("margin: %s %s ÷ (1 − %s)", what, exactdec.String(cost), p)
 	case Discount:
-		return fmt.Sprintf("discount: list %s × (1 − %s)", num(list), p)
+		return fmt.Sprintf("discount: list %s × (1 − %s)", exactdec.String(list), p)
 	case List:
-		return fmt.Sprintf("same as list price %s", num(list))
+		return fmt.Sprintf("same as list price %s", exactdec.String(list))
 	}
 	return "fixed: typed by hand"
 }

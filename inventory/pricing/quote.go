@@ -8,9 +8,11 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/exactdec"
 )
 
 // Where a line's unit price came from, in the order Quote tries them (SPEC §7), and
@@ -251,7 +253,7 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 	}
 	on := r.On
 	if on.IsZero() {
-		on = time.Now().UTC()
+		on = clock.Today()
 	}
 	day := on.Format(time.DateOnly)
 
@@ -325,7 +327,7 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 		if c == nil || !c.inherited {
 			return ""
 		}
-		return fmt.Sprintf(", template %s's row + extras %s", *x.Template, num(x.Extras))
+		return fmt.Sprintf(", template %s's row + extras %s", *x.Template, exactdec.String(x.Extras))
 	}
 	qty := r.Qty
 	var opts []option
@@ -351,9 +353,9 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 		case len(valid) == 0:
 			o.reason = fmt.Sprintf("none of %s's %d special row(s) for %s is valid on %s (%s)", *x.Customer, len(specials), x.SKU, day, validity(specials[0]))
 		case pick == nil:
-			o.reason = fmt.Sprintf("%s's special rows for %s valid on %s start at %s; %s is less", *x.Customer, x.SKU, day, num(smallest), num(qty))
+			o.reason = fmt.Sprintf("%s's special rows for %s valid on %s start at %s; %s is less", *x.Customer, x.SKU, day, exactdec.String(smallest), exactdec.String(qty))
 		default:
-			o = offer(SourceSpecial, pick, o.priceType, fmt.Sprintf("%s's special row from %s: %s (%s%s)", *x.Customer, num(pick.min), num(pick.price), validity(*pick), from(pick)))
+			o = offer(SourceSpecial, pick, o.priceType, fmt.Sprintf("%s's special row from %s: %s (%s%s)", *x.Customer, exactdec.String(pick.min), exactdec.String(pick.price), validity(*pick), from(pick)))
 		}
 		opts = append(opts, o)
 	}
@@ -398,9 +400,9 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 		case len(set) == 0:
 			o.reason = fmt.Sprintf("no %s rows for region %s (%s)", typ, region, where)
 		case pick == nil:
-			o.reason = fmt.Sprintf("%s rows for region %s start at %s; %s is less (%s)", typ, region, num(smallest), num(qty), where)
+			o.reason = fmt.Sprintf("%s rows for region %s start at %s; %s is less (%s)", typ, region, exactdec.String(smallest), exactdec.String(qty), where)
 		default:
-			o = offer(SourceLocationBreak, pick, typ, fmt.Sprintf("%s row for region %s from %s: %s (%s%s)", typ, region, num(pick.min), num(pick.price), where, from(pick)))
+			o = offer(SourceLocationBreak, pick, typ, fmt.Sprintf("%s row for region %s from %s: %s (%s%s)", typ, region, exactdec.String(pick.min), exactdec.String(pick.price), where, from(pick)))
 		}
 		opts = append(opts, o)
 	}
@@ -420,9 +422,9 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 		case len(set) == 0:
 			o.reason = fmt.Sprintf("no %s rows%s (%s)", typ, first, typeWhy)
 		case pick == nil:
-			o.reason = fmt.Sprintf("%s rows%s start at %s; %s is less (%s)", typ, first, num(smallest), num(qty), typeWhy)
+			o.reason = fmt.Sprintf("%s rows%s start at %s; %s is less (%s)", typ, first, exactdec.String(smallest), exactdec.String(qty), typeWhy)
 		default:
-			o = offer(SourceBreak, pick, typ, fmt.Sprintf("%s row from %s: %s (%s%s)", typ, num(pick.min), num(pick.price), typeWhy, from(pick)))
+			o = offer(SourceBreak, pick, typ, fmt.Sprintf("%s row from %s: %s (%s%s)", typ, exactdec.String(pick.min), exactdec.String(pick.price), typeWhy, from(pick)))
 		}
 		opts = append(opts, o)
 	}
@@ -438,9 +440,9 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 		case len(set) == 0:
 			o.reason = fmt.Sprintf("no %s rows besides the first (the unit sell price)", def)
 		case pick == nil:
-			o.reason = fmt.Sprintf("%s rows besides the first start at %s; %s is less", def, num(smallest), num(qty))
+			o.reason = fmt.Sprintf("%s rows besides the first start at %s; %s is less", def, exactdec.String(smallest), exactdec.String(qty))
 		default:
-			o = offer(SourceDefaultBreak, pick, def, fmt.Sprintf("default price type %s row from %s: %s%s", def, num(pick.min), num(pick.price), from(pick)))
+			o = offer(SourceDefaultBreak, pick, def, fmt.Sprintf("default price type %s row from %s: %s%s", def, exactdec.String(pick.min), exactdec.String(pick.price), from(pick)))
 		}
 		opts = append(opts, o)
 	}
@@ -449,7 +451,7 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 	{
 		sp := x.SellPrice
 		opts = append(opts, option{rule: SourceSellPrice, price: &sp, priceType: def,
-			reason: fmt.Sprintf("unit sell price %s, the first %s row (%s)", num(sp), def, Describe(x.Formula, x.Pct, x.Cost, x.CostBasis, x.ListPrice))})
+			reason: fmt.Sprintf("unit sell price %s, the first %s row (%s)", exactdec.String(sp), def, Describe(x.Formula, x.Pct, x.Cost, x.CostBasis, x.ListPrice))})
 	}
 
 	res := Result{Qty: qty, Currency: x.Currency}
@@ -470,14 +472,6 @@ func Quote(ctx context.Context, q sqlx.QueryerContext, r Request) (Result, error
 	m := currency.Line(res.UnitPrice, qty, decimal.Zero, x.TaxRate, x.Inclusive, x.MinorUnits)
 	res.TaxRate, res.PricesIncludeTax, res.Net, res.Tax, res.Total = x.TaxRate, x.Inclusive, m.Net, m.Tax, m.Gross
 	return res, nil
-}
-
-// num writes a decimal with the digits it was stored with: 7.90, not 7.9.
-func num(d decimal.Decimal) string {
-	if e := d.Exponent(); e < 0 {
-		return d.StringFixed(-e)
-	}
-	return d.String()
 }
 
 // validity says when a special row is valid.

@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/exactdec"
 )
 
 // RowError is one input row that was refused: Row is its index in the slice given, Field the
@@ -139,7 +140,7 @@ func uniq(ss []string) []string {
 func decStrings(ds []decimal.Decimal) []string {
 	out := make([]string, len(ds))
 	for i, d := range ds {
-		out[i] = num(d)
+		out[i] = exactdec.String(d)
 	}
 	return out
 }

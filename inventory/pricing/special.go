@@ -16,6 +16,7 @@ import (
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/csvio"
+	"github.com/stockctl/stockctl/io/exactdec"
 )
 
 // SpecialInput is one special price row for a customer and product, in plain values so an
@@ -299,7 +300,7 @@ func DeleteSpecial(ctx context.Context, q sqlx.ExtContext, customer, sku string,
 	}
 	if len(ss) == 0 {
 		if minQty != nil {
-			return nil, fault.NotFoundf("%s has no special price row for %s from %s (stockctl price special list %s)", customer, sku, num(*minQty), customer)
+			return nil, fault.NotFoundf("%s has no special price row for %s from %s (stockctl price special list %s)", customer, sku, exactdec.String(*minQty), customer)
 		}
 		return nil, fault.NotFoundf("%s has no special price for %s (stockctl price special list %s)", customer, sku, customer)
 	}

@@ -63,6 +63,8 @@ func expiredNamed(m Move, batch *string, expiry *time.Time) error {
 }
 
 // Today is the day expiry is judged on (TodaySQL), for callers that work out dates from it.
+// It is the database's day, which a session may set (stockctl.today), and so may differ
+// from clock.Today, the process's day that documents default to.
 func Today(ctx context.Context, q sqlx.QueryerContext) (time.Time, error) {
 	var d time.Time
 	err := sqlx.GetContext(ctx, q, &d, `SELECT `+TodaySQL)

@@ -24,6 +24,7 @@ const (
 	KindTransfer   = "transfer"
 	KindDispatch   = "dispatch"
 	KindReceive    = "transfer_receipt"
+	KindStocktake  = "stocktake" // the moves a posted stocktake makes
 )
 
 // costScale is how many decimals an average cost keeps.

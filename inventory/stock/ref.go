@@ -341,6 +341,14 @@ type claim struct {
 	result []byte
 }
 
+// ClaimRef records ref in scope in q's transaction and reports whether it is new, so a
+// document posted under a ref is posted once even when two runs race (see Adjust). It
+// keeps no request: the caller's ref is the document itself (a stocktake's number).
+func ClaimRef(ctx context.Context, q sqlx.ExtContext, scope, ref string) (bool, error) {
+	c, err := claimRef(ctx, q, scope, ref)
+	return c.fresh, err
+}
+
 // claimRef records ref in scope and reports whether it is new, and if not what it was
 // posted with. A second transaction with the same ref waits for the first and then sees
 // it, so a ref is applied once even when two runs race.

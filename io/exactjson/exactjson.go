@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/stockctl/stockctl/io/exactdec"
 )
 
 // Marshal encodes v as encoding/json does, except that decimals keep their own scale, at
@@ -40,14 +42,6 @@ var (
 	textMarshaler   = reflect.TypeFor[encoding.TextMarshaler]()
 )
 
-// exactDecimal is d with its own scale.
-func exactDecimal(d decimal.Decimal) string {
-	if e := d.Exponent(); e < 0 {
-		return d.StringFixed(-e)
-	}
-	return d.String()
-}
-
 func (e *encoder) encode(v reflect.Value) error {
 	b := &e.b
 	if !v.IsValid() {
@@ -57,10 +51,10 @@ func (e *encoder) encode(v reflect.Value) error {
 	t := v.Type()
 	switch t {
 	case decimalType:
-		return e.write(exactDecimal(v.Interface().(decimal.Decimal)))
+		return e.write(exactdec.String(v.Interface().(decimal.Decimal)))
 	case nullDecimalType:
 		if d := v.Interface().(decimal.NullDecimal); d.Valid {
-			return e.write(exactDecimal(d.Decimal))
+			return e.write(exactdec.String(d.Decimal))
 		}
 		b.WriteString("null")
 		return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/io/exactdec"
 	"github.com/stockctl/stockctl/io/exactjson"
 )
 
@@ -203,7 +204,7 @@ func encodeJSON(v any) ([]byte, error) {
 func appendExact(b []byte, d decimal.Decimal) []byte {
 	e := d.Exponent()
 	if e > 0 || e < -18 || d.NumDigits() > 18 {
-		return append(b, exactString(d)...)
+		return append(b, exactdec.String(d)...)
 	}
 	c := d.CoefficientInt64()
 	if e == 0 {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/stockctl/stockctl/io/exactdec"
 )
 
 // appendExact writes small coefficients itself; it must agree with the decimal library
@@ -27,13 +29,13 @@ func TestAppendExactAgreesWithTheLibrary(t *testing.T) {
 	}
 	for _, s := range cases {
 		d := decimal.RequireFromString(s)
-		if got, want := string(appendExact(nil, d)), exactString(d); got != want {
+		if got, want := string(appendExact(nil, d)), exactdec.String(d); got != want {
 			t.Errorf("appendExact(%s) = %q; the library says %q", s, got, want)
 		}
 	}
 	// A positive exponent is left to the library.
 	d := decimal.New(12, 3)
-	if got, want := string(appendExact(nil, d)), exactString(d); got != want {
+	if got, want := string(appendExact(nil, d)), exactdec.String(d); got != want {
 		t.Errorf("appendExact(12e3) = %q; want %q", got, want)
 	}
 }

@@ -76,15 +76,6 @@ func exact(d decimal.Decimal) string {
 	return string(appendExact(nil, d))
 }
 
-// exactString is exact by way of the decimal library, for what appendExact does not
-// write itself.
-func exactString(d decimal.Decimal) string {
-	if e := d.Exponent(); e < 0 {
-		return d.StringFixed(-e)
-	}
-	return d.String()
-}
-
 func formatTime(t time.Time, date bool) string {
 	if t.IsZero() {
 		return ""

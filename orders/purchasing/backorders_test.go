@@ -69,7 +69,7 @@ func dryGenerate(t *testing.T, conn *sqlx.DB, req purchasing.GenerateRequest) pu
 	t.Helper()
 	req.Date = date("2026-06-01")
 	var res purchasing.GenerateResult
-	if err := db.Maybe(ctx, conn, true, func(tx *sqlx.Tx) (err error) {
+	if err := db.InTxOrDryRun(ctx, conn, true, func(tx *sqlx.Tx) (err error) {
 		res, err = purchasing.GenerateFor(ctx, tx, req)
 		return err
 	}); err != nil {

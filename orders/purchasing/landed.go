@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
@@ -254,7 +255,7 @@ func AddCost(ctx context.Context, q sqlx.ExtContext, number string, in CostInput
 	if err := checkScale("amount", in.Amount, places, cur+" amount"); err != nil {
 		return LandedDoc{}, err
 	}
-	day := Today()
+	day := clock.Today()
 	if in.Date != nil {
 		day = *in.Date
 	}

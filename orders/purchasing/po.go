@@ -11,6 +11,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/business/numbering"
 	"github.com/stockctl/stockctl/business/settings"
@@ -274,7 +275,7 @@ func AddLine(ctx context.Context, q sqlx.ExtContext, number string, in LineInput
 	if err != nil {
 		return PODoc{}, err
 	}
-	if err := addLine(ctx, q, h, in, Today()); err != nil {
+	if err := addLine(ctx, q, h, in, clock.Today()); err != nil {
 		return PODoc{}, err
 	}
 	return Get(ctx, q, h.Number)
@@ -395,7 +396,7 @@ func Order(ctx context.Context, q sqlx.ExtContext, number string, date *time.Tim
 	if lines == 0 {
 		return PODoc{}, fault.Invalidf("po", "%s has no lines: add them with stockctl po add %s SKU QTY", h.Number, h.Number)
 	}
-	day := Today()
+	day := clock.Today()
 	if date != nil {
 		day = *date
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/io/csvio"
 	"github.com/stockctl/stockctl/orders/purchasing"
@@ -219,7 +220,7 @@ EURO,W,3,1,ea
 	if w := priceOf(t, conn, "EURO", "W", "1"); w.Unit != "ea" || !w.UnitQty.Equal(d("1")) {
 		t.Fatalf("W per ea: %+v", w)
 	}
-	os, err := purchasing.Offers(ctx, conn, "BOLT", d("200"), purchasing.Today())
+	os, err := purchasing.Offers(ctx, conn, "BOLT", d("200"), clock.Today())
 	if err != nil || len(os) != 1 || !os[0].Price.Equal(d("0.018")) {
 		t.Fatalf("offer per ea: %+v %v", os, err)
 	}

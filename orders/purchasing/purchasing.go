@@ -77,9 +77,6 @@ func datePtr(t *time.Time) *string {
 	return &s
 }
 
-// Today is the date documents default to: today in UTC, like the rest of stockctl.
-func Today() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
-
 // costScale is how many decimals a unit cost in the base currency keeps (as in stock).
 const costScale = 6
 

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
@@ -162,7 +163,7 @@ func Receive(ctx context.Context, q sqlx.ExtContext, number string, r ReceiveReq
 	if err != nil {
 		return PODoc{}, err
 	}
-	day := Today()
+	day := clock.Today()
 	if r.Date != nil {
 		day = *r.Date
 	}

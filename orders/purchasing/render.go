@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 )
@@ -426,7 +427,7 @@ func poDocument(ctx context.Context, q sqlx.QueryerContext, number string) (Docu
 	}
 	date := po.OrderDate
 	if date == nil {
-		t := Today()
+		t := clock.Today()
 		date = &t
 	}
 	doc := Document{Kind: KindPO, Title: "Purchase order", Number: po.Number, Status: po.Status, Date: date, Expected: po.ExpectedDate,
@@ -474,7 +475,7 @@ func rfqDocument(ctx context.Context, q sqlx.QueryerContext, number string) (Doc
 	if err != nil {
 		return Document{}, 0, db.Classify(err)
 	}
-	created := r.CreatedAt.UTC().Truncate(24 * time.Hour)
+	created := clock.Day(r.CreatedAt)
 	doc := Document{Kind: KindRFQ, Title: "Request for quotation", Number: r.Number, Status: r.Status, Date: &created,
 		RespondBy: r.RespondBy, Supplier: Party{Code: r.Supplier, Name: r.SupplierName, Address: head.Address, Email: head.Email},
 		Currency: r.Currency, BaseCurrency: head.Base, Total: r.QuotedTotal, Subtotal: r.QuotedTotal, Notes: r.Notes,

@@ -12,6 +12,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/business/numbering"
 	"github.com/stockctl/stockctl/db"
@@ -218,9 +219,10 @@ type QuoteInput struct {
 	SupplierSKU *string
 }
 
-// Quote records the supplier's quoted price for a line of an RFQ (a second quote replaces
-// the first). The RFQ is quoted once every line has a price.
-func Quote(ctx context.Context, q sqlx.ExtContext, number string, line int, in QuoteInput) (RFQDoc, error) {
+// RecordQuote records the supplier's quoted price for a line of an RFQ (a second quote
+// replaces the first). The RFQ is quoted once every line has a price. (pricing.Quote is
+// another thing: the price stockctl asks of a customer.)
+func RecordQuote(ctx context.Context, q sqlx.ExtContext, number string, line int, in QuoteInput) (RFQDoc, error) {
 	h, err := lockRFQ(ctx, q, number)
 	if err != nil {
 		return RFQDoc{}, err
@@ -237,7 +239,7 @@ func Quote(ctx context.Context, q sqlx.ExtContext, number string, line int, in Q
 	if in.LeadDays != nil && *in.LeadDays < 0 {
 		return RFQDoc{}, fault.Invalidf("lead-days", "%s line %d: lead time cannot be negative", h.Number, line)
 	}
-	day := Today()
+	day := clock.Today()
 	if in.Date != nil {
 		day = *in.Date
 	}
@@ -308,7 +310,7 @@ func Convert(ctx context.Context, q sqlx.ExtContext, number string, in ConvertIn
 	if loc == "" {
 		return PODoc{}, fault.Invalidf("location", "%s has no location: give --location (where the stock will arrive)", h.Number)
 	}
-	day := Today()
+	day := clock.Today()
 	if in.Date != nil {
 		day = *in.Date
 	}

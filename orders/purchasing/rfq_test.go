@@ -33,7 +33,7 @@ func quote(t *testing.T, conn *sqlx.DB, number string, line int, in purchasing.Q
 	t.Helper()
 	var doc purchasing.RFQDoc
 	err := tx(t, conn, func(tx *sqlx.Tx) (err error) {
-		doc, err = purchasing.Quote(ctx, tx, number, line, in)
+		doc, err = purchasing.RecordQuote(ctx, tx, number, line, in)
 		return err
 	})
 	return doc, err

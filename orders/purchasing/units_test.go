@@ -6,6 +6,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/orders/purchasing"
@@ -40,12 +41,12 @@ func TestPurchaseLinesInTheirOwnUnit(t *testing.T) {
 		t.Fatalf("prices %+v", ps)
 	}
 	// Best offer for 12 ea: 60 / 12 = 5.00 per ea; for 30 ea the break from 24: 54 / 12 = 4.50.
-	os, err := purchasing.Offers(ctx, conn, "CUP", d("12"), purchasing.Today())
+	os, err := purchasing.Offers(ctx, conn, "CUP", d("12"), clock.Today())
 	if err != nil || len(os) != 1 {
 		t.Fatalf("offers %+v %v", os, err)
 	}
 	eq(t, "price per ea at 12", os[0].Price, d("5"))
-	os, _ = purchasing.Offers(ctx, conn, "CUP", d("30"), purchasing.Today())
+	os, _ = purchasing.Offers(ctx, conn, "CUP", d("30"), clock.Today())
 	eq(t, "price per ea at 30", os[0].Price, d("4.5"))
 
 	doc := newPO(t, conn, purchasing.NewPO{Supplier: "EURO", Location: "MAIN"},
@@ -146,7 +147,7 @@ func TestRFQLinesInTheirOwnUnit(t *testing.T) {
 		price string
 	}{{1, "2"}, {2, "0.03"}} {
 		if err := tx(t, conn, func(tx *sqlx.Tx) (err error) {
-			rfq, err = purchasing.Quote(ctx, tx, rfq.Number, q.line, purchasing.QuoteInput{Price: d(q.price)})
+			rfq, err = purchasing.RecordQuote(ctx, tx, rfq.Number, q.line, purchasing.QuoteInput{Price: d(q.price)})
 			return err
 		}); err != nil {
 			t.Fatal(err)
@@ -157,7 +158,7 @@ func TestRFQLinesInTheirOwnUnit(t *testing.T) {
 	}
 	eq(t, "quoted total", rfq.QuotedTotal, d("14.5"))
 	// Per stock unit: 2.00 / 100 = 0.02 beats 0.03.
-	cmp, err := purchasing.Compare(ctx, conn, "BOLT", purchasing.Today())
+	cmp, err := purchasing.Compare(ctx, conn, "BOLT", clock.Today())
 	if err != nil || len(cmp) != 2 || cmp[0].LineNo != 1 || !cmp[0].Price.Equal(d("0.02")) || !cmp[1].Price.Equal(d("0.03")) {
 		t.Fatalf("compare %+v %v", cmp, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/business/numbering"
@@ -93,7 +94,7 @@ func Invoice(ctx context.Context, q sqlx.ExtContext, number string, date time.Ti
 		return InvoiceDoc{}, fault.Invalidf("so", "sales order %s is %s: only confirmed orders are invoiced", o.Number, o.Status)
 	}
 	if date.IsZero() {
-		date = Today()
+		date = clock.Today()
 	}
 	var lines []struct {
 		ID        int64           `db:"id"`

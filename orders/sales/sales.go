@@ -21,6 +21,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/business/numbering"
@@ -212,7 +213,7 @@ func New(ctx context.Context, q sqlx.ExtContext, in NewOrder) (Doc, error) {
 	}
 	date := in.Date
 	if date.IsZero() {
-		date = Today()
+		date = clock.Today()
 	}
 	pt := in.PriceType
 	if pt == "" && c.PriceType != nil {
@@ -386,9 +387,6 @@ func requireLocation(ctx context.Context, q sqlx.QueryerContext, field, code str
 	}
 	return l, nil
 }
-
-// Today is the date documents default to: today in UTC, like the rest of stockctl.
-func Today() time.Time { return time.Now().UTC().Truncate(24 * time.Hour) }
 
 func dateOnly(t time.Time) string { return t.Format(time.DateOnly) }
 

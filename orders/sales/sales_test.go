@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/db/dbtest"
@@ -260,7 +261,7 @@ func TestBackordersListAndRelease(t *testing.T) {
 		t.Fatalf("after receipt %+v", here)
 	}
 	// Dry run (rolled back) changes nothing.
-	_ = db.Maybe(ctx, conn, true, func(tx *sqlx.Tx) error {
+	_ = db.InTxOrDryRun(ctx, conn, true, func(tx *sqlx.Tx) error {
 		_, err := sales.Release(ctx, tx, sales.ReleaseRequest{All: true})
 		return err
 	})
@@ -337,7 +338,7 @@ func TestShipAndInvoice(t *testing.T) {
 	eq(t, "WID allocated", alloc, "1")
 	invariants(t, conn)
 
-	inv := must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so, sales.Today()) }))(t)
+	inv := must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so, clock.Today()) }))(t)
 	// WID 3 × 10 × 0.9 = 27.00, tax 20% = 5.40; SER 100; FIT 2 × 50 = 100: 227 + 5.40.
 	if inv.Number != "INV-000001" || len(inv.Lines) != 3 {
 		t.Fatalf("invoice %+v", inv)
@@ -350,11 +351,11 @@ func TestShipAndInvoice(t *testing.T) {
 		t.Fatal("invoice was changed")
 	}
 	// Nothing more to invoice until the rest ships.
-	if _, err := tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so, sales.Today()) }); !fault.Is(err, fault.Invalid) {
+	if _, err := tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so, clock.Today()) }); !fault.Is(err, fault.Invalid) {
 		t.Fatalf("second invoice: %v", err)
 	}
 	must(tx(t, conn, func(tx *sqlx.Tx) (sales.Shipment, error) { return sales.Ship(ctx, tx, sales.ShipRequest{SO: so}) }))(t)
-	inv2 := must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so, sales.Today()) }))(t)
+	inv2 := must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so, clock.Today()) }))(t)
 	eq(t, "second invoice", inv2.Total, "10.8") // 1 × 9 + 20%
 	doc := must(sales.Get(ctx, conn, so))(t)
 	if doc.Status != sales.Closed {

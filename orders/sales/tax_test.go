@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/pricing"
@@ -107,7 +108,7 @@ func TestTaxModeAgreesEverywhere(t *testing.T) {
 	}
 	confirm(t, conn, so1)
 	must(tx(t, conn, func(tx *sqlx.Tx) (sales.Shipment, error) { return sales.Ship(ctx, tx, sales.ShipRequest{SO: so1}) }))(t)
-	inv := must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so1, sales.Today()) }))(t)
+	inv := must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so1, clock.Today()) }))(t)
 	money(t, "inclusive invoice subtotal", inv.Subtotal, "171.22")
 	money(t, "inclusive invoice tax", inv.Tax, "24.25")
 	money(t, "inclusive invoice total", inv.Total, "195.47")
@@ -133,12 +134,12 @@ func TestTaxModeAgreesEverywhere(t *testing.T) {
 	must(tx(t, conn, func(tx *sqlx.Tx) (sales.Shipment, error) {
 		return sales.Ship(ctx, tx, sales.ShipRequest{SO: so2, Lines: []sales.ShipLine{{Line: 2, Qty: d("2")}}})
 	}))(t)
-	inv = must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so2, sales.Today()) }))(t)
+	inv = must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so2, clock.Today()) }))(t)
 	money(t, "first invoice subtotal", inv.Subtotal, "186.97")
 	money(t, "first invoice tax", inv.Tax, "26.39")
 	money(t, "first invoice total", inv.Total, "213.36")
 	must(tx(t, conn, func(tx *sqlx.Tx) (sales.Shipment, error) { return sales.Ship(ctx, tx, sales.ShipRequest{SO: so2}) }))(t)
-	inv = must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so2, sales.Today()) }))(t)
+	inv = must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so2, clock.Today()) }))(t)
 	money(t, "second invoice total", inv.Total, "10.20")
 	invariants(t, conn)
 }

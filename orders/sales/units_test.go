@@ -5,6 +5,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
@@ -61,7 +62,7 @@ func TestLinesInTheirOwnUnit(t *testing.T) {
 	must(tx(t, conn, func(tx *sqlx.Tx) (sales.Shipment, error) {
 		return sales.Ship(ctx, tx, sales.ShipRequest{SO: so, Lines: []sales.ShipLine{{Line: 1}, {Line: 2, Qty: d("12")}}})
 	}))(t)
-	inv := must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so, sales.Today()) }))(t)
+	inv := must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so, clock.Today()) }))(t)
 	// Flour 0.5 kg billed its whole 1.20 (shown per kg: 0.0024 × 500 / 0.5 = 2.40); box line
 	// 12 of 24 ea: 12 × 120 / 24 = 60.00 (shown per ea: 60 × 2 / 24 = 5). Subtotal 61.20.
 	if len(inv.Lines) != 2 {
@@ -76,7 +77,7 @@ func TestLinesInTheirOwnUnit(t *testing.T) {
 	eq(t, "invoice subtotal", inv.Subtotal, "61.20")
 	// The rest: 12 ea of the box line (60.00) and the 3 ea line (30): 90.
 	must(tx(t, conn, func(tx *sqlx.Tx) (sales.Shipment, error) { return sales.Ship(ctx, tx, sales.ShipRequest{SO: so}) }))(t)
-	inv2 := must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so, sales.Today()) }))(t)
+	inv2 := must(tx(t, conn, func(tx *sqlx.Tx) (sales.InvoiceDoc, error) { return sales.Invoice(ctx, tx, so, clock.Today()) }))(t)
 	eq(t, "second invoice subtotal", inv2.Subtotal, "90")
 	invariants(t, conn)
 }

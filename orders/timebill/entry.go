@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
@@ -74,7 +75,7 @@ func Log(ctx context.Context, q sqlx.ExtContext, in NewEntry) (Entry, error) {
 	}
 	date := in.Date
 	if date.IsZero() {
-		date = time.Now().UTC()
+		date = clock.Today()
 	}
 	var id int64
 	err = sqlx.GetContext(ctx, q, &id, `INSERT INTO time_entries (customer_id, product_id, entry_date, hours, note, ref, billable, rate)

@@ -172,7 +172,7 @@ func TestBillWorkedNumbers(t *testing.T) {
 	bob := logTime(t, conn, timebill.NewEntry{Customer: "BOB", SKU: "DEV", Hours: d("8"), Date: day("2026-03-02")})
 
 	// Dry run: the same code in a transaction rolled back.
-	err := db.Maybe(ctx, conn, true, func(tx *sqlx.Tx) error {
+	err := db.InTxOrDryRun(ctx, conn, true, func(tx *sqlx.Tx) error {
 		b, err := timebill.Bill(ctx, tx, timebill.BillInput{Customer: "ACME", Until: ptr(day("2026-03-31")), Date: day("2026-03-31")})
 		if err == nil && len(b.Lines) != 3 {
 			t.Errorf("dry run billed %d lines, want 3", len(b.Lines))

@@ -6,9 +6,6 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// KindStocktake is the kind of the moves a posted stocktake makes.
-const KindStocktake = "stocktake"
-
 // Lock takes the posting lock of the products (their products rows FOR KEY SHARE and
 // product_costs rows FOR UPDATE, in product id order, the order Post takes them in; see
 // lock) for the rest of q's transaction, so what a caller reads of their stock, and their
@@ -24,12 +21,4 @@ func Lock(ctx context.Context, q sqlx.ExtContext, productIDs []int64) error {
 	}
 	_, _, err := lock(ctx, q, moves)
 	return err
-}
-
-// ClaimRef records ref in scope in q's transaction and reports whether it is new, so a
-// document posted under a ref is posted once even when two runs race (see Adjust). It
-// keeps no request: the caller's ref is the document itself (a stocktake's number).
-func ClaimRef(ctx context.Context, q sqlx.ExtContext, scope, ref string) (bool, error) {
-	c, err := claimRef(ctx, q, scope, ref)
-	return c.fresh, err
 }
