@@ -10,6 +10,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/pricetype"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/csvio"
@@ -61,9 +62,9 @@ func resolve(ctx context.Context, q sqlx.QueryerContext, skus, regions []string)
 	for _, p := range ps {
 		l.products[p.SKU] = p
 	}
-	var ts []PriceType
-	if err := sqlx.SelectContext(ctx, q, &ts, selectType); err != nil {
-		return l, db.Classify(err)
+	ts, err := pricetype.All(ctx, q)
+	if err != nil {
+		return l, err
 	}
 	for _, t := range ts {
 		l.types[t.Code] = t.Active
@@ -301,7 +302,7 @@ func Breaks(ctx context.Context, q sqlx.QueryerContext, sku, priceType string) (
 		return nil, err
 	}
 	if priceType != "" {
-		if _, err := GetType(ctx, q, priceType); err != nil {
+		if _, err := pricetype.GetType(ctx, q, priceType); err != nil {
 			return nil, fault.Wrap(fault.KindOf(err), err, "--price-type")
 		}
 	}
@@ -321,14 +322,14 @@ func DeleteBreak(ctx context.Context, q sqlx.ExtContext, sku, priceType, region 
 	if err != nil {
 		return Break{}, err
 	}
-	def, err := DefaultType(ctx, q)
+	def, err := pricetype.DefaultType(ctx, q)
 	if err != nil {
 		return Break{}, err
 	}
 	typ := strings.TrimSpace(priceType)
 	if typ == "" {
 		typ = def
-	} else if _, err := GetType(ctx, q, typ); err != nil {
+	} else if _, err := pricetype.GetType(ctx, q, typ); err != nil {
 		return Break{}, fault.Wrap(fault.KindOf(err), err, "--price-type")
 	}
 	region = strings.TrimSpace(region)

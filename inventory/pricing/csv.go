@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/business/pricetype"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/io/csvio"
 )
@@ -252,7 +253,7 @@ func ExportBreaks(ctx context.Context, q sqlx.QueryerContext, sku, priceType str
 		}
 	}
 	if priceType != "" {
-		if _, err := GetType(ctx, q, priceType); err != nil {
+		if _, err := pricetype.GetType(ctx, q, priceType); err != nil {
 			return 0, err
 		}
 	}
