@@ -12,8 +12,8 @@ import (
 
 	"github.com/stockctl/stockctl/business/pricetype"
 	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/db/pgcopy"
 	"github.com/stockctl/stockctl/fault"
-	"github.com/stockctl/stockctl/io/csvio"
 )
 
 // BreakInput is one quantity price break to set, in plain values so an importer can pass
@@ -102,7 +102,7 @@ func SetBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput) (Count
 // setBreaks is SetBreaks returning the refused rows apart (nothing written when there are
 // any), every reason of each; rowNo names rows in messages that point at another row. An
 // import's earlier chunks are in log (nil: none).
-func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo rowNumber, log *csvio.KeyLog) (Counts, RowErrors, error) {
+func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo rowNumber, log *pgcopy.KeyLog) (Counts, RowErrors, error) {
 	var c Counts
 	if len(rows) == 0 {
 		return c, nil, nil
