@@ -10,6 +10,7 @@ import (
 
 	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/render"
 	"github.com/stockctl/stockctl/orders/purchasing"
 )
 
@@ -83,7 +84,7 @@ func TestRenderPurchaseOrder(t *testing.T) {
 func TestUserTemplates(t *testing.T) {
 	conn := setup(t)
 	doc := newPO(t, conn, purchasing.NewPO{Supplier: "BRIT", Location: "MAIN"}, purchasing.LineInput{SKU: "W", Qty: d("2"), Price: dp("7")})
-	mine := purchasing.Template{Name: "mine.html", Body: `<h1>{{.Number}} for {{.Supplier.Code}}</h1>
+	mine := render.Template{Name: "mine.html", Body: `<h1>{{.Number}} for {{.Supplier.Code}}</h1>
 {{range .Lines}}<p>{{.SKU}} × {{qty .Qty}} at {{price .UnitPrice}} {{$.Currency}}</p>{{end}}
 <p>Total {{money .Total}}{{with .BaseTotal}} ({{basemoney .}} {{$.BaseCurrency}}){{end}}</p>`}
 	html, used, err := renderPO(t, conn, doc.Number, purchasing.RenderOptions{Template: &mine})
@@ -96,19 +97,19 @@ func TestUserTemplates(t *testing.T) {
 		t.Fatalf("user template: %s", html)
 	}
 
-	broken := purchasing.Template{Name: "broken.html", Body: "<h1>{{.Number}}</h1>\n<p>\n{{.Total | euros}}\n</p>"}
+	broken := render.Template{Name: "broken.html", Body: "<h1>{{.Number}}</h1>\n<p>\n{{.Total | euros}}\n</p>"}
 	_, _, err = renderPO(t, conn, doc.Number, purchasing.RenderOptions{Template: &broken})
 	if fault.FieldOf(err) != "template" || !strings.Contains(err.Error(), "broken.html:3") {
 		t.Fatalf("parse error names the line: %v", err)
 	}
-	wrongField := purchasing.Template{Name: "field.html", Body: "<p>ok</p>\n<p>{{.Nmber}}</p>"}
+	wrongField := render.Template{Name: "field.html", Body: "<p>ok</p>\n<p>{{.Nmber}}</p>"}
 	_, _, err = renderPO(t, conn, doc.Number, purchasing.RenderOptions{Template: &wrongField})
 	if !strings.Contains(err.Error(), "field.html:2:") || !strings.Contains(err.Error(), "Nmber") {
 		t.Fatalf("execution error names the line: %v", err)
 	}
 
 	// Stored defaults: the supplier's own beats the system's, which beats the built-in one.
-	set := func(supplier string, tpl purchasing.Template) error {
+	set := func(supplier string, tpl render.Template) error {
 		return tx(t, conn, func(tx *sqlx.Tx) error {
 			_, err := purchasing.SetTemplate(ctx, tx, purchasing.KindPO, supplier, tpl)
 			return err
@@ -117,10 +118,10 @@ func TestUserTemplates(t *testing.T) {
 	if err := set("", broken); err == nil || !strings.Contains(err.Error(), "broken.html:3") {
 		t.Fatalf("a broken template is not stored: %v", err)
 	}
-	if err := set("", purchasing.Template{Name: "house.html", Body: "<p>HOUSE {{.Number}}</p>"}); err != nil {
+	if err := set("", render.Template{Name: "house.html", Body: "<p>HOUSE {{.Number}}</p>"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := set("BRIT", purchasing.Template{Name: "brit.html", Body: "<p>BRIT {{.Number}}</p>"}); err != nil {
+	if err := set("BRIT", render.Template{Name: "brit.html", Body: "<p>BRIT {{.Number}}</p>"}); err != nil {
 		t.Fatal(err)
 	}
 	html, used, _ = renderPO(t, conn, doc.Number, purchasing.RenderOptions{})

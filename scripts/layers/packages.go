@@ -56,7 +56,11 @@ func violations(ps []pkg) []string {
 				continue
 			}
 			seen := map[string]bool{} // another module's package is reported once, not each of its packages
-			for _, d := range p.Deps {
+			deps := p.Deps
+			if r.Direct {
+				deps = p.Imports
+			}
+			for _, d := range deps {
 				if !matchAny(d, r.To) {
 					continue
 				}
