@@ -14,6 +14,7 @@ import (
 	"github.com/stockctl/stockctl/io/printer"
 	"github.com/stockctl/stockctl/io/render"
 	"github.com/stockctl/stockctl/orders/purchasing"
+	"github.com/stockctl/stockctl/orders/rfq"
 	"github.com/stockctl/stockctl/orders/sales"
 )
 
@@ -535,7 +536,7 @@ to standard output (a PDF only when that is not a terminal).
 			if kind == purchasing.KindPO {
 				body, used, err = purchasing.RenderPO(c.Context(), d, args[0], opt)
 			} else {
-				body, used, err = purchasing.RenderRFQ(c.Context(), d, args[0], opt)
+				body, used, err = rfq.RenderRFQ(c.Context(), d, args[0], opt)
 			}
 			if err != nil {
 				return err

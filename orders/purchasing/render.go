@@ -2,8 +2,6 @@ package purchasing
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -37,12 +35,9 @@ func RenderPO(ctx context.Context, q sqlx.QueryerContext, number string, opt Ren
 	return renderDoc(ctx, q, doc, supplierID, opt)
 }
 
-// RenderRFQ renders a request for quote (see RenderOptions).
-func RenderRFQ(ctx context.Context, q sqlx.QueryerContext, number string, opt RenderOptions) ([]byte, string, error) {
-	doc, supplierID, err := rfqDocument(ctx, q, number)
-	if err != nil {
-		return nil, "", err
-	}
+// RenderDocument renders a document another package built (orders/rfq's RFQs) for the
+// supplier supplierID, as RenderPO does.
+func RenderDocument(ctx context.Context, q sqlx.QueryerContext, doc render.Document, supplierID int64, opt RenderOptions) ([]byte, string, error) {
 	return renderDoc(ctx, q, doc, supplierID, opt)
 }
 
@@ -247,54 +242,4 @@ func poDocument(ctx context.Context, q sqlx.QueryerContext, number string) (rend
 			Unit: l.Unit, StockQty: l.Qty, StockUnit: l.StockUnit, UnitPrice: &price, Amount: &amount, TaxRate: &rate, Tax: &tax})
 	}
 	return doc, head.SupplierID, nil
-}
-
-// rfqDocument gathers a request for quote's rendering data and its supplier's id.
-func rfqDocument(ctx context.Context, q sqlx.QueryerContext, number string) (render.Document, int64, error) {
-	r, err := GetRFQ(ctx, q, number)
-	if err != nil {
-		return render.Document{}, 0, err
-	}
-	var head struct {
-		SupplierID int64   `db:"supplier_id"`
-		Address    string  `db:"address"`
-		Email      string  `db:"email"`
-		LocName    *string `db:"loc_name"`
-		LocAddress *string `db:"loc_address"`
-		Places     int32   `db:"places"`
-		BasePlaces int32   `db:"base_places"`
-		Base       string  `db:"base"`
-	}
-	err = sqlx.GetContext(ctx, q, &head, `SELECT r.supplier_id, c.address, c.email, l.name AS loc_name, l.address AS loc_address,
-		cu.minor_units AS places, x.minor_units AS base_places, x.code AS base
-		FROM rfqs r JOIN companies c ON c.id = r.supplier_id LEFT JOIN locations l ON l.id = r.location_id
-		JOIN currencies cu ON cu.code = r.currency
-		CROSS JOIN (SELECT x.code, x.minor_units FROM settings s JOIN currencies x ON x.code = s.value WHERE s.key = 'base_currency') x
-		WHERE r.id = $1`, r.ID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return render.Document{}, 0, fault.NotFoundf("request for quote %s does not exist", number)
-	}
-	if err != nil {
-		return render.Document{}, 0, db.Classify(err)
-	}
-	created := r.CreatedAt.UTC().Truncate(24 * time.Hour)
-	doc := render.Document{Kind: KindRFQ, Title: "Request for quotation", Number: r.Number, Status: r.Status, Date: &created,
-		RespondBy: r.RespondBy, Supplier: render.Party{Code: r.Supplier, Name: r.SupplierName, Address: head.Address, Email: head.Email},
-		Currency: r.Currency, BaseCurrency: head.Base, Total: r.QuotedTotal, Subtotal: r.QuotedTotal, Notes: r.Notes,
-		Places: head.Places, BasePlaces: head.BasePlaces}
-	if r.Location != nil {
-		doc.ShipTo = &render.Party{Code: *r.Location, Name: deref(head.LocName), Address: deref(head.LocAddress)}
-	}
-	for _, l := range r.Lines {
-		doc.Lines = append(doc.Lines, render.DocLine{No: l.LineNo, SKU: l.SKU, SupplierSKU: l.SupplierSKU, Name: l.Name, Qty: l.EnteredQty,
-			Unit: l.Unit, StockQty: l.Qty, StockUnit: l.StockUnit, UnitPrice: l.Price, Amount: l.Amount, LeadDays: l.LeadDays, ValidUntil: l.ValidUntil})
-	}
-	return doc, head.SupplierID, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

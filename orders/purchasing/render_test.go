@@ -12,6 +12,7 @@ import (
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/render"
 	"github.com/stockctl/stockctl/orders/purchasing"
+	"github.com/stockctl/stockctl/orders/rfq"
 )
 
 var printed = time.Date(2026, 6, 5, 0, 0, 0, 0, time.UTC)
@@ -152,12 +153,12 @@ func TestUserTemplates(t *testing.T) {
 
 func TestRenderRFQ(t *testing.T) {
 	conn := setup(t)
-	r := newRFQ(t, conn, purchasing.NewRFQInput{Supplier: "EURO", Location: "MAIN", RespondBy: datep("2026-06-20")},
+	r := newRFQ(t, conn, rfq.NewRFQInput{Supplier: "EURO", Location: "MAIN", RespondBy: datep("2026-06-20")},
 		[2]string{"W", "40"}, [2]string{"BOLT", "1000"})
-	if _, err := quote(t, conn, r.Number, 2, purchasing.QuoteInput{Price: d("0.011"), LeadDays: ip(9), Date: datep("2026-06-02")}); err != nil {
+	if _, err := quote(t, conn, r.Number, 2, rfq.QuoteInput{Price: d("0.011"), LeadDays: ip(9), Date: datep("2026-06-02")}); err != nil {
 		t.Fatal(err)
 	}
-	b, _, err := purchasing.RenderRFQ(ctx, conn, r.Number, purchasing.RenderOptions{Now: printed})
+	b, _, err := rfq.RenderRFQ(ctx, conn, r.Number, purchasing.RenderOptions{Now: printed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +170,7 @@ func TestRenderRFQ(t *testing.T) {
 			t.Errorf("RFQ HTML lacks %q\n%s", want, html)
 		}
 	}
-	pdf, _, err := purchasing.RenderRFQ(ctx, conn, r.Number, purchasing.RenderOptions{Format: "pdf"})
+	pdf, _, err := rfq.RenderRFQ(ctx, conn, r.Number, purchasing.RenderOptions{Format: "pdf"})
 	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatalf("RFQ PDF: %v", err)
 	}
