@@ -18,19 +18,27 @@ func writeDot(w io.Writer, ps []pkg) error {
 	b.WriteString("digraph layers {\n\trankdir=TB; newrank=true; nodesep=0.25; ranksep=0.6;\n")
 	b.WriteString("\tnode [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=\"Helvetica\", fontsize=11];\n")
 	b.WriteString("\tedge [color=\"#00000066\", arrowsize=0.6];\n")
+	b.WriteString("\tlabel=\"stockctl's packages by layer, top down; an arrow is an import (one implied by other arrows is left out, and so are imports of fault, which every layer uses); red: an import the rules forbid\"; labelloc=b; fontname=\"Helvetica\"; fontsize=12;\n")
+	var first []string // a package of each layer, to stack the layers top down
 	for i, l := range layers {
-		fmt.Fprintf(&b, "\tsubgraph cluster_%d {\n\t\tlabel=%q; fontname=\"Helvetica-Bold\"; style=filled; fillcolor=%q; color=\"#999999\";\n", i, l.Name, colours[i%len(colours)])
+		fmt.Fprintf(&b, "\tsubgraph cluster_%d {\n\t\tlabel=%q; labelloc=t; fontname=\"Helvetica-Bold\"; style=filled; fillcolor=%q; color=\"#999999\";\n", i, l.Name, colours[i%len(colours)])
 		for _, p := range ps {
 			if layerOf(p.ImportPath) == i {
 				fmt.Fprintf(&b, "\t\t%q;\n", short(p.ImportPath))
+				if len(first) == i {
+					first = append(first, short(p.ImportPath))
+				}
 			}
 		}
 		b.WriteString("\t}\n")
 	}
+	for i := 1; i < len(first); i++ {
+		fmt.Fprintf(&b, "\t%q -> %q [style=invis, weight=10];\n", first[i-1], first[i])
+	}
 	for _, p := range ps {
 		for _, i := range p.Imports {
 			bad := forbidden(p.ImportPath, i)
-			if _, ok := ours[i]; !ok || !bad && implied(ours, p, i) {
+			if _, ok := ours[i]; !ok || !bad && (implied(ours, p, i) || short(i) == "fault") {
 				continue
 			}
 			attr := ""
