@@ -7,6 +7,7 @@ import (
 	"github.com/stockctl/stockctl/io/exactdec"
 	"github.com/stockctl/stockctl/io/printer"
 	"github.com/stockctl/stockctl/orders/purchasing"
+	"github.com/stockctl/stockctl/orders/rfq"
 	"github.com/stockctl/stockctl/orders/sales"
 )
 
@@ -117,10 +118,10 @@ type rfqLineView struct {
 	Qty         string `json:"qty"`
 	Unit        string `json:"unit"`
 	Price       string `json:"price"`
-	purchasing.RFQLine
+	rfq.RFQLine
 }
 
-func rfqLineViewOf(l purchasing.RFQLine) rfqLineView {
+func rfqLineViewOf(l rfq.RFQLine) rfqLineView {
 	v := rfqLineView{RFQ: l.RFQ, LineNo: l.LineNo, SKU: l.SKU, Name: l.Name, SupplierSKU: l.SupplierSKU,
 		Qty: lineQty(l.EnteredQty, l.Unit, l.Qty, l.StockUnit), Unit: l.Unit, RFQLine: l}
 	if l.Price != nil {

@@ -13,7 +13,9 @@ import (
 	"github.com/stockctl/stockctl/business/clock"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/printer"
+	"github.com/stockctl/stockctl/io/render"
 	"github.com/stockctl/stockctl/orders/purchasing"
+	"github.com/stockctl/stockctl/orders/rfq"
 	"github.com/stockctl/stockctl/orders/sales"
 )
 
@@ -503,19 +505,19 @@ to standard output (a PDF only when that is not a terminal).
 		Args: args(arg),
 		RunE: func(c *cobra.Command, args []string) error {
 			if format == "" {
-				format = purchasing.HTML
+				format = render.HTML
 				if strings.HasSuffix(strings.ToLower(out), ".pdf") {
-					format = purchasing.PDF
+					format = render.PDF
 				}
 			}
 			format = strings.ToLower(format)
-			if format != purchasing.HTML && format != purchasing.PDF {
+			if format != render.HTML && format != render.PDF {
 				return fault.Usagef("format", "--format %q: use html or pdf", format)
 			}
 			if err := notSameFile("--out", out, "--template", tplFile); err != nil {
 				return err
 			}
-			if format == purchasing.PDF && out == "" && a.OutTTY {
+			if format == render.PDF && out == "" && a.OutTTY {
 				return fault.Usagef("out", "a PDF is not for the terminal: give --out FILE or redirect standard output")
 			}
 			opt := purchasing.RenderOptions{Format: format}
@@ -535,7 +537,7 @@ to standard output (a PDF only when that is not a terminal).
 			if kind == purchasing.KindPO {
 				body, used, err = purchasing.RenderPO(c.Context(), d, args[0], opt)
 			} else {
-				body, used, err = purchasing.RenderRFQ(c.Context(), d, args[0], opt)
+				body, used, err = rfq.RenderRFQ(c.Context(), d, args[0], opt)
 			}
 			if err != nil {
 				return err
@@ -558,12 +560,12 @@ to standard output (a PDF only when that is not a terminal).
 }
 
 // readTemplate reads a user template file; its name in errors is the file's name.
-func readTemplate(path string) (purchasing.Template, error) {
+func readTemplate(path string) (render.Template, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return purchasing.Template{}, fault.Invalidf("template", "cannot read template %s: %v", path, unwrapPath(err))
+		return render.Template{}, fault.Invalidf("template", "cannot read template %s: %v", path, unwrapPath(err))
 	}
-	return purchasing.Template{Name: purchasing.TemplateName(path), Body: string(b)}, nil
+	return render.Template{Name: render.TemplateName(path), Body: string(b)}, nil
 }
 
 // templateCmd is "po template" and "rfq template": the stored default templates.

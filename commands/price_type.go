@@ -4,7 +4,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
-	"github.com/stockctl/stockctl/inventory/pricing"
+	"github.com/stockctl/stockctl/business/pricetype"
 )
 
 func (a *App) priceTypeCmd() *cobra.Command {
@@ -23,9 +23,9 @@ Quantity price breaks are given per product and price type (stockctl price break
 		Example: "  stockctl price-type add vip --name \"VIP customers\"\n  stockctl price-type add export --dry-run",
 		Args:    args("CODE"),
 		RunE: func(c *cobra.Command, args []string) error {
-			var pt pricing.PriceType
+			var pt pricetype.PriceType
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				pt, err = pricing.AddType(c.Context(), tx, args[0], name)
+				pt, err = pricetype.AddType(c.Context(), tx, args[0], name)
 				return err
 			})
 			if err != nil {
@@ -47,7 +47,7 @@ Quantity price breaks are given per product and price type (stockctl price break
 			if err != nil {
 				return err
 			}
-			ts, err := pricing.Types(c.Context(), d)
+			ts, err := pricetype.Types(c.Context(), d)
 			if err != nil {
 				return err
 			}
@@ -70,9 +70,9 @@ new default has a first row of its own, that price becomes the product's unit se
 		Example: "  stockctl price-type default trade\n  stockctl price-type default wholesale --dry-run",
 		Args:    args("CODE"),
 		RunE: func(c *cobra.Command, args []string) error {
-			var pt pricing.PriceType
+			var pt pricetype.PriceType
 			err := a.write(c, defDry, func(tx *sqlx.Tx) (err error) {
-				pt, err = pricing.SetDefault(c.Context(), tx, args[0])
+				pt, err = pricetype.SetDefault(c.Context(), tx, args[0])
 				return err
 			})
 			if err != nil {
@@ -103,9 +103,9 @@ cannot be deactivated.`
 			Example: example,
 			Args:    args("CODE"),
 			RunE: func(c *cobra.Command, args []string) error {
-				var info pricing.TypeInfo
+				var info pricetype.TypeInfo
 				err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-					info, err = pricing.SetTypeActive(c.Context(), tx, args[0], active)
+					info, err = pricetype.SetTypeActive(c.Context(), tx, args[0], active)
 					return err
 				})
 				if err != nil {

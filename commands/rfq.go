@@ -7,6 +7,7 @@ import (
 	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/orders/purchasing"
+	"github.com/stockctl/stockctl/orders/rfq"
 )
 
 func (a *App) rfqCmd() *cobra.Command {
@@ -27,7 +28,7 @@ it became a PO (cancelling that PO makes it quoted again), or cancelled.`,
 }
 
 func (a *App) rfqNewCmd() *cobra.Command {
-	var in purchasing.NewRFQInput
+	var in rfq.NewRFQInput
 	var respond string
 	var dry bool
 	cmd := &cobra.Command{
@@ -44,9 +45,9 @@ is the date the quote is wanted by.`,
 			if in.RespondBy, err = optionalDate("--respond-by", respond); err != nil {
 				return err
 			}
-			var doc purchasing.RFQDoc
+			var doc rfq.RFQDoc
 			if err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				doc, err = purchasing.NewRFQ(c.Context(), tx, in)
+				doc, err = rfq.NewRFQ(c.Context(), tx, in)
 				return err
 			}); err != nil {
 				return err
@@ -83,9 +84,9 @@ has one. Inactive and non-purchasable products are refused.`,
 			if err != nil {
 				return err
 			}
-			var doc purchasing.RFQDoc
+			var doc rfq.RFQDoc
 			if err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				doc, err = purchasing.AddRFQLine(c.Context(), tx, args[0], args[1], qty, unit)
+				doc, err = rfq.AddRFQLine(c.Context(), tx, args[0], args[1], qty, unit)
 				return err
 			}); err != nil {
 				return err
@@ -120,16 +121,16 @@ quoted once every line has a price.`,
 			if err != nil {
 				return err
 			}
-			in := purchasing.QuoteInput{Price: price.d, LeadDays: ptr(c, "lead-days", lead), SupplierSKU: ptr(c, "supplier-sku", supSKU)}
+			in := rfq.QuoteInput{Price: price.d, LeadDays: ptr(c, "lead-days", lead), SupplierSKU: ptr(c, "supplier-sku", supSKU)}
 			if in.Date, err = optionalDate("--date", on); err != nil {
 				return err
 			}
 			if in.ValidUntil, err = optionalDate("--valid-until", until); err != nil {
 				return err
 			}
-			var doc purchasing.RFQDoc
+			var doc rfq.RFQDoc
 			if err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				doc, err = purchasing.RecordQuote(c.Context(), tx, args[0], line, in)
+				doc, err = rfq.RecordQuote(c.Context(), tx, args[0], line, in)
 				return err
 			}); err != nil {
 				return err
@@ -161,7 +162,7 @@ quoted (price, amount, date, validity, lead time). -o json gives one object with
 			if err != nil {
 				return err
 			}
-			doc, err := purchasing.GetRFQ(c.Context(), d, args[0])
+			doc, err := rfq.GetRFQ(c.Context(), d, args[0])
 			if err != nil {
 				return err
 			}
@@ -183,7 +184,7 @@ func (a *App) rfqListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rs, err := purchasing.RFQs(c.Context(), d, status, supplier)
+			rs, err := rfq.RFQs(c.Context(), d, status, supplier)
 			if err != nil {
 				return err
 			}
@@ -218,7 +219,7 @@ currency at that date's rates, then the shortest lead time. "best" marks the quo
 			if err != nil {
 				return err
 			}
-			cs, err := purchasing.Compare(c.Context(), d, args[0], day)
+			cs, err := rfq.Compare(c.Context(), d, args[0], day)
 			if err != nil {
 				return err
 			}
@@ -233,7 +234,7 @@ currency at that date's rates, then the shortest lead time. "best" marks the quo
 }
 
 func (a *App) rfqConvertCmd() *cobra.Command {
-	var in purchasing.ConvertInput
+	var in rfq.ConvertInput
 	var dry bool
 	cmd := &cobra.Command{
 		Use:   "convert RFQ [--location L] [--skip-unquoted]",
@@ -247,7 +248,7 @@ send it with stockctl po order.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			var doc purchasing.PODoc
 			if err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				doc, err = purchasing.Convert(c.Context(), tx, args[0], in)
+				doc, err = rfq.Convert(c.Context(), tx, args[0], in)
 				return err
 			}); err != nil {
 				return err
@@ -273,9 +274,9 @@ and its quotes stay as its history.`,
 		Example: "  stockctl rfq cancel RFQ-000002",
 		Args:    args("RFQ"),
 		RunE: func(c *cobra.Command, args []string) error {
-			var doc purchasing.RFQDoc
+			var doc rfq.RFQDoc
 			if err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				doc, err = purchasing.CancelRFQ(c.Context(), tx, args[0])
+				doc, err = rfq.CancelRFQ(c.Context(), tx, args[0])
 				return err
 			}); err != nil {
 				return err
@@ -288,7 +289,7 @@ and its quotes stay as its history.`,
 }
 
 // printRFQ prints an RFQ like printPO prints a PO.
-func (a *App) printRFQ(doc purchasing.RFQDoc) error {
+func (a *App) printRFQ(doc rfq.RFQDoc) error {
 	if !a.tableOnly() {
 		return a.printDocument(doc, doc.RFQSummary, doc.Lines)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/orders/purchasing"
+	"github.com/stockctl/stockctl/orders/rfq"
 )
 
 // Notes that mark the demo's purchasing documents, so a rerun finds them instead of making
@@ -75,32 +76,32 @@ func loadPurchasing(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 	rfqs := []struct {
 		supplier, notes string
 		lines           [][2]string
-		quotes          map[int]purchasing.QuoteInput
+		quotes          map[int]rfq.QuoteInput
 	}{
 		{"EUROTOOL", demoRFQEuro, [][2]string{{"DRILL-18V", "40"}, {"CAM-X1", "4"}},
-			map[int]purchasing.QuoteInput{1: {Price: dec("43.00"), Date: day("2026-11-20"), ValidUntil: day("2027-01-31"), LeadDays: n(21)}}},
+			map[int]rfq.QuoteInput{1: {Price: dec("43.00"), Date: day("2026-11-20"), ValidUntil: day("2027-01-31"), LeadDays: n(21)}}},
 		{"PACIFIC", demoRFQPacific, [][2]string{{"DRILL-18V", "40"}},
-			map[int]purchasing.QuoteInput{1: {Price: dec("49.90"), Date: day("2026-11-21"), ValidUntil: day("2027-01-31"), LeadDays: n(4)}}},
+			map[int]rfq.QuoteInput{1: {Price: dec("49.90"), Date: day("2026-11-21"), ValidUntil: day("2027-01-31"), LeadDays: n(4)}}},
 	}
 	for _, r := range rfqs {
-		existing, err := purchasing.RFQs(ctx, tx, "", r.supplier)
+		existing, err := rfq.RFQs(ctx, tx, "", r.supplier)
 		if err != nil {
 			return err
 		}
 		if hasRFQ(existing, r.notes) {
 			continue
 		}
-		doc, err := purchasing.NewRFQ(ctx, tx, purchasing.NewRFQInput{Supplier: r.supplier, Location: "MAIN", RespondBy: day("2026-12-15"), Notes: r.notes})
+		doc, err := rfq.NewRFQ(ctx, tx, rfq.NewRFQInput{Supplier: r.supplier, Location: "MAIN", RespondBy: day("2026-12-15"), Notes: r.notes})
 		if err != nil {
 			return err
 		}
 		for _, l := range r.lines {
-			if _, err := purchasing.AddRFQLine(ctx, tx, doc.Number, l[0], dec(l[1]), ""); err != nil {
+			if _, err := rfq.AddRFQLine(ctx, tx, doc.Number, l[0], dec(l[1]), ""); err != nil {
 				return err
 			}
 		}
 		for line, q := range r.quotes {
-			if _, err := purchasing.RecordQuote(ctx, tx, doc.Number, line, q); err != nil {
+			if _, err := rfq.RecordQuote(ctx, tx, doc.Number, line, q); err != nil {
 				return err
 			}
 		}
@@ -164,7 +165,7 @@ func loadPurchasing(ctx context.Context, tx *sqlx.Tx, s *Summary) error {
 	return nil
 }
 
-func hasRFQ(rs []purchasing.RFQSummary, notes string) bool {
+func hasRFQ(rs []rfq.RFQSummary, notes string) bool {
 	for _, r := range rs {
 		if r.Notes == notes {
 			return true

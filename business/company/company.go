@@ -15,11 +15,11 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/business/currency"
+	"github.com/stockctl/stockctl/business/pricetype"
 	"github.com/stockctl/stockctl/business/region"
 	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
-	"github.com/stockctl/stockctl/inventory/pricing"
 )
 
 // Company is a customer, supplier or manufacturer.
@@ -158,7 +158,7 @@ func apply(ctx context.Context, q sqlx.ExtContext, c *Company, ch Changes) error
 		if !c.Customer {
 			return fault.Invalidf("price-type", "company %s: a price type applies to customers only; add --customer", c.Code)
 		}
-		pt, err := pricing.RequireType(ctx, q, "price-type", *ch.PriceType)
+		pt, err := pricetype.RequireType(ctx, q, "price-type", *ch.PriceType)
 		if err != nil {
 			return err
 		}

@@ -19,10 +19,10 @@ import (
 
 	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/currency"
+	"github.com/stockctl/stockctl/business/pricetype"
+	"github.com/stockctl/stockctl/business/uom"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
-	"github.com/stockctl/stockctl/inventory/pricing"
-	"github.com/stockctl/stockctl/inventory/uom"
 )
 
 // Setting is one key and its value.
@@ -47,7 +47,7 @@ var defs = map[string]def{
 		return currency.SetBase(ctx, q, v)
 	}},
 	"default_price_type": {"price type a new customer gets", func(ctx context.Context, q sqlx.ExtContext, v string) (string, error) {
-		pt, err := pricing.RequireType(ctx, q, "value", v)
+		pt, err := pricetype.RequireType(ctx, q, "value", v)
 		return pt.Code, err
 	}},
 	"default_uom": {"unit of measure new products are counted in", func(ctx context.Context, q sqlx.ExtContext, v string) (string, error) {

@@ -7,9 +7,9 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/uom"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
-	"github.com/stockctl/stockctl/inventory/uom"
 )
 
 // BOMLock is the transaction-level advisory lock every bill-of-materials edit takes first, so

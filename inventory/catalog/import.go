@@ -11,6 +11,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/db/pgcopy"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/csvio"
 )
@@ -57,7 +58,7 @@ func ImportProducts(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 		return res, db.Classify(err)
 	}
 	// Only the file's columns are copied; the others stay NULL ("leave as it is").
-	src := csvio.NewStageSource(r, CSVColumns, NormalizeCSVRow, opt.Progress)
+	src := pgcopy.NewStageSource(r, CSVColumns, NormalizeCSVRow, opt.Progress)
 	defer src.Close()
 	staged, err := b.CopyBinary(ctx, stagingTable, src.Columns(CSVColumns), src)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
-	"github.com/stockctl/stockctl/inventory/uom"
+	"github.com/stockctl/stockctl/business/uom"
 )
 
 // Configurable options into the bill of materials: an option may name components that,

@@ -16,9 +16,9 @@ import (
 	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/business/settings"
+	"github.com/stockctl/stockctl/business/uom"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
-	"github.com/stockctl/stockctl/inventory/uom"
 )
 
 // Product types (SPEC §2).

@@ -10,9 +10,10 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/pricetype"
 	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/db/pgcopy"
 	"github.com/stockctl/stockctl/fault"
-	"github.com/stockctl/stockctl/io/csvio"
 )
 
 // BreakInput is one quantity price break to set, in plain values so an importer can pass
@@ -61,9 +62,9 @@ func resolve(ctx context.Context, q sqlx.QueryerContext, skus, regions []string)
 	for _, p := range ps {
 		l.products[p.SKU] = p
 	}
-	var ts []PriceType
-	if err := sqlx.SelectContext(ctx, q, &ts, selectType); err != nil {
-		return l, db.Classify(err)
+	ts, err := pricetype.All(ctx, q)
+	if err != nil {
+		return l, err
 	}
 	for _, t := range ts {
 		l.types[t.Code] = t.Active
@@ -101,7 +102,7 @@ func SetBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput) (Count
 // setBreaks is SetBreaks returning the refused rows apart (nothing written when there are
 // any), every reason of each; rowNo names rows in messages that point at another row. An
 // import's earlier chunks are in log (nil: none).
-func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo rowNumber, log *csvio.KeyLog) (Counts, RowErrors, error) {
+func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo rowNumber, log *pgcopy.KeyLog) (Counts, RowErrors, error) {
 	var c Counts
 	if len(rows) == 0 {
 		return c, nil, nil
@@ -301,7 +302,7 @@ func Breaks(ctx context.Context, q sqlx.QueryerContext, sku, priceType string) (
 		return nil, err
 	}
 	if priceType != "" {
-		if _, err := GetType(ctx, q, priceType); err != nil {
+		if _, err := pricetype.GetType(ctx, q, priceType); err != nil {
 			return nil, fault.Wrap(fault.KindOf(err), err, "--price-type")
 		}
 	}
@@ -321,14 +322,14 @@ func DeleteBreak(ctx context.Context, q sqlx.ExtContext, sku, priceType, region 
 	if err != nil {
 		return Break{}, err
 	}
-	def, err := DefaultType(ctx, q)
+	def, err := pricetype.DefaultType(ctx, q)
 	if err != nil {
 		return Break{}, err
 	}
 	typ := strings.TrimSpace(priceType)
 	if typ == "" {
 		typ = def
-	} else if _, err := GetType(ctx, q, typ); err != nil {
+	} else if _, err := pricetype.GetType(ctx, q, typ); err != nil {
 		return Break{}, fault.Wrap(fault.KindOf(err), err, "--price-type")
 	}
 	region = strings.TrimSpace(region)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/stockctl/stockctl/business/pricetype"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/pricing"
@@ -216,7 +217,7 @@ func TestConcurrentPriceWrites(t *testing.T) {
 			defer wg.Done()
 			err := db.InTx(bg, conn, func(tx *sqlx.Tx) error {
 				if i == 8 {
-					_, err := pricing.SetDefault(bg, tx, "trade")
+					_, err := pricetype.SetDefault(bg, tx, "trade")
 					return err
 				}
 				_, err := pricing.SetBreaks(bg, tx, []pricing.BreakInput{

@@ -10,7 +10,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/business/pricetype"
 	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/db/pgcopy"
 	"github.com/stockctl/stockctl/io/csvio"
 )
 
@@ -42,7 +44,7 @@ type csvImport struct {
 	rows    []csvio.Row
 	errs    map[int][]csvio.RowError // by index into rows
 	good    []int
-	log     *csvio.KeyLog
+	log     *pgcopy.KeyLog
 }
 
 func (im *csvImport) col(name string) int {
@@ -221,7 +223,7 @@ var zero = decimal.Zero
 // type's row at minimum 0 without region is the product's unit sell price. Every reason of
 // every bad row goes to opt.Rejects with its file row number and column.
 func ImportBreaks(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
-	im := &csvImport{columns: BreakCSVColumns, log: csvio.NewKeyLog(b, "price_break_import_keys")}
+	im := &csvImport{columns: BreakCSVColumns, log: pgcopy.NewKeyLog(b, "price_break_import_keys")}
 	var inputs []BreakInput // by index into im.rows
 	return im.run(r, opt, func(i int, v []string) bool {
 		in := BreakInput{SKU: v[0], PriceType: v[1], Region: v[2]}
@@ -252,7 +254,7 @@ func ExportBreaks(ctx context.Context, q sqlx.QueryerContext, sku, priceType str
 		}
 	}
 	if priceType != "" {
-		if _, err := GetType(ctx, q, priceType); err != nil {
+		if _, err := pricetype.GetType(ctx, q, priceType); err != nil {
 			return 0, err
 		}
 	}
@@ -270,7 +272,7 @@ func ExportBreaks(ctx context.Context, q sqlx.QueryerContext, sku, priceType str
 // row number and column.
 func ImportSpecials(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
 	im := &csvImport{columns: SpecialCSVColumns, fields: map[string]string{"from": "valid_from", "until": "valid_until"},
-		log: csvio.NewKeyLog(b, "special_price_import_keys")}
+		log: pgcopy.NewKeyLog(b, "special_price_import_keys")}
 	var inputs []SpecialInput
 	return im.run(r, opt, func(i int, v []string) bool {
 		in := SpecialInput{Customer: v[0], SKU: v[1]}

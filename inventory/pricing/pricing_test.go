@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/business/company"
+	"github.com/stockctl/stockctl/business/pricetype"
 	"github.com/stockctl/stockctl/business/region"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/db/dbtest"
@@ -99,56 +100,56 @@ func world(t *testing.T) *sqlx.DB {
 
 func TestPriceTypes(t *testing.T) {
 	conn, _ := dbtest.New(t)
-	pt, err := pricing.AddType(bg, conn, "vip", "VIP customers")
+	pt, err := pricetype.AddType(bg, conn, "vip", "VIP customers")
 	must(t, err)
 	if pt.Code != "vip" || pt.Name != "VIP customers" || !pt.Active || pt.Default {
 		t.Fatalf("added: %+v", pt)
 	}
-	_, err = pricing.AddType(bg, conn, "vip", "")
+	_, err = pricetype.AddType(bg, conn, "vip", "")
 	wantKind(t, err, fault.Conflict, "already exists")
-	_, err = pricing.AddType(bg, conn, "no spaces", "")
+	_, err = pricetype.AddType(bg, conn, "no spaces", "")
 	wantKind(t, err, fault.Invalid, "price type code")
 
 	_, err = company.Add(bg, conn, "V1", company.Changes{Name: str("V1"), Customer: yes(), PriceType: str("vip")})
 	must(t, err)
-	info, err := pricing.SetTypeActive(bg, conn, "vip", false)
+	info, err := pricetype.SetTypeActive(bg, conn, "vip", false)
 	must(t, err)
 	if info.Active || info.Customers != 1 {
 		t.Fatalf("deactivated: %+v", info)
 	}
-	_, err = pricing.RequireType(bg, conn, "price-type", "vip")
+	_, err = pricetype.RequireType(bg, conn, "price-type", "vip")
 	wantKind(t, err, fault.Invalid, "inactive")
-	_, err = pricing.SetDefault(bg, conn, "vip")
+	_, err = pricetype.SetDefault(bg, conn, "vip")
 	wantKind(t, err, fault.Invalid, "inactive")
-	_, err = pricing.SetTypeActive(bg, conn, "vip", true)
+	_, err = pricetype.SetTypeActive(bg, conn, "vip", true)
 	must(t, err)
 
-	_, err = pricing.SetTypeActive(bg, conn, "retail", false)
+	_, err = pricetype.SetTypeActive(bg, conn, "retail", false)
 	wantKind(t, err, fault.Invalid, "default price type")
 	// The database refuses it whatever code path tries.
 	_, err = conn.Exec(`UPDATE price_types SET active = false WHERE code = 'retail'`)
 	wantKind(t, db.Classify(err), fault.Invalid, "default price type")
 
-	pt, err = pricing.SetDefault(bg, conn, "trade")
+	pt, err = pricetype.SetDefault(bg, conn, "trade")
 	must(t, err)
 	if !pt.Default {
 		t.Fatalf("trade is the default now: %+v", pt)
 	}
-	def, err := pricing.DefaultType(bg, conn)
+	def, err := pricetype.DefaultType(bg, conn)
 	must(t, err)
 	if def != "trade" {
 		t.Fatalf("default %q", def)
 	}
-	ts, err := pricing.Types(bg, conn)
+	ts, err := pricetype.Types(bg, conn)
 	must(t, err)
-	got := map[string]pricing.TypeInfo{}
+	got := map[string]pricetype.TypeInfo{}
 	for _, x := range ts {
 		got[x.Code] = x
 	}
 	if len(ts) != 4 || !got["trade"].Default || got["retail"].Default || got["vip"].Customers != 1 {
 		t.Fatalf("types: %+v", ts)
 	}
-	_, err = pricing.SetTypeActive(bg, conn, "nope", false)
+	_, err = pricetype.SetTypeActive(bg, conn, "nope", false)
 	wantKind(t, err, fault.NotFound, "does not exist")
 }
 
@@ -323,7 +324,7 @@ func TestDefaultPriceTypeChange(t *testing.T) {
 	for _, c := range [][2]string{{"ACME", "1"}, {"ACME", "5"}, {"BLUE", "1"}, {"BLUE", "10"}} {
 		before[c[0]+c[1]] = quote(c[0], c[1]).UnitPrice.String()
 	}
-	_, err = pricing.SetDefault(bg, conn, "trade")
+	_, err = pricetype.SetDefault(bg, conn, "trade")
 	must(t, err)
 	// W is fixed-price: trade's first row (8) is now its sell price; retail keeps 10 as a row.
 	if sp := sellPrice(t, conn, "W"); !eq(sp, "8") {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/stockctl/stockctl/business/pricetype"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/pricing"
 )
@@ -254,7 +255,7 @@ func TestQuoteExplains(t *testing.T) {
 func TestQuoteInactivePriceType(t *testing.T) {
 	conn := world(t)
 	priceList(t, conn)
-	_, err := pricing.SetTypeActive(bg, conn, "wholesale", false)
+	_, err := pricetype.SetTypeActive(bg, conn, "wholesale", false)
 	must(t, err)
 	ids, err := pricing.Lookup(bg, conn, "W", "LONE", "")
 	must(t, err)

@@ -14,8 +14,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/db/pgcopy"
 	"github.com/stockctl/stockctl/fault"
-	"github.com/stockctl/stockctl/io/csvio"
 	"github.com/stockctl/stockctl/io/exactdec"
 )
 
@@ -92,7 +92,7 @@ func SetSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput) (C
 
 // setSpecials is SetSpecials returning the refused rows apart (nothing written when there
 // are any), every reason of each; rowNo names rows in messages that point at another row.
-func setSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput, rowNo rowNumber, log *csvio.KeyLog) (Counts, RowErrors, error) {
+func setSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput, rowNo rowNumber, log *pgcopy.KeyLog) (Counts, RowErrors, error) {
 	var c Counts
 	if len(rows) == 0 {
 		return c, nil, nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/db/pgcopy"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/io/csvio"
@@ -140,7 +141,7 @@ type levelRow struct {
 // goes to opt.Rejects with its file row number and column.
 func ImportLevels(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
 	var total csvio.Result
-	log := csvio.NewKeyLog(b, "stock_level_import_keys")
+	log := pgcopy.NewKeyLog(b, "stock_level_import_keys")
 	for n, more := 0, true; more; {
 		var err error
 		if more, err = importLevelChunk(ctx, b, r, opt, &n, log, &total); err != nil {
@@ -152,7 +153,7 @@ func ImportLevels(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.Im
 
 // importLevelChunk reads, checks and writes the next csvio.ChunkRows rows of r, adding
 // what it did to total; n counts the rows read, log the keys of the earlier chunks' rows.
-func importLevelChunk(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions, n *int, log *csvio.KeyLog, total *csvio.Result) (bool, error) {
+func importLevelChunk(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions, n *int, log *pgcopy.KeyLog, total *csvio.Result) (bool, error) {
 	var rows []levelRow
 	_, rejects, more, err := readRows(r, opt, LevelCSVColumns, csvio.ChunkRows, n, func(c *cellErrs) {
 		v := c.row.Values
@@ -181,7 +182,7 @@ func importLevelChunk(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvi
 }
 
 // setLevelRows checks rows against the database and writes those that pass.
-func setLevelRows(ctx context.Context, q sqlx.ExtContext, rows []levelRow, log *csvio.KeyLog) (csvio.Result, []csvio.Rejected, error) {
+func setLevelRows(ctx context.Context, q sqlx.ExtContext, rows []levelRow, log *pgcopy.KeyLog) (csvio.Result, []csvio.Rejected, error) {
 	var res csvio.Result
 	if len(rows) == 0 {
 		return res, nil, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/orders/purchasing"
+	rfqs "github.com/stockctl/stockctl/orders/rfq"
 )
 
 // textRows reads a query's rows as one string each, for before/after comparisons.
@@ -52,15 +53,15 @@ func TestCancelPOAsIfNeverMade(t *testing.T) {
 	conn := setup(t)
 	// W at MAIN: minimum 10, maximum 30, nothing on hand: 0 + 0 open < 10, order up to 30.
 	levels(t, conn, "W", "MAIN", "10", "30")
-	rfq := newRFQ(t, conn, purchasing.NewRFQInput{Supplier: "EURO", Location: "MAIN"}, [2]string{"W", "20"})
-	if _, err := quote(t, conn, rfq.Number, 1, purchasing.QuoteInput{Price: d("4"), Date: datep("2026-05-01")}); err != nil {
+	rfq := newRFQ(t, conn, rfqs.NewRFQInput{Supplier: "EURO", Location: "MAIN"}, [2]string{"W", "20"})
+	if _, err := quote(t, conn, rfq.Number, 1, rfqs.QuoteInput{Price: d("4"), Date: datep("2026-05-01")}); err != nil {
 		t.Fatal(err)
 	}
 	beforeRFQ, beforeActivity, beforeShort := textRows(t, conn, rfqRows), textRows(t, conn, activityRows), shortfalls(t, conn)
 	if beforeShort != "[W@MAIN 30]" {
 		t.Fatalf("shortfalls before the PO = %s, want W@MAIN 30", beforeShort)
 	}
-	po, err := convert(t, conn, rfq.Number, purchasing.ConvertInput{Date: datep("2026-05-02")})
+	po, err := convert(t, conn, rfq.Number, rfqs.ConvertInput{Date: datep("2026-05-02")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func TestCancelPOAsIfNeverMade(t *testing.T) {
 
 func compare(t *testing.T, conn *sqlx.DB) string {
 	t.Helper()
-	cs, err := purchasing.Compare(ctx, conn, "W", date("2026-06-01"))
+	cs, err := rfqs.Compare(ctx, conn, "W", date("2026-06-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +110,8 @@ func compare(t *testing.T, conn *sqlx.DB) string {
 func TestCancelRFQAsIfNeverMade(t *testing.T) {
 	t.Parallel()
 	conn := setup(t)
-	home := newRFQ(t, conn, purchasing.NewRFQInput{Supplier: "HOME", Location: "MAIN"}, [2]string{"W", "50"})
-	if _, err := quote(t, conn, home.Number, 1, purchasing.QuoteInput{Price: d("3"), Date: datep("2026-05-01")}); err != nil {
+	home := newRFQ(t, conn, rfqs.NewRFQInput{Supplier: "HOME", Location: "MAIN"}, [2]string{"W", "50"})
+	if _, err := quote(t, conn, home.Number, 1, rfqs.QuoteInput{Price: d("3"), Date: datep("2026-05-01")}); err != nil {
 		t.Fatal(err)
 	}
 	// HOME alone: 3 USD, the best.
@@ -119,15 +120,15 @@ func TestCancelRFQAsIfNeverMade(t *testing.T) {
 		t.Fatalf("compare before = %s", before)
 	}
 	// EURO quotes 2.50 EUR = 2.50 × 1.10 = 2.75 USD: better than HOME's 3.
-	euro := newRFQ(t, conn, purchasing.NewRFQInput{Supplier: "EURO", Location: "MAIN"}, [2]string{"W", "50"})
-	if _, err := quote(t, conn, euro.Number, 1, purchasing.QuoteInput{Price: d("2.50"), Date: datep("2026-05-01")}); err != nil {
+	euro := newRFQ(t, conn, rfqs.NewRFQInput{Supplier: "EURO", Location: "MAIN"}, [2]string{"W", "50"})
+	if _, err := quote(t, conn, euro.Number, 1, rfqs.QuoteInput{Price: d("2.50"), Date: datep("2026-05-01")}); err != nil {
 		t.Fatal(err)
 	}
 	if got := compare(t, conn); got != "[1 "+euro.Number+" EURO 2.5 2.75 best=true 2 "+home.Number+" HOME 3 3 best=false]" {
 		t.Fatalf("compare with EURO's quote = %s", got)
 	}
 	if err := tx(t, conn, func(tx *sqlx.Tx) error {
-		_, err := purchasing.CancelRFQ(ctx, tx, euro.Number)
+		_, err := rfqs.CancelRFQ(ctx, tx, euro.Number)
 		return err
 	}); err != nil {
 		t.Fatal(err)

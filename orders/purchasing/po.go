@@ -281,6 +281,27 @@ func AddLine(ctx context.Context, q sqlx.ExtContext, number string, in LineInput
 	return Get(ctx, q, h.Number)
 }
 
+// AddLines adds lines to a draft PO in one lock, priced on date (RFQ conversion). On an
+// error it returns the index of the line refused.
+func AddLines(ctx context.Context, q sqlx.ExtContext, number string, lines []LineInput, date time.Time) (int, error) {
+	h, err := lockPO(ctx, q, number)
+	if err != nil {
+		return -1, err
+	}
+	for i, l := range lines {
+		if err := addLine(ctx, q, h, l, date); err != nil {
+			return i, err
+		}
+	}
+	return -1, nil
+}
+
+// SetRFQ records the request for quote (its id) a PO was converted from.
+func SetRFQ(ctx context.Context, q sqlx.ExtContext, poID, rfqID int64) error {
+	_, err := q.ExecContext(ctx, `UPDATE purchase_orders SET rfq_id = $2 WHERE id = $1`, poID, rfqID)
+	return db.Classify(err)
+}
+
 // addLine adds a line to the locked PO h, priced on date.
 func addLine(ctx context.Context, q sqlx.ExtContext, h poHead, in LineInput, date time.Time) error {
 	if h.Status != Draft {
@@ -435,6 +456,8 @@ func Cancel(ctx context.Context, q sqlx.ExtContext, number string) (PODoc, error
 	if _, err := q.ExecContext(ctx, `UPDATE purchase_orders SET status = 'cancelled' WHERE id = $1`, h.ID); err != nil {
 		return PODoc{}, db.Classify(err)
 	}
+	// The one write of purchasing on orders/rfq's table: the RFQ a cancelled PO was
+	// converted from is quoted again (rfq imports purchasing, so this cannot call it).
 	_, err = q.ExecContext(ctx, `UPDATE rfqs SET status = 'quoted', po_id = NULL WHERE po_id = $1`, h.ID)
 	if err != nil {
 		return PODoc{}, db.Classify(err)

@@ -15,10 +15,10 @@ import (
 
 	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/currency"
+	"github.com/stockctl/stockctl/business/uom"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
-	"github.com/stockctl/stockctl/inventory/uom"
 )
 
 // Price is one row of a supplier's price list for a product: the price per Unit (the stock

@@ -17,6 +17,7 @@ import (
 	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/db"
+	"github.com/stockctl/stockctl/db/pgcopy"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/csvio"
 )
@@ -173,7 +174,7 @@ func ImportPrices(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.Im
 		pack_unit text, price_id bigint, price_unit text, price_qty numeric) ON COMMIT DROP`); err != nil {
 		return res, db.Classify(err)
 	}
-	src := csvio.NewStageSource(r, PriceCSVColumns, NormalizePriceCSVRow, opt.Progress)
+	src := pgcopy.NewStageSource(r, PriceCSVColumns, NormalizePriceCSVRow, opt.Progress)
 	defer src.Close()
 	if _, err := b.CopyBinary(ctx, priceStaging, src.Columns(PriceCSVColumns), src); err != nil {
 		if src.Err() != nil {

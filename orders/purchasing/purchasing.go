@@ -1,6 +1,7 @@
 // Package purchasing buys stock: supplier pricing with quantity breaks and the preferred
-// supplier, requests for quote, purchase orders and their receipts, landed costs, reorder
-// proposals (po generate) and the rendering of RFQs and POs to HTML and PDF.
+// supplier, purchase orders and their receipts, landed costs, reorder proposals (po
+// generate) and the data and templates POs and RFQs render with (io/render lays them out).
+// Requests for quote are orders/rfq, which makes its purchase orders through this package.
 //
 // Every change of stock goes through stock.Post (receipts) or stock.Revalue (landed costs);
 // this package never touches balances or costs itself. Functions take ctx, then the
@@ -52,6 +53,13 @@ func requireSupplier(ctx context.Context, q sqlx.QueryerContext, field, code str
 		return supplier{}, fault.Invalidf(field, "supplier %s is inactive: activate it with stockctl company edit %s --active", c.Code, c.Code)
 	}
 	return supplier{ID: c.ID, Code: c.Code, Name: c.Name, Currency: c.Currency, TaxRate: c.TaxRate}, nil
+}
+
+// RequireSupplier is requireSupplier for other packages: the id and currency of the
+// active supplier code names.
+func RequireSupplier(ctx context.Context, q sqlx.QueryerContext, field, code string) (id int64, currency string, err error) {
+	s, err := requireSupplier(ctx, q, field, code)
+	return s.ID, s.Currency, err
 }
 
 // minorUnits returns how many decimals amounts in a currency keep (2 for EUR, 0 for JPY).

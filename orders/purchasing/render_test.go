@@ -10,7 +10,9 @@ import (
 
 	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/render"
 	"github.com/stockctl/stockctl/orders/purchasing"
+	"github.com/stockctl/stockctl/orders/rfq"
 )
 
 var printed = time.Date(2026, 6, 5, 0, 0, 0, 0, time.UTC)
@@ -83,7 +85,7 @@ func TestRenderPurchaseOrder(t *testing.T) {
 func TestUserTemplates(t *testing.T) {
 	conn := setup(t)
 	doc := newPO(t, conn, purchasing.NewPO{Supplier: "BRIT", Location: "MAIN"}, purchasing.LineInput{SKU: "W", Qty: d("2"), Price: dp("7")})
-	mine := purchasing.Template{Name: "mine.html", Body: `<h1>{{.Number}} for {{.Supplier.Code}}</h1>
+	mine := render.Template{Name: "mine.html", Body: `<h1>{{.Number}} for {{.Supplier.Code}}</h1>
 {{range .Lines}}<p>{{.SKU}} × {{qty .Qty}} at {{price .UnitPrice}} {{$.Currency}}</p>{{end}}
 <p>Total {{money .Total}}{{with .BaseTotal}} ({{basemoney .}} {{$.BaseCurrency}}){{end}}</p>`}
 	html, used, err := renderPO(t, conn, doc.Number, purchasing.RenderOptions{Template: &mine})
@@ -96,19 +98,19 @@ func TestUserTemplates(t *testing.T) {
 		t.Fatalf("user template: %s", html)
 	}
 
-	broken := purchasing.Template{Name: "broken.html", Body: "<h1>{{.Number}}</h1>\n<p>\n{{.Total | euros}}\n</p>"}
+	broken := render.Template{Name: "broken.html", Body: "<h1>{{.Number}}</h1>\n<p>\n{{.Total | euros}}\n</p>"}
 	_, _, err = renderPO(t, conn, doc.Number, purchasing.RenderOptions{Template: &broken})
 	if fault.FieldOf(err) != "template" || !strings.Contains(err.Error(), "broken.html:3") {
 		t.Fatalf("parse error names the line: %v", err)
 	}
-	wrongField := purchasing.Template{Name: "field.html", Body: "<p>ok</p>\n<p>{{.Nmber}}</p>"}
+	wrongField := render.Template{Name: "field.html", Body: "<p>ok</p>\n<p>{{.Nmber}}</p>"}
 	_, _, err = renderPO(t, conn, doc.Number, purchasing.RenderOptions{Template: &wrongField})
 	if !strings.Contains(err.Error(), "field.html:2:") || !strings.Contains(err.Error(), "Nmber") {
 		t.Fatalf("execution error names the line: %v", err)
 	}
 
 	// Stored defaults: the supplier's own beats the system's, which beats the built-in one.
-	set := func(supplier string, tpl purchasing.Template) error {
+	set := func(supplier string, tpl render.Template) error {
 		return tx(t, conn, func(tx *sqlx.Tx) error {
 			_, err := purchasing.SetTemplate(ctx, tx, purchasing.KindPO, supplier, tpl)
 			return err
@@ -117,10 +119,10 @@ func TestUserTemplates(t *testing.T) {
 	if err := set("", broken); err == nil || !strings.Contains(err.Error(), "broken.html:3") {
 		t.Fatalf("a broken template is not stored: %v", err)
 	}
-	if err := set("", purchasing.Template{Name: "house.html", Body: "<p>HOUSE {{.Number}}</p>"}); err != nil {
+	if err := set("", render.Template{Name: "house.html", Body: "<p>HOUSE {{.Number}}</p>"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := set("BRIT", purchasing.Template{Name: "brit.html", Body: "<p>BRIT {{.Number}}</p>"}); err != nil {
+	if err := set("BRIT", render.Template{Name: "brit.html", Body: "<p>BRIT {{.Number}}</p>"}); err != nil {
 		t.Fatal(err)
 	}
 	html, used, _ = renderPO(t, conn, doc.Number, purchasing.RenderOptions{})
@@ -151,12 +153,12 @@ func TestUserTemplates(t *testing.T) {
 
 func TestRenderRFQ(t *testing.T) {
 	conn := setup(t)
-	r := newRFQ(t, conn, purchasing.NewRFQInput{Supplier: "EURO", Location: "MAIN", RespondBy: datep("2026-06-20")},
+	r := newRFQ(t, conn, rfq.NewRFQInput{Supplier: "EURO", Location: "MAIN", RespondBy: datep("2026-06-20")},
 		[2]string{"W", "40"}, [2]string{"BOLT", "1000"})
-	if _, err := quote(t, conn, r.Number, 2, purchasing.QuoteInput{Price: d("0.011"), LeadDays: ip(9), Date: datep("2026-06-02")}); err != nil {
+	if _, err := quote(t, conn, r.Number, 2, rfq.QuoteInput{Price: d("0.011"), LeadDays: ip(9), Date: datep("2026-06-02")}); err != nil {
 		t.Fatal(err)
 	}
-	b, _, err := purchasing.RenderRFQ(ctx, conn, r.Number, purchasing.RenderOptions{Now: printed})
+	b, _, err := rfq.RenderRFQ(ctx, conn, r.Number, purchasing.RenderOptions{Now: printed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +170,7 @@ func TestRenderRFQ(t *testing.T) {
 			t.Errorf("RFQ HTML lacks %q\n%s", want, html)
 		}
 	}
-	pdf, _, err := purchasing.RenderRFQ(ctx, conn, r.Number, purchasing.RenderOptions{Format: "pdf"})
+	pdf, _, err := rfq.RenderRFQ(ctx, conn, r.Number, purchasing.RenderOptions{Format: "pdf"})
 	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatalf("RFQ PDF: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/orders/purchasing"
+	rfqs "github.com/stockctl/stockctl/orders/rfq"
 )
 
 // A supplier price per box of 12 is converted exactly for lines in other units; PO lines are
@@ -124,18 +125,18 @@ func TestPurchaseLinesInTheirOwnUnit(t *testing.T) {
 func TestRFQLinesInTheirOwnUnit(t *testing.T) {
 	t.Parallel()
 	conn := setup(t)
-	var rfq purchasing.RFQDoc
+	var rfq rfqs.RFQDoc
 	err := tx(t, conn, func(tx *sqlx.Tx) (err error) {
 		if _, err = catalog.Edit(ctx, tx, "BOLT", catalog.Changes{PurchaseUOM: str("box")}); err != nil {
 			return err
 		}
-		if rfq, err = purchasing.NewRFQ(ctx, tx, purchasing.NewRFQInput{Supplier: "EURO", Location: "MAIN"}); err != nil {
+		if rfq, err = rfqs.NewRFQ(ctx, tx, rfqs.NewRFQInput{Supplier: "EURO", Location: "MAIN"}); err != nil {
 			return err
 		}
-		if _, err = purchasing.AddRFQLine(ctx, tx, rfq.Number, "BOLT", d("5"), ""); err != nil {
+		if _, err = rfqs.AddRFQLine(ctx, tx, rfq.Number, "BOLT", d("5"), ""); err != nil {
 			return err
 		}
-		_, err = purchasing.AddRFQLine(ctx, tx, rfq.Number, "BOLT", d("150"), "ea")
+		_, err = rfqs.AddRFQLine(ctx, tx, rfq.Number, "BOLT", d("150"), "ea")
 		return err
 	})
 	if err != nil {
@@ -147,7 +148,7 @@ func TestRFQLinesInTheirOwnUnit(t *testing.T) {
 		price string
 	}{{1, "2"}, {2, "0.03"}} {
 		if err := tx(t, conn, func(tx *sqlx.Tx) (err error) {
-			rfq, err = purchasing.RecordQuote(ctx, tx, rfq.Number, q.line, purchasing.QuoteInput{Price: d(q.price)})
+			rfq, err = rfqs.RecordQuote(ctx, tx, rfq.Number, q.line, rfqs.QuoteInput{Price: d(q.price)})
 			return err
 		}); err != nil {
 			t.Fatal(err)
@@ -158,13 +159,13 @@ func TestRFQLinesInTheirOwnUnit(t *testing.T) {
 	}
 	eq(t, "quoted total", rfq.QuotedTotal, d("14.5"))
 	// Per stock unit: 2.00 / 100 = 0.02 beats 0.03.
-	cmp, err := purchasing.Compare(ctx, conn, "BOLT", clock.Today())
+	cmp, err := rfqs.Compare(ctx, conn, "BOLT", clock.Today())
 	if err != nil || len(cmp) != 2 || cmp[0].LineNo != 1 || !cmp[0].Price.Equal(d("0.02")) || !cmp[1].Price.Equal(d("0.03")) {
 		t.Fatalf("compare %+v %v", cmp, err)
 	}
 	var po purchasing.PODoc
 	if err := tx(t, conn, func(tx *sqlx.Tx) (err error) {
-		po, err = purchasing.Convert(ctx, tx, rfq.Number, purchasing.ConvertInput{})
+		po, err = rfqs.Convert(ctx, tx, rfq.Number, rfqs.ConvertInput{})
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -81,8 +81,18 @@ func (b Backorder) CellColor(field string) string {
 // location, and the availability status. Availability is per line: lines of one product
 // compete for the same stock, which so release settles in priority order.
 func Backorders(ctx context.Context, d *sqlx.DB, f BackorderFilter) ([]Backorder, error) {
+	return collect(func(fn func(*Backorder) error) error { return EachBackorder(ctx, d, f, fn) })
+}
+
+// BackordersIn is Backorders read through the caller's executor, inside its transaction
+// (see EachBackorderIn).
+func BackordersIn(ctx context.Context, q sqlx.ExtContext, f BackorderFilter) ([]Backorder, error) {
+	return collect(func(fn func(*Backorder) error) error { return EachBackorderIn(ctx, q, f, fn) })
+}
+
+func collect(each func(func(*Backorder) error) error) ([]Backorder, error) {
 	out := []Backorder{}
-	err := EachBackorder(ctx, d, f, func(b *Backorder) error {
+	err := each(func(b *Backorder) error {
 		out = append(out, *b)
 		return nil
 	})
@@ -104,6 +114,10 @@ func Backorders(ctx context.Context, d *sqlx.DB, f BackorderFilter) ([]Backorder
 // arrives. Joining all of it in one statement cost three times as much: the hash joins
 // copied every wide line row, the sort held them all back, and the product lookups were
 // made per line, not per product (docs/performance.md).
+//
+// It takes the pool, not a transaction, because a snapshot shared by several connections
+// is what lets the reads run at once (and pgx's own transactions scan faster); a caller
+// that must read inside its own transaction uses EachBackorderIn.
 func EachBackorder(ctx context.Context, d *sqlx.DB, f BackorderFilter, fn func(*Backorder) error) error {
 	sel, err := selectBackorders(ctx, d, f)
 	if err != nil {
@@ -113,11 +127,11 @@ func EachBackorder(ctx context.Context, d *sqlx.DB, f BackorderFilter, fn func(*
 	ready := make(chan struct{})
 	return db.InSnapshot(ctx, d,
 		func(ctx context.Context, tx pgx.Tx) error {
-			products, err := sel.products(ctx, tx)
+			products, err := sel.products(ctx, pgxReader{tx})
 			if err != nil {
 				return err
 			}
-			return sel.lines(ctx, tx, products, func() *cover {
+			return sel.lines(ctx, pgxReader{tx}, products, func() *cover {
 				select {
 				case <-ready:
 					return cov
@@ -127,7 +141,7 @@ func EachBackorder(ctx context.Context, d *sqlx.DB, f BackorderFilter, fn func(*
 			}, fn)
 		},
 		func(ctx context.Context, tx pgx.Tx) error {
-			c, err := sel.cover(ctx, tx)
+			c, err := sel.cover(ctx, pgxReader{tx})
 			if err != nil {
 				return err
 			}
@@ -136,6 +150,88 @@ func EachBackorder(ctx context.Context, d *sqlx.DB, f BackorderFilter, fn func(*
 			return nil
 		})
 }
+
+// EachBackorderIn is EachBackorder read through the caller's executor: the same three
+// reads, one after the other on q, so inside the caller's transaction they see what it
+// sees, its own writes included. Slower than EachBackorder on long lists (one connection,
+// database/sql scanning); the setting enable_sort the line read turns off is put back.
+func EachBackorderIn(ctx context.Context, q sqlx.ExtContext, f BackorderFilter, fn func(*Backorder) error) error {
+	sel, err := selectBackorders(ctx, q, f)
+	if err != nil {
+		return err
+	}
+	r := sqlReader{q}
+	products, err := sel.products(ctx, r)
+	if err != nil {
+		return err
+	}
+	cov, err := sel.cover(ctx, r)
+	if err != nil {
+		return err
+	}
+	var sortSetting string
+	if err := sqlx.GetContext(ctx, q, &sortSetting, `SELECT current_setting('enable_sort')`); err != nil {
+		return db.Classify(err)
+	}
+	if err := sel.lines(ctx, r, products, func() *cover { return cov }, fn); err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `SELECT set_config('enable_sort', $1, true)`, sortSetting)
+	return db.Classify(err)
+}
+
+// backorderReader is what the backorder reads run on: a pgx transaction of
+// db.InSnapshot's (pgxReader) or the caller's executor (sqlReader).
+type backorderReader interface {
+	exec(ctx context.Context, sql string, args ...any) error
+	query(ctx context.Context, sql string, args ...any) (backorderRows, error)
+}
+
+// backorderRows are the rows of a backorder read.
+type backorderRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+type pgxReader struct{ tx pgx.Tx }
+
+func (r pgxReader) exec(ctx context.Context, sql string, args ...any) error {
+	_, err := r.tx.Exec(ctx, sql, args...)
+	return err
+}
+
+func (r pgxReader) query(ctx context.Context, sql string, args ...any) (backorderRows, error) {
+	rows, err := r.tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+type sqlReader struct{ q sqlx.ExtContext }
+
+func (r sqlReader) exec(ctx context.Context, sql string, args ...any) error {
+	_, err := r.q.ExecContext(ctx, sql, args...)
+	return err
+}
+
+func (r sqlReader) query(ctx context.Context, sql string, args ...any) (backorderRows, error) {
+	rows, err := r.q.QueryxContext(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return sqlRows{rows}, nil
+}
+
+// sqlRows are database/sql rows with pgx's Close, which returns nothing (Err says).
+type sqlRows struct{ rows *sqlx.Rows }
+
+func (r sqlRows) Next() bool             { return r.rows.Next() }
+func (r sqlRows) Scan(dest ...any) error { return r.rows.Scan(dest...) }
+func (r sqlRows) Err() error             { return r.rows.Err() }
+func (r sqlRows) Close()                 { _ = r.rows.Close() }
 
 // backorderSelection is the SQL for the lines a BackorderFilter selects.
 type backorderSelection struct {
@@ -291,11 +387,11 @@ func (p *backorderedProduct) at(loc int64) *place {
 }
 
 // products reads the SKU and name of the selected lines' products.
-func (s *backorderSelection) products(ctx context.Context, q pgx.Tx) (map[int64]*backorderedProduct, error) {
+func (s *backorderSelection) products(ctx context.Context, q backorderReader) (map[int64]*backorderedProduct, error) {
 	// Materialised, the set looks small to the planner, which then looks each product up
 	// by key; inlined, it guessed a share of a million products big enough to read them
 	// all, on every core.
-	rows, err := q.Query(ctx, `WITH `+s.productSet(true)+`
+	rows, err := q.query(ctx, `WITH `+s.productSet(true)+`
 		SELECT p.id, p.sku, p.name FROM prods JOIN products p ON p.id = prods.product_id`, s.args...)
 	if err != nil {
 		return nil, db.Classify(err)
@@ -339,8 +435,8 @@ const (
 // from the batches past their expiry, which are few), in one statement so the set of products is worked out once; then the codes of
 // the customers of open orders and of the locations, so the lines need carry only ids:
 // a number is cheaper to send and to read than a string.
-func (s *backorderSelection) cover(ctx context.Context, q pgx.Tx) (*cover, error) {
-	rows, err := q.Query(ctx, `WITH `+s.productSet(false)+`, exp AS MATERIALIZED (
+func (s *backorderSelection) cover(ctx context.Context, q backorderReader) (*cover, error) {
+	rows, err := q.query(ctx, `WITH `+s.productSet(false)+`, exp AS MATERIALIZED (
 			SELECT s.product_id, s.location_id, sum(s.qty) AS qty
 			FROM batches eb JOIN stock_quants s ON s.batch_id = eb.id AND s.qty > 0
 			JOIN locations l ON l.id = s.location_id AND l.kind = 'internal'
@@ -376,7 +472,7 @@ func (s *backorderSelection) cover(ctx context.Context, q pgx.Tx) (*cover, error
 	if err := rows.Err(); err != nil {
 		return nil, db.Classify(err)
 	}
-	rows, err = q.Query(ctx, `SELECT false, id, code FROM companies
+	rows, err = q.query(ctx, `SELECT false, id, code FROM companies
 			WHERE id IN (SELECT customer_id FROM sales_orders WHERE status IN ('confirmed', 'partially_shipped'))
 		UNION ALL
 		SELECT true, id, code FROM locations`)
@@ -404,17 +500,17 @@ func (s *backorderSelection) cover(ctx context.Context, q pgx.Tx) (*cover, error
 // codes and availability. The query is sent before the cover is asked for (coverOf
 // waits for it, or returns nil when the listing is abandoned), so the database starts
 // on the lines while the cover is put to the products.
-func (s *backorderSelection) lines(ctx context.Context, tx pgx.Tx, products map[int64]*backorderedProduct,
+func (s *backorderSelection) lines(ctx context.Context, tx backorderReader, products map[int64]*backorderedProduct,
 	coverOf func() *cover, fn func(*Backorder) error) error {
 	// The plan that walks the open orders in (order date, number) order and their lines
 	// by index sends rows from the start, so they are printed while the database still
 	// works; the planner prefers joining everything and sorting it, which sends nothing
 	// until all is done. Every selection has that walk (sales_orders_open_age and
 	// so_lines_backordered_so), so this cannot leave the planner without a way.
-	if _, err := tx.Exec(ctx, `SET LOCAL enable_sort = off`); err != nil {
+	if err := tx.exec(ctx, `SET LOCAL enable_sort = off`); err != nil {
 		return db.Classify(err)
 	}
-	rows, err := tx.Query(ctx, `SELECT o.number, o.order_date, o.ship_by, o.customer_id, x.line_no,
+	rows, err := tx.query(ctx, `SELECT o.number, o.order_date, o.ship_by, o.customer_id, x.line_no,
 			x.backordered, x.custom, x.product_id, o.location_id
 		FROM `+s.from+`
 		`+s.where+`

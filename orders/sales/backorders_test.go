@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/stockctl/stockctl/business/company"
+	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
@@ -170,6 +171,10 @@ func TestBackordersAgreeWithOneStatement(t *testing.T) {
 		if g, w := printed(t, got), printed(t, want); g != w {
 			t.Errorf("filter %+v:\n%s\nthe one statement says\n%s", f, g, w)
 		}
+		in := must(tx(t, conn, func(tx *sqlx.Tx) ([]sales.Backorder, error) { return sales.BackordersIn(ctx, tx, f) }))(t)
+		if g, w := printed(t, in), printed(t, want); g != w {
+			t.Errorf("filter %+v in a transaction:\n%s\nthe one statement says\n%s", f, g, w)
+		}
 	}
 }
 
@@ -222,5 +227,38 @@ func TestBackordersUnknownOrder(t *testing.T) {
 	rows, err := sales.Backorders(ctx, conn, sales.BackorderFilter{Orders: []string{so}})
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+}
+
+// BackordersIn reads inside the caller's transaction: it sees an order confirmed there and
+// not yet committed, and leaves the transaction's settings as they were.
+func TestBackordersInTheCallersTransaction(t *testing.T) {
+	conn := setup(t)
+	so := order(t, conn, "ACME", "MAIN", sales.LineInput{SKU: "WID", Qty: d("20")})
+	err := db.InTx(ctx, conn, func(tx *sqlx.Tx) error {
+		if _, err := sales.Confirm(ctx, tx, so); err != nil {
+			return err
+		}
+		rows, err := sales.BackordersIn(ctx, tx, sales.BackorderFilter{Orders: []string{so}})
+		if err != nil {
+			return err
+		}
+		if len(rows) != 1 || rows[0].SO != so {
+			t.Errorf("in the transaction: %+v", rows)
+		}
+		var sort string
+		if err := tx.GetContext(ctx, &sort, `SHOW enable_sort`); err != nil {
+			return err
+		}
+		if sort != "on" {
+			t.Errorf("enable_sort is %s after the listing", sort)
+		}
+		return errors.New("roll back")
+	})
+	if err == nil || err.Error() != "roll back" {
+		t.Fatal(err)
+	}
+	if rows := must(sales.Backorders(ctx, conn, sales.BackorderFilter{}))(t); len(rows) != 0 {
+		t.Fatalf("rolled back, yet listed: %+v", rows)
 	}
 }

@@ -25,11 +25,11 @@ import (
 	"github.com/stockctl/stockctl/business/company"
 	"github.com/stockctl/stockctl/business/currency"
 	"github.com/stockctl/stockctl/business/numbering"
+	"github.com/stockctl/stockctl/business/pricetype"
 	"github.com/stockctl/stockctl/business/region"
 	"github.com/stockctl/stockctl/business/settings"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
-	"github.com/stockctl/stockctl/inventory/pricing"
 	"github.com/stockctl/stockctl/inventory/stock"
 )
 
@@ -224,7 +224,7 @@ func New(ctx context.Context, q sqlx.ExtContext, in NewOrder) (Doc, error) {
 			return Doc{}, err
 		}
 	}
-	t, err := pricing.RequireType(ctx, q, "price-type", pt)
+	t, err := pricetype.RequireType(ctx, q, "price-type", pt)
 	if err != nil {
 		return Doc{}, err
 	}

@@ -7,10 +7,10 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/uom"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/db/dbtest"
 	"github.com/stockctl/stockctl/fault"
-	"github.com/stockctl/stockctl/inventory/uom"
 )
 
 func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }

@@ -1,4 +1,7 @@
-package purchasing
+// Package rfq holds requests for quote: asking a supplier for prices, recording the quotes,
+// comparing them across suppliers and converting a quoted request into a draft purchase
+// order (through orders/purchasing), and rendering one for the supplier.
+package rfq
 
 import (
 	"context"
@@ -19,6 +22,7 @@ import (
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
+	"github.com/stockctl/stockctl/orders/purchasing"
 )
 
 // RFQ statuses: open while a line has no quoted price, quoted when every line has one,
@@ -98,7 +102,7 @@ type NewRFQInput struct {
 
 // NewRFQ starts a request for quote to a supplier.
 func NewRFQ(ctx context.Context, q sqlx.ExtContext, in NewRFQInput) (RFQDoc, error) {
-	s, err := requireSupplier(ctx, q, "supplier", in.Supplier)
+	supID, supCurrency, err := purchasing.RequireSupplier(ctx, q, "supplier", in.Supplier)
 	if err != nil {
 		return RFQDoc{}, err
 	}
@@ -110,7 +114,7 @@ func NewRFQ(ctx context.Context, q sqlx.ExtContext, in NewRFQInput) (RFQDoc, err
 		}
 		locID = &l.ID
 	}
-	cur := s.Currency
+	cur := supCurrency
 	if in.Currency != "" {
 		if cur, err = currency.Require(ctx, q, "currency", in.Currency); err != nil {
 			return RFQDoc{}, err
@@ -121,7 +125,7 @@ func NewRFQ(ctx context.Context, q sqlx.ExtContext, in NewRFQInput) (RFQDoc, err
 		return RFQDoc{}, err
 	}
 	if _, err := q.ExecContext(ctx, `INSERT INTO rfqs (number, supplier_id, location_id, currency, respond_by, notes)
-		VALUES ($1, $2, $3, $4, $5::date, $6)`, number, s.ID, locID, cur, datePtr(in.RespondBy), strings.TrimSpace(in.Notes)); err != nil {
+		VALUES ($1, $2, $3, $4, $5::date, $6)`, number, supID, locID, cur, datePtr(in.RespondBy), strings.TrimSpace(in.Notes)); err != nil {
 		return RFQDoc{}, db.Classify(err)
 	}
 	return GetRFQ(ctx, q, number)
@@ -233,8 +237,8 @@ func RecordQuote(ctx context.Context, q sqlx.ExtContext, number string, line int
 	if in.Price.IsNegative() {
 		return RFQDoc{}, fault.Invalidf("price", "%s line %d: the price cannot be negative, got %s", h.Number, line, in.Price)
 	}
-	if err := checkScale("price", in.Price, priceScale, "price"); err != nil {
-		return RFQDoc{}, err
+	if in.Price.Exponent() < -priceScale && !in.Price.Equal(in.Price.Round(priceScale)) {
+		return RFQDoc{}, fault.Invalidf("price", "price %s has more than %d decimals", in.Price, priceScale)
 	}
 	if in.LeadDays != nil && *in.LeadDays < 0 {
 		return RFQDoc{}, fault.Invalidf("lead-days", "%s line %d: lead time cannot be negative", h.Number, line)
@@ -291,24 +295,24 @@ type ConvertInput struct {
 // Convert turns a quoted RFQ into a draft purchase order with the supplier, currency,
 // quantities and quoted prices of its lines. A line without a price (unless SkipUnquoted) or
 // whose quote has expired is refused.
-func Convert(ctx context.Context, q sqlx.ExtContext, number string, in ConvertInput) (PODoc, error) {
+func Convert(ctx context.Context, q sqlx.ExtContext, number string, in ConvertInput) (purchasing.PODoc, error) {
 	h, err := lockRFQ(ctx, q, number)
 	if err != nil {
-		return PODoc{}, err
+		return purchasing.PODoc{}, err
 	}
 	switch h.Status {
 	case RFQOpen, RFQQuoted:
 	case RFQConverted:
-		return PODoc{}, fault.Invalidf("rfq", "%s is already converted (see stockctl rfq show %s)", h.Number, h.Number)
+		return purchasing.PODoc{}, fault.Invalidf("rfq", "%s is already converted (see stockctl rfq show %s)", h.Number, h.Number)
 	default:
-		return PODoc{}, fault.Invalidf("rfq", "%s is %s: it cannot be converted", h.Number, h.Status)
+		return purchasing.PODoc{}, fault.Invalidf("rfq", "%s is %s: it cannot be converted", h.Number, h.Status)
 	}
 	loc := in.Location
 	if loc == "" && h.Location != nil {
 		loc = *h.Location
 	}
 	if loc == "" {
-		return PODoc{}, fault.Invalidf("location", "%s has no location: give --location (where the stock will arrive)", h.Number)
+		return purchasing.PODoc{}, fault.Invalidf("location", "%s has no location: give --location (where the stock will arrive)", h.Number)
 	}
 	day := clock.Today()
 	if in.Date != nil {
@@ -316,7 +320,7 @@ func Convert(ctx context.Context, q sqlx.ExtContext, number string, in ConvertIn
 	}
 	doc, err := GetRFQ(ctx, q, h.Number)
 	if err != nil {
-		return PODoc{}, err
+		return purchasing.PODoc{}, err
 	}
 	var take []RFQLine
 	for _, l := range doc.Lines {
@@ -324,38 +328,38 @@ func Convert(ctx context.Context, q sqlx.ExtContext, number string, in ConvertIn
 		case l.Price == nil && in.SkipUnquoted:
 			continue
 		case l.Price == nil:
-			return PODoc{}, fault.Invalidf("line", "%s line %d (%s) has no quoted price: record it with stockctl rfq quote %s %d --price X, or leave it out with --skip-unquoted",
+			return purchasing.PODoc{}, fault.Invalidf("line", "%s line %d (%s) has no quoted price: record it with stockctl rfq quote %s %d --price X, or leave it out with --skip-unquoted",
 				h.Number, l.LineNo, l.SKU, h.Number, l.LineNo)
 		case l.ValidUntil != nil && l.ValidUntil.Before(day):
-			return PODoc{}, fault.Invalidf("line", "%s line %d (%s): the quote expired on %s: record a new quote with stockctl rfq quote",
+			return purchasing.PODoc{}, fault.Invalidf("line", "%s line %d (%s): the quote expired on %s: record a new quote with stockctl rfq quote",
 				h.Number, l.LineNo, l.SKU, dateOnly(*l.ValidUntil))
 		}
 		take = append(take, l)
 	}
 	if len(take) == 0 {
-		return PODoc{}, fault.Invalidf("rfq", "%s has no quoted lines to order", h.Number)
+		return purchasing.PODoc{}, fault.Invalidf("rfq", "%s has no quoted lines to order", h.Number)
 	}
-	po, err := New(ctx, q, NewPO{Supplier: h.Supplier, Location: loc, Currency: h.Currency, Origin: h.Number})
+	po, err := purchasing.New(ctx, q, purchasing.NewPO{Supplier: h.Supplier, Location: loc, Currency: h.Currency, Origin: h.Number})
 	if err != nil {
-		return PODoc{}, err
+		return purchasing.PODoc{}, err
 	}
-	ph, err := lockPO(ctx, q, po.Number)
-	if err != nil {
-		return PODoc{}, err
+	lines := make([]purchasing.LineInput, len(take))
+	for i, l := range take {
+		lines[i] = purchasing.LineInput{SKU: l.SKU, Qty: l.EnteredQty, Unit: l.Unit, Price: l.Price, Source: fmt.Sprintf("%s line %d", h.Number, l.LineNo), SupplierSKU: l.SupplierSKU}
 	}
-	for _, l := range take {
-		li := LineInput{SKU: l.SKU, Qty: l.EnteredQty, Unit: l.Unit, Price: l.Price, Source: fmt.Sprintf("%s line %d", h.Number, l.LineNo), SupplierSKU: l.SupplierSKU}
-		if err := addLine(ctx, q, ph, li, day); err != nil {
-			return PODoc{}, fault.Wrap(fault.KindOf(err), err, "%s line %d", h.Number, l.LineNo)
+	if i, err := purchasing.AddLines(ctx, q, po.Number, lines, day); err != nil {
+		if i < 0 {
+			return purchasing.PODoc{}, err
 		}
+		return purchasing.PODoc{}, fault.Wrap(fault.KindOf(err), err, "%s line %d", h.Number, take[i].LineNo)
 	}
-	if _, err := q.ExecContext(ctx, `UPDATE purchase_orders SET rfq_id = $2 WHERE id = $1`, ph.ID, h.ID); err != nil {
-		return PODoc{}, db.Classify(err)
+	if err := purchasing.SetRFQ(ctx, q, po.ID, h.ID); err != nil {
+		return purchasing.PODoc{}, err
 	}
-	if _, err := q.ExecContext(ctx, `UPDATE rfqs SET status = 'converted', po_id = $2 WHERE id = $1`, h.ID, ph.ID); err != nil {
-		return PODoc{}, db.Classify(err)
+	if _, err := q.ExecContext(ctx, `UPDATE rfqs SET status = 'converted', po_id = $2 WHERE id = $1`, h.ID, po.ID); err != nil {
+		return purchasing.PODoc{}, db.Classify(err)
 	}
-	return Get(ctx, q, po.Number)
+	return purchasing.Get(ctx, q, po.Number)
 }
 
 // GetRFQ returns a request for quote with its lines.
@@ -391,11 +395,11 @@ func RFQs(ctx context.Context, q sqlx.QueryerContext, status, supplierCode strin
 	}
 	var supID *int64
 	if supplierCode != "" {
-		s, err := requireSupplier(ctx, q, "supplier", supplierCode)
+		id, _, err := purchasing.RequireSupplier(ctx, q, "supplier", supplierCode)
 		if err != nil {
 			return nil, err
 		}
-		supID = &s.ID
+		supID = &id
 	}
 	out := []RFQSummary{}
 	err := sqlx.SelectContext(ctx, q, &out, selectRFQ+` WHERE ($1::text[] IS NULL OR r.status = ANY($1))
@@ -457,4 +461,24 @@ func Compare(ctx context.Context, q sqlx.QueryerContext, sku string, date time.T
 		}
 	}
 	return out, nil
+}
+
+// priceScale is the most decimals a quoted price may have, as a PO line's (purchasing).
+const priceScale = 6
+
+// dateOnly is how dates travel to SQL: as YYYY-MM-DD text cast to date.
+func dateOnly(t time.Time) string { return t.Format(time.DateOnly) }
+
+// datePtr is dateOnly for optional dates; nil stays NULL.
+func datePtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := dateOnly(*t)
+	return &s
+}
+
+// normal drops trailing zeros (11.0 and 11.000 print as 11), for amounts computed in SQL.
+func normal(v decimal.Decimal) decimal.Decimal {
+	return decimal.RequireFromString(v.String())
 }

@@ -1,4 +1,4 @@
-package purchasing
+package render
 
 import (
 	"fmt"

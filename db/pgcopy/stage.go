@@ -1,13 +1,16 @@
-package csvio
+// Package pgcopy feeds PostgreSQL's COPY and keeps the temporary tables imports work in: the
+// binary COPY encoder that stages a CSV file's rows, and the key log of a chunked import.
+package pgcopy
 
 import (
-	"database/sql"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"io"
 	"math"
 	"sync"
+
+	"github.com/stockctl/stockctl/io/csvio"
 )
 
 // StageSource feeds a COPY into an import's staging table from a Reader, checking each row
@@ -49,7 +52,7 @@ var copySignature = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00
 // normalises one row's values in place; progress (may be nil) is told the rows read now and
 // then. Columns gives the staging table's columns the COPY fills. The reading starts at
 // once; the caller must Close the source when the COPY is over.
-func NewStageSource(r *Reader, columns []string, check func(row int, values []string) []RowError, progress func(int)) *StageSource {
+func NewStageSource(r *csvio.Reader, columns []string, check func(row int, values []string) []csvio.RowError, progress func(int)) *StageSource {
 	var present []int
 	for i, c := range columns {
 		if r.Has(c) {
@@ -63,7 +66,7 @@ func NewStageSource(r *Reader, columns []string, check func(row int, values []st
 }
 
 // read is the reading goroutine: rows encoded into buffers sent to s.batches, then close it.
-func (s *StageSource) read(r *Reader, check func(row int, values []string) []RowError, progress func(int)) {
+func (s *StageSource) read(r *csvio.Reader, check func(row int, values []string) []csvio.RowError, progress func(int)) {
 	defer close(s.batches)
 	n := 0
 	buf := append(make([]byte, 0, stageBuffer+4096), copySignature...)
@@ -86,8 +89,8 @@ func (s *StageSource) read(r *Reader, check func(row int, values []string) []Row
 		if err == io.EOF {
 			break
 		}
-		var errs []RowError
-		var re *RowError
+		var errs []csvio.RowError
+		var re *csvio.RowError
 		switch {
 		case errors.As(err, &re):
 			errs = append(errs, *re)
@@ -199,78 +202,4 @@ func (s *StageSource) Close() {
 	close(s.stop)
 	for range s.batches { // let the reader see stop, and wait for it
 	}
-}
-
-// Rows is what WriteRows reads: *sql.Rows and *sqlx.Rows have these methods.
-type Rows interface {
-	Next() bool
-	Scan(dest ...any) error
-	Err() error
-}
-
-// WriteRows writes header, then every row of rows (text cells in the order of header) to w,
-// streaming, and flushes; it returns how many rows it wrote. The caller closes rows.
-func WriteRows(w *Writer, header []string, rows Rows) (int64, error) {
-	if err := w.Write(header); err != nil {
-		return 0, err
-	}
-	cells := make([]string, len(header))
-	raw := make([]sql.RawBytes, len(header))
-	dest := make([]any, len(header))
-	for i := range dest {
-		dest[i] = &raw[i]
-	}
-	var n int64
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return n, err
-		}
-		for i, b := range raw {
-			cells[i] = string(b)
-		}
-		if err := w.Write(cells); err != nil {
-			return n, err
-		}
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return n, err
-	}
-	return n, w.Flush()
-}
-
-// ReadRejects hands each row of rows to rejects as a Rejected, in order, and counts them.
-// Each row is (row number, one text cell per column of the format — NULL read as empty —,
-// the reasons as a JSON array of RowError): what an import's staging table holds for the
-// rows it refused. A nil rejects only counts. The caller closes rows.
-func ReadRejects(rows Rows, columns int, rejects func(Rejected) error) (int64, error) {
-	var n int64
-	var rowNo int
-	var reasons string
-	vals := make([]sql.NullString, columns)
-	dest := []any{&rowNo}
-	for i := range vals {
-		dest = append(dest, &vals[i])
-	}
-	dest = append(dest, &reasons)
-	for rows.Next() {
-		n++
-		if rejects == nil {
-			continue
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return n, err
-		}
-		rj := Rejected{Row: rowNo, Values: make([]string, columns)}
-		for i, v := range vals {
-			rj.Values[i] = v.String
-		}
-		if err := json.Unmarshal([]byte(reasons), &rj.Errors); err != nil {
-			return n, err
-		}
-		if err := rejects(rj); err != nil {
-			return n, err
-		}
-	}
-	return n, rows.Err()
 }

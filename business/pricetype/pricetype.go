@@ -1,11 +1,11 @@
-// Package pricing holds price types, the named price levels customers are put on, and the
-// rules that turn a product, customer and quantity into a price: selling price formulas,
-// quantity price breaks (per price type and sales region), customer special prices and the
-// one function every sales document line calls, Quote.
+// Package pricetype holds price types, the named price levels (retail, wholesale ...)
+// customers are put on and price breaks are kept per.
 //
-// The package sits below catalog, settings and company (they import it), so it reads those
-// tables with its own SQL rather than through their packages.
-package pricing
+// Price types are master data: settings (default_price_type), company (a customer's price
+// type), inventory/pricing and orders/sales all name them, so the package sits in business,
+// below them all. It reads the setting default_price_type with its own SQL, because
+// settings imports it to check that setting's value.
+package pricetype
 
 import (
 	"context"
@@ -48,6 +48,13 @@ func GetType(ctx context.Context, q sqlx.QueryerContext, code string) (PriceType
 		return pt, fault.NotFoundf("price type %q does not exist: see stockctl price-type list", code)
 	}
 	return pt, db.Classify(err)
+}
+
+// All returns every price type, active or not.
+func All(ctx context.Context, q sqlx.QueryerContext) ([]PriceType, error) {
+	var ts []PriceType
+	err := sqlx.SelectContext(ctx, q, &ts, selectType)
+	return ts, db.Classify(err)
 }
 
 // RequireType checks that code names an active price type; field names the argument.

@@ -1,4 +1,4 @@
-package csvio
+package pgcopy
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stockctl/stockctl/io/csvio"
 )
 
 // readCopy decodes the binary COPY stream src gives, the way the server reads it: the
@@ -76,16 +78,16 @@ func readCopy(t *testing.T, src io.Reader) ([][]any, error) {
 // empty) and what the row check found, and stops on a fatal read error.
 func TestStageSource(t *testing.T) {
 	cols := []string{"sku", "name", "qty"}
-	r, err := NewReader(strings.NewReader("qty,sku\n5,A\n,B\nx,C,extra\n"), cols, []string{"sku"}, Options{})
+	r, err := csvio.NewReader(strings.NewReader("qty,sku\n5,A\n,B\nx,C,extra\n"), cols, []string{"sku"}, csvio.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(row int, v []string) []RowError {
+	check := func(row int, v []string) []csvio.RowError {
 		if v[2] == "5" {
 			v[2] = "5.0" // normalised in place
 			return nil
 		}
-		return []RowError{{Row: row, Column: "qty", Value: v[2], Reason: "not five"}}
+		return []csvio.RowError{{Row: row, Column: "qty", Value: v[2], Reason: "not five"}}
 	}
 	src := NewStageSource(r, cols, check, nil)
 	if got := strings.Join(src.Columns(cols), ","); got != "row_no,sku,qty,perrs" {
@@ -105,7 +107,7 @@ func TestStageSource(t *testing.T) {
 		t.Errorf("row 4 (too many cells) is refused by the reader, not the check: %v", rows[2])
 	}
 
-	bad, _ := NewReader(strings.NewReader("sku\n\"unterminated\n"), cols, nil, Options{})
+	bad, _ := csvio.NewReader(strings.NewReader("sku\n\"unterminated\n"), cols, nil, csvio.Options{})
 	src = NewStageSource(bad, cols, nil, nil)
 	if _, err := readCopy(t, src); err == nil || src.Err() == nil || err.Error() != src.Err().Error() {
 		t.Fatalf("a quote error must stop the source: %v, %v", err, src.Err())
@@ -122,7 +124,7 @@ func TestStageSourceReadsAheadAndStops(t *testing.T) {
 	for i := range n {
 		fmt.Fprintf(&b, "S%d\n", i)
 	}
-	r, err := NewReader(strings.NewReader(b.String()), cols, nil, Options{})
+	r, err := csvio.NewReader(strings.NewReader(b.String()), cols, nil, csvio.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +140,7 @@ func TestStageSourceReadsAheadAndStops(t *testing.T) {
 		}
 	}
 
-	r, _ = NewReader(strings.NewReader(b.String()), cols, nil, Options{})
+	r, _ = csvio.NewReader(strings.NewReader(b.String()), cols, nil, csvio.Options{})
 	src = NewStageSource(r, cols, nil, nil)
 	if k, err := src.Read(make([]byte, 10)); k != 10 || err != nil {
 		t.Fatalf("first read: %d %v", k, err)
