@@ -69,6 +69,7 @@ func exportBreaks(t *testing.T, conn *sqlx.DB, sku, typ string) string {
 }
 
 func TestImportExportBreaks(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	addProduct(t, conn, "F", "8", "0", "0")
 	_, err := pricing.SetFormula(bg, conn, "F", "markup", dec("50")) // sell price 12, by formula
@@ -163,6 +164,7 @@ func TestImportExportBreaks(t *testing.T) {
 }
 
 func TestImportExportSpecials(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	cols, req := pricing.SpecialCSVColumns, pricing.SpecialCSVRequired
 	imp := func(text string, skip bool) (csvio.Result, []string, error) {

@@ -98,6 +98,7 @@ func world(t *testing.T) *sqlx.DB {
 }
 
 func TestPriceTypes(t *testing.T) {
+	t.Parallel()
 	conn, _ := dbtest.New(t)
 	pt, err := pricing.AddType(bg, conn, "vip", "VIP customers")
 	must(t, err)
@@ -153,6 +154,7 @@ func TestPriceTypes(t *testing.T) {
 }
 
 func TestFormulas(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	for _, c := range []struct {
 		formula, pct, want string
@@ -250,6 +252,7 @@ func TestFormulas(t *testing.T) {
 
 // The default price type's first row is the unit sell price, both ways and on every path.
 func TestSellPriceIsTheFirstDefaultRow(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	firstRow := func() pricing.Break {
 		t.Helper()
@@ -300,6 +303,7 @@ func TestSellPriceIsTheFirstDefaultRow(t *testing.T) {
 
 // Changing the default price type keeps every customer's prices where they can be kept.
 func TestDefaultPriceTypeChange(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	addProduct(t, conn, "F", "8", "0", "0")
 	_, err := pricing.SetFormula(bg, conn, "F", "markup", dec("50")) // sell 12

@@ -120,6 +120,7 @@ var quoteCases = []quoteCase{
 }
 
 func TestQuotePrecedence(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	priceList(t, conn)
 	for _, c := range quoteCases {
@@ -179,6 +180,7 @@ func explain(r pricing.Result) string {
 
 // The explanation says why each rule did or did not apply, in words a person can check.
 func TestQuoteExplains(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	priceList(t, conn)
 	setMode(t, conn, "sell_from")
@@ -252,6 +254,7 @@ func TestQuoteExplains(t *testing.T) {
 
 // An inactive price type stops pricing its customers: they fall back to the default.
 func TestQuoteInactivePriceType(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	priceList(t, conn)
 	_, err := pricing.SetTypeActive(bg, conn, "wholesale", false)
@@ -269,6 +272,7 @@ func TestQuoteInactivePriceType(t *testing.T) {
 }
 
 func TestQuoteRefusals(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	ids, err := pricing.Lookup(bg, conn, "W", "ACME", "MAIN")
 	must(t, err)

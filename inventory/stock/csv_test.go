@@ -61,6 +61,7 @@ func wantRejects(t *testing.T, got []string, want ...string) {
 }
 
 func TestImportExportLevels(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	ctx := context.Background()
 	if _, err := catalog.Add(ctx, conn, "SVC", catalog.Changes{Name: str("Service"), Type: str("service")}); err != nil {
@@ -154,6 +155,7 @@ func TestImportExportLevels(t *testing.T) {
 }
 
 func TestImportAdjustments(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	cols, req := stock.AdjustCSVColumns, stock.AdjustCSVRequired
 	var last stock.AdjustImport
