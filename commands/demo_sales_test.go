@@ -12,6 +12,7 @@ import (
 // Bluebird's tees with too few at STORE ("partial"): backorders list shows every status,
 // the next steps the demo prints run, and stock check stays clean.
 func TestDemoSales(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
 	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)
