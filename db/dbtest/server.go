@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/stockctl/stockctl/db/pgserver"
 )
 
@@ -115,7 +117,35 @@ func startServer(ctx context.Context, opts []pgserver.Option) (string, error) {
 	if _, err := srv.Ensure(ctx); err != nil {
 		return "", err
 	}
+	if err := tune(ctx, srv.AdminURL()); err != nil {
+		return "", fmt.Errorf("tuning the test server: %w", err)
+	}
 	return srv.AdminURL(), nil
+}
+
+// tune turns off, on the run's own server, work that costs CPU and tells the tests nothing:
+// JIT compiling the bulk tests' big statements (more CPU than it saves on their sizes) and
+// autovacuum visiting hundreds of short-lived databases. Measured on inventory/stock and
+// db together: 17 s of server CPU against 20 s.
+func tune(ctx context.Context, url string) error {
+	a, err := sqlx.Open("pgx", url)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var jit, av string
+	if err := a.QueryRowContext(ctx, `SELECT current_setting('jit'), current_setting('autovacuum')`).Scan(&jit, &av); err != nil {
+		return err
+	}
+	if jit == "off" && av == "off" {
+		return nil
+	}
+	for _, q := range []string{`ALTER SYSTEM SET jit = off`, `ALTER SYSTEM SET autovacuum = off`, `SELECT pg_reload_conf()`} {
+		if _, err := a.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // startReaper runs a reaper for dir unless one holds reaperLock.
