@@ -9,6 +9,7 @@ import (
 )
 
 func TestCurrencyAndRates(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	run(t, url, "currency", "add", "eur", "--name", "Euro").wantCode(t, ExitOK)
 	run(t, url, "currency", "add", "EUR").wantCode(t, ExitInvalid).wantErr(t, "currency EUR already exists")
@@ -40,6 +41,7 @@ func TestCurrencyAndRates(t *testing.T) {
 }
 
 func TestRegionsAndCompanies(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	run(t, url, "region", "add", "NSW", "--name", "New South Wales").wantCode(t, ExitOK)
 	run(t, url, "region", "add", "NSW").wantCode(t, ExitInvalid).wantErr(t, "already exists")
@@ -100,6 +102,7 @@ func TestRegionsAndCompanies(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	r := run(t, url, "settings", "get", "base_currency").wantCode(t, ExitOK)
 	if r.out != "USD\n" {
@@ -129,6 +132,7 @@ func TestSettings(t *testing.T) {
 }
 
 func TestOutputContract(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	run(t, url, "region", "add", "CA", "-o", "xml").wantCode(t, ExitUsage).wantErr(t, "xml")
 	run(t, url, "region", "list", "--bogus").wantCode(t, ExitUsage).wantErr(t, "unknown flag: --bogus")
@@ -168,6 +172,7 @@ func TestOutputContract(t *testing.T) {
 }
 
 func TestURLDatabaseMustBeMigrated(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	d, err := openRaw(url)
 	if err != nil {
@@ -213,6 +218,7 @@ func TestDBStatusSaysWhereFrom(t *testing.T) {
 }
 
 func TestDatabaseURLPasswordHidden(t *testing.T) {
+	t.Parallel()
 	r := run(t, "postgres://inv:s3cret@127.0.0.1:1/inv?sslmode=disable&connect_timeout=2", "region", "list").wantCode(t, ExitUnavailable)
 	if strings.Contains(r.err, "s3cret") {
 		t.Fatalf("password leaked: %s", r.err)

@@ -14,6 +14,7 @@ import (
 // the next steps the demo prints run, and stock check stays clean. Pacific's order is taken
 // at prices that include tax and invoiced (below).
 func TestDemoSales(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
 	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestDemoLoadsEveryAreaOnce(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
 	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)

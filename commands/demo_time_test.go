@@ -26,6 +26,7 @@ func demoSalesOnly(orders []demoOrder) []demoOrder {
 // unbilled, a COURSE-SAFETY session of 8 with 5 seats taken on two orders; loading twice adds
 // nothing.
 func TestDemoTime(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
 	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)

@@ -40,6 +40,7 @@ type landedJSON struct {
 // (value 100.00 and 25.00 USD at 1.25): W 31.68, BOLT 7.92. Half the W are sold first, so
 // 15.84 raises W's average and 15.84 goes to COGS.
 func TestLandedCostCommands(t *testing.T) {
+	t.Parallel()
 	url := purchasingSetup(t)
 	run(t, url, "po", "new", "BRIT", "--location", "MAIN").wantCode(t, ExitOK)
 	run(t, url, "po", "add", "PO-000001", "W", "10", "--price", "8").wantCode(t, ExitOK)

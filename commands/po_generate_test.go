@@ -9,6 +9,7 @@ import (
 // --from-backorders --so the first orders 5 rounded to HOME's pack of 6; again orders nothing;
 // ordering and receiving the PO lets so release allocate the line.
 func TestPoGenerateFromBackorders(t *testing.T) {
+	t.Parallel()
 	url := purchasingSetup(t)
 	run(t, url, "supplier", "price", "add", "HOME", "W", "--price", "4", "--pack", "6").wantCode(t, ExitOK)
 	run(t, url, "supplier", "price", "add", "BRIT", "W", "--price", "2", "--priority", "2").wantCode(t, ExitOK)
@@ -73,6 +74,7 @@ func TestPoGenerateFromBackorders(t *testing.T) {
 // A product on an open purchase order cannot stop tracking stock until the PO is received
 // or cancelled.
 func TestPoOpenOrderKeepsStockTracking(t *testing.T) {
+	t.Parallel()
 	url := purchasingSetup(t)
 	run(t, url, "po", "new", "HOME", "--location", "MAIN").wantCode(t, ExitOK)
 	run(t, url, "po", "add", "PO-000001", "W", "4", "--price", "3").wantCode(t, ExitOK)

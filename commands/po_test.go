@@ -51,6 +51,7 @@ type poJSON struct {
 }
 
 func TestPurchaseOrderCommands(t *testing.T) {
+	t.Parallel()
 	url := purchasingSetup(t)
 	run(t, url, "supplier", "price", "add", "BRIT", "W", "--price", "8", "--supplier-sku", "BW-8", "--lead-days", "10").wantCode(t, ExitOK)
 	run(t, url, "supplier", "price", "add", "BRIT", "W", "--price", "7.50", "--min-qty", "20").wantCode(t, ExitOK)
@@ -165,6 +166,7 @@ func TestPurchaseOrderCommands(t *testing.T) {
 }
 
 func TestPoGenerateReorder(t *testing.T) {
+	t.Parallel()
 	url := purchasingSetup(t)
 	run(t, url, "supplier", "price", "add", "EURO", "W", "--price", "10", "--pack", "6").wantCode(t, ExitOK)
 	run(t, url, "supplier", "price", "add", "BRIT", "W", "--price", "9.50", "--priority", "2").wantCode(t, ExitOK)
@@ -209,6 +211,7 @@ func TestPoGenerateReorder(t *testing.T) {
 }
 
 func TestRenderCommands(t *testing.T) {
+	t.Parallel()
 	url := purchasingSetup(t)
 	run(t, url, "po", "new", "EURO", "--location", "MAIN").wantCode(t, ExitOK)
 	run(t, url, "po", "add", "PO-000001", "W", "3", "--price", "12.5").wantCode(t, ExitOK)
@@ -277,6 +280,7 @@ func TestRenderCommands(t *testing.T) {
 // The demo's purchasing: price lists in three currencies, two RFQs to compare, a received
 // EUR PO with its freight posted, an open GBP PO, and a reorder proposal; all once.
 func TestDemoPurchasing(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
 	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)

@@ -18,6 +18,7 @@ func writeCSV(t *testing.T, dir, name, text string) string {
 }
 
 func TestPriceBreakImportExportCommands(t *testing.T) {
+	t.Parallel()
 	url := priceSetup(t)
 	dir := t.TempDir()
 	list := func() string {
@@ -82,6 +83,7 @@ func TestPriceBreakImportExportCommands(t *testing.T) {
 }
 
 func TestPriceSpecialImportExportCommands(t *testing.T) {
+	t.Parallel()
 	url := priceSetup(t)
 	dir := t.TempDir()
 	bad := writeCSV(t, dir, "bad.csv", "Customer;SKU;Price;Valid Until\nACME;W;8;2026-12-31\nSUPP;W;1;\n")

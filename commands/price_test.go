@@ -30,6 +30,7 @@ func priceSetup(t *testing.T) string {
 }
 
 func TestPriceFormulaCommand(t *testing.T) {
+	t.Parallel()
 	url := priceSetup(t)
 	var pp map[string]any
 	run(t, url, "price", "formula", "W", "margin", "--pct", "25", "-o", "json").wantCode(t, ExitOK).json(t, &pp)
@@ -72,6 +73,7 @@ func TestPriceFormulaCommand(t *testing.T) {
 }
 
 func TestPriceBreakCommands(t *testing.T) {
+	t.Parallel()
 	url := priceSetup(t)
 	var b map[string]any
 	r := run(t, url, "price", "break", "add", "W", "--price-type", "trade", "--min-qty", "5", "--price", "7.50", "-o", "json").wantCode(t, ExitOK).wantErr(t, "price break added")
@@ -128,6 +130,7 @@ func TestPriceBreakCommands(t *testing.T) {
 }
 
 func TestPriceSpecialCommands(t *testing.T) {
+	t.Parallel()
 	url := priceSetup(t)
 	var s map[string]any
 	run(t, url, "price", "special", "add", "ACME", "W", "--price", "9.25", "-o", "json").wantCode(t, ExitOK).json(t, &s)
@@ -168,6 +171,7 @@ func TestPriceSpecialCommands(t *testing.T) {
 
 // price quote, with worked numbers for each rule and both location modes.
 func TestPriceQuoteCommand(t *testing.T) {
+	t.Parallel()
 	url := priceSetup(t)
 	for _, args := range [][]string{
 		{"price", "break", "add", "W", "--min-qty", "10", "--price", "9.00"},
@@ -272,6 +276,7 @@ func TestPriceQuoteCommand(t *testing.T) {
 // The demo shows three customers paying three prices for the same drill, and loads its
 // pricing once.
 func TestPriceDemo(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
 	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)

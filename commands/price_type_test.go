@@ -7,6 +7,7 @@ import (
 )
 
 func TestPriceTypeCommands(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	var pt map[string]any
 	run(t, url, "price-type", "add", "vip", "--name", "VIP customers", "-o", "json").wantCode(t, ExitOK).json(t, &pt)

@@ -16,6 +16,7 @@ import (
 )
 
 func TestProductBarcodeCommands(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	run(t, url, "product", "add", "DRILL", "--name", "Cordless drill 18V").wantCode(t, ExitOK)
 	run(t, url, "product", "add", "SAW", "--name", "Jigsaw").wantCode(t, ExitOK)
@@ -67,6 +68,7 @@ func TestProductBarcodeCommands(t *testing.T) {
 }
 
 func TestProductPackCommands(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	run(t, url, "product", "add", "DRILL", "--name", "Cordless drill 18V").wantCode(t, ExitOK)
 
@@ -102,6 +104,7 @@ func TestProductPackCommands(t *testing.T) {
 }
 
 func TestProductLookupCommand(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	run(t, url, "product", "add", "DRILL", "--name", "Cordless drill 18V", "--mfr-part-no", "2607001234", "--barcode", "4006381333931").wantCode(t, ExitOK)
 	run(t, url, "product", "add", "KIT", "--name", "Drill kit", "--mfr-part-no", "GSR-18").wantCode(t, ExitOK)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestProductImportExportCommands(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	dir := t.TempDir()
 	file := func(name, text string) string {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestProductCommands(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	var p map[string]any
 	run(t, url, "product", "add", "DRILL", "--name", "Cordless drill", "--cost", "52.10", "--sell-price", "129",
@@ -64,6 +65,7 @@ func TestProductCommands(t *testing.T) {
 }
 
 func TestPortalExport(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	run(t, url, "product", "add", "P1", "--name", "Lamp", "--portal", "--portal-description", "=HYPERLINK(x)", "--sell-price", "20").wantCode(t, ExitOK)
 	run(t, url, "product", "add", "P2", "--name", "Hidden").wantCode(t, ExitOK)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestProductFeatureCommands(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	run(t, url, "product", "add", "LAMP", "--name", "Desk lamp").wantCode(t, ExitOK)
 
@@ -46,6 +47,7 @@ func TestProductFeatureCommands(t *testing.T) {
 }
 
 func TestProductVariantCommands(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	run(t, url, "product", "add", "TEE", "--name", "T-shirt", "--sell-price", "20.00", "--cost", "4", "--category", "apparel").wantCode(t, ExitOK)
 
@@ -139,6 +141,7 @@ func TestProductVariantCommands(t *testing.T) {
 }
 
 func TestProductOptionCommands(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	run(t, url, "product", "add", "BIKE", "--name", "Touring bike", "--sell-price", "900.00").wantCode(t, ExitOK)
 
@@ -188,6 +191,7 @@ func TestProductOptionCommands(t *testing.T) {
 }
 
 func TestProductBOMCommands(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	run(t, url, "product", "add", "KIT", "--name", "Bike kit").wantCode(t, ExitOK)
 	run(t, url, "product", "add", "WHEEL", "--name", "Wheel", "--cost", "40.25").wantCode(t, ExitOK)

@@ -22,6 +22,7 @@ type rfqJSON struct {
 }
 
 func TestRfqCommands(t *testing.T) {
+	t.Parallel()
 	url := purchasingSetup(t)
 	var rfq rfqJSON
 	run(t, url, "rfq", "new", "EURO", "--location", "MAIN", "--respond-by", "2026-07-01", "-o", "json").

@@ -50,6 +50,7 @@ type soJSON struct {
 }
 
 func TestSOLifecycleCommands(t *testing.T) {
+	t.Parallel()
 	url := soSetup(t)
 	run(t, url, "so", "new", "ACME").wantCode(t, ExitUsage).wantErr(t, "--location")
 	run(t, url, "so", "new", "NOBODY", "--location", "MAIN").wantCode(t, ExitNotFound).wantErr(t, "unknown customer")

@@ -8,6 +8,7 @@ import (
 )
 
 func TestStockLevelsImportExportCommands(t *testing.T) {
+	t.Parallel()
 	url := stockSetup(t)
 	dir := t.TempDir()
 	bad := writeCSV(t, dir, "bad.csv", "sku,location,min,max,bay\nW,MAIN,5,20,A1\nW,NOPE,1,x,\n")
@@ -42,6 +43,7 @@ func TestStockLevelsImportExportCommands(t *testing.T) {
 }
 
 func TestStockImportCommand(t *testing.T) {
+	t.Parallel()
 	url := stockSetup(t)
 	dir := t.TempDir()
 	onHand := func() string {

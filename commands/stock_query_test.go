@@ -43,6 +43,7 @@ func runTTY(t *testing.T, url string, args ...string) result {
 }
 
 func TestStockLevelsCommand(t *testing.T) {
+	t.Parallel()
 	url := querySetup(t)
 	var l map[string]any
 	run(t, url, "stock", "levels", "set", "W", "--location", "MAIN", "--min", "5", "--max", "20", "--bay", "A1", "-o", "json").
@@ -101,6 +102,7 @@ func TestStockValueInMinorUnits(t *testing.T) {
 }
 
 func TestStockShowCommand(t *testing.T) {
+	t.Parallel()
 	url := querySetup(t)
 	run(t, url, "stock", "levels", "set", "W", "--location", "VAN", "--min", "4").wantCode(t, ExitOK)
 	var det struct {
@@ -162,6 +164,7 @@ func TestStockShowCommand(t *testing.T) {
 }
 
 func TestStockListCommand(t *testing.T) {
+	t.Parallel()
 	url := querySetup(t)
 	run(t, url, "stock", "levels", "set", "W", "--location", "MAIN", "--min", "10", "--max", "40").wantCode(t, ExitOK)
 	run(t, url, "stock", "levels", "set", "LOT", "--location", "MAIN", "--min", "5").wantCode(t, ExitOK)
@@ -192,6 +195,7 @@ func TestStockListCommand(t *testing.T) {
 }
 
 func TestStockMovesCommand(t *testing.T) {
+	t.Parallel()
 	url := querySetup(t)
 	var moves []map[string]any
 	run(t, url, "stock", "moves", "-o", "json").wantCode(t, ExitOK).json(t, &moves)
@@ -230,6 +234,7 @@ func TestStockMovesCommand(t *testing.T) {
 }
 
 func TestBatchAndSerialCommands(t *testing.T) {
+	t.Parallel()
 	url := querySetup(t)
 	var rows []map[string]any
 	run(t, url, "batch", "list", "LOT", "-o", "json").wantCode(t, ExitOK).json(t, &rows)
@@ -259,6 +264,7 @@ func TestBatchAndSerialCommands(t *testing.T) {
 }
 
 func TestStockCheckCommand(t *testing.T) {
+	t.Parallel()
 	url := querySetup(t)
 	r := run(t, url, "stock", "check", "-o", "json").wantCode(t, ExitOK).wantErr(t, "every invariant holds")
 	if strings.TrimSpace(r.out) != "[]" {

@@ -21,6 +21,7 @@ func stockSetup(t *testing.T) string {
 }
 
 func TestLocationsAndBays(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	run(t, url, "location", "add", "MAIN", "--name", "Main").wantCode(t, ExitOK)
 	run(t, url, "location", "add", "MAIN").wantCode(t, ExitInvalid).wantErr(t, "already exists")
@@ -39,6 +40,7 @@ func TestLocationsAndBays(t *testing.T) {
 }
 
 func TestStockAdjustCommand(t *testing.T) {
+	t.Parallel()
 	url := stockSetup(t)
 	var moves []map[string]any
 	run(t, url, "stock", "adjust", "W", "--location", "MAIN", "--qty", "10", "--unit-cost", "2.5", "-o", "json").wantCode(t, ExitOK).json(t, &moves)

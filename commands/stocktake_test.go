@@ -101,6 +101,7 @@ func s(p *string) string {
 }
 
 func TestStocktakeCommands(t *testing.T) {
+	t.Parallel()
 	url, _, _ := stocktakeSetup(t)
 	// Usage errors (4), rules (5), unknown things (6).
 	run(t, url, "stocktake", "new").wantCode(t, ExitUsage).wantErr(t, "--location")
@@ -183,6 +184,7 @@ func TestStocktakeCommands(t *testing.T) {
 }
 
 func TestStocktakeMovesAfterSnapshotBothWays(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		flag, onHand, posted string
 	}{
@@ -221,6 +223,7 @@ func TestStocktakeMovesAfterSnapshotBothWays(t *testing.T) {
 }
 
 func TestStocktakeBlindAndZeroUncounted(t *testing.T) {
+	t.Parallel()
 	url, _, _ := stocktakeSetup(t)
 	run(t, url, "stocktake", "new", "--location", "MAIN", "--blind").wantCode(t, ExitOK).wantErr(t, "blind")
 	run(t, url, "stocktake", "count", "ST-000001", "W", "12").wantCode(t, ExitOK)
@@ -255,6 +258,7 @@ func TestStocktakeBlindAndZeroUncounted(t *testing.T) {
 }
 
 func TestStocktakeCountFile(t *testing.T) {
+	t.Parallel()
 	url, _, _ := stocktakeSetup(t)
 	run(t, url, "stocktake", "new", "--location", "MAIN").wantCode(t, ExitOK)
 	dir := t.TempDir()
@@ -295,6 +299,7 @@ func TestStocktakeCountFile(t *testing.T) {
 }
 
 func TestStocktakeScanThroughAPipe(t *testing.T) {
+	t.Parallel()
 	url, unit, box := stocktakeSetup(t)
 	run(t, url, "stocktake", "new", "--location", "MAIN", "--sku", "W", "--sku", "SER").wantCode(t, ExitOK)
 	// Two units, a box of 12, the SKU, an unknown code, a product not on the stocktake, a
@@ -344,6 +349,7 @@ func TestStocktakeScanThroughAPipe(t *testing.T) {
 }
 
 func TestStocktakeScanTallyOnATerminal(t *testing.T) {
+	t.Parallel()
 	url, unit, box := stocktakeSetup(t)
 	run(t, url, "stocktake", "new", "--location", "MAIN", "--sku", "W").wantCode(t, ExitOK)
 	r := runIn(t, url, unit+"\n"+box+"\nnope\n", true, "stocktake", "scan", "ST-000001", "--bay", "A2")
@@ -361,6 +367,7 @@ func TestStocktakeScanTallyOnATerminal(t *testing.T) {
 }
 
 func TestStocktakeInTheDemo(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	var sum map[string]float64
 	run(t, url, "demo", "--yes", "-o", "json").wantCode(t, ExitOK).json(t, &sum)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestSupplierPriceImportExport(t *testing.T) {
+	t.Parallel()
 	url := purchasingSetup(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "prices.csv")

@@ -50,6 +50,7 @@ type priceJSON struct {
 }
 
 func TestSupplierPriceCommands(t *testing.T) {
+	t.Parallel()
 	url := purchasingSetup(t)
 	var p priceJSON
 	run(t, url, "supplier", "price", "add", "EURO", "W", "--price", "10", "--supplier-sku", "EW-1", "--lead-days", "14", "-o", "json").

@@ -50,6 +50,7 @@ type timeBillJSON struct {
 }
 
 func TestTimeCommands(t *testing.T) {
+	t.Parallel()
 	url := timeSetup(t)
 	run(t, url, "time", "product", "set", "DEV", "--unit", "fortnight").wantCode(t, ExitInvalid).wantErr(t, "--unit")
 	run(t, url, "time", "product", "set", "SAFE", "--unit", "day").wantCode(t, ExitInvalid).wantErr(t, "training product")
@@ -135,6 +136,7 @@ func TestTimeCommands(t *testing.T) {
 }
 
 func TestTrainingCommands(t *testing.T) {
+	t.Parallel()
 	url := timeSetup(t)
 	run(t, url, "training", "session", "add", "SAFE", "--location", "MAIN", "--capacity", "3").wantCode(t, ExitUsage).wantErr(t, "--date")
 	run(t, url, "training", "session", "add", "DEV", "--date", "2026-05-04", "--location", "MAIN", "--capacity", "3").wantCode(t, ExitInvalid)

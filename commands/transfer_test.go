@@ -48,6 +48,7 @@ type transferJSON struct {
 }
 
 func TestStockTransferCommand(t *testing.T) {
+	t.Parallel()
 	url := transferSetup(t)
 	var tr transferJSON
 	run(t, url, "stock", "transfer", "W", "--from", "MAIN", "--to", "NORTH", "--qty", "4", "--to-bay", "N1", "-o", "json").
@@ -127,6 +128,7 @@ func TestStockTransferCommand(t *testing.T) {
 }
 
 func TestTransferCommands(t *testing.T) {
+	t.Parallel()
 	url := transferSetup(t)
 	var tr transferJSON
 	r := run(t, url, "stock", "transfer", "W", "--from", "MAIN", "--to", "NORTH", "--qty", "6", "--two-step", "--cost", "3",

@@ -11,6 +11,7 @@ import (
 
 // Every command a user can run shows an example in its --help.
 func TestEveryCommandHasAnExample(t *testing.T) {
+	t.Parallel()
 	root := (&App{}).newRoot()
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
@@ -32,6 +33,7 @@ func TestEveryCommandHasAnExample(t *testing.T) {
 }
 
 func TestManPages(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	run(t, "postgres://unused/unused", "docs", "man", dir).wantCode(t, ExitOK)
 	pages, _ := filepath.Glob(filepath.Join(dir, "*.1"))

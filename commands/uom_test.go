@@ -9,6 +9,7 @@ import (
 )
 
 func TestUomAddAndList(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	var u map[string]any
 	run(t, url, "uom", "add", "box6", "--category", "count", "--ratio", "6", "--name", "box of 6", "-o", "json").
@@ -78,6 +79,7 @@ func TestUomAddAndList(t *testing.T) {
 }
 
 func TestUomCategories(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	var cs []map[string]any
 	run(t, url, "uom", "categories", "-o", "json").wantCode(t, ExitOK).json(t, &cs)
@@ -102,6 +104,7 @@ func TestUomCategories(t *testing.T) {
 }
 
 func TestUomConvert(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	for _, c := range []struct{ qty, from, to, want string }{
 		{"1", "lb", "kg", "0.454"},

@@ -10,6 +10,7 @@ import (
 // work order from wo generate, once; completing it is refused while TOP is short, then goes
 // through and allocates the bench to the line, which ships.
 func TestWOCommands(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	run(t, url, "location", "add", "MAIN", "--name", "Main").wantCode(t, ExitOK)
 	run(t, url, "company", "add", "ACME", "--name", "Acme", "--customer").wantCode(t, ExitOK)

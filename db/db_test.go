@@ -34,6 +34,7 @@ func TestResolveOrder(t *testing.T) {
 }
 
 func TestActorRecorded(t *testing.T) {
+	t.Parallel()
 	_, url := dbtest.New(t)
 	d, err := db.Open(context.Background(), url, db.Session{Actor: "jane o'neil"})
 	if err != nil {
@@ -50,6 +51,7 @@ func TestActorRecorded(t *testing.T) {
 }
 
 func TestInTxRollsBackAndClassifies(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	err := db.InTx(ctx, d, func(tx *sqlx.Tx) error {
@@ -82,6 +84,7 @@ func TestInTxRollsBackAndClassifies(t *testing.T) {
 // Serialization failures are retried: many transactions incrementing one counter under
 // SERIALIZABLE all land, none is lost and none fails.
 func TestInTxRetriesSerializationFailures(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	if _, err := d.Exec(`CREATE TABLE counter (n int NOT NULL); INSERT INTO counter VALUES (0)`); err != nil {
@@ -124,6 +127,7 @@ func TestInTxRetriesSerializationFailures(t *testing.T) {
 }
 
 func TestCheckSchema(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	if err := db.CheckSchema(ctx, d.DB, "test"); err != nil {

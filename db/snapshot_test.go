@@ -16,6 +16,7 @@ import (
 // Every read of InSnapshot sees the state the first one exported, not a commit made
 // after it, though they run on different connections and the second starts later.
 func TestInSnapshotSharesOneSnapshot(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	if _, err := d.Exec(`INSERT INTO sales_regions (code) VALUES ('A')`); err != nil {
@@ -58,6 +59,7 @@ func TestInSnapshotSharesOneSnapshot(t *testing.T) {
 // The first error comes back, the other reads are cancelled, and every connection goes
 // back to the pool out of its transaction.
 func TestInSnapshotStopsOnError(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	boom := errors.New("boom")
@@ -89,6 +91,7 @@ func TestInSnapshotStopsOnError(t *testing.T) {
 }
 
 func TestDecimal(t *testing.T) {
+	t.Parallel()
 	got, err := db.Decimal(pgtype.Numeric{Int: big.NewInt(-1250), Exp: -2, Valid: true})
 	if err != nil || got.String() != "-12.5" || got.Exponent() != -2 {
 		t.Fatalf("Decimal(-12.50) = %s (exp %d), %v", got, got.Exponent(), err)

@@ -15,6 +15,7 @@ import (
 func day(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
 
 func TestRateOn(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	if _, err := currency.Add(ctx, d, "JPY", "Yen"); err != nil {

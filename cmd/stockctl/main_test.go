@@ -96,6 +96,7 @@ func (p proc) want(t *testing.T, code int) proc {
 }
 
 func TestPrivateDatabaseLifecycle(t *testing.T) {
+	t.Parallel()
 	env := freshHome(t)
 
 	// Two commands racing to create the private server: both succeed, one cluster results.
@@ -163,6 +164,7 @@ func TestPrivateDatabaseLifecycle(t *testing.T) {
 }
 
 func TestNoPostgreSQL(t *testing.T) {
+	t.Parallel()
 	env := append(freshHome(t), "STOCKCTL_PG_BINDIR="+t.TempDir())
 	r := stockctl(t, env, "company", "list").want(t, 10)
 	if !strings.Contains(r.err, "install PostgreSQL") || !strings.Contains(r.err, "--db") {
@@ -171,6 +173,7 @@ func TestNoPostgreSQL(t *testing.T) {
 }
 
 func TestHelpNeedsNoDatabase(t *testing.T) {
+	t.Parallel()
 	env := []string{"STOCKCTL_HOME=/nonexistent/stockctl", "STOCKCTL_PG_BINDIR=/nonexistent"}
 	r := stockctl(t, env, "--help").want(t, 0)
 	if !strings.Contains(r.out, "company") {
@@ -182,6 +185,7 @@ func TestHelpNeedsNoDatabase(t *testing.T) {
 // Several stockctl processes adjust and transfer the same products against one database at
 // once, as cron jobs and shells would; afterwards stock check is clean and stock is conserved.
 func TestConcurrentProcesses(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	env := []string{"STOCKCTL_DATABASE_URL=" + url}
 	for _, args := range [][]string{
@@ -250,6 +254,7 @@ func TestConcurrentProcesses(t *testing.T) {
 // is allocated twice, all the stock is allocated since demand exceeds it, the rest is
 // backordered, and stock check and the allocation check are clean.
 func TestConcurrentConfirms(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	env := []string{"STOCKCTL_DATABASE_URL=" + url}
 	for _, args := range [][]string{
@@ -327,6 +332,7 @@ func TestConcurrentConfirms(t *testing.T) {
 // the process is certainly mid-COPY when it is killed (more than the 64 KiB the reader peeks
 // at to detect the encoding are written first).
 func TestImportKilledMidwayWritesNothing(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	env := []string{"STOCKCTL_DATABASE_URL=" + url}
 	var file strings.Builder
@@ -402,6 +408,7 @@ func TestImportKilledMidwayWritesNothing(t *testing.T) {
 // completing the work order make both lines releasable; so release allocates them and so ship
 // sends them; the stock check stays clean.
 func TestBackorderLoopEndToEnd(t *testing.T) {
+	t.Parallel()
 	url := dbtest.NewURL(t)
 	env := []string{"STOCKCTL_DATABASE_URL=" + url}
 	for _, args := range [][]string{

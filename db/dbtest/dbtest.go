@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -31,13 +30,18 @@ var (
 	adminURL string
 	template string
 	setupErr error
+	// admin is this process's pool on the admin URL, for the CREATE and DROP DATABASE of
+	// every test.
+	admin *sqlx.DB
+	// strategy is the CREATE DATABASE clause clones use: FILE_COPY on PostgreSQL 15 and
+	// later, whose default (WAL_LOG) writes the whole template to the WAL and costs the
+	// server several times the CPU for a template this small.
+	strategy string
 )
 
-// Home is the private server home the tests use when STOCKCTL_TEST_DATABASE_URL is unset:
-// shared by every test process of this user, kept apart from real data.
-func Home() string {
-	return filepath.Join(os.TempDir(), fmt.Sprintf("stockctl-test-%d", os.Geteuid()))
-}
+// Home is the directory of this run's private test server, used when
+// STOCKCTL_TEST_DATABASE_URL is unset: one per run of the tests (see server.go).
+func Home() string { return runDir() }
 
 // AdminURL returns a URL through which tests may create and drop databases, starting the
 // test server when needed. It fails the test with a clear message when there is no
@@ -62,11 +66,19 @@ func setup() {
 			if dir := os.Getenv("STOCKCTL_PG_BINDIR"); dir != "" {
 				opts = append(opts, pgserver.WithBinDir(dir))
 			}
-			srv := pgserver.New(Home(), opts...)
-			if _, setupErr = srv.Ensure(ctx); setupErr != nil {
+			if adminURL, setupErr = startServer(ctx, opts); setupErr != nil {
 				return
 			}
-			adminURL = srv.AdminURL()
+		}
+		if admin, setupErr = sqlx.Open("pgx", adminURL); setupErr != nil {
+			return
+		}
+		var version int
+		if setupErr = admin.GetContext(ctx, &version, `SELECT current_setting('server_version_num')::int`); setupErr != nil {
+			return
+		}
+		if version >= 150000 {
+			strategy = " STRATEGY FILE_COPY"
 		}
 		template = "stockctl_tmpl_" + db.MigrationsHash()
 		setupErr = ensureTemplate(ctx)
@@ -162,27 +174,17 @@ func NewBlankURL(t testing.TB) string {
 // clone creates a database from the template and drops it when the test ends.
 func clone(t testing.TB, template string) string {
 	t.Helper()
-	admin := AdminURL(t)
+	base := AdminURL(t)
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "stockctl_t_" + hex.EncodeToString(b)
-	a, err := sqlx.Open("pgx", admin)
-	if err != nil {
-		t.Fatalf("dbtest: %v", err)
-	}
-	defer a.Close()
-	if _, err := a.Exec(`CREATE DATABASE ` + pgx.Identifier{name}.Sanitize() + ` TEMPLATE ` + pgx.Identifier{template}.Sanitize()); err != nil {
+	if _, err := admin.Exec(`CREATE DATABASE ` + pgx.Identifier{name}.Sanitize() + ` TEMPLATE ` + pgx.Identifier{template}.Sanitize() + strategy); err != nil {
 		t.Fatalf("dbtest: cloning template: %v", err)
 	}
 	t.Cleanup(func() {
-		a, err := sqlx.Open("pgx", admin)
-		if err != nil {
-			return
-		}
-		defer a.Close()
-		_, _ = a.Exec(`DROP DATABASE IF EXISTS ` + pgx.Identifier{name}.Sanitize() + ` WITH (FORCE)`)
+		_, _ = admin.Exec(`DROP DATABASE IF EXISTS ` + pgx.Identifier{name}.Sanitize() + ` WITH (FORCE)`)
 	})
-	return withDB(admin, name)
+	return withDB(base, name)
 }
 
 // withSchema adds a search_path to a URL or key=value connection string.

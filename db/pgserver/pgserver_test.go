@@ -153,6 +153,7 @@ func mustStatus(t *testing.T, ctx context.Context, s *Server) Status {
 
 // TestLifecycle covers start, restart as a no-op, stop, and starting over stale pid files.
 func TestLifecycle(t *testing.T) {
+	t.Parallel()
 	realBinDir(t)
 	ctx := testCtx(t)
 	// A home that does not exist yet, so Start chooses its mode.
@@ -274,6 +275,7 @@ func wrappedBinDir(t *testing.T, real string) (string, string) {
 
 // TestConcurrentStart starts one fresh home from goroutines and other processes at once.
 func TestConcurrentStart(t *testing.T) {
+	t.Parallel()
 	bin, count := wrappedBinDir(t, realBinDir(t))
 	ctx := testCtx(t)
 	home := newHome(t)
@@ -324,6 +326,7 @@ func TestConcurrentStart(t *testing.T) {
 }
 
 func TestNoBinaries(t *testing.T) {
+	t.Parallel()
 	s := New(newHome(t), WithBinDir(t.TempDir()))
 	_, err := s.Ensure(testCtx(t))
 	if !errors.Is(err, ErrNoBinaries) {
@@ -338,6 +341,7 @@ func TestNoBinaries(t *testing.T) {
 }
 
 func TestSocketPathTooLong(t *testing.T) {
+	t.Parallel()
 	home := filepath.Join(newHome(t), strings.Repeat("x", 100))
 	err := New(home).Start(testCtx(t))
 	if !fault.Is(err, fault.Unavailable) || !strings.Contains(err.Error(), "STOCKCTL_HOME") {
@@ -349,6 +353,7 @@ func TestSocketPathTooLong(t *testing.T) {
 }
 
 func TestUnreachableHomeAsRoot(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() != 0 {
 		t.Skip("only root runs the server as another user")
 	}
@@ -387,6 +392,7 @@ func TestDefaultHome(t *testing.T) {
 
 // TestURL checks the driver reads the socket directory out of URL, spaces and all.
 func TestURL(t *testing.T) {
+	t.Parallel()
 	s := New("/tmp/a home/x'y")
 	cfg, err := pgx.ParseConfig(s.URL())
 	if err != nil {
@@ -401,6 +407,7 @@ func TestURL(t *testing.T) {
 }
 
 func TestMajorOf(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"15.14": "15", "9.6.24": "9.6", "16beta1": "16", "10.1": "10"} {
 		if got := majorOf(in); got != want {
 			t.Errorf("majorOf(%q) = %q, want %q", in, got, want)

@@ -49,6 +49,7 @@ func bcWant(t *testing.T, err error, k fault.Kind, contains ...string) {
 func bcDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func TestBarcodeKindsInferred(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, _ := dbtest.New(t)
 	bcProduct(t, d, "DRILL", catalog.Changes{})
@@ -80,6 +81,7 @@ func TestBarcodeKindsInferred(t *testing.T) {
 }
 
 func TestBarcodeRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, _ := dbtest.New(t)
 	bcProduct(t, d, "DRILL", catalog.Changes{})
@@ -128,6 +130,7 @@ func TestBarcodeRefused(t *testing.T) {
 }
 
 func TestBarcodeOnPack(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, _ := dbtest.New(t)
 	bcProduct(t, d, "DRILL", catalog.Changes{})
@@ -149,6 +152,7 @@ func TestBarcodeOnPack(t *testing.T) {
 }
 
 func TestPacksAndToStock(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, _ := dbtest.New(t)
 	drill := bcProduct(t, d, "DRILL", catalog.Changes{})
@@ -206,6 +210,7 @@ func TestPacksAndToStock(t *testing.T) {
 }
 
 func TestLookup(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, _ := dbtest.New(t)
 	mpn := "2607001234"
@@ -287,6 +292,7 @@ func TestLookup(t *testing.T) {
 // The lookup is one indexed query: PostgreSQL pushes code = $1 into every branch of the
 // product_codes view, so no branch scans its table.
 func TestLookupUsesIndexes(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	for i := range 50 {
 		bcProduct(t, d, "P"+decimal.NewFromInt(int64(i)).String(), catalog.Changes{})
@@ -312,6 +318,7 @@ func TestLookupUsesIndexes(t *testing.T) {
 // Eight transactions race to put the same barcode on eight products: exactly one wins, the
 // others get a conflict naming the winner, never a raw driver error.
 func TestBarcodeRace(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, _ := dbtest.New(t)
 	const n = 8

@@ -23,6 +23,7 @@ func (k *variantKit) bomAdd(sku, component, qty string) (catalog.BOMLine, bool, 
 }
 
 func TestBOM(t *testing.T) {
+	t.Parallel()
 	k := newVariantKit(t)
 	k.product("KIT", catalog.Changes{Name: kptr("Bike kit")})
 	k.product("WHEEL", catalog.Changes{Name: kptr("Wheel"), CostPrice: kptr(k.dec("40.25"))})
@@ -122,6 +123,7 @@ func TestBOM(t *testing.T) {
 
 // Two transactions adding A -> B and B -> A at the same moment: exactly one may succeed.
 func TestBOMConcurrentCycle(t *testing.T) {
+	t.Parallel()
 	k := newVariantKit(t)
 	for round := range 10 {
 		a, b := fmt.Sprintf("A%d", round), fmt.Sprintf("B%d", round)

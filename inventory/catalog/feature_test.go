@@ -10,6 +10,7 @@ import (
 )
 
 func TestFeatures(t *testing.T) {
+	t.Parallel()
 	k := newVariantKit(t)
 	k.product("LAMP", catalog.Changes{})
 	k.product("DRILL", catalog.Changes{})

@@ -66,6 +66,7 @@ GLOVE,Work gloves,,2.125,,Safety,,,,
 `
 
 func TestImportCreatesUpdatesAndReimportsNothing(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	if _, err := company.Add(ctx, d, "ACME", company.Changes{Name: s("Acme"), Manufacturer: b(true)}); err != nil {
@@ -164,6 +165,7 @@ func countProducts(t *testing.T, d *sqlx.DB) int {
 
 // Every kind of bad row is reported with its row, column and reason, all of them at once.
 func TestImportValidation(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	if _, err := company.Add(ctx, d, "SUPP", company.Changes{Name: s("Supplier"), Supplier: b(true)}); err != nil {
@@ -268,6 +270,7 @@ NEWNAME,,,,,,,,,,,,
 // The export is written by PostgreSQL with the formula guard in SQL: every cell reads back
 // exactly through csvio, and filter values (quotes included) reach the server as literals.
 func TestExportGuardAndFilters(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	names := []string{"=SUM(A1)", "'=already quoted", "''@twice", "-5", "-minus", "@at", "+plus", "+1.50", "O'Brien's, \"best\"", "line\nbreak"}
 	for i, n := range names {
@@ -312,6 +315,7 @@ func TestExportGuardAndFilters(t *testing.T) {
 // A cell may name a feature or a barcode twice: the last feature of a name wins, a
 // barcode is added once, for a new product and for an existing one.
 func TestImportRepeatsInACell(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	text := "sku,name,barcodes,features\n" +
@@ -350,6 +354,7 @@ func TestImportRepeatsInACell(t *testing.T) {
 // A backslash, a tab, a line break and a cell that reads \N (COPY's text NULL) arrive in
 // the product as they were written.
 func TestImportKeepsEscapes(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	text := "sku,name,description\n" +
@@ -376,6 +381,7 @@ func TestImportKeepsEscapes(t *testing.T) {
 // new and existing products with a refused row skipped, each new product gets its own
 // barcodes and features (by the id its row drew when it was staged).
 func TestImportOnlyTheFilesColumns(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	pricing := func() (formula string, pct *string, sell string) {
@@ -472,6 +478,7 @@ func TestImportOnlyTheFilesColumns(t *testing.T) {
 // --skip-invalid the first row of each is written, with its barcodes and features, and
 // the products the file updates are counted once.
 func TestImportRepeatedSKUs(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	mustAdd(t, d, "OLD", catalog.Changes{})
@@ -527,6 +534,7 @@ func TestImportRepeatedSKUs(t *testing.T) {
 
 // New products record who imported them, as the columns' defaults would.
 func TestImportRecordsTheActor(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	r, err := csvio.NewReader(strings.NewReader("sku,name\nP1,One\nP2,Two\n"), catalog.CSVColumns, catalog.CSVRequired, csvio.Options{})
@@ -552,6 +560,7 @@ func TestImportRecordsTheActor(t *testing.T) {
 // found it free, is a conflict and not a repeat in the file: the import says to run it
 // again, and writes nothing.
 func TestImportSKUAddedMeanwhile(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	other, err := d.BeginTxx(ctx, nil)

@@ -26,6 +26,7 @@ func (k *variantKit) option(sku, group string, values []string, adjust map[strin
 }
 
 func TestOptions(t *testing.T) {
+	t.Parallel()
 	k := newVariantKit(t)
 	k.product("BIKE", catalog.Changes{SellPrice: kptr(k.dec("900.00"))})
 
@@ -79,6 +80,7 @@ func TestOptions(t *testing.T) {
 }
 
 func TestConfigure(t *testing.T) {
+	t.Parallel()
 	k := newVariantKit(t)
 	k.product("BIKE", catalog.Changes{Name: kptr("Touring bike"), SellPrice: kptr(k.dec("900.00"))})
 	_, err := k.option("BIKE", "Frame", []string{"S", "M", "L"}, map[string]string{"L": "25.00", "S": "-10"}, nil)

@@ -59,6 +59,7 @@ func fakeActivity(t *testing.T, d *sqlx.DB, sku, onHand, allocated string, order
 func itoa(n int) string { return decimal.NewFromInt(int64(n)).String() }
 
 func TestTypesAndDefaults(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -94,6 +95,7 @@ func TestTypesAndDefaults(t *testing.T) {
 }
 
 func TestTrackingRules(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	_, err := catalog.Add(ctx, d, "SVC", catalog.Changes{Name: s("x"), Type: s("service"), TrackStock: b(true)})
@@ -121,6 +123,7 @@ func TestTrackingRules(t *testing.T) {
 }
 
 func TestTrackingSwitchRefusedWhileInUse(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	mustAdd(t, d, "W", catalog.Changes{})
@@ -146,6 +149,7 @@ func TestTrackingSwitchRefusedWhileInUse(t *testing.T) {
 }
 
 func TestSystemProducts(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	for _, sku := range []string{"FREIGHT", "DEPOSIT", "SERVICE"} {
@@ -167,6 +171,7 @@ func TestSystemProducts(t *testing.T) {
 }
 
 func TestDeactivation(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	mustAdd(t, d, "OLD", catalog.Changes{})
@@ -200,6 +205,7 @@ func TestDeactivation(t *testing.T) {
 }
 
 func TestUnits(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	_, err := catalog.Add(ctx, d, "R", catalog.Changes{Name: s("Rope"), StockUOM: s("m"), SalesUOM: s("kg")})
@@ -223,6 +229,7 @@ func TestUnits(t *testing.T) {
 }
 
 func TestManufacturerAndSearch(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	if _, err := d.Exec(`INSERT INTO companies (code, name, currency, is_manufacturer) VALUES ('BOSCH', 'Bosch', 'USD', true),
@@ -256,6 +263,7 @@ func TestManufacturerAndSearch(t *testing.T) {
 }
 
 func TestCheckAccounting(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	ms, err := catalog.Check(ctx, d)
@@ -271,6 +279,7 @@ func TestCheckAccounting(t *testing.T) {
 }
 
 func TestPortal(t *testing.T) {
+	t.Parallel()
 	d, _ := dbtest.New(t)
 	ctx := context.Background()
 	mustAdd(t, d, "P1", catalog.Changes{InPortal: b(true), PortalDescription: s("Shiny"), SellPrice: dec("9.90")})

@@ -111,6 +111,7 @@ func (k *variantKit) generate(sku string) ([]catalog.Variant, int, error) {
 func kptr[T any](v T) *T { return &v }
 
 func TestValueCode(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"S": "S", "red": "RED", "Extra large": "EXTRA-LARGE", "  x--l ": "X-L", "Grün": "GRUN",
 		"240 V / 50Hz": "240-V-50HZ", "1.5m": "1-5M", "!!": "", "navy_blue": "NAVY-BLUE",
@@ -122,6 +123,7 @@ func TestValueCode(t *testing.T) {
 }
 
 func TestAttributes(t *testing.T) {
+	t.Parallel()
 	k := newVariantKit(t)
 	k.product("TEE", catalog.Changes{SellPrice: kptr(k.dec("20"))})
 
@@ -188,6 +190,7 @@ func TestAttributes(t *testing.T) {
 }
 
 func TestGenerateVariants(t *testing.T) {
+	t.Parallel()
 	k := newVariantKit(t)
 	var mfr company.Company
 	k.ok(k.tx(func(tx *sqlx.Tx) (err error) {
@@ -306,6 +309,7 @@ func TestGenerateVariants(t *testing.T) {
 }
 
 func TestGenerateVariantRefusals(t *testing.T) {
+	t.Parallel()
 	k := newVariantKit(t)
 	// Negative prices: template 5 with an extra of -6.
 	k.product("CAP", catalog.Changes{SellPrice: kptr(k.dec("5"))})
@@ -367,6 +371,7 @@ func TestGenerateVariantRefusals(t *testing.T) {
 
 // Four generates at once on the same template: each combination exists exactly once.
 func TestGenerateVariantsConcurrently(t *testing.T) {
+	t.Parallel()
 	k := newVariantKit(t)
 	tmpl := k.product("POLO", catalog.Changes{SellPrice: kptr(k.dec("30"))})
 	_, err := k.attribute("POLO", "Size", []string{"S", "M", "L"}, nil)

@@ -16,6 +16,7 @@ import (
 )
 
 func TestSetBreaksInBulk(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	addProduct(t, conn, "F", "8", "0", "0")
 	_, err := pricing.SetFormula(bg, conn, "F", "markup", dec("50"))
@@ -127,6 +128,7 @@ func TestSetBreaksInBulk(t *testing.T) {
 }
 
 func TestSpecialPrices(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	addProduct(t, conn, "X", "1", "2", "3")
 	today := *day("2026-05-15")
@@ -208,6 +210,7 @@ func TestSpecialPrices(t *testing.T) {
 // Many writers setting the same rows at once never fail or duplicate a row, and a change of
 // the default price type racing them leaves no stored first row of the default type.
 func TestConcurrentPriceWrites(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 40)

@@ -35,7 +35,7 @@ var (
 	SpecialCSVRequired = []string{"customer", "sku", "price"}
 )
 
-// csvImport is one import in progress, a chunk of csvio.ChunkRows rows at a time: the rows
+// csvImport is one import in progress, a chunk of opt.Chunk() rows at a time: the rows
 // of the chunk, what is wrong with each, the rows that go to the bulk write (indexes into
 // rows), and the keys of the earlier chunks' rows (log).
 type csvImport struct {
@@ -97,7 +97,7 @@ func (im *csvImport) run(r *csvio.Reader, opt csvio.ImportOptions, parse func(i 
 // whether the file may have more.
 func (im *csvImport) read(r *csvio.Reader, opt csvio.ImportOptions, parse func(i int, v []string) bool, read *int) (bool, error) {
 	im.rows, im.good, im.errs = im.rows[:0], im.good[:0], map[int][]csvio.RowError{}
-	for len(im.rows) < csvio.ChunkRows {
+	for len(im.rows) < opt.Chunk() {
 		row, err := r.Next()
 		if err == io.EOF {
 			return false, nil

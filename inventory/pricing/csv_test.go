@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -30,7 +31,7 @@ func importCSV(t *testing.T, conn *sqlx.DB, fn importFn, columns, required []str
 	var rejects []string
 	err = db.InBulk(bg, conn, dry, func(b *db.Bulk) error {
 		var err error
-		res, err = fn(bg, b, r, csvio.ImportOptions{SkipInvalid: skip, Rejects: func(rj csvio.Rejected) error {
+		res, err = fn(bg, b, r, csvio.ImportOptions{SkipInvalid: skip, ChunkRows: chunkRows(t), Rejects: func(rj csvio.Rejected) error {
 			if len(rj.Values) != len(columns) {
 				t.Errorf("row %d: %d values for %d columns", rj.Row, len(rj.Values), len(columns))
 			}
@@ -68,6 +69,7 @@ func exportBreaks(t *testing.T, conn *sqlx.DB, sku, typ string) string {
 }
 
 func TestImportExportBreaks(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	addProduct(t, conn, "F", "8", "0", "0")
 	_, err := pricing.SetFormula(bg, conn, "F", "markup", dec("50")) // sell price 12, by formula
@@ -162,6 +164,7 @@ func TestImportExportBreaks(t *testing.T) {
 }
 
 func TestImportExportSpecials(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	cols, req := pricing.SpecialCSVColumns, pricing.SpecialCSVRequired
 	imp := func(text string, skip bool) (csvio.Result, []string, error) {
@@ -242,10 +245,30 @@ func TestImportExportSpecials(t *testing.T) {
 // counts and prices, with rows that repeat a key of an earlier chunk refused like those
 // that repeat one within it.
 func TestImportsInChunks(t *testing.T) {
-	defer func(n int) { csvio.ChunkRows = n }(csvio.ChunkRows)
+	t.Parallel()
 	for _, n := range []int{1, 2, 3} {
-		csvio.ChunkRows = n
-		t.Run(fmt.Sprintf("breaks by %d", n), TestImportExportBreaks)
-		t.Run(fmt.Sprintf("specials by %d", n), TestImportExportSpecials)
+		t.Run(fmt.Sprintf("breaks by %d", n), inChunks(n, TestImportExportBreaks))
+		t.Run(fmt.Sprintf("specials by %d", n), inChunks(n, TestImportExportSpecials))
 	}
+}
+
+// chunkSizes holds the chunk size importCSV passes for a (sub)test run by inChunks; other
+// tests import with the default.
+var chunkSizes sync.Map // *testing.T -> int
+
+// inChunks runs test with imports read n rows at a time.
+func inChunks(n int, test func(*testing.T)) func(*testing.T) {
+	return func(t *testing.T) {
+		chunkSizes.Store(t, n)
+		t.Cleanup(func() { chunkSizes.Delete(t) })
+		test(t)
+	}
+}
+
+// chunkRows is the ImportOptions.ChunkRows for t's imports: 0 (the default) unless t runs
+// under inChunks.
+func chunkRows(t *testing.T) int {
+	n, _ := chunkSizes.Load(t)
+	k, _ := n.(int)
+	return k
 }

@@ -99,6 +99,7 @@ func world(t *testing.T) *sqlx.DB {
 }
 
 func TestPriceTypes(t *testing.T) {
+	t.Parallel()
 	conn, _ := dbtest.New(t)
 	pt, err := pricetype.AddType(bg, conn, "vip", "VIP customers")
 	must(t, err)
@@ -154,6 +155,7 @@ func TestPriceTypes(t *testing.T) {
 }
 
 func TestFormulas(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	for _, c := range []struct {
 		formula, pct, want string
@@ -251,6 +253,7 @@ func TestFormulas(t *testing.T) {
 
 // The default price type's first row is the unit sell price, both ways and on every path.
 func TestSellPriceIsTheFirstDefaultRow(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	firstRow := func() pricing.Break {
 		t.Helper()
@@ -301,6 +304,7 @@ func TestSellPriceIsTheFirstDefaultRow(t *testing.T) {
 
 // Changing the default price type keeps every customer's prices where they can be kept.
 func TestDefaultPriceTypeChange(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	addProduct(t, conn, "F", "8", "0", "0")
 	_, err := pricing.SetFormula(bg, conn, "F", "markup", dec("50")) // sell 12

@@ -121,6 +121,7 @@ var quoteCases = []quoteCase{
 }
 
 func TestQuotePrecedence(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	priceList(t, conn)
 	for _, c := range quoteCases {
@@ -180,6 +181,7 @@ func explain(r pricing.Result) string {
 
 // The explanation says why each rule did or did not apply, in words a person can check.
 func TestQuoteExplains(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	priceList(t, conn)
 	setMode(t, conn, "sell_from")
@@ -253,6 +255,7 @@ func TestQuoteExplains(t *testing.T) {
 
 // An inactive price type stops pricing its customers: they fall back to the default.
 func TestQuoteInactivePriceType(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	priceList(t, conn)
 	_, err := pricetype.SetTypeActive(bg, conn, "wholesale", false)
@@ -270,6 +273,7 @@ func TestQuoteInactivePriceType(t *testing.T) {
 }
 
 func TestQuoteRefusals(t *testing.T) {
+	t.Parallel()
 	conn := world(t)
 	ids, err := pricing.Lookup(bg, conn, "W", "ACME", "MAIN")
 	must(t, err)

@@ -79,6 +79,7 @@ func avgCost(t *testing.T, conn *sqlx.DB, sku string) decimal.Decimal {
 }
 
 func TestAdjustPlainAndAverageCost(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	if _, _, err := adjust(t, conn, "", stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("10"), UnitCost: dp("2")}); err != nil {
 		t.Fatal(err)
@@ -107,6 +108,7 @@ func TestAdjustPlainAndAverageCost(t *testing.T) {
 }
 
 func TestAdjustRefIsAppliedOnce(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	a := stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("5")}
 	if _, applied, err := adjust(t, conn, "delivery-1", a); err != nil || !applied {
@@ -121,6 +123,7 @@ func TestAdjustRefIsAppliedOnce(t *testing.T) {
 }
 
 func TestAdjustBatchesAndSerials(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	exp1 := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
 	exp2 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)

@@ -145,6 +145,7 @@ func id(t *testing.T, conn *sqlx.DB, table, code string) int64 {
 }
 
 func TestCheckBalances(t *testing.T) {
+	t.Parallel()
 	t.Run("balance off the ledger", func(t *testing.T) {
 		conn := stocked(t)
 		exec(t, conn, `UPDATE stock_balances SET on_hand = on_hand + 1 WHERE product_id = $1 AND location_id = $2`,
@@ -224,6 +225,7 @@ func TestCheckBalances(t *testing.T) {
 }
 
 func TestCheckNegativeAndSerials(t *testing.T) {
+	t.Parallel()
 	t.Run("negative stock", func(t *testing.T) {
 		conn := stocked(t)
 		exec(t, conn, `UPDATE settings SET value = 'true' WHERE key = 'negative_stock_allowed'`)
@@ -263,6 +265,7 @@ func TestCheckNegativeAndSerials(t *testing.T) {
 }
 
 func TestCheckTracking(t *testing.T) {
+	t.Parallel()
 	t.Run("moves without serial or batch", func(t *testing.T) {
 		conn := stocked(t)
 		adj, a := id(t, conn, "locations", "~adjustment"), id(t, conn, "locations", "A")

@@ -194,6 +194,7 @@ func TestConcurrentPostingKeepsEveryInvariant(t *testing.T) {
 // hand under the product's lock; a figure read before waiting for the lock would weigh the
 // new cost against stale stock.
 func TestConcurrentAverageCostFollowsTheLedger(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	ctx := context.Background()
 	if _, _, err := adjust(t, conn, "", stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("50"), UnitCost: dp("4")}); err != nil {

@@ -134,7 +134,7 @@ type levelRow struct {
 // ImportLevels sets stock levels from a CSV file (columns LevelCSVColumns) in b's
 // transaction, with the rules of SetLevels: keyed by SKU and location; an empty min, max or
 // bay cell keeps the value (an import cannot clear one: stock levels set --bay "" does).
-// The file is read csvio.ChunkRows rows at a time: each chunk's rows are checked against the
+// The file is read opt.Chunk() rows at a time: each chunk's rows are checked against the
 // database at once (products, locations, bays, the levels kept, locked, and the earlier
 // chunks' rows, so a product and location given twice are refused whatever the distance),
 // then one statement writes the rows that change something. Every reason of every bad row
@@ -151,11 +151,11 @@ func ImportLevels(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.Im
 	return csvio.Finish(total, opt)
 }
 
-// importLevelChunk reads, checks and writes the next csvio.ChunkRows rows of r, adding
+// importLevelChunk reads, checks and writes the next opt.Chunk() rows of r, adding
 // what it did to total; n counts the rows read, log the keys of the earlier chunks' rows.
 func importLevelChunk(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions, n *int, log *pgcopy.KeyLog, total *csvio.Result) (bool, error) {
 	var rows []levelRow
-	_, rejects, more, err := readRows(r, opt, LevelCSVColumns, csvio.ChunkRows, n, func(c *cellErrs) {
+	_, rejects, more, err := readRows(r, opt, LevelCSVColumns, opt.Chunk(), n, func(c *cellErrs) {
 		v := c.row.Values
 		lr := levelRow{Row: c.row, sku: v[0], location: v[1], bay: v[4]}
 		if lr.sku == "" {
@@ -534,7 +534,7 @@ type AdjustImport struct {
 // read, naming the row (or the block of rows, for a file over KeptLines rows) and what
 // differs, or their number.
 //
-// The file is read, checked and posted csvio.ChunkRows rows at a time, so memory stays flat;
+// The file is read, checked and posted opt.Chunk() rows at a time, so memory stays flat;
 // each chunk's rows are first posted together, and when that is refused each on its own (in
 // a savepoint) to find every row that cannot be, with its reason.
 func ImportAdjustments(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions, ref string) (AdjustImport, error) {
@@ -561,7 +561,7 @@ func ImportAdjustments(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csv
 		var rows []csvio.Row
 		var rejects []csvio.Rejected
 		var err error
-		if adjs, rows, rejects, more, err = readAdjustments(r, opt, csvio.ChunkRows, &n); err != nil {
+		if adjs, rows, rejects, more, err = readAdjustments(r, opt, opt.Chunk(), &n); err != nil {
 			return AdjustImport{}, err
 		}
 		if rb != nil {

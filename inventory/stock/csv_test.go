@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
@@ -32,7 +33,7 @@ func importCSV(t *testing.T, conn *sqlx.DB, fn importFn, columns, required []str
 	last := 0
 	err = db.InBulk(context.Background(), conn, dry, func(b *db.Bulk) error {
 		var err error
-		res, err = fn(context.Background(), b, r, csvio.ImportOptions{SkipInvalid: skip, Rejects: func(rj csvio.Rejected) error {
+		res, err = fn(context.Background(), b, r, csvio.ImportOptions{SkipInvalid: skip, ChunkRows: chunkRows(t), Rejects: func(rj csvio.Rejected) error {
 			if rj.Row <= last || len(rj.Values) != len(columns) {
 				t.Errorf("reject of row %d after row %d, %d values", rj.Row, last, len(rj.Values))
 			}
@@ -60,6 +61,7 @@ func wantRejects(t *testing.T, got []string, want ...string) {
 }
 
 func TestImportExportLevels(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	ctx := context.Background()
 	if _, err := catalog.Add(ctx, conn, "SVC", catalog.Changes{Name: str("Service"), Type: str("service")}); err != nil {
@@ -153,6 +155,7 @@ func TestImportExportLevels(t *testing.T) {
 }
 
 func TestImportAdjustments(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	cols, req := stock.AdjustCSVColumns, stock.AdjustCSVRequired
 	var last stock.AdjustImport
@@ -249,10 +252,30 @@ func TestImportAdjustments(t *testing.T) {
 // counts and stock, with a product and location repeated from an earlier chunk refused like
 // one repeated within it, and adjustments posted against what the earlier chunks posted.
 func TestImportsInChunks(t *testing.T) {
-	defer func(n int) { csvio.ChunkRows = n }(csvio.ChunkRows)
+	t.Parallel()
 	for _, n := range []int{1, 2, 3} {
-		csvio.ChunkRows = n
-		t.Run(fmt.Sprintf("levels by %d", n), TestImportExportLevels)
-		t.Run(fmt.Sprintf("adjustments by %d", n), TestImportAdjustments)
+		t.Run(fmt.Sprintf("levels by %d", n), inChunks(n, TestImportExportLevels))
+		t.Run(fmt.Sprintf("adjustments by %d", n), inChunks(n, TestImportAdjustments))
 	}
+}
+
+// chunkSizes holds the chunk size importCSV passes for a (sub)test run by inChunks; other
+// tests import with the default.
+var chunkSizes sync.Map // *testing.T -> int
+
+// inChunks runs test with imports read n rows at a time.
+func inChunks(n int, test func(*testing.T)) func(*testing.T) {
+	return func(t *testing.T) {
+		chunkSizes.Store(t, n)
+		t.Cleanup(func() { chunkSizes.Delete(t) })
+		test(t)
+	}
+}
+
+// chunkRows is the ImportOptions.ChunkRows for t's imports: 0 (the default) unless t runs
+// under inChunks.
+func chunkRows(t *testing.T) int {
+	n, _ := chunkSizes.Load(t)
+	k, _ := n.(int)
+	return k
 }

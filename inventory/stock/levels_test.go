@@ -25,6 +25,7 @@ func setLevels(t *testing.T, conn *sqlx.DB, sku, loc string, ch stock.LevelChang
 }
 
 func TestSetLevels(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	ctx := context.Background()
 	l, err := setLevels(t, conn, "PLAIN", "A", stock.LevelChanges{Min: dp("5"), Max: dp("20"), Bay: str("X1")})

@@ -64,6 +64,7 @@ func date(s string) *time.Time {
 }
 
 func TestShow(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	ctx := context.Background()
 	mustAdjust(t, conn, stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("10"), UnitCost: dp("2")},
@@ -124,6 +125,7 @@ func TestShow(t *testing.T) {
 }
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	ctx := context.Background()
 	mustAdjust(t, conn, stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("10")},
@@ -183,6 +185,7 @@ func TestList(t *testing.T) {
 }
 
 func TestMoves(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	ctx := context.Background()
 	m1 := mustAdjust(t, conn, stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("10"), UnitCost: dp("2"), Reason: "opening", Narrative: "first count"})
@@ -257,6 +260,7 @@ func TestMoves(t *testing.T) {
 }
 
 func TestBatchesSerialsTrace(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	ctx := context.Background()
 	mustAdjust(t, conn, stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("5"), Batch: "L1", Expiry: date("2027-01-01")},

@@ -121,6 +121,7 @@ func trLedgerHolds(t *testing.T, conn *sqlx.DB) {
 }
 
 func TestTransferImmediate(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	trStock(t, conn, stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("10"), UnitCost: dp("2")})
 	doc := trMustTransfer(t, conn, stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("4"), Narrative: "restock"})
@@ -166,6 +167,7 @@ func TestTransferImmediate(t *testing.T) {
 }
 
 func TestTransferRules(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	trStock(t, conn, stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("10"), UnitCost: dp("2")})
 	for _, c := range []struct {
@@ -191,6 +193,7 @@ func TestTransferRules(t *testing.T) {
 }
 
 func TestTransferInsufficientWritesNothing(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	trStock(t, conn, stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("10"), UnitCost: dp("2")})
 	for _, two := range []bool{false, true} {
@@ -215,6 +218,7 @@ func TestTransferInsufficientWritesNothing(t *testing.T) {
 }
 
 func TestTransferExtraCostRaisesAverage(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	trStock(t, conn,
 		stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("10"), UnitCost: dp("2")},
@@ -235,6 +239,7 @@ func TestTransferExtraCostRaisesAverage(t *testing.T) {
 }
 
 func TestTransferBatchesFEFO(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	late := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 	early := time.Date(2099, 12, 1, 0, 0, 0, 0, time.UTC)
@@ -267,6 +272,7 @@ func TestTransferBatchesFEFO(t *testing.T) {
 }
 
 func TestTransferSerialsTravel(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	trStock(t, conn, stock.Adjustment{SKU: "SER", Location: "A", Qty: d("3"), SerialStart: "SN1", UnitCost: dp("100")})
 	_, err := trTransfer(t, conn, stock.TransferRequest{SKU: "SER", From: "A", To: "B", Qty: d("3"), Serials: []string{"SN1", "SN2"}})
@@ -304,6 +310,7 @@ func TestTransferSerialsTravel(t *testing.T) {
 }
 
 func TestTransferBays(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	trBay(t, conn, "B", "Y1")
 	trBay(t, conn, "B", "Y2")
@@ -347,6 +354,7 @@ func TestTransferBays(t *testing.T) {
 }
 
 func TestTransferTwoStep(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	trStock(t, conn, stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("10"), UnitCost: dp("2")})
 	doc := trMustTransfer(t, conn, stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("6"), TwoStep: true, ExtraCost: dp("6")})
@@ -404,6 +412,7 @@ func TestTransferTwoStep(t *testing.T) {
 
 // Receipts of thirds take shares of the extra cost that add up to it exactly.
 func TestTransferExtraCostSharesAddUp(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	trStock(t, conn, stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("3"), UnitCost: dp("2")})
 	doc := trMustTransfer(t, conn, stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("3"), TwoStep: true, ExtraCost: dp("10")})
@@ -425,6 +434,7 @@ func TestTransferExtraCostSharesAddUp(t *testing.T) {
 }
 
 func TestTransferReceiveByLine(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	late := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 	early := time.Date(2099, 12, 1, 0, 0, 0, 0, time.UTC)
@@ -477,6 +487,7 @@ func TestTransferReceiveByLine(t *testing.T) {
 }
 
 func TestTransferRefIsPostedOnce(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	trStock(t, conn, stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("10")})
 	r := stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("4"), TwoStep: true, Ref: "van-7"}
@@ -508,6 +519,7 @@ func TestTransferRefIsPostedOnce(t *testing.T) {
 // Six receipts of the same transfer at once: the transfer row lock makes them queue, one
 // receives everything and the rest are told it is received, never a driver error.
 func TestTransferConcurrentReceipts(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	trStock(t, conn, stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("12"), UnitCost: dp("3")})
 	doc := trMustTransfer(t, conn, stock.TransferRequest{SKU: "PLAIN", From: "A", To: "B", Qty: d("12"), TwoStep: true, ExtraCost: dp("12")})

@@ -248,6 +248,7 @@ func eq(t *testing.T, what string, got *decimal.Decimal, want string) {
 }
 
 func TestNewSnapshotsEveryProductBayBatchAndSerial(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	doc := w.mustNew(stocktake.Request{Location: "MAIN", Narrative: "year end"})
 	if doc.Number != "ST-000001" || doc.Status != stocktake.Open || doc.Scope != stocktake.ScopeAll || doc.Location != "MAIN" {
@@ -299,6 +300,7 @@ func TestNewSnapshotsEveryProductBayBatchAndSerial(t *testing.T) {
 // Rules such as "the base currency cannot change once documents exist" read the documents
 // view; every migration that redefines it must keep the stocktake branch.
 func TestDocumentsViewListsStocktakes(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	w.mustNew(stocktake.Request{Location: "MAIN"})
 	var kinds []string
@@ -314,6 +316,7 @@ func TestDocumentsViewListsStocktakes(t *testing.T) {
 }
 
 func TestOneOpenStocktakePerProductAndLocation(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	w.mustNew(stocktake.Request{Location: "MAIN", Category: "tools"}) // PLAIN and SER
 	_, err := w.newST(stocktake.Request{Location: "MAIN", SKUs: []string{"LOT", "PLAIN"}})
@@ -350,6 +353,7 @@ func TestOneOpenStocktakePerProductAndLocation(t *testing.T) {
 }
 
 func TestConcurrentNewTakesEachProductOnce(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	var wg sync.WaitGroup
 	errs := make([]error, 6)
@@ -380,6 +384,7 @@ func TestConcurrentNewTakesEachProductOnce(t *testing.T) {
 }
 
 func TestCountsAndPostWithoutMoves(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	w.mustNew(stocktake.Request{Location: "MAIN"})
 	// PLAIN is in two places: a count must say which. Its bay then decides the line.
@@ -496,6 +501,7 @@ func movedSinceSnapshot(t *testing.T) *world {
 }
 
 func TestPostKeepsMovesAfterTheCountByDefault(t *testing.T) {
+	t.Parallel()
 	w := movedSinceSnapshot(t)
 	// counted - (expected + net moves before the count) = 6 - (10 - 3) = -1: on hand 9 - 1 = 8.
 	_, moves := w.mustPost("ST-000001", stocktake.PostOptions{})
@@ -513,6 +519,7 @@ func TestPostKeepsMovesAfterTheCountByDefault(t *testing.T) {
 }
 
 func TestPostSetCountedForcesOnHandToTheCount(t *testing.T) {
+	t.Parallel()
 	w := movedSinceSnapshot(t)
 	// counted - on hand now = 6 - 9 = -3: on hand 6.
 	_, moves := w.mustPost("ST-000001", stocktake.PostOptions{SetCounted: true})
@@ -525,6 +532,7 @@ func TestPostSetCountedForcesOnHandToTheCount(t *testing.T) {
 }
 
 func TestPostRefusesWhatLeftAfterTheCount(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	w.mustNew(stocktake.Request{Location: "MAIN", SKUs: []string{"PLAIN"}})
 	// Counted 1 of 5 outside bays (-4), then 3 more leave: 2 remain, -4 cannot be posted
@@ -547,6 +555,7 @@ func TestPostRefusesWhatLeftAfterTheCount(t *testing.T) {
 }
 
 func TestZeroUncounted(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	w.mustNew(stocktake.Request{Location: "MAIN", Category: "tools"})
 	w.mustCount("ST-000001", stocktake.Count{SKU: "PLAIN", Qty: d("10"), Bay: "A1"})
@@ -571,6 +580,7 @@ func TestZeroUncounted(t *testing.T) {
 }
 
 func TestBatchesReconcilePerBatch(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	w.mustNew(stocktake.Request{Location: "MAIN", SKUs: []string{"LOT"}})
 	_, err := w.count("ST-000001", stocktake.Count{SKU: "LOT", Qty: d("18")})
@@ -603,6 +613,7 @@ func TestBatchesReconcilePerBatch(t *testing.T) {
 }
 
 func TestSerialsReconcilePerSerial(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	w.mustNew(stocktake.Request{Location: "MAIN", SKUs: []string{"SER"}})
 	_, err := w.count("ST-000001", stocktake.Count{SKU: "SER", Qty: d("1")})
@@ -654,6 +665,7 @@ func TestSerialsReconcilePerSerial(t *testing.T) {
 }
 
 func TestBlindHidesExpectedUntilClosed(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	doc := w.mustNew(stocktake.Request{Location: "MAIN", SKUs: []string{"PLAIN"}, Blind: true})
 	if !doc.Blind || doc.VarianceValue != nil || doc.Moved != nil {
@@ -698,6 +710,7 @@ func (w *world) scan(number, code string, opt stocktake.ScanOptions) (stocktake.
 }
 
 func TestScanAddsUnitsPacksAndSerials(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	w.mustNew(stocktake.Request{Location: "MAIN"})
 	// A unit barcode adds 1, the box barcode 12, the SKU 1: BOXED was not at MAIN at the
@@ -760,6 +773,7 @@ func TestScanAddsUnitsPacksAndSerials(t *testing.T) {
 }
 
 func TestConcurrentScansAddUp(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	w.mustNew(stocktake.Request{Location: "MAIN", SKUs: []string{"BOXED"}})
 	var wg sync.WaitGroup
@@ -789,6 +803,7 @@ func TestConcurrentScansAddUp(t *testing.T) {
 }
 
 func TestRecordIsAllOrNothingAndNamesEveryBadCount(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	w.mustNew(stocktake.Request{Location: "MAIN"})
 	_, err := w.count("ST-000001",
@@ -820,6 +835,7 @@ func TestRecordIsAllOrNothingAndNamesEveryBadCount(t *testing.T) {
 }
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	w.mustNew(stocktake.Request{Location: "MAIN", SKUs: []string{"PLAIN"}})
 	w.mustNew(stocktake.Request{Location: "NORTH"})
@@ -849,6 +865,7 @@ func TestList(t *testing.T) {
 }
 
 func TestMovedFlagsMovesThatCancelOut(t *testing.T) {
+	t.Parallel()
 	w := setup(t)
 	w.mustNew(stocktake.Request{Location: "MAIN", SKUs: []string{"PLAIN"}})
 	// One in and one out of A1 after the snapshot: nothing changed, but the line moved.

@@ -26,6 +26,9 @@ type ImportOptions struct {
 	Rejects func(Rejected) error
 	// Progress, when set, is called now and then with the number of rows read so far.
 	Progress func(rows int)
+	// ChunkRows, when positive, replaces ChunkRows as the rows read, checked and written at
+	// a time (tests use small chunks to cross chunk boundaries).
+	ChunkRows int
 }
 
 // ErrRowsInvalid is what an import returns when rows failed validation and SkipInvalid is

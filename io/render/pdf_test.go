@@ -17,6 +17,7 @@ func pdfText(pdf []byte) []string {
 }
 
 func TestHTMLToPDFLaysOutTheSubset(t *testing.T) {
+	t.Parallel()
 	html := `<!DOCTYPE html><html><head><title>Doc &amp; title</title><style>p { color: red }</style></head>
 <body>
 <h1>Heading one</h1>

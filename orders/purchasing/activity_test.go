@@ -19,6 +19,7 @@ func no() *bool { b := false; return &b }
 // tracking stock (product_activity counts open PO lines, migration 00010); once the PO is
 // cancelled it can.
 func TestOpenPOKeepsStockTracking(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	po := newPO(t, conn, purchasing.NewPO{Supplier: "HOME", Location: "MAIN"}, purchasing.LineInput{SKU: "W", Qty: d("4"), Price: dp("3")})
 	stop := func() error {
@@ -60,6 +61,7 @@ func TestOpenPOKeepsStockTracking(t *testing.T) {
 
 // Migration 00010 goes down to 00009's product_activity (no PO lines) and up again.
 func TestPOActivityMigrationDownAndUp(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	newPO(t, conn, purchasing.NewPO{Supplier: "HOME", Location: "MAIN"}, purchasing.LineInput{SKU: "W", Qty: d("4"), Price: dp("3")})
 	p, err := goose.NewProvider(goose.DialectPostgres, conn.DB, os.DirFS("../../db/migrations"),

@@ -91,6 +91,7 @@ func wPrices(t *testing.T, conn *sqlx.DB) {
 // rounded to the pack (6), running again orders nothing, the second order still gets its
 // part, and once the PO is received so release allocates the lines.
 func TestGenerateFromBackordersOrdersOnceAndReleaseAllocates(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	wPrices(t, conn)
 	so1 := salesOrder(t, conn, "MAIN", "W", "5", "BOLT", "2") // nothing at MAIN: all backordered
@@ -181,6 +182,7 @@ func TestGenerateFromBackordersOrdersOnceAndReleaseAllocates(t *testing.T) {
 // --reorder with --from-backorders: the stock and POs covering the backorders are not
 // counted again for the reorder level.
 func TestGenerateReorderAndBackordersCountCoverOnce(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	wPrices(t, conn)
 	so := salesOrder(t, conn, "NORTH", "W", "5") // nothing at NORTH: 5 backordered

@@ -46,6 +46,7 @@ func generated(t *testing.T, res purchasing.GenerateResult, sku, loc string) pur
 }
 
 func TestReorderGeneratesDraftPOsOnce(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	addPrices(t, conn,
 		// W: EURO 10 EUR (11.00 USD), 9 EUR (9.90 USD) from 30, packs of 5; BRIT 8 GBP (10.00 USD).
@@ -131,6 +132,7 @@ func TestReorderGeneratesDraftPOsOnce(t *testing.T) {
 
 // Two runs at the same moment order each shortfall once between them.
 func TestConcurrentReorderOrdersOnce(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	addPrices(t, conn, purchasing.PriceInput{Supplier: "HOME", SKU: "W", Price: d("5")},
 		purchasing.PriceInput{Supplier: "HOME", SKU: "BOLT", Price: d("0.1")})

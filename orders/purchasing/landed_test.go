@@ -22,6 +22,7 @@ func decs(ss ...string) []decimal.Decimal {
 }
 
 func TestApportionLargestRemainder(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name    string
 		total   string
@@ -106,6 +107,7 @@ func shareOf(t *testing.T, doc purchasing.LandedDoc, cost, lineNo int) purchasin
 // Actual duty 70.00 EUR = 77.00 USD → W 1.49, BOLT 74.47, LOT 1.04; only the difference
 // 0.21, 10.64, 0.15 (= 11.00) is posted.
 func TestLandedCostsWorkedExample(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	doc := newPO(t, conn, purchasing.NewPO{Supplier: "HOME", Location: "MAIN"},
 		purchasing.LineInput{SKU: "W", Qty: d("10"), Price: dp("30")},
@@ -250,6 +252,7 @@ func TestLandedCostsWorkedExample(t *testing.T) {
 
 // An estimate replaced before it was posted is never posted; the actual posts in full.
 func TestActualReplacesUnpostedEstimate(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	doc := newPO(t, conn, purchasing.NewPO{Supplier: "EURO", Location: "MAIN", Rate: dp("1.20")},
 		purchasing.LineInput{SKU: "W", Qty: d("4"), Price: dp("10")})
@@ -283,6 +286,7 @@ func TestActualReplacesUnpostedEstimate(t *testing.T) {
 
 // Revalue never takes the average below zero: the excess of a reduction goes to COGS.
 func TestRevalueKeepsAverageCostNonNegative(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	if err := tx(t, conn, func(tx *sqlx.Tx) error {
 		_, _, err := stock.Adjust(ctx, tx, []stock.Adjustment{{SKU: "W", Location: "MAIN", Qty: d("2"), UnitCost: dp("3")}}, "")

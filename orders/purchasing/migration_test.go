@@ -13,6 +13,7 @@ import (
 // The purchasing migration goes down and up again cleanly, and extends the documents view
 // in place: the branches other migrations added (transfers, stocktakes) survive both ways.
 func TestPurchasingMigrationDownAndUp(t *testing.T) {
+	t.Parallel()
 	conn, _ := dbtest.New(t)
 	p, err := goose.NewProvider(goose.DialectPostgres, conn.DB, os.DirFS("../../db/migrations"),
 		goose.WithTableName("stockctl_schema_version"), goose.WithDisableGlobalRegistry(true))

@@ -100,6 +100,7 @@ func onOrder(t *testing.T, conn *sqlx.DB, sku, loc string) decimal.Decimal {
 // quantity, totals in EUR and USD, the rate frozen when ordered, receipts partial and
 // repeated at the frozen rate, refs applied once, over-receipt refused unless allowed.
 func TestPurchaseOrderLifecycle(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	addPrices(t, conn,
 		purchasing.PriceInput{Supplier: "EURO", SKU: "W", Price: d("10"), SupplierSKU: str("EW-1"), LeadDays: ip(14)},
@@ -253,6 +254,7 @@ func TestPurchaseOrderLifecycle(t *testing.T) {
 
 // Batches with expiry, serials from --serial-start, bays, and receiving all lines at once.
 func TestReceiveBatchesSerialsAndBays(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	doc := newPO(t, conn, purchasing.NewPO{Supplier: "HOME", Location: "MAIN"},
 		purchasing.LineInput{SKU: "LOT", Qty: d("10"), Price: dp("2")},
@@ -325,6 +327,7 @@ func TestReceiveBatchesSerialsAndBays(t *testing.T) {
 // Two receipts of one PO at once never receive more than was ordered, and the stock stays
 // consistent: 8 goroutines try to receive 3 of 10 each; at most 3 succeed.
 func TestConcurrentReceiptsNeverOverReceive(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	doc := newPO(t, conn, purchasing.NewPO{Supplier: "HOME", Location: "MAIN"}, purchasing.LineInput{SKU: "W", Qty: d("10"), Price: dp("4")})
 	order(t, conn, doc.Number, "2026-05-01")

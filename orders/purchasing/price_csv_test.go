@@ -71,6 +71,7 @@ BRIT,BOLT,0.015,gbp,2000,,,box,2,2026-01-01,
 `
 
 func TestImportPricesUpsertsAndExportReimportsUnchanged(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	addPrices(t, conn, purchasing.PriceInput{Supplier: "EURO", SKU: "W", Price: d("10"), SupplierSKU: str("ET-W"), LeadDays: ip(14)})
 
@@ -143,6 +144,7 @@ EURO,W,8.75,EUR,30,ET-W,,5,1,,,ea
 }
 
 func TestImportPricesRejectsBadRowsBeforeWriting(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	file := `supplier,sku,price,currency,min_qty,pack,valid_from,valid_until
 EURO,W,10,,,,,

@@ -13,6 +13,7 @@ import (
 )
 
 func TestAddPricesDefaultsAndReplace(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	ps := addPrices(t, conn,
 		purchasing.PriceInput{Supplier: "EURO", SKU: "W", Price: d("10.00"), SupplierSKU: str("ET-W1"), LeadDays: ip(14)},
@@ -55,6 +56,7 @@ func TestAddPricesDefaultsAndReplace(t *testing.T) {
 }
 
 func TestAddPricesRefusesBadRowsTogether(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	err := tx(t, conn, func(tx *sqlx.Tx) error {
 		_, err := purchasing.AddPrices(ctx, tx, []purchasing.PriceInput{
@@ -106,6 +108,7 @@ func TestAddPricesRefusesBadRowsTogether(t *testing.T) {
 // Preferred supplier (SPEC §5): best priority first, then the lowest price at the quantity
 // wanted compared in the base currency, using that quantity's break.
 func TestOffersPickThePreferredSupplier(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	addPrices(t, conn,
 		// EURO: 10 EUR (11.00 USD), 8 EUR from 50 (8.80 USD).

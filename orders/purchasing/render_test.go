@@ -25,6 +25,7 @@ func renderPO(t *testing.T, conn *sqlx.DB, number string, opt purchasing.RenderO
 }
 
 func TestRenderPurchaseOrder(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	if _, err := company.Edit(ctx, conn, "EURO", company.Changes{Address: str("Werkstr. 5, 70173 Stuttgart"), Email: str("sales@euro.example")}); err != nil {
 		t.Fatal(err)
@@ -83,6 +84,7 @@ func TestRenderPurchaseOrder(t *testing.T) {
 
 // A user template renders the same data; a broken one is refused naming its line.
 func TestUserTemplates(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	doc := newPO(t, conn, purchasing.NewPO{Supplier: "BRIT", Location: "MAIN"}, purchasing.LineInput{SKU: "W", Qty: d("2"), Price: dp("7")})
 	mine := render.Template{Name: "mine.html", Body: `<h1>{{.Number}} for {{.Supplier.Code}}</h1>
@@ -152,6 +154,7 @@ func TestUserTemplates(t *testing.T) {
 }
 
 func TestRenderRFQ(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	r := newRFQ(t, conn, rfq.NewRFQInput{Supplier: "EURO", Location: "MAIN", RespondBy: datep("2026-06-20")},
 		[2]string{"W", "40"}, [2]string{"BOLT", "1000"})

@@ -53,6 +53,7 @@ func convert(t *testing.T, conn *sqlx.DB, number string, in rfq.ConvertInput) (p
 // Two suppliers are asked for the same 50 W; their quotes are compared in USD and the
 // better one becomes a purchase order at the quoted prices.
 func TestRFQQuoteCompareConvert(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	addPrices(t, conn, purchasing.PriceInput{Supplier: "EURO", SKU: "W", Price: d("10"), SupplierSKU: str("EW-1")})
 	euro := newRFQ(t, conn, rfq.NewRFQInput{Supplier: "EURO", Location: "MAIN", RespondBy: datep("2026-06-10")},

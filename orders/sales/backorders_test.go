@@ -65,6 +65,7 @@ const oneStatement = `WITH exp AS (
 // maps read apart from the lines. Over random stock, orders and purchase orders at three
 // locations, and for every filter, it must print exactly what the one statement says.
 func TestBackordersAgreeWithOneStatement(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	if _, err := stock.AddLocation(ctx, conn, "SOUTH", "Location SOUTH", "", ""); err != nil {
 		t.Fatal(err)
@@ -191,6 +192,7 @@ func printed(t *testing.T, rows []sales.Backorder) string {
 // An error from the callback stops the listing and comes back as it is; the connections
 // go back to the pool out of their transactions, so the next listing works.
 func TestEachBackorderStopsOnCallbackError(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	for range 3 {
 		confirm(t, conn, order(t, conn, "ACME", "MAIN", sales.LineInput{SKU: "WID", Qty: d("20")}))
@@ -217,6 +219,7 @@ func TestEachBackorderStopsOnCallbackError(t *testing.T) {
 
 // A mistyped order number is an error naming it, not an empty list.
 func TestBackordersUnknownOrder(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	so := order(t, conn, "ACME", "MAIN", sales.LineInput{SKU: "WID", Qty: d("20")})
 	confirm(t, conn, so)

@@ -144,6 +144,7 @@ func eq(t *testing.T, what string, got decimal.Decimal, want string) {
 }
 
 func TestOrderLinesPricesAndConfirm(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	if _, err := catalog.AddPack(ctx, conn, "WID", "box", d("6")); err != nil {
 		t.Fatal(err)
@@ -196,6 +197,7 @@ func tx2(conn *sqlx.DB, fn func(tx *sqlx.Tx) error) (any, any, error) {
 }
 
 func TestManualBackorderAndCancelFreeAllocation(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	so := order(t, conn, "ACME", "MAIN", sales.LineInput{SKU: "WID", Qty: d("6")})
 	confirm(t, conn, so)
@@ -223,6 +225,7 @@ func TestManualBackorderAndCancelFreeAllocation(t *testing.T) {
 }
 
 func TestBackordersListAndRelease(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	a := order(t, conn, "ACME", "MAIN", sales.LineInput{SKU: "WID", Qty: d("13")}) // 10 allocated, 3 backordered
 	confirm(t, conn, a)
@@ -291,6 +294,7 @@ func TestBackordersListAndRelease(t *testing.T) {
 }
 
 func TestShipCompleteReleasesWholeOrNothing(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	adjust(t, conn, stock.Adjustment{SKU: "WID", Location: "MAIN", Qty: d("-10")})
 	a := must(tx(t, conn, func(tx *sqlx.Tx) (sales.Doc, error) {
@@ -314,6 +318,7 @@ func TestShipCompleteReleasesWholeOrNothing(t *testing.T) {
 }
 
 func TestShipAndInvoice(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	adjust(t, conn, stock.Adjustment{SKU: "SER", Location: "MAIN", Qty: d("2"), Serials: []string{"S1", "S2"}, UnitCost: dp("60")})
 	so := order(t, conn, "ACME", "MAIN",
@@ -371,6 +376,7 @@ func TestShipAndInvoice(t *testing.T) {
 // Many goroutines confirm orders for the same scarce product: never more is allocated than
 // on hand, the rest is backordered, and every invariant holds.
 func TestConcurrentConfirmNeverOverAllocates(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	const n = 12
 	var sos []string
@@ -405,6 +411,7 @@ func TestConcurrentConfirmNeverOverAllocates(t *testing.T) {
 
 // Several releases at once against scarce stock: no unit is released twice.
 func TestConcurrentReleaseReleasesEachUnitOnce(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	adjust(t, conn, stock.Adjustment{SKU: "WID", Location: "MAIN", Qty: d("-10")})
 	var sos []string
@@ -449,6 +456,7 @@ func TestConcurrentReleaseReleasesEachUnitOnce(t *testing.T) {
 // release priority order, so asking again for an order already covered gives nothing and
 // another order still gets its own part.
 func TestShortfallsCountDraftPOsInPriorityOrder(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	// MAIN has 10 WID: a (15) gets 10 and backorders 5, then b backorders all of its 3.
 	a := order(t, conn, "ACME", "MAIN", sales.LineInput{SKU: "WID", Qty: d("15")})

@@ -92,6 +92,7 @@ func bill(t *testing.T, conn *sqlx.DB, in timebill.BillInput) timebill.Billed {
 }
 
 func TestPeriodCalendar(t *testing.T) {
+	t.Parallel()
 	eight := timebill.DefaultHoursPerDay
 	for _, c := range []struct {
 		qty, unit, hours string
@@ -113,6 +114,7 @@ func TestPeriodCalendar(t *testing.T) {
 }
 
 func TestProductRules(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	if _, err := timebill.SetProduct(ctx, conn, "WID", timebill.ProductChanges{PeriodUnit: str("day")}); !fault.Is(err, fault.Invalid) {
 		t.Fatalf("period on a stock product: %v, want invalid", err)
@@ -140,6 +142,7 @@ func TestProductRules(t *testing.T) {
 }
 
 func TestLogRules(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	for _, c := range []struct {
 		in    timebill.NewEntry
@@ -162,6 +165,7 @@ func TestLogRules(t *testing.T) {
 // 1000; 2.5 hours of CONS (120 an hour) = 300; 1 hour of CONS at a typed rate of 100 = its
 // own line; a non-billable hour and an entry after --until stay unbilled; BOB is not touched.
 func TestBillWorkedNumbers(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	e1 := logTime(t, conn, timebill.NewEntry{Customer: "ACME", SKU: "DEV", Hours: d("6"), Date: day("2026-03-02"), Ref: "PRJ-1"})
 	e2 := logTime(t, conn, timebill.NewEntry{Customer: "ACME", SKU: "DEV", Hours: d("4"), Date: day("2026-03-03"), Ref: "PRJ-1"})
@@ -254,6 +258,7 @@ func TestBillWorkedNumbers(t *testing.T) {
 // TestBillSpecialPrice: the customer's special price per period applies, at the number of
 // periods: 12 hours of DEV at ACME's special 700 a day = 1.5 × 700 = 1050.
 func TestBillSpecialPrice(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	if _, err := pricing.SetSpecials(ctx, conn, []pricing.SpecialInput{{Customer: "ACME", SKU: "DEV", Price: d("700")}}); err != nil {
 		t.Fatal(err)
@@ -269,6 +274,7 @@ func TestBillSpecialPrice(t *testing.T) {
 // TestBillConcurrent: eight bills of one customer at once make one order; every entry is
 // billed exactly once.
 func TestBillConcurrent(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	for i := 0; i < 20; i++ {
 		logTime(t, conn, timebill.NewEntry{Customer: "ACME", SKU: "DEV", Hours: d("0.5")})

@@ -75,6 +75,7 @@ func register(conn *sqlx.DB, in training.RegisterInput) (training.Registration, 
 }
 
 func TestSessionRules(t *testing.T) {
+	t.Parallel()
 	conn, s := setup(t, 0, 10)
 	if s.SKU != "SAFE" || s.Capacity != 10 || s.Free != 10 || s.Location != "MAIN" {
 		t.Fatalf("session = %+v", s)
@@ -104,6 +105,7 @@ func TestSessionRules(t *testing.T) {
 // with --waitlist it waits, no seat, no line. ACME's registration cannot be undone here, so
 // the database's CHECK is tried directly, then the session grows and C1 is promoted.
 func TestRegisterWorkedNumbers(t *testing.T) {
+	t.Parallel()
 	conn, s := setup(t, 2, 5)
 	r, err := register(conn, training.RegisterInput{Session: s.ID, Customer: "ACME", Seats: 3})
 	if err != nil {
@@ -177,6 +179,7 @@ func TestRegisterWorkedNumbers(t *testing.T) {
 // TestRegisterConcurrent: 12 customers each ask 1 seat of a session of 5 at once: exactly 5
 // are registered, 7 refused, seats_taken is 5 and there are 5 order lines.
 func TestRegisterConcurrent(t *testing.T) {
+	t.Parallel()
 	conn, s := setup(t, 12, 5)
 	var wg sync.WaitGroup
 	errs := make([]error, 12)

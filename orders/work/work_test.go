@@ -144,6 +144,7 @@ func line(t *testing.T, conn *sqlx.DB, so string, n int) sales.Line {
 // 8 LEG at 2.50 (20), 2 TOP at 42 (84) and 1 h of labour at 30 (30): 134, so 67 a table, and
 // allocates the 2 tables to the line; the last one costs 4 × 2.50 + 42 + 15 = 67 again.
 func TestGenerateAndCompleteAllocatesToTheLine(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	so := order(t, conn, sales.LineInput{SKU: "TABLE", Qty: d("3")})
 	eq(t, "backordered after confirm", line(t, conn, so, 1).Backordered, "3")
@@ -235,6 +236,7 @@ func TestGenerateAndCompleteAllocatesToTheLine(t *testing.T) {
 // Missing components refuse the completion, naming each with what it needs and what is
 // available (on hand − allocated), and nothing is posted.
 func TestCompleteRefusesShortages(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	order(t, conn, sales.LineInput{SKU: "LEG", Qty: d("4")}) // allocates 4 of the 12 LEG
 	wo := must[work.Order](t)(tx(t, conn, func(tx *sqlx.Tx) (work.Order, error) {
@@ -276,6 +278,7 @@ func TestCompleteRefusesShortages(t *testing.T) {
 }
 
 func TestNewRefusesProductsItCannotBuild(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	for sku, want := range map[string]string{"LEG": "no bill of materials", "LAB": "without stock", "NOPE": "unknown product"} {
 		_, err := tx(t, conn, func(tx *sqlx.Tx) (work.Order, error) {
@@ -300,6 +303,7 @@ func TestNewRefusesProductsItCannotBuild(t *testing.T) {
 // A custom item without a bill of materials is built at its cost price (100) and allocated
 // to its line; the stock line of the same order is not a work order's business.
 func TestCustomLineWithoutBOM(t *testing.T) {
+	t.Parallel()
 	conn := setup(t)
 	so := order(t, conn, sales.LineInput{SKU: "DESK", Qty: d("1"), Custom: true}, sales.LineInput{SKU: "LEG", Qty: d("20")})
 	gen := must[[]work.Generated](t)(tx(t, conn, func(tx *sqlx.Tx) ([]work.Generated, error) { return work.Generate(ctx, tx, nil) }))
