@@ -10,9 +10,9 @@ import (
 	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
+	"github.com/stockctl/stockctl/business/uom"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
-	"github.com/stockctl/stockctl/business/uom"
 )
 
 // Configurable options into the bill of materials: an option may name components that,
