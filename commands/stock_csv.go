@@ -169,7 +169,7 @@ func (a *App) readAdjustments(name string) ([]stock.Adjustment, []csvio.Row, []c
 // (row, column, value, reason as a table, CSV or JSON on standard output), and returns the
 // error to exit with.
 func (a *App) reportRows(what string, err error) error {
-	var re *stock.RowsError
+	var re *csvio.RowsError
 	if !errors.As(err, &re) {
 		return err
 	}

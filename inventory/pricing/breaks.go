@@ -14,6 +14,7 @@ import (
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/db/pgcopy"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/csvio"
 )
 
 // BreakInput is one quantity price break to set, in plain values so an importer can pass
@@ -89,20 +90,20 @@ func resolve(ctx context.Context, q sqlx.QueryerContext, skus, regions []string)
 // of the default price type without region at minimum 0 is the product's unit sell price: it
 // sets products.sell_price (refused for a product whose sell price comes from a formula).
 // Every row is validated first; with any bad row nothing is written and the error holds
-// RowErrors (a single row gets its own error instead). It runs a fixed number of statements
+// csvio.RowErrors (a single row gets its own error instead). It runs a fixed number of statements
 // whatever the number of rows.
 func SetBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput) (Counts, error) {
 	c, bad, err := setBreaks(ctx, q, rows, byPosition, nil)
 	if err != nil {
 		return c, err
 	}
-	return c, (&rowErrs{bad}).err(len(rows))
+	return c, (&rowErrs{errs: bad}).err(len(rows))
 }
 
 // setBreaks is SetBreaks returning the refused rows apart (nothing written when there are
 // any), every reason of each; rowNo names rows in messages that point at another row. An
 // import's earlier chunks are in log (nil: none).
-func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo rowNumber, log *pgcopy.KeyLog) (Counts, RowErrors, error) {
+func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo rowNumber, log *pgcopy.KeyLog) (Counts, csvio.RowErrors, error) {
 	var c Counts
 	if len(rows) == 0 {
 		return c, nil, nil
@@ -125,7 +126,7 @@ func setBreaks(ctx context.Context, q sqlx.ExtContext, rows []BreakInput, rowNo 
 	if err != nil {
 		return c, nil, err
 	}
-	var bad rowErrs
+	bad := rowErrs{rowNo: rowNo}
 	type key struct {
 		product          int64
 		typ, region, min string

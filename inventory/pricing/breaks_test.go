@@ -13,6 +13,7 @@ import (
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/pricing"
+	"github.com/stockctl/stockctl/io/csvio"
 )
 
 func TestSetBreaksInBulk(t *testing.T) {
@@ -33,19 +34,21 @@ func TestSetBreaksInBulk(t *testing.T) {
 	}
 	_, err = pricing.SetBreaks(bg, conn, bad)
 	wantKind(t, err, fault.Invalid, "7 of 8 rows refused")
-	var rows pricing.RowErrors
+	var rows csvio.RowErrors
 	if !errors.As(err, &rows) {
 		t.Fatalf("no RowErrors in %v", err)
 	}
+	// Rows given without a file are numbered from 1 in the order given: the first is good,
+	// the other seven (2 to 8) are refused.
 	want := []struct {
 		row   int
 		field string
-	}{{1, "sku"}, {2, "price_type"}, {3, "region"}, {4, "min_qty"}, {5, "price"}, {6, "min_qty"}, {7, "price"}}
+	}{{2, "sku"}, {3, "price_type"}, {4, "region"}, {5, "min_qty"}, {6, "price"}, {7, "min_qty"}, {8, "price"}}
 	if len(rows) != len(want) {
 		t.Fatalf("row errors: %v", rows)
 	}
 	for i, w := range want {
-		if rows[i].Row != w.row || rows[i].Field != w.field {
+		if rows[i].Row != w.row || rows[i].Column != w.field {
 			t.Errorf("row error %d: %+v, want %+v", i, rows[i], w)
 		}
 	}

@@ -72,7 +72,7 @@ func (im *csvImport) bad(i int, column, reason string) {
 // returns csvio.ErrRowsInvalid after reading the whole file (so that every bad row is
 // reported), and the caller must roll back what the chunks wrote.
 func (im *csvImport) run(r *csvio.Reader, opt csvio.ImportOptions, parse func(i int, v []string) bool,
-	set func(idx []int, rowNo rowNumber) (Counts, RowErrors, error)) (csvio.Result, error) {
+	set func(idx []int, rowNo rowNumber) (Counts, csvio.RowErrors, error)) (csvio.Result, error) {
 	var res csvio.Result
 	read := 0
 	for {
@@ -125,12 +125,12 @@ func (im *csvImport) read(r *csvio.Reader, opt csvio.ImportOptions, parse func(i
 // numbers; with opt.SkipInvalid they are dropped and the others written, else nothing of
 // the chunk is written. Rejected rows go to opt.Rejects in file order; it returns what was
 // written and how many rows were rejected.
-func (im *csvImport) write(opt csvio.ImportOptions, set func(idx []int, rowNo rowNumber) (Counts, RowErrors, error)) (Counts, int64, error) {
+func (im *csvImport) write(opt csvio.ImportOptions, set func(idx []int, rowNo rowNumber) (Counts, csvio.RowErrors, error)) (Counts, int64, error) {
 	var c Counts
 	idx := im.good
 	for len(idx) > 0 {
 		cur := idx
-		var refused RowErrors
+		var refused csvio.RowErrors
 		var err error
 		c, refused, err = set(cur, func(j int) int { return im.rows[cur[j]].Num })
 		if err != nil {
@@ -139,14 +139,18 @@ func (im *csvImport) write(opt csvio.ImportOptions, set func(idx []int, rowNo ro
 		if len(refused) == 0 {
 			break
 		}
+		at := make(map[int]int, len(cur)) // file row -> index into im.rows
+		for _, i := range cur {
+			at[im.rows[i].Num] = i
+		}
 		drop := map[int]bool{}
 		for _, e := range refused {
-			column := e.Field
+			column := e.Column
 			if f, ok := im.fields[column]; ok {
 				column = f
 			}
-			im.bad(cur[e.Row], column, e.Reason)
-			drop[cur[e.Row]] = true
+			im.bad(at[e.Row], column, e.Reason)
+			drop[at[e.Row]] = true
 		}
 		c = Counts{}
 		if !opt.SkipInvalid {
@@ -236,7 +240,7 @@ func ImportBreaks(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.Im
 		}
 		inputs[i] = in
 		return ok && okMin && okPrice
-	}, func(idx []int, rowNo rowNumber) (Counts, RowErrors, error) {
+	}, func(idx []int, rowNo rowNumber) (Counts, csvio.RowErrors, error) {
 		return setBreaks(ctx, b, pick(inputs, idx), rowNo, im.log)
 	})
 }
@@ -288,7 +292,7 @@ func ImportSpecials(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.
 		}
 		inputs[i] = in
 		return ok && okMin && okPrice && okFrom && okUntil
-	}, func(idx []int, rowNo rowNumber) (Counts, RowErrors, error) {
+	}, func(idx []int, rowNo rowNumber) (Counts, csvio.RowErrors, error) {
 		return setSpecials(ctx, b, pick(inputs, idx), rowNo, im.log)
 	})
 }

@@ -2,41 +2,13 @@ package pricing
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/csvio"
 	"github.com/stockctl/stockctl/io/exactdec"
 )
-
-// RowError is one input row that was refused: Row is its index in the slice given, Field the
-// value that was wrong (sku, customer, price_type, region, min_qty, price, from, until).
-type RowError struct {
-	Row    int
-	Field  string
-	Kind   fault.Kind
-	Reason string
-}
-
-// RowErrors are every refused row of a bulk write; nothing was written. Importers get them
-// with errors.As and report each with its row number and column.
-type RowErrors []RowError
-
-func (e RowErrors) Error() string {
-	var b strings.Builder
-	for i, r := range e {
-		if i == 5 {
-			fmt.Fprintf(&b, "; and %d more", len(e)-5)
-			break
-		}
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		fmt.Fprintf(&b, "row %d: %s", r.Row+1, r.Reason)
-	}
-	return b.String()
-}
 
 // Counts says what a bulk write did: rows created, rows whose values changed and rows that
 // were already as given.
@@ -46,39 +18,33 @@ type Counts struct {
 	Unchanged int `json:"unchanged"`
 }
 
-// rowErrs collects row errors.
-type rowErrs struct{ errs RowErrors }
+// rowErrs collects the row errors of a bulk write, each numbered by rowNo.
+type rowErrs struct {
+	errs  csvio.RowErrors
+	rowNo rowNumber
+}
 
-func (r *rowErrs) add(row int, field string, kind fault.Kind, format string, args ...any) {
-	r.errs = append(r.errs, RowError{Row: row, Field: field, Kind: kind, Reason: fmt.Sprintf(format, args...)})
+func (r *rowErrs) add(i int, field string, kind fault.Kind, format string, args ...any) {
+	r.errs = append(r.errs, csvio.RowError{Row: r.rowNo(i), Column: field, Kind: kind, Reason: fmt.Sprintf(format, args...)})
 }
 
 // err returns nil without row errors, else one error: with a single input row, that row's own
 // error (so a command names the flag and gets the right exit code); with many, an invalid
-// error wrapping RowErrors.
+// error wrapping csvio.RowErrors.
 func (r *rowErrs) err(n int) error {
 	switch {
 	case len(r.errs) == 0:
 		return nil
 	case n == 1:
-		e := r.errs[0]
-		return &fault.Error{Kind: e.Kind, Field: e.Field, Msg: e.Reason}
+		return r.errs[0].Err()
 	}
-	return &fault.Error{Kind: fault.Invalid, Field: r.errs[0].Field,
-		Msg: fmt.Sprintf("%d of %d rows refused, nothing written", r.rows(), n), Err: r.errs}
+	return &fault.Error{Kind: fault.Invalid, Field: r.errs[0].Column,
+		Msg: fmt.Sprintf("%d of %d rows refused, nothing written", r.errs.Rows(), n), Err: r.errs}
 }
 
-// rows counts the distinct rows refused (a row may be refused for several reasons).
-func (r *rowErrs) rows() int {
-	seen := map[int]bool{}
-	for _, e := range r.errs {
-		seen[e.Row] = true
-	}
-	return len(seen)
-}
-
-// since reports whether row has been refused by an error added at index from or later.
-func (r *rowErrs) since(from, row int) bool {
+// since reports whether row i has been refused by an error added at index from or later.
+func (r *rowErrs) since(from, i int) bool {
+	row := r.rowNo(i)
 	for _, e := range r.errs[from:] {
 		if e.Row == row {
 			return true

@@ -16,6 +16,7 @@ import (
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/db/pgcopy"
 	"github.com/stockctl/stockctl/fault"
+	"github.com/stockctl/stockctl/io/csvio"
 	"github.com/stockctl/stockctl/io/exactdec"
 )
 
@@ -80,19 +81,19 @@ func dateOnly(t *time.Time) string {
 
 // SetSpecials sets many special price rows: each is created, or replaces the price and
 // validity of the customer's row for the product at the same minimum. Every row is validated
-// first; with any bad row nothing is written and the error holds RowErrors (a single row gets
+// first; with any bad row nothing is written and the error holds csvio.RowErrors (a single row gets
 // its own error). It runs a fixed number of statements whatever the number of rows.
 func SetSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput) (Counts, error) {
 	c, bad, err := setSpecials(ctx, q, rows, byPosition, nil)
 	if err != nil {
 		return c, err
 	}
-	return c, (&rowErrs{bad}).err(len(rows))
+	return c, (&rowErrs{errs: bad}).err(len(rows))
 }
 
 // setSpecials is SetSpecials returning the refused rows apart (nothing written when there
 // are any), every reason of each; rowNo names rows in messages that point at another row.
-func setSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput, rowNo rowNumber, log *pgcopy.KeyLog) (Counts, RowErrors, error) {
+func setSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput, rowNo rowNumber, log *pgcopy.KeyLog) (Counts, csvio.RowErrors, error) {
 	var c Counts
 	if len(rows) == 0 {
 		return c, nil, nil
@@ -114,7 +115,7 @@ func setSpecials(ctx context.Context, q sqlx.ExtContext, rows []SpecialInput, ro
 	for _, cu := range cs {
 		customers[cu.Code] = cu
 	}
-	var bad rowErrs
+	bad := rowErrs{rowNo: rowNo}
 	type key struct {
 		customer, product int64
 		min               string

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -77,7 +76,7 @@ func Adjust(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, ref strin
 // ref as Adjust does, checking the rows as stock import does: adjs are the rows whose cells
 // read (each with its Row; rows[i] is the file row of adjs[i]) and rejects those whose
 // cells did not. When any row is bad (its cells, its product, or what posting it would
-// break), nothing is posted and the error, invalid, wraps a *RowsError with every bad row
+// break), nothing is posted and the error, invalid, wraps a *csvio.RowsError with every bad row
 // and every reason, by file row and column. The rows are posted together first; only when
 // that is refused is each posted on its own in a savepoint to find the bad ones.
 func AdjustFile(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, rows []csvio.Row, rejects []csvio.Rejected, ref string) (moves []AdjustedMove, applied bool, err error) {
@@ -116,30 +115,9 @@ func checkRows(ctx context.Context, q sqlx.ExtContext, adjs []Adjustment, rows [
 	return rowsError(append(rejects, refused...))
 }
 
-// RowsError is a file of adjustments refused for its rows: every bad row, in file order,
-// with every reason (row numbered as a spreadsheet shows it, the header being row 1).
-type RowsError struct {
-	Rejects []csvio.Rejected
-}
-
-func (e *RowsError) Error() string {
-	var parts []string
-	for _, rj := range e.Rejects {
-		for _, re := range rj.Errors {
-			parts = append(parts, re.Error())
-		}
-	}
-	return strings.Join(parts, "; ")
-}
-
 func rowsError(rejects []csvio.Rejected) error {
 	sortRejects(rejects)
-	n := len(rejects)
-	rows := "rows are"
-	if n == 1 {
-		rows = "row is"
-	}
-	return &fault.Error{Kind: fault.Invalid, Field: "file", Msg: fmt.Sprintf("%d %s invalid, nothing posted", n, rows), Err: &RowsError{Rejects: rejects}}
+	return csvio.Refuse(rejects, "posted")
 }
 
 // adjustOnce is Adjust with the posting given: with a ref, the ref is claimed and the

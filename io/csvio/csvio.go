@@ -115,12 +115,21 @@ func normalize(s string) string {
 	}, s)
 }
 
-// RowError is what is wrong with one cell or row of an imported file.
+// RowError is what is wrong with one cell or row of an imported file, or of one input of a
+// bulk domain function (which an importer hands its rows to): the one row error every import
+// reports.
+//
+// Row is the file's line number the row starts on (Row.Num: the header is row 1, a row whose
+// quoted cells span lines is numbered by its first); a bulk call given inputs that come
+// from no file numbers them from 1 in the order given.
 type RowError struct {
 	Row    int    `json:"row"`
 	Column string `json:"column"`
 	Value  string `json:"value"`
 	Reason string `json:"reason"`
+	// Kind is the failure the reason is (fault.Invalid, fault.NotFound ...), for a bulk call
+	// of one input that returns that row's own error; not part of a report.
+	Kind fault.Kind `json:"-"`
 }
 
 // Error reads like `row 12, column cost_price: not a number: "abc"`; the column and value
@@ -137,6 +146,87 @@ func (e *RowError) Error() string {
 		fmt.Fprintf(&b, ": %q", e.Value)
 	}
 	return b.String()
+}
+
+// Err is the error of a bulk call of one input refused for this reason alone: classified
+// as Kind (invalid when not set), naming Column as its field, the reason as its message.
+func (e RowError) Err() error {
+	k := e.Kind
+	if k == fault.Unexpected {
+		k = fault.Invalid
+	}
+	return &fault.Error{Kind: k, Field: e.Column, Msg: e.Reason}
+}
+
+// RowErrors are every row error of a bulk call that refused rows (it wrote nothing), in the
+// order found. Importers get them with errors.As and report each by row and column.
+type RowErrors []RowError
+
+// Error lists them as `row 3: reason; row 5: reason`.
+func (es RowErrors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = fmt.Sprintf("row %d: %s", e.Row, e.Reason)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Rows counts the distinct rows refused (a row may be refused for several reasons).
+func (es RowErrors) Rows() int {
+	seen := map[int]bool{}
+	for _, e := range es {
+		seen[e.Row] = true
+	}
+	return len(seen)
+}
+
+// RowsError is a file refused for its rows as a whole (nothing written): every bad row in
+// file order, each with every reason, for the command to list as every import lists its
+// rejected rows.
+type RowsError struct {
+	Rejects []Rejected
+}
+
+func (e *RowsError) Error() string {
+	var parts []string
+	for _, rj := range e.Rejects {
+		for _, re := range rj.Errors {
+			parts = append(parts, re.Error())
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Refuse returns rejects (sorted by row, stable) as an invalid error wrapping a *RowsError,
+// its message `N rows are invalid, nothing <done>` ("posted", "counted" ...).
+func Refuse(rejects []Rejected, done string) error {
+	sort.SliceStable(rejects, func(i, j int) bool { return rejects[i].Row < rejects[j].Row })
+	rows := "rows are"
+	if len(rejects) == 1 {
+		rows = "row is"
+	}
+	return &fault.Error{Kind: fault.Invalid, Field: "file", Msg: fmt.Sprintf("%d %s invalid, nothing %s", len(rejects), rows, done), Err: &RowsError{Rejects: rejects}}
+}
+
+// Reject groups row errors into rejected rows, in order of first appearance; values gives
+// a row's cells (nil for none).
+func Reject(errs []RowError, values func(row int) []string) []Rejected {
+	var out []Rejected
+	at := map[int]int{}
+	for _, e := range errs {
+		i, ok := at[e.Row]
+		if !ok {
+			i = len(out)
+			at[e.Row] = i
+			var v []string
+			if values != nil {
+				v = values(e.Row)
+			}
+			out = append(out, Rejected{Row: e.Row, Values: v})
+		}
+		out[i].Errors = append(out[i].Errors, e)
+	}
+	return out
 }
 
 // sortedKeys returns m's keys in order so that messages do not depend on map order.

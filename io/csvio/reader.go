@@ -33,16 +33,15 @@ type Reader struct {
 	present []string // the columns the file has, in canonical order
 	ncells  int      // cells in the header
 
-	lastRow  int // row number of the last record read (blank ones included)
-	lastLine int // physical line the last record read ended on
-	err      error
+	err error
 }
 
 // Row is one data row.
 type Row struct {
-	// Num is the row number a spreadsheet shows for the row: the header is row 1 (when the
-	// file does not start with blank lines), blank lines are counted, and a record whose
-	// quoted cells span several lines counts as one row.
+	// Num is the row's number in every message and report: the file's line number the row
+	// starts on, counting from 1, so the header is row 1 when the file starts with it. Blank
+	// lines count, and a row whose quoted cells span several lines is numbered by its first
+	// line (the next row is numbered by the line it starts on).
 	Num int
 	// Values is aligned with the columns passed to NewReader: the cell's value when the file
 	// has that column, "" otherwise. Surrounding white space is trimmed, after the export
@@ -354,11 +353,7 @@ func (r *Reader) record() ([]string, int, error) {
 			r.err = r.readError(err)
 			return nil, 0, r.err
 		}
-		start, _ := r.csv.FieldPos(0)
-		last, _ := r.csv.FieldPos(len(rec) - 1)
-		num := r.lastRow + start - r.lastLine
-		r.lastRow = num
-		r.lastLine = last + strings.Count(rec[len(rec)-1], "\n")
+		num, _ := r.csv.FieldPos(0) // the line the record starts on
 		for j, c := range rec {
 			if r.checkUTF && !utf8.ValidString(c) {
 				r.err = fault.Invalidf("encoding", "row %d is not valid UTF-8: if the file is in Windows-1252 give --encoding windows-1252", num)
@@ -394,8 +389,7 @@ func (r *Reader) readError(err error) error {
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		num := r.lastRow + pe.StartLine - r.lastLine
-		return fault.Invalidf("file", "row %d: %v: a cell with a quote (\") in it must be quoted whole, with each quote inside it doubled (\"\")", num, pe)
+		return fault.Invalidf("file", "row %d: %v: a cell with a quote (\") in it must be quoted whole, with each quote inside it doubled (\"\")", pe.StartLine, pe)
 	}
 	return fmt.Errorf("reading the file: %w", err)
 }

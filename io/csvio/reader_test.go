@@ -393,17 +393,21 @@ func itoa(n int) string {
 }
 
 func TestRowNumbers(t *testing.T) {
+	t.Parallel()
+	// A row is numbered by the file's line it starts on: the header is line 1, blank lines
+	// count, and a row whose quoted cells span lines takes its first line's number (the
+	// next row is numbered by its own first line).
 	in := "sku,name\n" + // 1
 		"A,a\n" + // 2
 		"\n" + // 3 blank
 		"B,b\r\n" + // 4
-		"C,\"two\nlines\"\n" + // 5 (physical lines 5-6)
-		"D,d\n" + // 6
-		",\n" + // 7 all blank
-		"  ,\t\n" + // 8 all blank
-		"E,\"three\r\nline\ncell\"\n" + // 9
-		"\"F\nG\",\"\"\n" + // 10
-		"H,h" // 11, no final line break
+		"C,\"two\nlines\"\n" + // 5 (lines 5-6)
+		"D,d\n" + // 7
+		",\n" + // 8 all blank
+		"  ,\t\n" + // 9 all blank
+		"E,\"three\r\nline\ncell\"\n" + // 10 (lines 10-12)
+		"\"F\nG\",\"\"\n" + // 13 (lines 13-14)
+		"H,h" // 15, no final line break
 	r, err := csvio.NewReader(strings.NewReader(in), cols, nil, csvio.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -412,7 +416,7 @@ func TestRowNumbers(t *testing.T) {
 	if err != nil || len(rowErrs) > 0 {
 		t.Fatal(err, rowErrs)
 	}
-	want := map[int]string{2: "A", 4: "B", 5: "C", 6: "D", 9: "E", 10: "F\nG", 11: "H"}
+	want := map[int]string{2: "A", 4: "B", 5: "C", 7: "D", 10: "E", 13: "F\nG", 15: "H"}
 	if len(rows) != len(want) {
 		t.Fatalf("%d rows, want %d", len(rows), len(want))
 	}
@@ -476,6 +480,8 @@ func TestQuoteErrors(t *testing.T) {
 		{"bare quote", "sku,name\nA,a\nB,5\" screen\n", "row 3: "},
 		{"unterminated", "sku,name\nA,a\n\nB,\"never\nends\n", "row 4: "},
 		{"text after quote", "sku,name\nA,\"a\"b\n", "row 2: "},
+		// After a row on lines 2-3, the bad row starts on line 4.
+		{"after a multi-line row", "sku,name\n\"A\nx\",a\nB,5\" screen\n", "row 4: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
+	"github.com/stockctl/stockctl/io/csvio"
 )
 
 // Price is one row of a supplier's price list for a product: the price per Unit (the stock
@@ -73,25 +74,10 @@ type PriceInput struct {
 // preferred until told otherwise, so the price decides.
 const DefaultPriority = 1
 
-// RowError is one bad row given to a bulk function: Row counts from 1 in the order given.
-type RowError struct {
-	Row   int
-	Field string
-	Err   error
-}
-
-func (e RowError) Error() string { return fmt.Sprintf("row %d: %v", e.Row, e.Err) }
-
-// RowErrors are every bad row of a bulk call; AddPrices returns them inside an invalid
-// fault.Error, so errors.As finds them for a --skip-invalid importer.
-type RowErrors []RowError
-
-func (es RowErrors) Error() string {
-	parts := make([]string, len(es))
-	for i, e := range es {
-		parts[i] = e.Error()
-	}
-	return strings.Join(parts, "; ")
+// rowError is what is wrong with input row (counted from 1 in the order given) of a bulk
+// call: err's message, kind and field.
+func rowError(row int, field string, err error) csvio.RowError {
+	return csvio.RowError{Row: row, Column: field, Reason: err.Error(), Kind: fault.KindOf(err)}
 }
 
 // looksNumber reports a pack given as a number (it starts like one: a digit, a sign or a
@@ -105,9 +91,9 @@ func looksNumber(s string) bool {
 func AddPrice(ctx context.Context, q sqlx.ExtContext, in PriceInput) (Price, error) {
 	ps, err := AddPrices(ctx, q, []PriceInput{in})
 	if err != nil {
-		var res RowErrors
+		var res csvio.RowErrors
 		if errors.As(err, &res) && len(res) == 1 {
-			return Price{}, &fault.Error{Kind: fault.KindOf(res[0].Err), Field: res[0].Field, Err: res[0].Err}
+			return Price{}, res[0].Err()
 		}
 		return Price{}, err
 	}
@@ -129,7 +115,7 @@ type priceRef struct {
 
 // AddPrices adds supplier prices in bulk, all-or-nothing, in three lookups and one upsert
 // whatever their number. Every row is checked first; bad rows come back together as
-// RowErrors (inside an invalid fault) and nothing is written. A row whose supplier,
+// csvio.RowErrors (inside an invalid fault; rows counted from 1 in the order given) and nothing is written. A row whose supplier,
 // product, currency, minimum quantity and valid-from date match an existing price replaces
 // it, so loading the same price list twice changes nothing.
 func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Price, error) {
@@ -195,15 +181,15 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 		prio                                                                               pq.Int64Array
 		skuGiven                                                                           pq.BoolArray
 	}{}
-	var bad RowErrors
+	var bad csvio.RowErrors
 	seen := map[string]int{}
 	for i, in := range ins {
 		row := i + 1
 		fail := func(field, format string, args ...any) {
-			bad = append(bad, RowError{Row: row, Field: field, Err: fault.Invalidf(field, format, args...)})
+			bad = append(bad, rowError(row, field, fault.Invalidf(field, format, args...)))
 		}
 		unknown := func(field, format string, args ...any) {
-			bad = append(bad, RowError{Row: row, Field: field, Err: fault.Unknownf(field, format, args...)})
+			bad = append(bad, rowError(row, field, fault.Unknownf(field, format, args...)))
 		}
 		s, ok := supBy[codes[i]]
 		switch {
@@ -236,7 +222,7 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 		if cur == "" {
 			cur = s.Currency
 		} else if _, err := currency.ParseCode("currency", cur); err != nil {
-			bad = append(bad, RowError{Row: row, Field: "currency", Err: err})
+			bad = append(bad, rowError(row, "currency", err))
 			continue
 		} else if !known[cur] {
 			unknown("currency", "unknown currency %s: add it first with stockctl currency add %s", cur, cur)
@@ -247,7 +233,7 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 			continue
 		}
 		if err := checkScale("price", in.Price, priceScale, "price"); err != nil {
-			bad = append(bad, RowError{Row: row, Field: "price", Err: err})
+			bad = append(bad, rowError(row, "price", err))
 			continue
 		}
 		priceUnit, priceQty := "", decimal.NewFromInt(1)
@@ -367,11 +353,11 @@ func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Pric
 	}
 	if len(bad) > 0 {
 		first := bad[0]
-		msg := first.Err.Error()
+		msg := first.Reason
 		if n > 1 {
 			msg = fmt.Sprintf("%d of %d supplier prices are invalid, nothing was written: %s", len(bad), n, bad.Error())
 		}
-		return nil, &fault.Error{Kind: fault.Invalid, Field: first.Field, Msg: msg, Err: bad}
+		return nil, &fault.Error{Kind: fault.Invalid, Field: first.Column, Msg: msg, Err: bad}
 	}
 	// A row without a part number takes the one another row of this call gives the same
 	// supplier and product (the statement cannot see its own rows), else the stored one.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
+	"github.com/stockctl/stockctl/io/csvio"
 	"github.com/stockctl/stockctl/orders/purchasing"
 )
 
@@ -75,7 +76,7 @@ func TestAddPricesRefusesBadRowsTogether(t *testing.T) {
 	if !fault.Is(err, fault.Invalid) {
 		t.Fatalf("want invalid, got %v", err)
 	}
-	var rows purchasing.RowErrors
+	var rows csvio.RowErrors
 	if !errors.As(err, &rows) {
 		t.Fatalf("no row errors in %v", err)
 	}
@@ -84,8 +85,8 @@ func TestAddPricesRefusesBadRowsTogether(t *testing.T) {
 		t.Fatalf("row errors: %v", rows)
 	}
 	for _, r := range rows {
-		if want[r.Row] != r.Field {
-			t.Errorf("row %d: field %s, want %s (%v)", r.Row, r.Field, want[r.Row], r.Err)
+		if want[r.Row] != r.Column {
+			t.Errorf("row %d: field %s, want %s (%v)", r.Row, r.Column, want[r.Row], r.Reason)
 		}
 	}
 	if !strings.Contains(err.Error(), "given twice (rows 1 and 7)") {
