@@ -319,3 +319,50 @@ func writeRejects(w io.Writer, columns, present []string, rejects []csvio.Reject
 	}
 	return cw.Flush()
 }
+
+// readFile reads FILE (or standard input for "-") whole, before any transaction, for a
+// command that posts a file all or nothing (stock adjust --file, stocktake count --file):
+// the reader every import uses, with the read flags, hands it to read (the domain's reader
+// of the format), which says how many data rows it read; a file without any is refused,
+// naming what it should hold.
+func (a *App) readFile(name string, f *csvReadFlags, columns, required []string, what string, read func(r *csvio.Reader) (rows int, err error)) error {
+	opt, err := f.options()
+	if err != nil {
+		return err
+	}
+	in, _, closeIn, err := a.openInput(name)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	r, err := csvio.NewReader(in, columns, required, opt)
+	if err != nil {
+		return err
+	}
+	n, err := read(r)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fault.Invalidf("file", "%s has no %s below its header", name, what)
+	}
+	return nil
+}
+
+// reportRows prints the rows of a file refused as a whole (a *csvio.RowsError) as the
+// imports print theirs (row, column, value, reason as a table, CSV or JSON on standard
+// output), and returns the error to exit with; any other error is returned as it is.
+func (a *App) reportRows(what, done string, err error) error {
+	var re *csvio.RowsError
+	if !errors.As(err, &re) {
+		return err
+	}
+	if perr := a.printImport(csvio.Result{Rejected: int64(len(re.Rejects))}, re.Rejects); perr != nil {
+		return perr
+	}
+	rows := "rows are"
+	if len(re.Rejects) == 1 {
+		rows = "row is"
+	}
+	return fault.Invalidf("file", "%s: %d %s invalid (listed on standard output); nothing was %s", what, len(re.Rejects), rows, done)
+}

@@ -113,7 +113,7 @@ again), and a product deleted meanwhile is reported missing (exit 6).`,
 				return err
 			})
 			if err != nil {
-				return a.reportRows("stock adjust", err)
+				return a.reportRows("stock adjust", "posted", err)
 			}
 			if !applied {
 				if moves == nil {

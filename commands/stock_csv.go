@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -163,22 +162,4 @@ func (a *App) readAdjustments(name string) ([]stock.Adjustment, []csvio.Row, []c
 		return nil, nil, nil, fault.Invalidf("file", "%s has no adjustments below its header", name)
 	}
 	return adjs, rows, rejects, nil
-}
-
-// reportRows prints the rows of a file refused as a whole, as the imports print theirs
-// (row, column, value, reason as a table, CSV or JSON on standard output), and returns the
-// error to exit with.
-func (a *App) reportRows(what string, err error) error {
-	var re *csvio.RowsError
-	if !errors.As(err, &re) {
-		return err
-	}
-	if perr := a.printImport(csvio.Result{Rejected: int64(len(re.Rejects))}, re.Rejects); perr != nil {
-		return perr
-	}
-	rows := "rows are"
-	if len(re.Rejects) == 1 {
-		rows = "row is"
-	}
-	return fault.Invalidf("file", "%s: %d %s invalid (listed on standard output); nothing was posted", what, len(re.Rejects), rows)
 }

@@ -3,17 +3,13 @@ package commands
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"sort"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
-	"github.com/stockctl/stockctl/business/bounds"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
@@ -116,6 +112,7 @@ func (a *App) stocktakeCountCmd() *cobra.Command {
 	var f struct {
 		batch, serial, bay, unit, file string
 		add, dry                       bool
+		read                           csvReadFlags
 	}
 	cmd := &cobra.Command{
 		Use:   "count ST SKU QTY [--batch B] [--serial S] [--bay B] | count ST --file FILE",
@@ -133,8 +130,12 @@ count is refused, naming them. A bay, batch or serial nobody expected gets a new
 expecting 0 (stock found); a serial or batch never recorded is recorded.
 
 --file counts from a CSV file (- for standard input) in one all-or-nothing transaction.
-Columns, any order, header required: sku, qty (required), unit, batch, serial, bay. Every bad
-row is reported with its line and column, and nothing is counted.
+Columns, any order, header required: sku, qty (required), unit, batch, serial, bay. It is read
+like every import (docs/csv-formats.md: header names matched leniently or renamed with --map,
+UTF-8 or Windows-1252, comma, semicolon or tab). With any bad row nothing is counted (exit 5)
+and every bad row is listed on standard output as the imports list them: row (the file's
+line, the header is row 1), column, value and reason, one line per reason
+(-o json: {"rejected":N,"errors":[...]}).
 
 Counting is refused once the stocktake is closed, posted or cancelled.`,
 		Example: `  stockctl stocktake count ST-000001 DRILL-18V 22 --bay A1
@@ -160,7 +161,7 @@ Counting is refused once the stocktake is closed, posted or cancelled.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			number := args[0]
 			if f.file != "" {
-				return a.countFile(c, number, f.file, f.add, f.dry)
+				return a.countFile(c, number, f.file, &f.read, f.add, f.dry)
 			}
 			cnt := stocktake.Count{SKU: args[1], Qty: decimal.NewFromInt(1), Unit: f.unit, Batch: f.batch, Serial: f.serial, Bay: f.bay, Add: f.add}
 			if len(args) == 3 {
@@ -189,109 +190,36 @@ Counting is refused once the stocktake is closed, posted or cancelled.`,
 	fl.BoolVar(&f.add, "add", false, "add to what the line has counted instead of replacing it")
 	fl.StringVar(&f.file, "file", "", "CSV file of counts (- for standard input)")
 	fl.BoolVar(&f.dry, "dry-run", false, "check the counts and show the lines without saving")
+	f.read.add(cmd)
 	return cmd
 }
 
-// countColumns are the columns a counts file may have; sku and qty it must.
-var countColumns = []string{"sku", "qty", "unit", "batch", "serial", "bay"}
-
-// countFile enters a CSV file of counts all-or-nothing, reporting every bad row by row number
-// and column: those that do not parse, and those the stocktake refuses. The file is read
-// with the reader every import uses (docs/csv-formats.md: encoding, delimiter, header).
-func (a *App) countFile(c *cobra.Command, number, path string, add, dry bool) error {
-	in, _, closeIn, err := a.openInput(path)
-	if err != nil {
-		return err
-	}
-	defer closeIn()
-	r, err := csvio.NewReader(in, countColumns, []string{"sku", "qty"}, csvio.Options{})
-	if err != nil {
-		return err
-	}
-	type problem struct {
-		line      int
-		col, what string
-	}
-	var problems []problem
-	var counts []stocktake.Count
-	var lineOf []int // file row of each count
-	for {
-		row, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		var re *csvio.RowError
-		if errors.As(err, &re) {
-			problems = append(problems, problem{re.Row, re.Column, re.Reason})
-			continue
-		}
+// countFile enters a CSV file of counts all-or-nothing: inventory/stocktake reads it with
+// the reader every import uses and checks it; every bad row is listed as the imports list
+// theirs.
+func (a *App) countFile(c *cobra.Command, number, path string, read *csvReadFlags, add, dry bool) error {
+	var f *stocktake.CountFile
+	err := a.readFile(path, read, stocktake.CountCSVColumns, stocktake.CountCSVRequired, "counts", func(r *csvio.Reader) (int, error) {
+		var err error
+		f, err = stocktake.ReadCounts(r, add)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		v := row.Values // sku, qty, unit, batch, serial, bay
-		cnt := stocktake.Count{SKU: v[0], Unit: v[2], Batch: v[3], Serial: v[4], Bay: v[5], Add: add}
-		ok := true
-		if cnt.SKU == "" {
-			problems, ok = append(problems, problem{row.Num, "sku", "missing"}), false
-		}
-		qty := v[1]
-		if qty == "" && cnt.Serial != "" {
-			qty = "1"
-		}
-		if q, err := bounds.Quantity.Parse(qty); err != nil {
-			problems, ok = append(problems, problem{row.Num, "qty", fmt.Sprintf("%s: %v", quoteArg(v[1]), err)}), false
-		} else if q.IsNegative() {
-			problems, ok = append(problems, problem{row.Num, "qty", fmt.Sprintf("%s: a count cannot be negative", v[1])}), false
-		} else {
-			cnt.Qty = q
-		}
-		if ok {
-			counts, lineOf = append(counts, cnt), append(lineOf, row.Num)
-		}
-	}
-	if len(counts) == 0 && len(problems) == 0 {
-		return fault.Invalidf("file", "%s has no counts below its header", path)
+		return f.Rows(), nil
+	})
+	if err != nil {
+		return err
 	}
 	var got []stocktake.Counted
-	errRefused := fmt.Errorf("refused")
-	err = a.write(c, dry, func(tx *sqlx.Tx) error {
-		var err error
-		got, err = stocktake.Record(c.Context(), tx, number, counts)
-		if es, ok := stocktake.AsCountErrors(err); ok {
-			for _, e := range es {
-				problems = append(problems, problem{lineOf[e.Index], e.Field, e.Err.Error()})
-			}
-			return errRefused
-		}
-		if err != nil && len(counts) == 1 && fault.FieldOf(err) != "" && !isStocktakeLevel(err) {
-			problems = append(problems, problem{lineOf[0], fault.FieldOf(err), err.Error()})
-			return errRefused
-		}
-		if err == nil && len(problems) > 0 {
-			return errRefused // rows that did not parse: keep nothing
-		}
+	err = a.write(c, dry, func(tx *sqlx.Tx) (err error) {
+		got, err = stocktake.RecordFile(c.Context(), tx, number, f)
 		return err
 	})
-	if len(problems) > 0 {
-		sort.SliceStable(problems, func(i, j int) bool { return problems[i].line < problems[j].line })
-		msgs := make([]string, len(problems))
-		for i, p := range problems {
-			msgs[i] = fmt.Sprintf("row %d, %s: %s", p.line, p.col, p.what)
-		}
-		return fault.Invalidf("file", "%s: %d problem(s), nothing counted:\n  %s", path, len(problems), strings.Join(msgs, "\n  "))
-	}
 	if err != nil {
-		return err
+		return a.reportRows("stocktake count", "counted", err)
 	}
 	a.say("%d counts recorded on %s", len(got), number)
 	return a.Printer().List(got)
-}
-
-// isStocktakeLevel reports an error about the stocktake rather than one count: not found,
-// or not open for counting.
-func isStocktakeLevel(err error) bool {
-	_, state := stocktake.AsStateError(err)
-	return state || fault.Is(err, fault.NotFound) && strings.HasPrefix(err.Error(), "stocktake ")
 }
 
 // scanLine is what one scanning session did to one stocktake line.

@@ -270,9 +270,31 @@ func TestStocktakeCountFile(t *testing.T) {
 		return p
 	}
 	bad := write("bad.csv", "sku,qty,bay,batch,serial\nW,abc,,,\n,1,,,\nGHOST,1,,,\nW,1,Z9,,\nLOT,3,,B1,\nSER,,,,S1\nLOT,2,,,X\n")
-	run(t, url, "stocktake", "count", "ST-000001", "--file", bad).wantCode(t, ExitInvalid).
-		wantErr(t, "5 problem(s), nothing counted", "row 2, qty: abc: not a number", "row 3, sku: missing",
-			"row 4, sku: product GHOST does not exist", `row 5, bay: location MAIN has no bay "Z9"`, "row 8, serial: product LOT is not serialised")
+	// Listed as every import lists its rejected rows: rows 2, 3, 4, 5 and 8 of the file's
+	// eight lines are bad (6 and 7 are good), one reason each.
+	r := run(t, url, "stocktake", "count", "ST-000001", "--file", bad, "-o", "json").wantCode(t, ExitInvalid).
+		wantErr(t, "stocktake count: 5 rows are invalid (listed on standard output); nothing was counted")
+	var rep struct {
+		Rejected int            `json:"rejected"`
+		Errors   []rowErrorLine `json:"errors"`
+	}
+	r.json(t, &rep)
+	want := []rowErrorLine{
+		{Row: 2, Column: "qty", Value: "abc", Reason: "not a number"},
+		{Row: 3, Column: "sku", Value: "", Reason: "missing: give the product's SKU"},
+		{Row: 4, Column: "sku", Value: "GHOST", Reason: "product GHOST does not exist"},
+		{Row: 5, Column: "bay", Value: "Z9", Reason: `location MAIN has no bay "Z9"`},
+		{Row: 8, Column: "serial", Value: "X", Reason: "product LOT is not serialised"},
+	}
+	if rep.Rejected != len(want) || len(rep.Errors) != len(want) {
+		t.Fatalf("rejected %d, errors %+v", rep.Rejected, rep.Errors)
+	}
+	for i, w := range want {
+		e := rep.Errors[i]
+		if e.Row != w.Row || e.Column != w.Column || e.Value != w.Value || !strings.Contains(e.Reason, w.Reason) {
+			t.Errorf("error %d: %+v, want %+v", i, e, w)
+		}
+	}
 	var doc stDocJSON
 	run(t, url, "stocktake", "show", "ST-000001", "-o", "json").json(t, &doc)
 	if doc.Counted != 0 {
@@ -280,11 +302,21 @@ func TestStocktakeCountFile(t *testing.T) {
 	}
 	run(t, url, "stocktake", "count", "ST-000001", "--file", write("unknown.csv", "sku,qty,colour\nW,1,red\n")).
 		wantCode(t, ExitInvalid).wantErr(t, `unknown column "colour"`)
-	run(t, url, "stocktake", "count", "ST-000001", "--file", write("dup.csv", "sku,qty\nW,1\nW,2\n")).
-		wantCode(t, ExitInvalid).wantErr(t, "row 3, sku: the same line as count 1")
+	// The read flags of every import: --ignore-unknown, --map, --delimiter.
+	run(t, url, "stocktake", "count", "ST-000001", "--dry-run", "--ignore-unknown", "--file", write("unknown.csv", "sku,qty,colour\nW,1,red\n")).
+		wantCode(t, ExitOK).wantErr(t, "1 counts recorded on ST-000001")
+	run(t, url, "stocktake", "count", "ST-000001", "--dry-run", "--map", "Item=sku,Counted=qty", "--delimiter", ";", "--file", write("mapped.csv", "Item;Counted\nW;1\n")).
+		wantCode(t, ExitOK).wantErr(t, "1 counts recorded on ST-000001")
+	// Rows are the file's lines: the first row spans lines 2-3, the second starts on line 4
+	// and names the row it repeats by its line, 2. Table output: row, column, value, reason.
+	r = run(t, url, "stocktake", "count", "ST-000001", "--file", write("dup.csv", "sku,qty,bay\nW,1,\"A1\n\"\nW,2,A1\n")).
+		wantCode(t, ExitInvalid).wantErr(t, "1 row is invalid")
+	if !strings.Contains(r.out, "4\tsku\tW\tthe same line as row 2 (") {
+		t.Fatalf("dup row: %q", r.out)
+	}
 
 	good := write("good.csv", "\xef\xbb\xbfqty,sku,unit,batch,serial,bay\n1,W,box,,,A1\n19,LOT,,B1,,\n,SER,,,S2,\n0,SER,,,S1,\n")
-	r := run(t, url, "stocktake", "count", "ST-000001", "--file", good, "-o", "json").wantCode(t, ExitOK).wantErr(t, "4 counts recorded on ST-000001")
+	r = run(t, url, "stocktake", "count", "ST-000001", "--file", good, "-o", "json").wantCode(t, ExitOK).wantErr(t, "4 counts recorded on ST-000001")
 	var lines []stLineJSON
 	r.json(t, &lines)
 	if len(lines) != 4 || s(lines[0].Counted) != "12" || s(lines[0].Variance) != "2" {

@@ -15,6 +15,7 @@ import (
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
+	"github.com/stockctl/stockctl/io/csvio"
 )
 
 // NoBay, given as a count's bay, means stock outside any bay.
@@ -38,6 +39,9 @@ type Count struct {
 	// Add adds Qty to what the line has counted (a scan, a second counter) instead of
 	// replacing it. A serial is counted once however often it is added.
 	Add bool
+	// Row is the file row the count was read from (csvio.Row.Num), which messages name;
+	// 0 for a count not from a file (messages then number counts from 1 in order).
+	Row int
 }
 
 // Counted is the line a count went to, with what the count did.
@@ -48,73 +52,95 @@ type Counted struct {
 	Again bool `json:"again" print:"wide"`
 }
 
-// CountError names the count (Index, from 0) and the field of it that was wrong.
-type CountError struct {
-	Index int
-	Field string
-	Err   error
-}
-
-func (e *CountError) Error() string { return e.Err.Error() }
-func (e *CountError) Unwrap() error { return e.Err }
-
-// CountErrors are every count of a batch that was refused; nothing of the batch was kept.
-type CountErrors []*CountError
-
-func (es CountErrors) Error() string {
-	msgs := make([]string, len(es))
-	for i, e := range es {
-		msgs[i] = fmt.Sprintf("count %d, %s: %v", e.Index+1, e.Field, e.Err)
-	}
-	return fmt.Sprintf("%d count(s) refused, nothing counted: %s", len(es), strings.Join(msgs, "; "))
-}
-
 // Record enters counts against an open stocktake in q's transaction. Every count is tried;
-// when any is refused Record returns CountErrors (classified invalid) listing each with its
-// index and field, and the caller rolls back, so a file of counts is all-or-nothing. An
-// error of the database itself stops at once. Concurrent counts of one stocktake are safe:
-// each takes a share lock on the stocktake (posting takes it exclusively) and adding to a
-// count is one guarded update.
+// when any is refused Record returns an invalid error wrapping csvio.RowErrors, one for each
+// reason, numbered by the counts' Row (by position from 1 for counts without one), and the
+// caller rolls back, so a batch of counts is all-or-nothing; a single count refused returns
+// its own error. An error of the database itself stops at once. Concurrent counts of one
+// stocktake are safe: each takes a share lock on the stocktake (posting takes it
+// exclusively) and adding to a count is one guarded update.
 func Record(ctx context.Context, q sqlx.ExtContext, number string, counts []Count) ([]Counted, error) {
+	out, bad, err := record(ctx, q, number, counts)
+	switch {
+	case err != nil:
+		return nil, err
+	case len(bad) == 1 && len(counts) == 1:
+		return nil, bad[0].err
+	case len(bad) > 0:
+		errs := rowErrors(counts, bad, nil)
+		return nil, &fault.Error{Kind: fault.Invalid, Field: errs[0].Column,
+			Msg: fmt.Sprintf("%d count(s) refused, nothing counted", len(bad)), Err: errs}
+	}
+	return out, nil
+}
+
+// refusal is a count record refused: its index, the field to blame and why.
+type refusal struct {
+	i     int
+	field string
+	err   error
+}
+
+// rowOf is the row a count is reported under: its file row, or its position from 1.
+func rowOf(counts []Count, i int) int {
+	if counts[i].Row > 0 {
+		return counts[i].Row
+	}
+	return i + 1
+}
+
+// rowErrors turns refusals into row errors; values, when set, gives a count's cells.
+func rowErrors(counts []Count, bad []refusal, values func(i int) []string) csvio.RowErrors {
+	errs := make(csvio.RowErrors, len(bad))
+	for k, b := range bad {
+		v := ""
+		if values != nil {
+			if j := columnIndex(b.field); j >= 0 {
+				v = values(b.i)[j]
+			}
+		}
+		errs[k] = csvio.RowError{Row: rowOf(counts, b.i), Column: b.field, Value: v, Reason: b.err.Error(), Kind: fault.KindOf(b.err)}
+	}
+	return errs
+}
+
+// record enters counts; a refused count is returned among bad, and err is an error about
+// the stocktake itself (not found, not open) or of the database, which stops at once.
+func record(ctx context.Context, q sqlx.ExtContext, number string, counts []Count) (out []Counted, bad []refusal, err error) {
 	h, err := getHeader(ctx, q, number, "FOR SHARE")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if h.Status != Open {
-		return nil, stateError(h, "take counts")
+		return nil, nil, stateError(h, "take counts")
 	}
 	c := counter{h: h}
-	var out []Counted
-	var bad CountErrors
 	seen := map[int64]int{}
 	for i, cnt := range counts {
 		got, field, err := c.count(ctx, q, cnt)
 		if err == nil && !cnt.Add {
 			if j, dup := seen[got.id]; dup {
-				field, err = "sku", fault.Invalidf("sku", "the same line as count %d (%s): give it once, or add the counts up (--add)", j+1, describe(got.Line))
+				field, err = "sku", fault.Invalidf("sku", "the same line as row %d (%s): give it once, or add the counts up (--add)", rowOf(counts, j), describe(got.Line))
 			}
 			seen[got.id] = i
 		}
 		if err != nil {
 			if db.SQLState(err) != "" || (!fault.Is(err, fault.Invalid) && !fault.Is(err, fault.NotFound) && !fault.Is(err, fault.Conflict)) {
 				if len(counts) > 1 {
-					return nil, fault.Wrap(fault.KindOf(err), err, "count %d (%s)", i+1, cnt.SKU)
+					return nil, nil, fault.Wrap(fault.KindOf(err), err, "row %d (%s)", rowOf(counts, i), cnt.SKU)
 				}
-				return nil, err
+				return nil, nil, err
 			}
 			if f := fault.FieldOf(err); f != "" {
 				field = f
 			}
-			bad = append(bad, &CountError{Index: i, Field: field, Err: err})
+			bad = append(bad, refusal{i, field, err})
 			continue
 		}
 		out = append(out, got)
 	}
-	if len(bad) == 1 && len(counts) == 1 {
-		return nil, bad[0].Err
-	}
 	if len(bad) > 0 {
-		return nil, &fault.Error{Kind: fault.Invalid, Field: bad[0].Field, Err: bad}
+		return nil, bad, nil
 	}
 	// Read the lines back as show presents them (masked while blind).
 	ids := make([]int64, len(out))
@@ -123,7 +149,7 @@ func Record(ctx context.Context, q sqlx.ExtContext, number string, counts []Coun
 	}
 	lines, err := readLines(ctx, q, h, ids...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byID := map[int64]Line{}
 	for _, l := range lines {
@@ -132,14 +158,7 @@ func Record(ctx context.Context, q sqlx.ExtContext, number string, counts []Coun
 	for i := range out {
 		out[i].Line = byID[out[i].id]
 	}
-	return out, nil
-}
-
-// AsCountErrors reports whether err lists refused counts.
-func AsCountErrors(err error) (CountErrors, bool) {
-	var es CountErrors
-	ok := errors.As(err, &es)
-	return es, ok
+	return out, nil, nil
 }
 
 // describe names a line for messages: SKU, then bay, batch and serial when it has them.

@@ -2,6 +2,7 @@ package stocktake_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/inventory/stocktake"
+	"github.com/stockctl/stockctl/io/csvio"
 )
 
 var ctx = context.Background()
@@ -815,15 +817,16 @@ func TestRecordIsAllOrNothingAndNamesEveryBadCount(t *testing.T) {
 		stocktake.Count{SKU: "BOXED", Qty: d("1"), Unit: "crate"},
 		stocktake.Count{SKU: "BOXED", Qty: d("2"), Unit: "box"},
 	)
-	es, ok := stocktake.AsCountErrors(err)
-	if !ok || !fault.Is(err, fault.Invalid) {
+	// Counts not from a file are numbered from 1 in order: the first is good, the last too.
+	var es csvio.RowErrors
+	if !errors.As(err, &es) || !fault.Is(err, fault.Invalid) {
 		t.Fatalf("count errors: %v", err)
 	}
 	var got []string
 	for _, e := range es {
-		got = append(got, fmt.Sprintf("%d:%s", e.Index, e.Field))
+		got = append(got, fmt.Sprintf("%d:%s", e.Row, e.Column))
 	}
-	if strings.Join(got, " ") != "1:sku 2:qty 3:bay 4:sku 5:unit" {
+	if strings.Join(got, " ") != "2:sku 3:qty 4:bay 5:sku 6:unit" {
 		t.Fatalf("errors: %v\n%v", got, err)
 	}
 	if doc := w.get("ST-000001"); doc.Counted != 0 {
