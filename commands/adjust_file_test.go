@@ -99,6 +99,15 @@ func TestAdjustFileReportsEveryBadRow(t *testing.T) {
 	}
 	run(t, url, "stock", "adjust", "--file", good, "--ref", "night-1").wantCode(t, ExitOK).wantErr(t, "2 adjustments posted as 2 moves")
 	run(t, url, "stock", "adjust", "--file", good, "--ref", "night-1").wantCode(t, ExitOK).wantErr(t, "already posted")
+
+	// The read flags of every import: a foreign header mapped, semicolons, a dry run.
+	mapped := filepath.Join(dir, "mapped.csv")
+	if err := os.WriteFile(mapped, []byte("Item;Where;Change\nDRILL-18V;MAIN;1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(t, url, "stock", "adjust", "--file", mapped, "--map", "Item=sku,Where=location,Change=qty", "--delimiter", ";", "--dry-run").
+		wantCode(t, ExitOK).wantErr(t, "1 adjustments posted as 1 moves")
+	run(t, url, "stock", "adjust", "--file", mapped).wantCode(t, ExitInvalid).wantErr(t, `unknown column`)
 }
 
 // A row that can only be refused once the rows before it are posted (the stock they leave)

@@ -28,6 +28,7 @@ type adjustFlags struct {
 	qty, unitCost                                                                   decimalFlag
 	serials                                                                         []string
 	dry                                                                             bool
+	read                                                                            csvReadFlags
 }
 
 func (a *App) stockAdjustCmd() *cobra.Command {
@@ -51,12 +52,13 @@ one --serial per unit, or --serial-start SN1000 to number stock coming in. --bay
 --file posts many adjustments from a CSV file in one all-or-nothing transaction. Columns (any
 order, header required): sku, location, qty (required), reason, unit_cost, gl_code, narrative,
 batch, expiry (YYYY-MM-DD), serials (separated by spaces, semicolons or commas), bay. It is
-read like every import (docs/csv-formats.md: header names matched leniently, UTF-8 or
-Windows-1252, comma, semicolon or tab) and is the format of stock import, which posts the same
-file with --skip-invalid, --rejects, --dry-run and a summary. The rows are checked with stock
-import's code, in file order; with any bad row nothing is posted (exit 5) and every bad row is
-listed on standard output as stock import lists them: row (the header is row 1), column, value
-and reason, one line per reason (-o json: {"rejected":N,"errors":[...]}).
+read like every import (docs/csv-formats.md: header names matched leniently or renamed with
+--map, UTF-8 or Windows-1252, comma, semicolon or tab) and is the format of stock import,
+which posts the same file with --skip-invalid, --rejects, --dry-run and a summary. The rows
+are checked with stock import's code, in file order; with any bad row nothing is posted (exit
+5) and every bad row is listed on standard output as stock import lists them: row (the file's
+line, the header is row 1), column, value and reason, one line per reason (-o json:
+{"rejected":N,"errors":[...]}).
 
 --qty takes a negative number as it is (--qty -3 or --qty=-3); quantities have at most 12
 digits before the point and 6 after, unit costs likewise, expiry dates run from 1900 to 9999,
@@ -89,7 +91,12 @@ again), and a product deleted meanwhile is reported missing (exit 6).`,
 				if len(args) > 0 {
 					return fault.Usagef("file", "give either SKU and flags or --file, not both")
 				}
-				if adjs, rows, rejects, err = a.readAdjustments(f.file); err != nil {
+				err = a.readFile(f.file, &f.read, stock.AdjustCSVColumns, stock.AdjustCSVRequired, "adjustments", func(r *csvio.Reader) (int, error) {
+					var err error
+					adjs, rows, rejects, err = stock.ReadAdjustments(r, csvio.ImportOptions{})
+					return len(adjs) + len(rejects), err
+				})
+				if err != nil {
 					return err
 				}
 			} else {
@@ -146,6 +153,7 @@ again), and a product deleted meanwhile is reported missing (exit 6).`,
 	fl.StringVar(&f.ref, "ref", "", "idempotency ref: posted once; again with the same request it prints the first result, with another it is refused")
 	fl.StringVar(&f.file, "file", "", "CSV file of adjustments (- for stdin)")
 	fl.BoolVar(&f.dry, "dry-run", false, "check everything and show the moves without posting")
+	f.read.add(cmd)
 	return cmd
 }
 

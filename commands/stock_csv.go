@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/db"
-	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/io/csvio"
 )
@@ -139,27 +138,4 @@ answered "already posted" without a comparison.
 	imf.add(cmd)
 	cmd.Flags().StringVar(&ref, "ref", "", "idempotency ref: posted once; again with the same rows it prints the first result, with others it is refused")
 	return cmd
-}
-
-// readAdjustments reads an adjustments file (stock adjust --file) with the reader and row
-// parsing of stock import: the rows whose cells read, their file rows, and the rows whose
-// cells do not (with every problem of each, by row and column).
-func (a *App) readAdjustments(name string) ([]stock.Adjustment, []csvio.Row, []csvio.Rejected, error) {
-	in, _, closeIn, err := a.openInput(name)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer closeIn()
-	r, err := csvio.NewReader(in, stock.AdjustCSVColumns, stock.AdjustCSVRequired, csvio.Options{})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	adjs, rows, rejects, err := stock.ReadAdjustments(r, csvio.ImportOptions{})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if len(adjs) == 0 && len(rejects) == 0 {
-		return nil, nil, nil, fault.Invalidf("file", "%s has no adjustments below its header", name)
-	}
-	return adjs, rows, rejects, nil
 }
