@@ -261,43 +261,13 @@ Where the label went is said on stderr; with -o json or -o csv it is also printe
 			if err != nil {
 				return err
 			}
-			p, err := catalog.Get(c.Context(), d, sku)
+			var given *string
+			if c.Flags().Changed("barcode") {
+				given = &code
+			}
+			l, err := catalog.Label(c.Context(), d, sku, given)
 			if err != nil {
 				return err
-			}
-			bs, err := catalog.Barcodes(c.Context(), d, sku)
-			if err != nil {
-				return err
-			}
-			l := barcode.Label{SKU: p.SKU, Name: p.Name}
-			switch {
-			case c.Flags().Changed("barcode"):
-				want := barcode.Normalize(code)
-				for _, b := range bs {
-					if b.Code == want {
-						l.Code, l.Symbology = b.Code, barcode.Symbology(b.Symbology)
-					}
-				}
-				if l.Code == "" {
-					have := "it has none"
-					if len(bs) > 0 {
-						codes := make([]string, len(bs))
-						for i, b := range bs {
-							codes[i] = b.Code
-						}
-						have = "its barcodes are " + strings.Join(codes, ", ")
-					}
-					return fault.Invalidf("barcode", "--barcode %s is not a barcode of %s (%s): add it with stockctl product barcode add %s %s",
-						want, p.SKU, have, p.SKU, want)
-				}
-			case len(bs) > 0:
-				l.Code, l.Symbology = bs[0].Code, barcode.Symbology(bs[0].Symbology)
-			default:
-				if len(p.SKU) > barcode.MaxCode128Len {
-					return fault.Invalidf("sku", "product %s has no barcode and its SKU is %d characters, more than the %d a Code 128 label takes: add a barcode with stockctl product barcode add %s CODE",
-						p.SKU, len(p.SKU), barcode.MaxCode128Len, p.SKU)
-				}
-				l.Code, l.Symbology = p.SKU, barcode.Code128
 			}
 
 			var buf bytes.Buffer
@@ -313,16 +283,16 @@ Where the label went is said on stderr; with -o json or -o csv it is also printe
 				_, err := a.Out.Write(buf.Bytes())
 				return err
 			}
-			path, err := labelPath(out, p.SKU, f)
+			path, err := labelPath(out, l.SKU, f)
 			if err != nil {
 				return err
 			}
 			if err := writeFile(path, "out", func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 				return err
 			}
-			a.say("label for %s (%s %s) written to %s", p.SKU, l.Symbology, l.Code, path)
+			a.say("label for %s (%s %s) written to %s", l.SKU, l.Symbology, l.Code, path)
 			if pf, _ := printer.ParseFormat(a.Output); pf != printer.Table {
-				return a.Printer().One(labelResult{SKU: p.SKU, Code: l.Code, Symbology: string(l.Symbology), Format: f, File: path})
+				return a.Printer().One(labelResult{SKU: l.SKU, Code: l.Code, Symbology: string(l.Symbology), Format: f, File: path})
 			}
 			return nil
 		},

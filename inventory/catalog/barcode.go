@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -121,4 +122,51 @@ func RemoveBarcode(ctx context.Context, q sqlx.ExtContext, sku, code string) err
 		return fault.NotFoundf("product %s has no barcode %s (see stockctl product barcode list %s)", sku, code, sku)
 	}
 	return nil
+}
+
+// Label is what product label prints for a product: the barcode code (one of the product's
+// barcodes; nil: not given), else the product's first barcode, else the SKU itself as Code
+// 128. A code that is not one of the product's barcodes is refused naming the ones it has
+// (field "barcode"), and so is a SKU too long for a Code 128 label when the product has no
+// barcode (field "sku").
+func Label(ctx context.Context, q sqlx.QueryerContext, sku string, code *string) (barcode.Label, error) {
+	p, err := Get(ctx, q, sku)
+	if err != nil {
+		return barcode.Label{}, err
+	}
+	bs, err := Barcodes(ctx, q, sku)
+	if err != nil {
+		return barcode.Label{}, err
+	}
+	l := barcode.Label{SKU: p.SKU, Name: p.Name}
+	switch {
+	case code != nil:
+		want := barcode.Normalize(*code)
+		for _, b := range bs {
+			if b.Code == want {
+				l.Code, l.Symbology = b.Code, barcode.Symbology(b.Symbology)
+			}
+		}
+		if l.Code == "" {
+			have := "it has none"
+			if len(bs) > 0 {
+				codes := make([]string, len(bs))
+				for i, b := range bs {
+					codes[i] = b.Code
+				}
+				have = "its barcodes are " + strings.Join(codes, ", ")
+			}
+			return l, fault.Invalidf("barcode", "--barcode %s is not a barcode of %s (%s): add it with stockctl product barcode add %s %s",
+				want, p.SKU, have, p.SKU, want)
+		}
+	case len(bs) > 0:
+		l.Code, l.Symbology = bs[0].Code, barcode.Symbology(bs[0].Symbology)
+	default:
+		if len(p.SKU) > barcode.MaxCode128Len {
+			return l, fault.Invalidf("sku", "product %s has no barcode and its SKU is %d characters, more than the %d a Code 128 label takes: add a barcode with stockctl product barcode add %s CODE",
+				p.SKU, len(p.SKU), barcode.MaxCode128Len, p.SKU)
+		}
+		l.Code, l.Symbology = p.SKU, barcode.Code128
+	}
+	return l, nil
 }

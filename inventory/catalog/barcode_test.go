@@ -362,3 +362,37 @@ func TestBarcodeRace(t *testing.T) {
 		t.Fatalf("product_barcodes has %d rows for the code (%v), want 1", rows, err)
 	}
 }
+
+// The label's code: the one asked for, else the first barcode added, else the SKU.
+func TestLabelCode(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d, _ := dbtest.New(t)
+	bcProduct(t, d, "DRILL", catalog.Changes{})
+	l, err := catalog.Label(ctx, d, "DRILL", nil)
+	if err != nil || l.Code != "DRILL" || l.Symbology != "code128" || l.SKU != "DRILL" || l.Name != "Product DRILL" {
+		t.Fatalf("no barcode: %+v, %v", l, err)
+	}
+	for _, code := range []string{"4006381333931", "96385074"} {
+		if _, err := catalog.AddBarcode(ctx, d, "DRILL", code, "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if l, err = catalog.Label(ctx, d, "DRILL", nil); err != nil || l.Code != "4006381333931" || l.Symbology != "ean13" {
+		t.Fatalf("first barcode: %+v, %v", l, err)
+	}
+	asked := " 96385074 " // normalised as a scanner's
+	if l, err = catalog.Label(ctx, d, "DRILL", &asked); err != nil || l.Code != "96385074" || l.Symbology != "ean8" {
+		t.Fatalf("asked for: %+v, %v", l, err)
+	}
+	other := "036000291452"
+	_, err = catalog.Label(ctx, d, "DRILL", &other)
+	bcWant(t, err, fault.Invalid, "--barcode 036000291452 is not a barcode of DRILL (its barcodes are 4006381333931, 96385074)")
+	if fault.FieldOf(err) != "barcode" {
+		t.Fatalf("field %q", fault.FieldOf(err))
+	}
+	long := strings.Repeat("L", 64)
+	bcProduct(t, d, long, catalog.Changes{})
+	_, err = catalog.Label(ctx, d, long, nil)
+	bcWant(t, err, fault.Invalid, "has no barcode and its SKU is 64 characters")
+}
