@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"context"
 	"io"
 	"os"
 	"strings"
@@ -96,21 +95,7 @@ order; once received, stockctl so release allocates the stock to the backorders.
 			}
 			req := purchasing.GenerateRequest{Reorder: reorder, Location: location, Orders: orders, Date: clock.Today()}
 			if fromBackorders {
-				req.Backorders = func(ctx context.Context, q sqlx.QueryerContext) ([]purchasing.Shortfall, error) {
-					sf, err := sales.Shortfalls(ctx, q, orders)
-					if err != nil {
-						return nil, err
-					}
-					out := make([]purchasing.Shortfall, len(sf))
-					for i, s := range sf {
-						out[i] = purchasing.Shortfall{ProductID: s.ProductID, SKU: s.SKU, LocationID: s.LocationID,
-							Location: s.Location, Qty: s.Qty, Reason: s.Reason}
-						for _, l := range s.Lines {
-							out[i].Demand = append(out[i].Demand, purchasing.Demand{SOLineID: l.SOLineID, Qty: l.Qty})
-						}
-					}
-					return out, nil
-				}
+				req.Backorders = sales.PurchasingShortfalls(orders)
 			}
 			var res purchasing.GenerateResult
 			if err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/catalog"
 	"github.com/stockctl/stockctl/inventory/stock"
+	"github.com/stockctl/stockctl/orders/purchasing"
 )
 
 // Availability statuses of a backordered line (backorders list).
@@ -616,8 +617,7 @@ type LineShortfall struct {
 // asking for SO-2 afterwards still gives SO-2's part. Custom items and products with a bill
 // of materials are left out: work orders (wo generate) build them. One statement.
 //
-// po generate --from-backorders wires it: purchasing.Shortfall{ProductID, SKU, LocationID,
-// Location, Qty, Reason} takes the same fields.
+// po generate --from-backorders takes them through PurchasingShortfalls.
 func Shortfalls(ctx context.Context, q sqlx.QueryerContext, orders []string) ([]Shortfall, error) {
 	if err := requireOrders(ctx, q, orders); err != nil {
 		return nil, err
@@ -675,4 +675,26 @@ func Shortfalls(ctx context.Context, q sqlx.QueryerContext, orders []string) ([]
 		}
 	}
 	return out, nil
+}
+
+// PurchasingShortfalls is Shortfalls of the given orders in purchasing's terms, as
+// purchasing.GenerateRequest.Backorders takes them (po generate --from-backorders): each
+// shortfall with the order lines it is of as its demand, so cancelling an order can take
+// back what was ordered only for it. Purchasing does not import sales; sales hands it this.
+func PurchasingShortfalls(orders []string) func(ctx context.Context, q sqlx.QueryerContext) ([]purchasing.Shortfall, error) {
+	return func(ctx context.Context, q sqlx.QueryerContext) ([]purchasing.Shortfall, error) {
+		sf, err := Shortfalls(ctx, q, orders)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]purchasing.Shortfall, len(sf))
+		for i, s := range sf {
+			out[i] = purchasing.Shortfall{ProductID: s.ProductID, SKU: s.SKU, LocationID: s.LocationID,
+				Location: s.Location, Qty: s.Qty, Reason: s.Reason}
+			for _, l := range s.Lines {
+				out[i].Demand = append(out[i].Demand, purchasing.Demand{SOLineID: l.SOLineID, Qty: l.Qty})
+			}
+		}
+		return out, nil
+	}
 }
