@@ -15,12 +15,12 @@ const importRulesHelp = `The header may be in any order; --map renames foreign h
 Windows-1252 are detected, as are comma, semicolon and tab delimiters. Columns the format does
 not know are refused unless --ignore-unknown.
 
-Every row is checked before anything is written: each bad row is reported with its row number
-(the header is row 1), column and reason, every reason of it. By default one bad row means
-nothing is written (exit 5). With --skip-invalid the good rows are written, the bad ones are
-reported and written to --rejects FILE with their reasons (exit 3). --dry-run reports the
-counts and writes nothing. The summary line goes to standard error; -o json prints it as one
-object on standard output.`
+Every row is checked before anything is written: each bad row is reported with its row (the
+file's line it starts on; the header is row 1), column and reason, every reason of it. By
+default one bad row means nothing is written (exit 5). With --skip-invalid the good rows are
+written, the bad ones are reported and written to --rejects FILE with their reasons (exit 3).
+--dry-run reports the counts and writes nothing. The summary line goes to standard error;
+-o json prints it as one object on standard output.`
 
 func (a *App) priceBreakCSVCmds() []*cobra.Command {
 	var imf importFlags

@@ -30,10 +30,11 @@ The header may be in any order; --map renames foreign headers. UTF-8 (with or wi
 Windows-1252 are detected, as are comma, semicolon and tab delimiters. Columns the format does
 not know are refused unless --ignore-unknown.
 
-Every row is checked before anything is written: each bad row is reported with its row number
-(the header is row 1), column and reason. By default one bad row means nothing is written
-(exit 5). With --skip-invalid the good rows are written, the bad ones are reported and written
-to --rejects FILE with their reasons (exit 3). --dry-run reports the counts and writes nothing.
+Every row is checked before anything is written: each bad row is reported with its row (the
+file's line it starts on; the header is row 1), column and reason. By default one bad row means
+nothing is written (exit 5). With --skip-invalid the good rows are written, the bad ones are
+reported and written to --rejects FILE with their reasons (exit 3). --dry-run reports the
+counts and writes nothing.
 
 An import is one transaction: interrupted, it leaves the database as it was. Importing the same
 file again, or a file made by supplier price export, reports 0 created and 0 updated.`,

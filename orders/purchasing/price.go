@@ -115,9 +115,10 @@ type priceRef struct {
 
 // AddPrices adds supplier prices in bulk, all-or-nothing, in three lookups and one upsert
 // whatever their number. Every row is checked first; bad rows come back together as
-// csvio.RowErrors (inside an invalid fault; rows counted from 1 in the order given) and nothing is written. A row whose supplier,
-// product, currency, minimum quantity and valid-from date match an existing price replaces
-// it, so loading the same price list twice changes nothing.
+// csvio.RowErrors (inside an invalid fault; rows counted from 1 in the order given) and
+// nothing is written. A row whose supplier, product, currency, minimum quantity and
+// valid-from date match an existing price replaces it, so loading the same price list twice
+// changes nothing.
 func AddPrices(ctx context.Context, q sqlx.ExtContext, ins []PriceInput) ([]Price, error) {
 	if len(ins) == 0 {
 		return []Price{}, nil
