@@ -47,6 +47,14 @@ func TestPriceBreakImportExportCommands(t *testing.T) {
 		t.Fatalf("reasons table: %s", r.out)
 	}
 
+	// Rows the rules refuse are numbered like the others, by the file's line: the first row
+	// spans lines 2-3, the repeat of its key starts on line 4 and names it as row 2.
+	multi := writeCSV(t, dir, "multi.csv", "sku,price_type,region,min_qty,price\n\"W\n\",trade,,10,7\nW,trade,,10.00,8\n")
+	r = run(t, url, "price", "break", "import", multi).wantCode(t, ExitInvalid).wantErr(t, "1 row is invalid")
+	if !strings.Contains(r.out, "4\tmin_qty\t10.00\tsame product, price type, region and minimum as row 2") {
+		t.Fatalf("multi-line rows: %q", r.out)
+	}
+
 	// --dry-run counts and writes nothing.
 	run(t, url, "price", "break", "import", bad, "--skip-invalid", "--dry-run").wantCode(t, ExitPartial).
 		wantErr(t, "price break import: 1 created, 0 updated, 0 unchanged, 2 rejected (dry run")

@@ -76,6 +76,14 @@ func TestProductImportExportCommands(t *testing.T) {
 		t.Fatalf("JSON errors: %+v", failed)
 	}
 
+	// Rows are the file's lines: NEW-1's description spans lines 2-4, so the bad row is row 5
+	// (a spreadsheet would show it as its third row).
+	multi := file("multi.csv", "sku,name,description,cost_price\nNEW-1,New,\"one\ntwo\nthree\",1\nNEW-2,Bad cost,,abc\n")
+	r = run(t, url, "product", "import", multi).wantCode(t, ExitInvalid)
+	if !strings.Contains(r.out, "5\tcost_price\tabc\tnot a number") {
+		t.Fatalf("row of a file with a multi-line cell: %q", r.out)
+	}
+
 	// --dry-run counts; --skip-invalid writes the good rows and the rejects file, exit 3.
 	run(t, url, "product", "import", bad, "--skip-invalid", "--dry-run").wantCode(t, ExitPartial).
 		wantErr(t, "1 created, 0 updated, 0 unchanged, 1 rejected (dry run")
