@@ -229,6 +229,11 @@ func TestLimitsInFiles(t *testing.T) {
 		}
 	}
 	counts := write("counts.csv", "sku,qty\nDRILL-18V,1e2\nSCREW-4X40,-4\n")
-	run(t, url, "stocktake", "count", "ST-000001", "--file", counts).wantCode(t, ExitInvalid).
-		wantErr(t, "row 2, qty: 1e2: not a plain number", "row 3, qty: -4: a count cannot be negative")
+	r = run(t, url, "stocktake", "count", "ST-000001", "--file", counts).wantCode(t, ExitInvalid).
+		wantErr(t, "stocktake count: 2 rows are invalid")
+	for _, want := range []string{"2\tqty\t1e2\tnot a plain number", "3\tqty\t-4\ta count cannot be negative"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("stocktake count --file: %q lacks %q", r.out, want)
+		}
+	}
 }
