@@ -311,7 +311,7 @@ func TestStocktakeCountFile(t *testing.T) {
 	// and names the row it repeats by its line, 2. Table output: row, column, value, reason.
 	r = run(t, url, "stocktake", "count", "ST-000001", "--file", write("dup.csv", "sku,qty,bay\nW,1,\"A1\n\"\nW,2,A1\n")).
 		wantCode(t, ExitInvalid).wantErr(t, "1 row is invalid")
-	if !strings.Contains(r.out, "4\tsku\tW\tthe same line as row 2 (") {
+	if !strings.Contains(r.out, "4\tsku\tW\tthe same line as row 2 (W, bay A1): give it once, or add the counts up (--add)\n") {
 		t.Fatalf("dup row: %q", r.out)
 	}
 

@@ -120,7 +120,7 @@ func record(ctx context.Context, q sqlx.ExtContext, number string, counts []Coun
 		got, field, err := c.count(ctx, q, cnt)
 		if err == nil && !cnt.Add {
 			if j, dup := seen[got.id]; dup {
-				field, err = "sku", fault.Invalidf("sku", "the same line as row %d (%s): give it once, or add the counts up (--add)", rowOf(counts, j), describe(got.Line))
+				field, err = "sku", fault.Invalidf("sku", "the same line as row %d (%s): give it once, or add the counts up (--add)", rowOf(counts, j), describeCount(counts[j]))
 			}
 			seen[got.id] = i
 		}
@@ -162,6 +162,27 @@ func record(ctx context.Context, q sqlx.ExtContext, number string, counts []Coun
 }
 
 // describe names a line for messages: SKU, then bay, batch and serial when it has them.
+// describeCount names a count's line as it was given: the line itself is read back only once
+// counted, so the message about a repeated count names the first count's SKU, bay, batch and
+// serial.
+func describeCount(c Count) string {
+	parts := []string{strings.TrimSpace(c.SKU)}
+	switch bay := strings.TrimSpace(c.Bay); bay {
+	case "":
+	case NoBay:
+		parts = append(parts, "outside bays")
+	default:
+		parts = append(parts, "bay "+bay)
+	}
+	if b := strings.TrimSpace(c.Batch); b != "" {
+		parts = append(parts, "batch "+b)
+	}
+	if s := strings.TrimSpace(c.Serial); s != "" {
+		parts = append(parts, "serial "+s)
+	}
+	return strings.Join(parts, ", ")
+}
+
 func describe(l Line) string {
 	parts := []string{l.SKU}
 	if l.Bay != nil {
