@@ -25,7 +25,7 @@ func (f *companyFlags) register(c *cobra.Command, edit bool) {
 	fl.StringVar(&f.currency, "currency", "", "currency the company trades in (default: the base currency)")
 	fl.StringVar(&f.priceType, "price-type", "", "customer's price type (default: setting default_price_type)")
 	fl.StringVar(&f.region, "region", "", "sales region code (\"\" on edit clears it)")
-	fl.Var(f.taxRate.of(bounds.Percent, nonNegative), "tax-rate", "tax rate in percent, e.g. 10")
+	fl.Var(f.taxRate.Of(bounds.Percent, nonNegative), "tax-rate", "tax rate in percent, e.g. 10")
 	fl.StringVar(&f.email, "email", "", "contact e-mail")
 	fl.StringVar(&f.address, "address", "", "postal address, one line")
 	if edit {
@@ -47,8 +47,8 @@ func (f *companyFlags) changes(c *cobra.Command) company.Changes {
 		Address:      ptr(c, "address", f.address),
 		Active:       ptr(c, "active", f.active),
 	}
-	if f.taxRate.set {
-		ch.TaxRate = &f.taxRate.d
+	if f.taxRate.Given {
+		ch.TaxRate = &f.taxRate.Value
 	}
 	return ch
 }

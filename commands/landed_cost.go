@@ -57,12 +57,12 @@ stock until "landed-cost post".`,
   stockctl landed-cost add PO-000003 --amount 101.40 --kind duty --method quantity`,
 		Args: args("PO"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if !amount.set {
+			if !amount.Given {
 				return fault.Usagef("amount", "missing --amount (the cost, in --currency or the PO's currency)")
 			}
-			in.Amount = amount.d
-			if rate.set {
-				in.Rate = &rate.d
+			in.Amount = amount.Value
+			if rate.Given {
+				in.Rate = &rate.Value
 			}
 			var err error
 			if in.Date, err = optionalDate("--date", on); err != nil {
@@ -82,9 +82,9 @@ stock until "landed-cost post".`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.Var(amount.of(bounds.Money, positive), "amount", "the cost")
+	fl.Var(amount.Of(bounds.Money, positive), "amount", "the cost")
 	fl.StringVar(&in.Currency, "currency", "", "currency of the amount (default: the PO's)")
-	fl.Var(rate.of(bounds.Rate, positive), "rate", "exchange rate, base units per one unit of the currency (default: the rate on --date)")
+	fl.Var(rate.Of(bounds.Rate, positive), "rate", "exchange rate, base units per one unit of the currency (default: the rate on --date)")
 	fl.StringVar(&on, "date", "", "date of the cost, for its exchange rate, YYYY-MM-DD (default today)")
 	fl.StringVar(&in.Kind, "kind", "freight", "freight, duty, insurance or other")
 	fl.StringVar(&in.Method, "method", "value", "how to share it: value, quantity, weight or volume")

@@ -7,23 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/settings"
-	"github.com/stockctl/stockctl/db"
 )
-
-// write runs fn in one transaction (rolled back with --dry-run, which it then says).
-func (a *App) write(c *cobra.Command, dry bool, fn func(tx *sqlx.Tx) error) error {
-	d, err := a.DB(c.Context())
-	if err != nil {
-		return err
-	}
-	if err := db.InTxOrDryRun(c.Context(), d, dry, fn); err != nil {
-		return err
-	}
-	if dry {
-		a.say("dry run: nothing was written")
-	}
-	return nil
-}
 
 func (a *App) settingsCmd() *cobra.Command {
 	cmd := &cobra.Command{

@@ -63,11 +63,11 @@ location, and --bay "" clears it. Flags not given keep their value.`,
 				return fault.Usagef("location", "missing --location")
 			}
 			ch := stock.LevelChanges{Bay: ptr(c, "bay", bay)}
-			if lo.set {
-				ch.Min = &lo.d
+			if lo.Given {
+				ch.Min = &lo.Value
 			}
-			if hi.set {
-				ch.Max = &hi.d
+			if hi.Given {
+				ch.Max = &hi.Value
 			}
 			if ch.Min == nil && ch.Max == nil && ch.Bay == nil {
 				return fault.Usagef("min", "nothing to set: give --min, --max or --bay")
@@ -85,8 +85,8 @@ location, and --bay "" clears it. Flags not given keep their value.`,
 	}
 	fl := set.Flags()
 	fl.StringVar(&location, "location", "", "location code")
-	fl.Var(lo.of(bounds.Quantity, nonNegative), "min", "minimum stock (reorder point), in the stock unit")
-	fl.Var(hi.of(bounds.Quantity, nonNegative), "max", "maximum stock (order-up-to level), in the stock unit")
+	fl.Var(lo.Of(bounds.Quantity, nonNegative), "min", "minimum stock (reorder point), in the stock unit")
+	fl.Var(hi.Of(bounds.Quantity, nonNegative), "max", "maximum stock (order-up-to level), in the stock unit")
 	fl.StringVar(&bay, "bay", "", `default bay at the location ("" clears it)`)
 	fl.BoolVar(&dry, "dry-run", false, "validate and show the result without saving")
 	cmd.AddCommand(set)

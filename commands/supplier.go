@@ -69,13 +69,13 @@ an existing one replaces it, so a price list can be loaded again safely.`,
   stockctl supplier price add PACIFIC PAINT-WHITE --price 6.10 --valid-from 2026-07-01 --valid-until 2026-12-31`,
 		Args: args("SUPPLIER", "SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if !price.set {
+			if !price.Given {
 				return fault.Usagef("price", "missing --price (per --uom, in the supplier's currency or --currency)")
 			}
-			in := purchasing.PriceInput{Supplier: args[0], SKU: args[1], Price: price.d, Currency: cur, Pack: pack, Unit: unit,
+			in := purchasing.PriceInput{Supplier: args[0], SKU: args[1], Price: price.Value, Currency: cur, Pack: pack, Unit: unit,
 				SupplierSKU: ptr(c, "supplier-sku", supSKU), LeadDays: ptr(c, "lead-days", lead), Priority: ptr(c, "priority", prio)}
-			if minQty.set {
-				in.MinQty = &minQty.d
+			if minQty.Given {
+				in.MinQty = &minQty.Value
 			}
 			var err error
 			if in.ValidFrom, err = optionalDate("--valid-from", from); err != nil {
@@ -95,10 +95,10 @@ an existing one replaces it, so a price list can be loaded again safely.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.Var(price.of(bounds.Money, nonNegative), "price", "price per --uom")
+	fl.Var(price.Of(bounds.Money, nonNegative), "price", "price per --uom")
 	fl.StringVar(&unit, "uom", "", "unit --price and --min-qty are per: a unit of the stock unit's category or a pack unit (default: the stock unit)")
 	fl.StringVar(&cur, "currency", "", "currency of the price (default: the supplier's)")
-	fl.Var(minQty.of(bounds.Quantity, nonNegative), "min-qty", "the break: the price applies from this quantity on (default 1)")
+	fl.Var(minQty.Of(bounds.Quantity, nonNegative), "min-qty", "the break: the price applies from this quantity on (default 1)")
 	fl.StringVar(&supSKU, "supplier-sku", "", "the supplier's part number (found by product lookup)")
 	intVar(fl, &lead, "lead-days", 0, 0, bounds.MaxWhole, "delivery time in days")
 	fl.StringVar(&pack, "pack", "", "the supplier's pack: a number of stock units or a pack unit of the product")
@@ -156,8 +156,8 @@ price, then the shortest lead time. A currency without a rate on the date ranks 
 		Args:    args("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
 			q := decimal.NewFromInt(1)
-			if qty.set {
-				q = qty.d
+			if qty.Given {
+				q = qty.Value
 			}
 			day, err := parseDate("--date", on)
 			if err != nil {
@@ -177,7 +177,7 @@ price, then the shortest lead time. A currency without a rate on the date ranks 
 			return a.Printer().List(os)
 		},
 	}
-	cmd.Flags().Var(qty.of(bounds.Quantity, positive), "qty", "quantity wanted, in the stock unit (default 1)")
+	cmd.Flags().Var(qty.Of(bounds.Quantity, positive), "qty", "quantity wanted, in the stock unit (default 1)")
 	cmd.Flags().StringVar(&on, "date", "", "the day to price on, YYYY-MM-DD (default today)")
 	return cmd
 }

@@ -44,14 +44,14 @@ file again, or a file made by supplier price export, reports 0 created and 0 upd
 		Args: args("FILE"),
 		RunE: func(c *cobra.Command, argv []string) error {
 			return a.runImport(c, argv[0], &imf, importSpec{
-				what:     "supplier price import",
-				columns:  purchasing.PriceCSVColumns,
-				required: purchasing.PriceCSVRequired,
-				run:      purchasing.ImportPrices,
+				What:     "supplier price import",
+				Columns:  purchasing.PriceCSVColumns,
+				Required: purchasing.PriceCSVRequired,
+				Run:      purchasing.ImportPrices,
 			})
 		},
 	}
-	imf.add(imp)
+	imf.Add(imp)
 
 	exp := &cobra.Command{
 		Use:   "export [FILE|-] [SUPPLIER]",

@@ -54,11 +54,11 @@ its working day (--hours-per-day, 8 by default). Flags not given keep their valu
 		Args: args("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
 			ch := timebill.ProductChanges{PeriodUnit: ptr(c, "unit", unit), TimeType: ptr(c, "time-type", typ)}
-			if period.set {
-				ch.PeriodQty = &period.d
+			if period.Given {
+				ch.PeriodQty = &period.Value
 			}
-			if hpd.set {
-				ch.HoursPerDay = &hpd.d
+			if hpd.Given {
+				ch.HoursPerDay = &hpd.Value
 			}
 			var p timebill.Product
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
@@ -72,10 +72,10 @@ its working day (--hours-per-day, 8 by default). Flags not given keep their valu
 		},
 	}
 	fl := set.Flags()
-	fl.Var(period.of(bounds.Quantity, positive), "period", "number of units one price is for (default 1)")
+	fl.Var(period.Of(bounds.Quantity, positive), "period", "number of units one price is for (default 1)")
 	fl.StringVar(&unit, "unit", "", "period unit: hour, day, week, month, quarter or year")
 	fl.StringVar(&typ, "time-type", "", "labour or travel")
-	fl.Var(hpd.of(bounds.Quantity, positive), "hours-per-day", "working hours in a day of this product (default 8)")
+	fl.Var(hpd.Of(bounds.Quantity, positive), "hours-per-day", "working hours in a day of this product (default 8)")
 	fl.BoolVar(&dry, "dry-run", false, "check and show without saving")
 	list := &cobra.Command{
 		Use:     "list",
@@ -120,12 +120,12 @@ the entry is priced by the pricing engine when billed. Entries can be changed wi
 			if in.SKU == "" {
 				return fault.Usagef("product", "missing --product (the time product the hours are for)")
 			}
-			if !qty.set {
+			if !qty.Given {
 				return fault.Usagef("qty", "missing --qty (hours)")
 			}
-			in.Hours = qty.d
-			if rate.set {
-				in.Rate = &rate.d
+			in.Hours = qty.Value
+			if rate.Given {
+				in.Rate = &rate.Value
 			}
 			if date != "" {
 				t, err := parseDate("date", date)
@@ -150,12 +150,12 @@ the entry is priced by the pricing engine when billed. Entries can be changed wi
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&in.SKU, "product", "", "time product SKU")
-	fl.Var(qty.of(bounds.Quantity, positive), "qty", "hours")
+	fl.Var(qty.Of(bounds.Quantity, positive), "qty", "hours")
 	fl.StringVar(&date, "date", "", "day worked YYYY-MM-DD (default today)")
 	fl.StringVar(&in.Note, "note", "", "what was done")
 	fl.StringVar(&in.Ref, "ref", "", "project or ticket")
 	fl.BoolVar(&in.NonBillable, "non-billable", false, "never bill this entry")
-	fl.Var(rate.of(bounds.Money, nonNegative), "rate", "price per period by hand (default: priced when billed)")
+	fl.Var(rate.Of(bounds.Money, nonNegative), "rate", "price per period by hand (default: priced when billed)")
 	fl.BoolVar(&dry, "dry-run", false, "check and show the entry without saving it")
 	return cmd
 }
@@ -220,14 +220,14 @@ refuses any change to it as well): correct the sales order instead. --quoted dro
 			}
 			ch := timebill.EntryChanges{Customer: ptr(c, "customer", customer), SKU: ptr(c, "product", sku),
 				Note: ptr(c, "note", note), Ref: ptr(c, "ref", ref), Billable: ptr(c, "billable", billable), ClearRate: quoted}
-			if qty.set {
-				ch.Hours = &qty.d
+			if qty.Given {
+				ch.Hours = &qty.Value
 			}
-			if rate.set {
+			if rate.Given {
 				if quoted {
 					return fault.Usagef("rate", "give --rate or --quoted, not both")
 				}
-				ch.Rate = &rate.d
+				ch.Rate = &rate.Value
 			}
 			if date != "" {
 				t, err := parseDate("date", date)
@@ -250,12 +250,12 @@ refuses any change to it as well): correct the sales order instead. --quoted dro
 	fl := cmd.Flags()
 	fl.StringVar(&customer, "customer", "", "customer")
 	fl.StringVar(&sku, "product", "", "time product SKU")
-	fl.Var(qty.of(bounds.Quantity, positive), "qty", "hours")
+	fl.Var(qty.Of(bounds.Quantity, positive), "qty", "hours")
 	fl.StringVar(&date, "date", "", "day worked YYYY-MM-DD")
 	fl.StringVar(&note, "note", "", "what was done")
 	fl.StringVar(&ref, "ref", "", "project or ticket")
 	fl.BoolVar(&billable, "billable", true, "whether the entry is billed")
-	fl.Var(rate.of(bounds.Money, nonNegative), "rate", "price per period by hand")
+	fl.Var(rate.Of(bounds.Money, nonNegative), "rate", "price per period by hand")
 	fl.BoolVar(&quoted, "quoted", false, "drop a typed rate: price the entry by the pricing engine")
 	fl.BoolVar(&dry, "dry-run", false, "check and show without saving")
 	return cmd

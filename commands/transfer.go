@@ -58,16 +58,16 @@ answered "already posted" without a comparison.`,
 			if to == "" {
 				return fault.Usagef("to", "missing --to (the location the stock goes to)")
 			}
-			if !qty.set && len(serials) == 0 {
+			if !qty.Given && len(serials) == 0 {
 				return fault.Usagef("qty", "missing --qty (or one --serial per unit for a serialised product)")
 			}
-			req := stock.TransferRequest{SKU: args[0], From: from, To: to, Qty: qty.d, Batch: batch, Serials: serials,
+			req := stock.TransferRequest{SKU: args[0], From: from, To: to, Qty: qty.Value, Batch: batch, Serials: serials,
 				FromBay: fromBay, ToBay: toBay, TwoStep: twoStep, Narrative: narrative, Ref: ref, AllowExpired: allowExpired}
-			if !qty.set {
+			if !qty.Given {
 				req.Qty = decimal.NewFromInt(int64(len(serials)))
 			}
-			if cost.set {
-				req.ExtraCost = &cost.d
+			if cost.Given {
+				req.ExtraCost = &cost.Value
 			}
 			var doc stock.TransferDoc
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
@@ -94,14 +94,14 @@ answered "already posted" without a comparison.`,
 	fl := cmd.Flags()
 	fl.StringVar(&from, "from", "", "location the stock leaves")
 	fl.StringVar(&to, "to", "", "location the stock goes to")
-	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity in the stock unit (serialised: default the number of --serial)")
+	fl.Var(qty.Of(bounds.Quantity, positive), "qty", "quantity in the stock unit (serialised: default the number of --serial)")
 	fl.StringVar(&batch, "batch", "", "take this batch only (default: first expiry first out)")
 	fl.StringSliceVar(&serials, "serial", nil, "serial number(s), one per unit; repeat or separate with commas")
 	fl.StringVar(&fromBay, "from-bay", "", "take the stock from this bay of --from")
 	fl.StringVar(&toBay, "to-bay", "", "put the stock into this bay of --to (default: the product's default bay)")
 	fl.BoolVar(&twoStep, "two-step", false, "dispatch now into transit; receive later with transfer receive")
 	fl.BoolVar(&allowExpired, "allow-expired", false, "take batches past their expiry date too")
-	fl.Var(cost.of(bounds.Money, nonNegative), "cost", "extra transfer cost, a total in the base currency; raises the average cost")
+	fl.Var(cost.Of(bounds.Money, nonNegative), "cost", "extra transfer cost, a total in the base currency; raises the average cost")
 	fl.StringVar(&narrative, "narrative", "", "free text kept on the transfer and its moves")
 	fl.StringVar(&ref, "ref", "", "idempotency ref: posted once; again with the same request it prints the first result, with another it is refused")
 	fl.BoolVar(&dry, "dry-run", false, "check everything and show the transfer without posting")
@@ -195,8 +195,8 @@ without a comparison.`,
 				return fault.Usagef("line", "--line %d: lines are numbered from 1 (see stockctl transfer show %s)", line, args[0])
 			}
 			var q *decimal.Decimal
-			if qty.set {
-				q = &qty.d
+			if qty.Given {
+				q = &qty.Value
 			}
 			var doc stock.TransferDoc
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
@@ -219,7 +219,7 @@ without a comparison.`,
 		},
 	}
 	fl := receive.Flags()
-	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity to receive (default: everything outstanding)")
+	fl.Var(qty.Of(bounds.Quantity, positive), "qty", "quantity to receive (default: everything outstanding)")
 	intVar(fl, &line, "line", 0, 1, bounds.MaxWhole, "receive this line only")
 	fl.StringVar(&ref, "ref", "", "idempotency ref, per transfer: posted once; again with the same request it prints the first result, with another it is refused")
 	fl.BoolVar(&dry, "dry-run", false, "check everything and show the result without posting")

@@ -47,12 +47,12 @@ default 0: whole units). Codes are case-sensitive and start with a letter.`,
 			if !c.Flags().Changed("category") {
 				return fault.Usagef("category", "missing --category: one of the categories in stockctl uom categories")
 			}
-			if !ratio.set {
+			if !ratio.Given {
 				return fault.Usagef("ratio", "missing --ratio: how many reference units one %s is", args[0])
 			}
 			var u uom.Unit
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				u, err = uom.Add(c.Context(), tx, args[0], category, ratio.d, precision, name)
+				u, err = uom.Add(c.Context(), tx, args[0], category, ratio.Value, precision, name)
 				return err
 			})
 			if err != nil {
@@ -63,7 +63,7 @@ default 0: whole units). Codes are case-sensitive and start with a letter.`,
 	}
 	fl := add.Flags()
 	fl.StringVar(&category, "category", "", "category: count, weight, length, volume, time ... (required)")
-	fl.Var(ratio.of(bounds.Rate, positive), "ratio", "how many reference units of the category one unit is, e.g. 0.001 (required)")
+	fl.Var(ratio.Of(bounds.Rate, positive), "ratio", "how many reference units of the category one unit is, e.g. 0.001 (required)")
 	intVar(fl, &precision, "precision", 0, -bounds.MaxWhole, bounds.MaxWhole, "decimals a quantity in the unit keeps, 0 to 6")
 	fl.StringVar(&name, "name", "", "unit name (default: the code)")
 	fl.BoolVar(&dry, "dry-run", false, "validate without saving")

@@ -146,8 +146,8 @@ are locked in one fixed order.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			var res work.Completion
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				var n = &qty.d
-				if !qty.set {
+				var n = &qty.Value
+				if !qty.Given {
 					n = nil
 				}
 				res, err = work.CompleteWith(c.Context(), tx, args[0], n, work.Options{AllowExpired: allowExpired})
@@ -168,7 +168,7 @@ are locked in one fixed order.`,
 			return p.List(res.Consumed)
 		},
 	}
-	cmd.Flags().Var(qty.of(bounds.Quantity, positive), "qty", "quantity to build now (default: all that remains)")
+	cmd.Flags().Var(qty.Of(bounds.Quantity, positive), "qty", "quantity to build now (default: all that remains)")
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "check and show the build without posting")
 	cmd.Flags().BoolVar(&allowExpired, "allow-expired", false, "consume component batches past their expiry date too")
 	return cmd

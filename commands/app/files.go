@@ -1,4 +1,4 @@
-package commands
+package app
 
 import (
 	"errors"
@@ -13,24 +13,24 @@ import (
 // Every file stockctl writes goes through io/outfile: a temporary file in the same
 // directory renamed into place, never through a symbolic link, with the umask's mode.
 
-// fileHelp is the paragraph of a command's help that says how it writes the file named by
+// FileHelp is the paragraph of a command's help that says how it writes the file named by
 // arg (FILE, --out FILE ...).
-func fileHelp(arg string) string {
+func FileHelp(arg string) string {
 	return arg + ` is written in full under a temporary name in its directory, then renamed into
 place: it is never half written, and a failure leaves no file behind. A symbolic link at
 ` + arg + ` is replaced by the new file (the file it points to is left alone). The new file
 gets the permissions the umask gives (0644 under umask 022, 0640 under 027).`
 }
 
-// writeFile writes path with what write writes (see outfile.Write). field names the
+// WriteFile writes path with what write writes (see outfile.Write). field names the
 // argument that gave the path, for the error.
-func writeFile(path, field string, write func(w io.Writer) error) error {
-	return fileError(field, outfile.Write(path, write))
+func WriteFile(path, field string, write func(w io.Writer) error) error {
+	return FileError(field, outfile.Write(path, write))
 }
 
-// fileError turns a failure to write a file into an invalid-input error on field: the
+// FileError turns a failure to write a file into an invalid-input error on field: the
 // path is the user's to fix. Other errors (the database's, the context's) pass as they are.
-func fileError(field string, err error) error {
+func FileError(field string, err error) error {
 	var fe *outfile.Error
 	if errors.As(err, &fe) {
 		return fault.Invalidf(field, "%v", fe)
@@ -38,11 +38,11 @@ func fileError(field string, err error) error {
 	return err
 }
 
-// notSameFile refuses an output that would replace an input of the same command, such as
+// NotSameFile refuses an output that would replace an input of the same command, such as
 // --rejects naming the file being imported: compared as files when both exist (through
 // symbolic links), else as cleaned absolute paths. outFlag and inFlag name the arguments,
 // as the user typed them ("--rejects", "FILE"); "-" (a standard stream) is never a file.
-func notSameFile(outFlag, out, inFlag, in string) error {
+func NotSameFile(outFlag, out, inFlag, in string) error {
 	if out == "" || in == "" || out == "-" || in == "-" || !outfile.Same(out, in) {
 		return nil
 	}
@@ -58,8 +58,8 @@ func fieldName(arg string) string {
 	return arg
 }
 
-// unwrapPath drops the file name from an *fs.PathError, leaving the reason.
-func unwrapPath(err error) error {
+// UnwrapPath drops the file name from an *fs.PathError, leaving the reason.
+func UnwrapPath(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err

@@ -1,4 +1,4 @@
-package commands
+package app
 
 import (
 	"context"
@@ -20,22 +20,22 @@ import (
 // The CSV import and export plumbing every table's import and export commands share: the
 // reading flags, the file or standard input, the transaction, the progress bar, the
 // rejects file, the summary and the exit codes. A table brings its columns and one domain
-// function (see importSpec); docs/csv-formats.md describes the behaviour.
+// function (see ImportSpec); docs/csv-formats.md describes the behaviour.
 
-// csvReadFlags are the flags every CSV import takes to read its file.
-type csvReadFlags struct {
+// CSVReadFlags are the flags every CSV import takes to read its file.
+type CSVReadFlags struct {
 	mapping, encoding, delimiter string
 	ignoreUnknown                bool
 }
 
-func (f *csvReadFlags) add(c *cobra.Command) {
+func (f *CSVReadFlags) add(c *cobra.Command) {
 	c.Flags().StringVar(&f.mapping, "map", "", "rename the file's headers: 'Item Code=sku,Desc=name'")
 	c.Flags().StringVar(&f.encoding, "encoding", "", "utf-8 or windows-1252 (default: detected)")
 	c.Flags().StringVar(&f.delimiter, "delimiter", "", "',', ';' or tab (default: detected from the header)")
 	c.Flags().BoolVar(&f.ignoreUnknown, "ignore-unknown", false, "skip columns the format does not know instead of refusing the file")
 }
 
-func (f *csvReadFlags) options() (csvio.Options, error) {
+func (f *CSVReadFlags) options() (csvio.Options, error) {
 	var o csvio.Options
 	var err error
 	if f.mapping != "" {
@@ -52,14 +52,14 @@ func (f *csvReadFlags) options() (csvio.Options, error) {
 	return o, nil
 }
 
-// openInput opens FILE, or standard input for "-"; size is -1 when unknown.
-func (a *App) openInput(name string) (r io.Reader, size int64, closeFn func(), err error) {
+// OpenInput opens FILE, or standard input for "-"; size is -1 when unknown.
+func (a *App) OpenInput(name string) (r io.Reader, size int64, closeFn func(), err error) {
 	if name == "-" {
 		return a.In, -1, func() {}, nil
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, 0, nil, fault.Invalidf("FILE", "cannot read %s: %v", name, unwrapPath(err))
+		return nil, 0, nil, fault.Invalidf("FILE", "cannot read %s: %v", name, UnwrapPath(err))
 	}
 	size = -1
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
@@ -68,8 +68,8 @@ func (a *App) openInput(name string) (r io.Reader, size int64, closeFn func(), e
 	return f, size, func() { f.Close() }, nil
 }
 
-// progress shows a progress bar on a terminal (stderr) while r is read; elsewhere nothing.
-func (a *App) progress(what string, size int64) (update func(read int64), done func()) {
+// Progress shows a progress bar on a terminal (stderr) while r is read; elsewhere nothing.
+func (a *App) Progress(what string, size int64) (update func(read int64), done func()) {
 	if !a.ErrTTY {
 		return func(int64) {}, func() {}
 	}
@@ -83,38 +83,38 @@ func (a *App) progress(what string, size int64) (update func(read int64), done f
 	return func(read int64) { _ = bar.Set64(read) }, func() { _ = bar.Finish() }
 }
 
-// importFlags are the flags of every import command.
-type importFlags struct {
-	read      csvReadFlags
+// ImportFlags are the flags of every import command; Add registers them.
+type ImportFlags struct {
+	read      CSVReadFlags
 	dry, skip bool
 	rejects   string
 }
 
-func (f *importFlags) add(c *cobra.Command) {
-	c.Long += "\n\n" + fileHelp("--rejects FILE") + "\n--rejects may not name the file imported (exit 4)."
+func (f *ImportFlags) Add(c *cobra.Command) {
+	c.Long += "\n\n" + FileHelp("--rejects FILE") + "\n--rejects may not name the file imported (exit 4)."
 	f.read.add(c)
 	c.Flags().BoolVar(&f.dry, "dry-run", false, "check every row and report the counts; write nothing")
 	c.Flags().BoolVar(&f.skip, "skip-invalid", false, "write the good rows and report the bad ones (exit 3)")
 	c.Flags().StringVar(&f.rejects, "rejects", "", "with --skip-invalid: write the rejected rows and their reasons to this CSV file (not FILE itself)")
 }
 
-// importSpec is what a table brings to an import: its columns in export order, the ones a
+// ImportSpec is what a table brings to an import: its columns in export order, the ones a
 // file must have, and the domain function that imports the rows in b's transaction
 // (rejected rows to opt.Rejects; csvio.ErrRowsInvalid when there are some and
 // opt.SkipInvalid is off).
-type importSpec struct {
-	what              string // "product import", in messages
-	columns, required []string
-	run               func(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error)
+type ImportSpec struct {
+	What              string // "product import", in messages
+	Columns, Required []string
+	Run               func(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error)
 	// replayed, when set, says after run whether the import was the replay of a ref posted
 	// before: a message to say instead of the summary ("" when not), the result and rejects
 	// being the first run's, printed as usual, and the exit 0 whatever they count.
-	replayed func() string
+	Replayed func() string
 }
 
-// runImport imports FILE (or standard input for "-") as spec says: one transaction, all or
+// RunImport imports FILE (or standard input for "-") as spec says: one transaction, all or
 // nothing unless --skip-invalid, a progress bar on a terminal and one summary line otherwise.
-func (a *App) runImport(c *cobra.Command, name string, f *importFlags, spec importSpec) error {
+func (a *App) RunImport(c *cobra.Command, name string, f *ImportFlags, spec ImportSpec) error {
 	opt, err := f.read.options()
 	if err != nil {
 		return err
@@ -122,10 +122,10 @@ func (a *App) runImport(c *cobra.Command, name string, f *importFlags, spec impo
 	if f.rejects != "" && !f.skip {
 		return fault.Usagef("rejects", "--rejects goes with --skip-invalid (without it nothing is written when a row is bad)")
 	}
-	if err := notSameFile("--rejects", f.rejects, "FILE", name); err != nil {
+	if err := NotSameFile("--rejects", f.rejects, "FILE", name); err != nil {
 		return err
 	}
-	in, size, closeIn, err := a.openInput(name)
+	in, size, closeIn, err := a.OpenInput(name)
 	if err != nil {
 		return err
 	}
@@ -134,17 +134,17 @@ func (a *App) runImport(c *cobra.Command, name string, f *importFlags, spec impo
 	if err != nil {
 		return err
 	}
-	r, err := csvio.NewReader(in, spec.columns, spec.required, opt)
+	r, err := csvio.NewReader(in, spec.Columns, spec.Required, opt)
 	if err != nil {
 		return err
 	}
-	update, done := a.progress("importing", size)
+	update, done := a.Progress("importing", size)
 	var rejects []csvio.Rejected
 	var res csvio.Result
 	err = db.InBulk(c.Context(), d, f.dry, func(b *db.Bulk) error {
 		rejects = rejects[:0]
 		var err error
-		res, err = spec.run(c.Context(), b, r, csvio.ImportOptions{
+		res, err = spec.Run(c.Context(), b, r, csvio.ImportOptions{
 			SkipInvalid: f.skip,
 			Rejects: func(rj csvio.Rejected) error {
 				rejects = append(rejects, rj)
@@ -156,7 +156,7 @@ func (a *App) runImport(c *cobra.Command, name string, f *importFlags, spec impo
 	})
 	done()
 	if err == nil || errors.Is(err, csvio.ErrRowsInvalid) {
-		if perr := a.printImport(res, rejects); perr != nil {
+		if perr := a.PrintImport(res, rejects); perr != nil {
 			return perr
 		}
 	}
@@ -165,29 +165,29 @@ func (a *App) runImport(c *cobra.Command, name string, f *importFlags, spec impo
 		if res.Rejected == 1 {
 			verb = "row is"
 		}
-		return fault.Invalidf("", "%s: %d %s invalid (listed on standard output); nothing was written — fix them, or give --skip-invalid to write the others", spec.what, res.Rejected, verb)
+		return fault.Invalidf("", "%s: %d %s invalid (listed on standard output); nothing was written — fix them, or give --skip-invalid to write the others", spec.What, res.Rejected, verb)
 	}
 	if err != nil {
 		return err
 	}
 	if f.rejects != "" && len(rejects) > 0 {
-		if err := writeFile(f.rejects, "rejects", func(w io.Writer) error {
-			return writeRejects(w, spec.columns, r.Columns(), rejects)
+		if err := WriteFile(f.rejects, "rejects", func(w io.Writer) error {
+			return writeRejects(w, spec.Columns, r.Columns(), rejects)
 		}); err != nil {
 			return err
 		}
 	}
-	if spec.replayed != nil {
-		if msg := spec.replayed(); msg != "" {
-			a.say("%s", msg)
+	if spec.Replayed != nil {
+		if msg := spec.Replayed(); msg != "" {
+			a.Say("%s", msg)
 			return nil
 		}
 	}
-	summary := fmt.Sprintf("%s: %d created, %d updated, %d unchanged, %d rejected", spec.what, res.Created, res.Updated, res.Unchanged, res.Rejected)
+	summary := fmt.Sprintf("%s: %d created, %d updated, %d unchanged, %d rejected", spec.What, res.Created, res.Updated, res.Unchanged, res.Rejected)
 	if f.dry {
 		summary += " (dry run: nothing was written)"
 	}
-	a.say("%s", summary)
+	a.Say("%s", summary)
 	if res.Rejected > 0 {
 		where := ""
 		if f.rejects != "" {
@@ -202,8 +202,8 @@ func (a *App) runImport(c *cobra.Command, name string, f *importFlags, spec impo
 	return nil
 }
 
-// runExport writes an export to FILE (through io/outfile) or standard output and says how many rows.
-func (a *App) runExport(c *cobra.Command, argv []string, what string, export func(q sqlx.QueryerContext, w *csvio.Writer) (int64, error)) error {
+// RunExport writes an export to FILE (through io/outfile) or standard output and says how many rows.
+func (a *App) RunExport(c *cobra.Command, argv []string, what string, export func(q sqlx.QueryerContext, w *csvio.Writer) (int64, error)) error {
 	d, err := a.DB(c.Context())
 	if err != nil {
 		return err
@@ -224,16 +224,16 @@ func (a *App) runExport(c *cobra.Command, argv []string, what string, export fun
 		if err := write(a.Out); err != nil {
 			return err
 		}
-	} else if err := writeFile(argv[0], "FILE", write); err != nil {
+	} else if err := WriteFile(argv[0], "FILE", write); err != nil {
 		return err
 	}
-	a.say("%s: %d rows", what, n)
+	a.Say("%s: %d rows", what, n)
 	return nil
 }
 
-// runCopyExport is runExport for an export PostgreSQL writes itself (COPY ... TO STDOUT):
+// RunCopyExport is RunExport for an export PostgreSQL writes itself (COPY ... TO STDOUT):
 // export gets a transaction on one connection, which is rolled back (nothing is written).
-func (a *App) runCopyExport(c *cobra.Command, argv []string, what string, export func(b *db.Bulk, w io.Writer) (int64, error)) error {
+func (a *App) RunCopyExport(c *cobra.Command, argv []string, what string, export func(b *db.Bulk, w io.Writer) (int64, error)) error {
 	d, err := a.DB(c.Context())
 	if err != nil {
 		return err
@@ -250,35 +250,35 @@ func (a *App) runCopyExport(c *cobra.Command, argv []string, what string, export
 		if err := write(a.Out); err != nil {
 			return err
 		}
-	} else if err := writeFile(argv[0], "FILE", write); err != nil {
+	} else if err := WriteFile(argv[0], "FILE", write); err != nil {
 		return err
 	}
-	a.say("%s: %d rows", what, n)
+	a.Say("%s: %d rows", what, n)
 	return nil
 }
 
-// rowErrorLine is one reason a row was rejected, as printed.
-type rowErrorLine struct {
+// RowErrorLine is one reason a row was rejected, as printed.
+type RowErrorLine struct {
 	Row    int    `json:"row"`
 	Column string `json:"column"`
 	Value  string `json:"value"`
 	Reason string `json:"reason"`
 }
 
-// printImport puts an import's outcome on standard output: with -o json one object, the
+// PrintImport puts an import's outcome on standard output: with -o json one object, the
 // counts and every reason of every rejected row; otherwise the reasons as a table or CSV
 // (the counts go to standard error as the summary line).
-func (a *App) printImport(res csvio.Result, rejects []csvio.Rejected) error {
-	lines := []rowErrorLine{}
+func (a *App) PrintImport(res csvio.Result, rejects []csvio.Rejected) error {
+	lines := []RowErrorLine{}
 	for _, rj := range rejects {
 		for _, e := range rj.Errors {
-			lines = append(lines, rowErrorLine{Row: rj.Row, Column: e.Column, Value: e.Value, Reason: e.Reason})
+			lines = append(lines, RowErrorLine{Row: rj.Row, Column: e.Column, Value: e.Value, Reason: e.Reason})
 		}
 	}
 	if a.Output == "json" {
 		return a.Printer().One(struct {
 			csvio.Result
-			Errors []rowErrorLine `json:"errors,omitempty"`
+			Errors []RowErrorLine `json:"errors,omitempty"`
 		}{res, lines})
 	}
 	if len(lines) == 0 {

@@ -1,4 +1,4 @@
-package commands
+package app
 
 import (
 	"bufio"
@@ -20,9 +20,9 @@ import (
 	"github.com/stockctl/stockctl/io/printer"
 )
 
-// args checks the number of positional arguments and names the missing ones, so the error
+// Args checks the number of positional arguments and names the missing ones, so the error
 // says "missing CODE" rather than "accepts 1 arg(s)".
-func args(names ...string) cobra.PositionalArgs {
+func Args(names ...string) cobra.PositionalArgs {
 	return func(c *cobra.Command, got []string) error {
 		if len(got) < len(names) {
 			return fault.Usagef(strings.ToLower(names[len(got)]), "missing %s", strings.Join(names[len(got):], " "))
@@ -34,8 +34,8 @@ func args(names ...string) cobra.PositionalArgs {
 	}
 }
 
-// optionalArgs allows up to len(names) arguments.
-func optionalArgs(names ...string) cobra.PositionalArgs {
+// OptionalArgs allows up to len(names) arguments.
+func OptionalArgs(names ...string) cobra.PositionalArgs {
 	return func(c *cobra.Command, got []string) error {
 		if len(got) > len(names) {
 			return fault.Usagef("", "unexpected argument %q", got[len(names)])
@@ -53,10 +53,10 @@ func argName(name string) string {
 	return "--" + name
 }
 
-// numberError turns a value refused by bounds into the fault a command returns: a value
+// NumberError turns a value refused by bounds into the fault a command returns: a value
 // that does not read is a usage error (exit 4), one out of range is invalid input (exit 5).
 // The message names the argument or flag and the value.
-func numberError(name, value string, err error) error {
+func NumberError(name, value string, err error) error {
 	var be *bounds.Error
 	if !errors.As(err, &be) {
 		return err
@@ -66,12 +66,12 @@ func numberError(name, value string, err error) error {
 		kind = fault.Usage
 	}
 	return &fault.Error{Kind: kind, Field: strings.TrimPrefix(strings.ToLower(name), "--"),
-		Msg: fmt.Sprintf("%s %s: %s", argName(name), quoteArg(value), be.Reason)}
+		Msg: fmt.Sprintf("%s %s: %s", argName(name), QuoteArg(value), be.Reason)}
 }
 
-// quoteArg shows a value typed on the command line: as it is when it is short and plain,
+// QuoteArg shows a value typed on the command line: as it is when it is short and plain,
 // else quoted and cut to a length a message can carry.
-func quoteArg(v string) string {
+func QuoteArg(v string) string {
 	const most = 40
 	cut := v
 	if len([]rune(cut)) > most {
@@ -83,110 +83,110 @@ func quoteArg(v string) string {
 	return cut
 }
 
-// sign is what a number given on the command line may be besides positive.
-type sign int
+// Sign is what a number given on the command line may be besides positive.
+type Sign int
 
 const (
-	positive    sign = iota // more than 0
-	nonNegative             // 0 or more
-	anySign                 // negative too (a stock adjustment)
+	Positive    Sign = iota // more than 0
+	NonNegative             // 0 or more
+	AnySign                 // negative too (a stock adjustment)
 )
 
 // checkSign refuses a number the sign rule does not allow, with a sentence.
-func checkSign(name, value string, d decimal.Decimal, s sign) error {
+func checkSign(name, value string, d decimal.Decimal, s Sign) error {
 	field := strings.TrimPrefix(strings.ToLower(name), "--")
 	switch {
-	case s == positive && !d.IsPositive():
-		return fault.Invalidf(field, "%s %s: must be more than 0", argName(name), quoteArg(value))
-	case s == nonNegative && d.IsNegative():
-		return fault.Invalidf(field, "%s %s: cannot be negative", argName(name), quoteArg(value))
+	case s == Positive && !d.IsPositive():
+		return fault.Invalidf(field, "%s %s: must be more than 0", argName(name), QuoteArg(value))
+	case s == NonNegative && d.IsNegative():
+		return fault.Invalidf(field, "%s %s: cannot be negative", argName(name), QuoteArg(value))
 	}
 	return nil
 }
 
-// parseNumber reads a number of kind k given as an argument (name: QTY, RATE ...) or flag,
+// ParseNumber reads a number of kind k given as an argument (name: QTY, RATE ...) or flag,
 // held to the kind's limits and the sign rule.
-func parseNumber(name, s string, k bounds.Number, sg sign) (decimal.Decimal, error) {
+func ParseNumber(name, s string, k bounds.Number, sg Sign) (decimal.Decimal, error) {
 	d, err := k.Parse(s)
 	if err != nil {
-		return d, numberError(name, s, err)
+		return d, NumberError(name, s, err)
 	}
 	return d, checkSign(name, s, d, sg)
 }
 
-// quantityArg reads the QTY argument; refusal is the sentence for a quantity the sign rule
+// QuantityArg reads the QTY argument; refusal is the sentence for a quantity the sign rule
 // does not allow ("a count cannot be negative").
-func quantityArg(s string, sg sign, refusal string) (decimal.Decimal, error) {
+func QuantityArg(s string, sg Sign, refusal string) (decimal.Decimal, error) {
 	d, err := bounds.Quantity.Parse(s)
 	if err != nil {
-		return d, numberError("QTY", s, err)
+		return d, NumberError("QTY", s, err)
 	}
-	if sg == positive && !d.IsPositive() || sg == nonNegative && d.IsNegative() {
-		return d, fault.Invalidf("qty", "quantity %s: %s", quoteArg(s), refusal)
+	if sg == Positive && !d.IsPositive() || sg == NonNegative && d.IsNegative() {
+		return d, fault.Invalidf("qty", "quantity %s: %s", QuoteArg(s), refusal)
 	}
 	return d, nil
 }
 
-// parseDate reads YYYY-MM-DD (or "today") as a UTC date from 1900 to 9999.
-func parseDate(name, s string) (time.Time, error) {
+// ParseDate reads YYYY-MM-DD (or "today") as a UTC date from 1900 to 9999.
+func ParseDate(name, s string) (time.Time, error) {
 	if s == "" || s == "today" {
 		return clock.Today(), nil
 	}
 	t, err := bounds.ParseDay(s)
 	if err != nil {
-		return t, numberError(name, s, err)
+		return t, NumberError(name, s, err)
 	}
 	return t, nil
 }
 
-// decimalFlag is a pflag.Value for a number of one kind (bounds.Quantity, Money, Rate,
-// Percent) and sign rule. A bad value is refused once every flag is read (refusedFlag), so
+// DecimalFlag is a pflag.Value for a number of one kind (bounds.Quantity, Money, Rate,
+// Percent) and sign rule. A bad value is refused once every flag is read (RefusedFlag), so
 // the error honours -o json given after it, naming the flag: one that does not read exits
 // 4, one out of range or of the wrong sign 5.
-type decimalFlag struct {
-	set  bool
-	d    decimal.Decimal
-	kind bounds.Number
-	sign sign
-	raw  string // the text given, kept with err
-	err  error
+type DecimalFlag struct {
+	Given bool            // the flag was given and its value accepted
+	Value decimal.Decimal // the value, when Given
+	kind  bounds.Number
+	sign  Sign
+	raw   string // the text given, kept with err
+	err   error
 }
 
-// of gives the flag its kind and sign rule; every decimal flag is registered through it:
-// fl.Var(f.qty.of(bounds.Quantity, anySign), "qty", ...).
-func (f *decimalFlag) of(k bounds.Number, s sign) *decimalFlag {
+// Of gives the flag its kind and sign rule; every decimal flag is registered through it:
+// fl.Var(f.qty.Of(bounds.Quantity, AnySign), "qty", ...).
+func (f *DecimalFlag) Of(k bounds.Number, s Sign) *DecimalFlag {
 	f.kind, f.sign = k, s
 	return f
 }
 
-func (f *decimalFlag) String() string {
-	if !f.set {
+func (f *DecimalFlag) String() string {
+	if !f.Given {
 		return ""
 	}
-	return f.d.String()
+	return f.Value.String()
 }
 
-func (f *decimalFlag) Set(s string) error {
+func (f *DecimalFlag) Set(s string) error {
 	if f.kind.Name == "" {
-		return fmt.Errorf("flag registered without its kind of number (decimalFlag.of)")
+		return fmt.Errorf("flag registered without its kind of number (DecimalFlag.Of)")
 	}
 	d, err := f.kind.Parse(s)
 	switch {
 	case err != nil:
-	case f.sign == positive && !d.IsPositive():
+	case f.sign == Positive && !d.IsPositive():
 		err = fault.Invalidf("", "must be more than 0")
-	case f.sign == nonNegative && d.IsNegative():
+	case f.sign == NonNegative && d.IsNegative():
 		err = fault.Invalidf("", "cannot be negative")
 	}
-	f.d, f.set, f.raw, f.err = d, err == nil, s, err
+	f.Value, f.Given, f.raw, f.err = d, err == nil, s, err
 	return nil
 }
 
-func (f *decimalFlag) Type() string { return "number" }
+func (f *DecimalFlag) Type() string { return "number" }
 
-func (f *decimalFlag) refused() (string, error) { return f.raw, f.err }
+func (f *DecimalFlag) refused() (string, error) { return f.raw, f.err }
 
-// wholeFlag is a pflag.Value for a whole number from min to max, refused like decimalFlag
+// wholeFlag is a pflag.Value for a whole number from min to max, refused like DecimalFlag
 // but always as a usage error (exit 4).
 type wholeFlag struct {
 	p        *int
@@ -195,9 +195,9 @@ type wholeFlag struct {
 	err      error
 }
 
-// intVar registers a whole-number flag held to min..max (bounds.MaxWhole at most: what
+// IntVar registers a whole-number flag held to min..max (bounds.MaxWhole at most: what
 // PostgreSQL's integer holds).
-func intVar(fl *pflag.FlagSet, p *int, name string, def int, min, max int64, usage string) {
+func IntVar(fl *pflag.FlagSet, p *int, name string, def int, min, max int64, usage string) {
 	*p = def
 	fl.Var(&wholeFlag{p: p, min: min, max: max}, name, usage)
 }
@@ -221,9 +221,9 @@ func (f *wholeFlag) Type() string { return "int" }
 
 func (f *wholeFlag) refused() (string, error) { return f.raw, f.err }
 
-// refusedFlag returns the error of the first flag given whose value was refused (in the
-// order pflag keeps, by name), as flagError words it.
-func refusedFlag(c *cobra.Command) error {
+// RefusedFlag returns the error of the first flag given whose value was refused (in the
+// order pflag keeps, by name), as FlagError words it.
+func RefusedFlag(c *cobra.Command) error {
 	var bad error
 	c.Flags().Visit(func(f *pflag.Flag) {
 		if r, ok := f.Value.(interface{ refused() (string, error) }); ok && bad == nil {
@@ -235,8 +235,8 @@ func refusedFlag(c *cobra.Command) error {
 	return bad
 }
 
-// flagError is every flag parsing error, as a usage error (exit 4) naming the flag.
-func flagError(err error) error {
+// FlagError is every flag parsing error, as a usage error (exit 4) naming the flag.
+func FlagError(err error) error {
 	var iv *pflag.InvalidValueError
 	if errors.As(err, &iv) {
 		return flagValueError(iv.GetFlag().Name, iv.GetValue(), errors.Unwrap(err))
@@ -256,25 +256,25 @@ func flagValueError(name, value string, cause error) error {
 	flag := "--" + name
 	var be *bounds.Error
 	if errors.As(cause, &be) {
-		return numberError(flag, value, be)
+		return NumberError(flag, value, be)
 	}
 	var fe *fault.Error
 	if errors.As(cause, &fe) {
-		return &fault.Error{Kind: fe.Kind, Field: name, Msg: fmt.Sprintf("%s %s: %s", flag, quoteArg(value), fe.Msg)}
+		return &fault.Error{Kind: fe.Kind, Field: name, Msg: fmt.Sprintf("%s %s: %s", flag, QuoteArg(value), fe.Msg)}
 	}
-	return &fault.Error{Kind: fault.Usage, Field: name, Msg: fmt.Sprintf("%s %s: %v", flag, quoteArg(value), cause)}
+	return &fault.Error{Kind: fault.Usage, Field: name, Msg: fmt.Sprintf("%s %s: %v", flag, QuoteArg(value), cause)}
 }
 
 // negativeNumber is an argument that is a negative number (-3, -2.5, -.5, and -1e3, which
 // is refused for its exponent): never a flag, as no flag is a digit.
 var negativeNumber = regexp.MustCompile(`^-(\d|\.\d)[0-9.eE+-]*$`)
 
-// numbersAsArguments lets a negative number be a positional argument (stocktake count ST
+// NumbersAsArguments lets a negative number be a positional argument (stocktake count ST
 // SKU -3, uom convert -3 kg g): pflag would read -3 as the shorthand flags 3. When an
 // argument is a negative number that no flag takes as its value, the command line is
 // rewritten as the command's path, its flags, "--" and its positional arguments in their
 // order, which pflag reads as meant. Any other command line is left as it is.
-func numbersAsArguments(root *cobra.Command, args []string) []string {
+func NumbersAsArguments(root *cobra.Command, args []string) []string {
 	if !slices.ContainsFunc(args, negativeNumber.MatchString) || slices.Contains(args, "--") {
 		return args
 	}
@@ -334,25 +334,25 @@ func numbersAsArguments(root *cobra.Command, args []string) []string {
 	return append(out, positional...)
 }
 
-// ptr returns a pointer to v when the flag was given on the command line, else nil, so edits
+// Ptr returns a pointer to v when the flag was given on the command line, else nil, so edits
 // change only what the user named.
-func ptr[T any](c *cobra.Command, flag string, v T) *T {
+func Ptr[T any](c *cobra.Command, flag string, v T) *T {
 	if c.Flags().Changed(flag) {
 		return &v
 	}
 	return nil
 }
 
-// confirm lets a destructive command go ahead: with --yes, or when a person at a terminal
+// Confirm lets a destructive command go ahead: with --yes, or when a person at a terminal
 // answers y; a script without --yes gets a usage error, never a hanging prompt.
-func (a *App) confirm(yes bool, question string) error {
+func (a *App) Confirm(yes bool, question string) error {
 	if yes {
 		return nil
 	}
 	if !a.InTTY {
 		return fault.Usagef("yes", "%s: add --yes to confirm", question)
 	}
-	fmt.Fprintf(a.Err, "%s? [y/N] ", printer.EscapeLines(a.scrub(question)))
+	fmt.Fprintf(a.Err, "%s? [y/N] ", printer.EscapeLines(a.Scrub(question)))
 	answer, _ := bufio.NewReader(a.In).ReadString('\n')
 	if a := strings.ToLower(strings.TrimSpace(answer)); a == "y" || a == "yes" {
 		return nil
