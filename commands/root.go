@@ -12,6 +12,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/commands/app"
+	companycmd "github.com/stockctl/stockctl/commands/company"
+	currencycmd "github.com/stockctl/stockctl/commands/currency"
+	regioncmd "github.com/stockctl/stockctl/commands/region"
+	settingscmd "github.com/stockctl/stockctl/commands/settings"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/printer"
 )
@@ -80,10 +84,10 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 	}
 	root.AddCommand(
 		a.dbCmd(),
-		a.settingsCmd(),
-		a.regionCmd(),
-		a.currencyCmd(),
-		a.companyCmd(),
+		settingscmd.NewCmd(a.app()),
+		regioncmd.NewCmd(a.app()),
+		currencycmd.NewCmd(a.app()),
+		companycmd.NewCmd(a.app()),
 		a.productCmd(),
 		a.portalCmd(),
 		a.locationCmd(),

@@ -27,7 +27,7 @@ func (a *App) confirm(yes bool, question string) error {
 	return a.app().Confirm(yes, question)
 }
 func (a *App) write(c *cobra.Command, dry bool, fn func(tx *sqlx.Tx) error) error {
-	return a.app().Write(c, dry, fn)
+	return a.app().Write(c.Context(), dry, fn)
 }
 func (a *App) printDocument(whole, header, lines any, more ...any) error {
 	return a.app().PrintDocument(whole, header, lines, more...)

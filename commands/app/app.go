@@ -226,12 +226,12 @@ func (a *App) Execute(ctx context.Context, root *cobra.Command, args []string) i
 }
 
 // Write runs fn in one transaction (rolled back with --dry-run, which it then says).
-func (a *App) Write(c *cobra.Command, dry bool, fn func(tx *sqlx.Tx) error) error {
-	d, err := a.DB(c.Context())
+func (a *App) Write(ctx context.Context, dry bool, fn func(tx *sqlx.Tx) error) error {
+	d, err := a.DB(ctx)
 	if err != nil {
 		return err
 	}
-	if err := db.InTxOrDryRun(c.Context(), d, dry, fn); err != nil {
+	if err := db.InTxOrDryRun(ctx, d, dry, fn); err != nil {
 		return err
 	}
 	if dry {
@@ -242,9 +242,9 @@ func (a *App) Write(c *cobra.Command, dry bool, fn func(tx *sqlx.Tx) error) erro
 
 // WriteThenPrint is the shape of most writing commands: fn in one transaction (Write, so
 // --dry-run rolls it back and says so), then the row it returns printed as one item.
-func WriteThenPrint[T any](a *App, c *cobra.Command, dry bool, fn func(tx *sqlx.Tx) (T, error)) error {
+func WriteThenPrint[T any](ctx context.Context, a *App, dry bool, fn func(tx *sqlx.Tx) (T, error)) error {
 	var v T
-	err := a.Write(c, dry, func(tx *sqlx.Tx) (err error) {
+	err := a.Write(ctx, dry, func(tx *sqlx.Tx) (err error) {
 		v, err = fn(tx)
 		return err
 	})
