@@ -14,8 +14,11 @@ import (
 	"github.com/stockctl/stockctl/commands/app"
 	companycmd "github.com/stockctl/stockctl/commands/company"
 	currencycmd "github.com/stockctl/stockctl/commands/currency"
+	locationcmd "github.com/stockctl/stockctl/commands/location"
+	pricetypecmd "github.com/stockctl/stockctl/commands/pricetype"
 	regioncmd "github.com/stockctl/stockctl/commands/region"
 	settingscmd "github.com/stockctl/stockctl/commands/settings"
+	uomcmd "github.com/stockctl/stockctl/commands/uom"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/printer"
 )
@@ -90,18 +93,18 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 		companycmd.NewCmd(a.app()),
 		a.productCmd(),
 		a.portalCmd(),
-		a.locationCmd(),
-		a.bayCmd(),
+		locationcmd.NewCmd(a.app()),
+		locationcmd.NewBayCmd(a.app()),
 		a.batchCmd(), a.serialCmd(),
 		a.stockCmd(),
 		a.transferCmd(),
 		a.stocktakeCmd(),
-		a.priceTypeCmd(), a.priceCmd(),
+		pricetypecmd.NewCmd(a.app()), a.priceCmd(),
 		a.supplierCmd(), a.rfqCmd(), a.poCmd(), a.landedCostCmd(),
 		a.soCmd(), a.backordersCmd(), a.invoiceCmd(),
 		a.woCmd(),
 		a.timeCmd(), a.trainingCmd(),
-		a.uomCmd(),
+		uomcmd.NewCmd(a.app()),
 		a.historyCmd(),
 		a.demoCmd(),
 		a.versionCmd(),
