@@ -14,10 +14,12 @@ import (
 	"github.com/stockctl/stockctl/commands/app"
 	companycmd "github.com/stockctl/stockctl/commands/company"
 	currencycmd "github.com/stockctl/stockctl/commands/currency"
+	historycmd "github.com/stockctl/stockctl/commands/history"
 	locationcmd "github.com/stockctl/stockctl/commands/location"
 	pricetypecmd "github.com/stockctl/stockctl/commands/pricetype"
 	regioncmd "github.com/stockctl/stockctl/commands/region"
 	settingscmd "github.com/stockctl/stockctl/commands/settings"
+	suppliercmd "github.com/stockctl/stockctl/commands/supplier"
 	uomcmd "github.com/stockctl/stockctl/commands/uom"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/printer"
@@ -100,12 +102,12 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 		a.transferCmd(),
 		a.stocktakeCmd(),
 		pricetypecmd.NewCmd(a.app()), a.priceCmd(),
-		a.supplierCmd(), a.rfqCmd(), a.poCmd(), a.landedCostCmd(),
+		suppliercmd.NewCmd(a.app()), a.rfqCmd(), a.poCmd(), a.landedCostCmd(),
 		a.soCmd(), a.backordersCmd(), a.invoiceCmd(),
 		a.woCmd(),
 		a.timeCmd(), a.trainingCmd(),
 		uomcmd.NewCmd(a.app()),
-		a.historyCmd(),
+		historycmd.NewCmd(a.app()),
 		a.demoCmd(),
 		a.versionCmd(),
 		a.docsCmd(),

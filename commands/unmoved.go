@@ -72,6 +72,7 @@ var (
 	parseNumber  = app.ParseNumber
 	quantityArg  = app.QuantityArg
 	parseDate    = app.ParseDate
+	optionalDate = app.OptionalDate
 	intVar       = app.IntVar
 	fileHelp     = app.FileHelp
 	writeFile    = app.WriteFile

@@ -139,6 +139,18 @@ func ParseDate(name, s string) (time.Time, error) {
 	return t, nil
 }
 
+// OptionalDate parses a date flag that may be left out.
+func OptionalDate(name, s string) (*time.Time, error) {
+	if s == "" {
+		return nil, nil
+	}
+	t, err := ParseDate(name, s)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
 // DecimalFlag is a pflag.Value for a number of one kind (bounds.Quantity, Money, Rate,
 // Percent) and sign rule. A bad value is refused once every flag is read (RefusedFlag), so
 // the error honours -o json given after it, naming the flag: one that does not read exits

@@ -1,6 +1,9 @@
-package commands
+// Package supplier is the supplier command: suppliers' price lists, their import and export,
+// and the preferred supplier for a quantity.
+package supplier
 
 import (
+	"context"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -8,11 +11,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/commands/app"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/orders/purchasing"
 )
 
-func (a *App) supplierCmd() *cobra.Command {
+// NewCmd returns the supplier command and its verbs.
+func NewCmd(a *app.App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "supplier",
 		Short: "Suppliers' price lists: quantity breaks, currencies, part numbers, the preferred supplier",
@@ -30,17 +35,24 @@ The preferred supplier of a product (used by po generate, and shown by supplier 
 is the one with the best priority (lower number wins), then the lowest price at the
 quantity wanted, compared in the base currency at the day's rate.`,
 	}
-	price.AddCommand(a.supplierPriceAddCmd(), a.supplierPriceListCmd(), a.supplierPriceBestCmd())
-	price.AddCommand(a.supplierPriceCSVCmds()...)
+	price.AddCommand(newPriceAddCmd(a), newPriceListCmd(a), newPriceBestCmd(a))
+	price.AddCommand(newPriceImportCmd(a), newPriceExportCmd(a))
 	cmd.AddCommand(price)
 	return cmd
 }
 
-func (a *App) supplierPriceAddCmd() *cobra.Command {
+// PriceAddOptions are supplier price add's arguments and flags, read into the domain's input.
+type PriceAddOptions struct {
+	App    *app.App
+	Input  purchasing.PriceInput
+	DryRun bool
+}
+
+func newPriceAddCmd(a *app.App) *cobra.Command {
+	opts := &PriceAddOptions{App: a}
 	var cur, supSKU, pack, from, until, unit string
-	var price, minQty decimalFlag
+	var price, minQty app.DecimalFlag
 	var lead, prio int
-	var dry bool
 	cmd := &cobra.Command{
 		Use:   "add SUPPLIER SKU --price X [flags]",
 		Short: "Add a supplier price or quantity break (replacing the same break)",
@@ -67,50 +79,57 @@ an existing one replaces it, so a price list can be loaded again safely.`,
   stockctl supplier price add BRITFIX SCREW-4X40 --price 0.012 --pack box --priority 2
   stockctl supplier price add BRITFIX SCREW-4X40 --price 60.00 --uom box --min-qty 2
   stockctl supplier price add PACIFIC PAINT-WHITE --price 6.10 --valid-from 2026-07-01 --valid-until 2026-12-31`,
-		Args: args("SUPPLIER", "SKU"),
+		Args: app.Args("SUPPLIER", "SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !price.Given {
 				return fault.Usagef("price", "missing --price (per --uom, in the supplier's currency or --currency)")
 			}
 			in := purchasing.PriceInput{Supplier: args[0], SKU: args[1], Price: price.Value, Currency: cur, Pack: pack, Unit: unit,
-				SupplierSKU: ptr(c, "supplier-sku", supSKU), LeadDays: ptr(c, "lead-days", lead), Priority: ptr(c, "priority", prio)}
+				SupplierSKU: app.Ptr(c, "supplier-sku", supSKU), LeadDays: app.Ptr(c, "lead-days", lead), Priority: app.Ptr(c, "priority", prio)}
 			if minQty.Given {
 				in.MinQty = &minQty.Value
 			}
 			var err error
-			if in.ValidFrom, err = optionalDate("--valid-from", from); err != nil {
+			if in.ValidFrom, err = app.OptionalDate("--valid-from", from); err != nil {
 				return err
 			}
-			if in.ValidUntil, err = optionalDate("--valid-until", until); err != nil {
+			if in.ValidUntil, err = app.OptionalDate("--valid-until", until); err != nil {
 				return err
 			}
-			var p purchasing.Price
-			if err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				p, err = purchasing.AddPrice(c.Context(), tx, in)
-				return err
-			}); err != nil {
-				return err
-			}
-			return a.Printer().One(p)
+			opts.Input = in
+			return runPriceAdd(c.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.Var(price.Of(bounds.Money, nonNegative), "price", "price per --uom")
+	fl.Var(price.Of(bounds.Money, app.NonNegative), "price", "price per --uom")
 	fl.StringVar(&unit, "uom", "", "unit --price and --min-qty are per: a unit of the stock unit's category or a pack unit (default: the stock unit)")
 	fl.StringVar(&cur, "currency", "", "currency of the price (default: the supplier's)")
-	fl.Var(minQty.Of(bounds.Quantity, nonNegative), "min-qty", "the break: the price applies from this quantity on (default 1)")
+	fl.Var(minQty.Of(bounds.Quantity, app.NonNegative), "min-qty", "the break: the price applies from this quantity on (default 1)")
 	fl.StringVar(&supSKU, "supplier-sku", "", "the supplier's part number (found by product lookup)")
-	intVar(fl, &lead, "lead-days", 0, 0, bounds.MaxWhole, "delivery time in days")
+	app.IntVar(fl, &lead, "lead-days", 0, 0, bounds.MaxWhole, "delivery time in days")
 	fl.StringVar(&pack, "pack", "", "the supplier's pack: a number of stock units or a pack unit of the product")
-	intVar(fl, &prio, "priority", purchasing.DefaultPriority, 0, 9999, "supplier preference, lower is preferred")
+	app.IntVar(fl, &prio, "priority", purchasing.DefaultPriority, 0, 9999, "supplier preference, lower is preferred")
 	fl.StringVar(&from, "valid-from", "", "first day the price applies, YYYY-MM-DD")
 	fl.StringVar(&until, "valid-until", "", "last day the price applies, YYYY-MM-DD")
-	fl.BoolVar(&dry, "dry-run", false, "check the price and show it without saving")
+	app.DryRunFlag(cmd, &opts.DryRun, "check the price and show it without saving")
 	return cmd
 }
 
-func (a *App) supplierPriceListCmd() *cobra.Command {
-	var f purchasing.PriceFilter
+func runPriceAdd(ctx context.Context, opts *PriceAddOptions) error {
+	return app.WriteThenPrint(ctx, opts.App, opts.DryRun, func(tx *sqlx.Tx) (purchasing.Price, error) {
+		return purchasing.AddPrice(ctx, tx, opts.Input)
+	})
+}
+
+// PriceListOptions are supplier price list's argument and flags.
+type PriceListOptions struct {
+	App    *app.App
+	Filter purchasing.PriceFilter
+}
+
+func newPriceListCmd(a *app.App) *cobra.Command {
+	opts := &PriceListOptions{App: a}
+	f := &opts.Filter
 	cmd := &cobra.Command{
 		Use:   "list [SUPPLIER] [--sku S] [--current]",
 		Short: "List supplier prices and their quantity breaks",
@@ -118,23 +137,12 @@ func (a *App) supplierPriceListCmd() *cobra.Command {
 or all, one product (--sku) or all. The current column says whether the price applies today;
 --current lists only those.`,
 		Example: "  stockctl supplier price list EUROTOOL\n  stockctl supplier price list --sku DRILL-18V -o json",
-		Args:    optionalArgs("SUPPLIER"),
+		Args:    app.OptionalArgs("SUPPLIER"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				f.Supplier = args[0]
 			}
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			ps, err := purchasing.Prices(c.Context(), d, f)
-			if err != nil {
-				return err
-			}
-			if len(ps) == 0 {
-				a.say("no supplier prices")
-			}
-			return a.Printer().List(ps)
+			return runPriceList(c.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&f.SKU, "sku", "", "only this product")
@@ -142,8 +150,33 @@ or all, one product (--sku) or all. The current column says whether the price ap
 	return cmd
 }
 
-func (a *App) supplierPriceBestCmd() *cobra.Command {
-	var qty decimalFlag
+func runPriceList(ctx context.Context, opts *PriceListOptions) error {
+	a := opts.App
+	d, err := a.DB(ctx)
+	if err != nil {
+		return err
+	}
+	ps, err := purchasing.Prices(ctx, d, opts.Filter)
+	if err != nil {
+		return err
+	}
+	if len(ps) == 0 {
+		a.Say("no supplier prices")
+	}
+	return a.Printer().List(ps)
+}
+
+// PriceBestOptions are supplier price best's argument and flags, read.
+type PriceBestOptions struct {
+	App *app.App
+	SKU string
+	Qty decimal.Decimal
+	Day time.Time
+}
+
+func newPriceBestCmd(a *app.App) *cobra.Command {
+	opts := &PriceBestOptions{App: a}
+	var qty app.DecimalFlag
 	var on string
 	cmd := &cobra.Command{
 		Use:   "best SKU [--qty N] [--date D]",
@@ -153,43 +186,37 @@ break that applies at that quantity, in the supplier's currency and in the base 
 the day's rate, ranked as po generate chooses: best priority first, then the lowest base
 price, then the shortest lead time. A currency without a rate on the date ranks last.`,
 		Example: "  stockctl supplier price best DRILL-18V --qty 25\n  stockctl supplier price best SCREW-4X40 --qty 5000 -o json",
-		Args:    args("SKU"),
+		Args:    app.Args("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
 			q := decimal.NewFromInt(1)
 			if qty.Given {
 				q = qty.Value
 			}
-			day, err := parseDate("--date", on)
+			day, err := app.ParseDate("--date", on)
 			if err != nil {
 				return err
 			}
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			os, err := purchasing.Offers(c.Context(), d, args[0], q, day)
-			if err != nil {
-				return err
-			}
-			if len(os) == 0 {
-				a.say("no supplier prices %s on %s: add one with stockctl supplier price add SUPPLIER %s --price X", args[0], day.Format(time.DateOnly), args[0])
-			}
-			return a.Printer().List(os)
+			opts.SKU, opts.Qty, opts.Day = args[0], q, day
+			return runPriceBest(c.Context(), opts)
 		},
 	}
-	cmd.Flags().Var(qty.Of(bounds.Quantity, positive), "qty", "quantity wanted, in the stock unit (default 1)")
+	cmd.Flags().Var(qty.Of(bounds.Quantity, app.Positive), "qty", "quantity wanted, in the stock unit (default 1)")
 	cmd.Flags().StringVar(&on, "date", "", "the day to price on, YYYY-MM-DD (default today)")
 	return cmd
 }
 
-// optionalDate parses a date flag that may be left out.
-func optionalDate(name, s string) (*time.Time, error) {
-	if s == "" {
-		return nil, nil
-	}
-	t, err := parseDate(name, s)
+func runPriceBest(ctx context.Context, opts *PriceBestOptions) error {
+	a := opts.App
+	d, err := a.DB(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &t, nil
+	os, err := purchasing.Offers(ctx, d, opts.SKU, opts.Qty, opts.Day)
+	if err != nil {
+		return err
+	}
+	if len(os) == 0 {
+		a.Say("no supplier prices %s on %s: add one with stockctl supplier price add SUPPLIER %s --price X", opts.SKU, opts.Day.Format(time.DateOnly), opts.SKU)
+	}
+	return a.Printer().List(os)
 }

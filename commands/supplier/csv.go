@@ -1,16 +1,17 @@
-package commands
+package supplier
 
 import (
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/commands/app"
 	"github.com/stockctl/stockctl/io/csvio"
 	"github.com/stockctl/stockctl/orders/purchasing"
 )
 
-// supplierPriceCSVCmds are supplier price import and export, on the shared CSV plumbing.
-func (a *App) supplierPriceCSVCmds() []*cobra.Command {
-	var imf importFlags
+// newPriceImportCmd is supplier price import, on the shared CSV plumbing (App.RunImport).
+func newPriceImportCmd(a *app.App) *cobra.Command {
+	var imf app.ImportFlags
 	imp := &cobra.Command{
 		Use:   "import FILE|-",
 		Short: "Create or update supplier prices from a CSV file (all or nothing)",
@@ -41,9 +42,9 @@ file again, or a file made by supplier price export, reports 0 created and 0 upd
   stockctl supplier price import list.csv --map 'Vendor=supplier,Item=sku,Cost=price' --ignore-unknown
   stockctl supplier price import list.csv --skip-invalid --rejects rejects.csv -o json
   stockctl supplier price export - EUROTOOL | stockctl supplier price import - --dry-run`,
-		Args: args("FILE"),
+		Args: app.Args("FILE"),
 		RunE: func(c *cobra.Command, argv []string) error {
-			return a.runImport(c, argv[0], &imf, importSpec{
+			return a.RunImport(c, argv[0], &imf, app.ImportSpec{
 				What:     "supplier price import",
 				Columns:  purchasing.PriceCSVColumns,
 				Required: purchasing.PriceCSVRequired,
@@ -52,8 +53,12 @@ file again, or a file made by supplier price export, reports 0 created and 0 upd
 		},
 	}
 	imf.Add(imp)
+	return imp
+}
 
-	exp := &cobra.Command{
+// newPriceExportCmd is supplier price export, on the shared CSV plumbing (App.RunExport).
+func newPriceExportCmd(a *app.App) *cobra.Command {
+	return &cobra.Command{
 		Use:   "export [FILE|-] [SUPPLIER]",
 		Short: "Write supplier prices as CSV (the format supplier price import reads back unchanged)",
 		Long: `Write every supplier price (or SUPPLIER's) as CSV with the stable header of
@@ -67,20 +72,19 @@ one argument it is the FILE: write "export - SUPPLIER" for one supplier on stand
 Cells that start with = + - @ (other than numbers) are written with a leading ' so a
 spreadsheet does not run them as formulas; supplier price import removes it again.
 
-` + fileHelp("FILE"),
+` + app.FileHelp("FILE"),
 		Example: `  stockctl supplier price export prices.csv
   stockctl supplier price export - EUROTOOL
   stockctl supplier price export > all-prices.csv`,
-		Args: optionalArgs("FILE", "SUPPLIER"),
+		Args: app.OptionalArgs("FILE", "SUPPLIER"),
 		RunE: func(c *cobra.Command, argv []string) error {
 			supplier := ""
 			if len(argv) == 2 {
 				supplier = argv[1]
 			}
-			return a.runExport(c, argv, "supplier price export", func(q sqlx.QueryerContext, w *csvio.Writer) (int64, error) {
+			return a.RunExport(c, argv, "supplier price export", func(q sqlx.QueryerContext, w *csvio.Writer) (int64, error) {
 				return purchasing.ExportPrices(c.Context(), q, supplier, w)
 			})
 		},
 	}
-	return []*cobra.Command{imp, exp}
 }
