@@ -12,6 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/commands/app"
+	backorderscmd "github.com/stockctl/stockctl/commands/backorders"
+	batchcmd "github.com/stockctl/stockctl/commands/batch"
 	companycmd "github.com/stockctl/stockctl/commands/company"
 	currencycmd "github.com/stockctl/stockctl/commands/currency"
 	historycmd "github.com/stockctl/stockctl/commands/history"
@@ -97,13 +99,13 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 		a.portalCmd(),
 		locationcmd.NewCmd(a.app()),
 		locationcmd.NewBayCmd(a.app()),
-		a.batchCmd(), a.serialCmd(),
+		batchcmd.NewCmd(a.app()), a.serialCmd(),
 		a.stockCmd(),
 		a.transferCmd(),
 		a.stocktakeCmd(),
 		pricetypecmd.NewCmd(a.app()), a.priceCmd(),
 		suppliercmd.NewCmd(a.app()), a.rfqCmd(), a.poCmd(), a.landedCostCmd(),
-		a.soCmd(), a.backordersCmd(), a.invoiceCmd(),
+		a.soCmd(), backorderscmd.NewCmd(a.app()), a.invoiceCmd(),
 		a.woCmd(),
 		a.timeCmd(), a.trainingCmd(),
 		uomcmd.NewCmd(a.app()),

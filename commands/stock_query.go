@@ -2,8 +2,6 @@ package commands
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -11,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
-	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/io/exactdec"
@@ -21,21 +18,6 @@ import (
 // stockQueryCmds are the stock verbs that read (show, list, moves, check) and stock levels.
 func (a *App) stockQueryCmds() []*cobra.Command {
 	return []*cobra.Command{a.stockLevelsCmd(), a.stockShowCmd(), a.stockListCmd(), a.stockMovesCmd(), a.stockCheckCmd()}
-}
-
-// snapshot runs fn in a read-only REPEATABLE READ transaction, so every statement it makes
-// sees the same committed state even while others post stock.
-func (a *App) snapshot(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	d, err := a.DB(ctx)
-	if err != nil {
-		return err
-	}
-	tx, err := d.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	if err != nil {
-		return db.Classify(err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	return fn(tx)
 }
 
 func (a *App) stockLevelsCmd() *cobra.Command {

@@ -32,6 +32,9 @@ func (a *App) write(c *cobra.Command, dry bool, fn func(tx *sqlx.Tx) error) erro
 func (a *App) printDocument(whole, header, lines any, more ...any) error {
 	return a.app().PrintDocument(whole, header, lines, more...)
 }
+func (a *App) snapshot(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	return a.app().Snapshot(ctx, fn)
+}
 func (a *App) tableOnly() bool { return a.app().TableOnly() }
 func (a *App) openInput(name string) (io.Reader, int64, func(), error) {
 	return a.app().OpenInput(name)

@@ -225,6 +225,21 @@ func (a *App) Execute(ctx context.Context, root *cobra.Command, args []string) i
 	return a.Report(cmd, err)
 }
 
+// Snapshot runs fn in a read-only REPEATABLE READ transaction, so every statement it makes
+// sees the same committed state even while others post stock.
+func (a *App) Snapshot(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	d, err := a.DB(ctx)
+	if err != nil {
+		return err
+	}
+	tx, err := d.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return db.Classify(err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	return fn(tx)
+}
+
 // Write runs fn in one transaction (rolled back with --dry-run, which it then says).
 func (a *App) Write(ctx context.Context, dry bool, fn func(tx *sqlx.Tx) error) error {
 	d, err := a.DB(ctx)

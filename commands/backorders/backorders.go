@@ -1,18 +1,36 @@
-package commands
+// Package backorders is the backorders command: backordered sales order lines and what
+// could cover them.
+package backorders
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
+	"github.com/stockctl/stockctl/commands/app"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/orders/sales"
 )
 
-func (a *App) backordersCmd() *cobra.Command {
+// NewCmd returns the backorders command and its verb.
+func NewCmd(a *app.App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "backorders",
 		Short: "Backordered sales order lines and what could cover them",
 	}
-	var f sales.BackorderFilter
+	cmd.AddCommand(newListCmd(a))
+	return cmd
+}
+
+// ListOptions are backorders list's flags.
+type ListOptions struct {
+	App    *app.App
+	Filter sales.BackorderFilter
+}
+
+func newListCmd(a *app.App) *cobra.Command {
+	opts := &ListOptions{App: a}
+	f := &opts.Filter
 	var custom, stockOnly bool
 	list := &cobra.Command{
 		Use:   "list [--location L] [--customer C] [--sku S] [--status here|elsewhere|partial|none] [--custom]",
@@ -36,7 +54,7 @@ settles that in priority order. Colours only on a terminal, never with NO_COLOR.
   stockctl backorders list --location MAIN --status here
   stockctl backorders list --customer ACME --sku DRILL-18V -o json
   stockctl backorders list --custom -o csv`,
-		Args: args(),
+		Args: app.Args(),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if custom && stockOnly {
 				return fault.Usagef("custom", "give --custom or --no-custom, not both")
@@ -47,28 +65,7 @@ settles that in priority order. Colours only on a terminal, never with NO_COLOR.
 				no := false
 				f.Custom = &no
 			}
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			// Printed as the lines are read: 50,000 of them are a normal morning.
-			out, err := a.Printer().Rows(sales.Backorder{})
-			if err != nil {
-				return err
-			}
-			n := 0
-			err = sales.EachBackorder(c.Context(), d, f, func(b *sales.Backorder) error {
-				n++
-				return out.Add(b)
-			})
-			if err != nil {
-				out.Discard()
-				return err
-			}
-			if n == 0 {
-				a.say("no backorders")
-			}
-			return out.Close()
+			return runList(c.Context(), opts)
 		},
 	}
 	fl := list.Flags()
@@ -79,6 +76,31 @@ settles that in priority order. Colours only on a terminal, never with NO_COLOR.
 	fl.BoolVar(&custom, "custom", false, "custom (built-to-order) items only")
 	fl.BoolVar(&stockOnly, "no-custom", false, "leave custom items out")
 	fl.StringSliceVar(&f.Orders, "so", nil, "these sales orders only")
-	cmd.AddCommand(list)
-	return cmd
+	return list
+}
+
+// runList prints the backordered lines as they are read: 50,000 of them are a normal morning.
+func runList(ctx context.Context, opts *ListOptions) error {
+	a := opts.App
+	d, err := a.DB(ctx)
+	if err != nil {
+		return err
+	}
+	out, err := a.Printer().Rows(sales.Backorder{})
+	if err != nil {
+		return err
+	}
+	n := 0
+	err = sales.EachBackorder(ctx, d, opts.Filter, func(b *sales.Backorder) error {
+		n++
+		return out.Add(b)
+	})
+	if err != nil {
+		out.Discard()
+		return err
+	}
+	if n == 0 {
+		a.Say("no backorders")
+	}
+	return out.Close()
 }

@@ -1,18 +1,35 @@
-package commands
+// Package batch is the batch command: batches of batch-tracked products, their expiry and
+// the recall trace of one.
+package batch
 
 import (
+	"context"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/commands/app"
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/orders/recall"
 )
 
-func (a *App) batchCmd() *cobra.Command {
+// NewCmd returns the batch command and its verbs.
+func NewCmd(a *app.App) *cobra.Command {
 	cmd := &cobra.Command{Use: "batch", Short: "Batches (lots) of batch-tracked products: expiry, recall trace"}
+	cmd.AddCommand(newListCmd(a), newTraceCmd(a))
+	return cmd
+}
+
+// ListOptions are batch list's argument and flags.
+type ListOptions struct {
+	App    *app.App
+	Filter stock.BatchFilter
+}
+
+func newListCmd(a *app.App) *cobra.Command {
+	opts := &ListOptions{App: a}
 	var expiring int
 	list := &cobra.Command{
 		Use:   "list [SKU] [--expiring DAYS]",
@@ -29,38 +46,53 @@ already expired (0: expired or expiring today): what to sell first, move or writ
 		Example: `  stockctl batch list ROPE-10
   stockctl batch list --expiring 30
   stockctl batch list ROPE-10 --expiring 90 -o csv`,
-		Args: optionalArgs("SKU"),
+		Args: app.OptionalArgs("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
-			var f stock.BatchFilter
 			if len(args) > 0 {
-				f.SKU = args[0]
+				opts.Filter.SKU = args[0]
 			}
 			if c.Flags().Changed("expiring") {
-				f.Expiring = &expiring
+				opts.Filter.Expiring = &expiring
 			}
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			rows, err := stock.ListBatches(c.Context(), d, f)
-			if err != nil {
-				return err
-			}
-			if len(rows) == 0 && a.OutTTY {
-				switch {
-				case f.Expiring != nil:
-					a.say("no stock expires within %d days", expiring)
-				case f.SKU != "":
-					a.say("%s has no batches yet", f.SKU)
-				default:
-					a.say("no batches yet")
-				}
-			}
-			return a.Printer().List(rows)
+			return runList(c.Context(), opts)
 		},
 	}
-	intVar(list.Flags(), &expiring, "expiring", 0, 0, bounds.MaxWhole, "only stock of batches expiring within DAYS days, or expired")
-	trace := &cobra.Command{
+	app.IntVar(list.Flags(), &expiring, "expiring", 0, 0, bounds.MaxWhole, "only stock of batches expiring within DAYS days, or expired")
+	return list
+}
+
+func runList(ctx context.Context, opts *ListOptions) error {
+	a, f := opts.App, opts.Filter
+	d, err := a.DB(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := stock.ListBatches(ctx, d, f)
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 && a.OutTTY {
+		switch {
+		case f.Expiring != nil:
+			a.Say("no stock expires within %d days", *f.Expiring)
+		case f.SKU != "":
+			a.Say("%s has no batches yet", f.SKU)
+		default:
+			a.Say("no batches yet")
+		}
+	}
+	return a.Printer().List(rows)
+}
+
+// TraceOptions are batch trace's arguments.
+type TraceOptions struct {
+	App        *app.App
+	SKU, Batch string
+}
+
+func newTraceCmd(a *app.App) *cobra.Command {
+	opts := &TraceOptions{App: a}
+	return &cobra.Command{
 		Use:   "trace SKU BATCH",
 		Short: "Recall report: where a batch came from, which customers got it, where the rest is",
 		Long: `Trace one batch for a recall, one row per move of the batch in ledger order, then one row
@@ -87,25 +119,30 @@ A summary goes to stderr: received, shipped to how many customers, on hand now.`
 		Example: `  stockctl batch trace ROPE-10 R2603
   stockctl batch trace ROPE-10 R2603 -o csv > recall-R2603.csv
   stockctl batch trace ROPE-10 R2603 -o json | jq '[.[] | select(.kind == "sale") | .party] | unique'`,
-		Args: args("SKU", "BATCH"),
+		Args: app.Args("SKU", "BATCH"),
 		RunE: func(c *cobra.Command, args []string) error {
-			var t recall.Trace
-			err := a.snapshot(c.Context(), func(tx *sqlx.Tx) (err error) {
-				t, err = recall.Of(c.Context(), tx, args[0], args[1])
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			expiry := "no expiry"
-			if t.Expiry != nil {
-				expiry = "expiry " + t.Expiry.Format(time.DateOnly)
-			}
-			a.say("%s batch %s (%s): received %s, shipped %s to %d customer(s), on hand %s",
-				t.SKU, t.Batch, expiry, t.Received, t.Shipped, t.Customers, t.OnHand)
-			return a.Printer().List(t.Rows)
+			opts.SKU, opts.Batch = args[0], args[1]
+			return runTrace(c.Context(), opts)
 		},
 	}
-	cmd.AddCommand(list, trace)
-	return cmd
+}
+
+// runTrace prints the trace's rows and says its summary on stderr.
+func runTrace(ctx context.Context, opts *TraceOptions) error {
+	a := opts.App
+	var t recall.Trace
+	err := a.Snapshot(ctx, func(tx *sqlx.Tx) (err error) {
+		t, err = recall.Of(ctx, tx, opts.SKU, opts.Batch)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	expiry := "no expiry"
+	if t.Expiry != nil {
+		expiry = "expiry " + t.Expiry.Format(time.DateOnly)
+	}
+	a.Say("%s batch %s (%s): received %s, shipped %s to %d customer(s), on hand %s",
+		t.SKU, t.Batch, expiry, t.Received, t.Shipped, t.Customers, t.OnHand)
+	return a.Printer().List(t.Rows)
 }
