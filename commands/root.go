@@ -17,11 +17,13 @@ import (
 	companycmd "github.com/stockctl/stockctl/commands/company"
 	currencycmd "github.com/stockctl/stockctl/commands/currency"
 	historycmd "github.com/stockctl/stockctl/commands/history"
+	invoicecmd "github.com/stockctl/stockctl/commands/invoice"
 	locationcmd "github.com/stockctl/stockctl/commands/location"
 	pricetypecmd "github.com/stockctl/stockctl/commands/pricetype"
 	regioncmd "github.com/stockctl/stockctl/commands/region"
 	settingscmd "github.com/stockctl/stockctl/commands/settings"
 	suppliercmd "github.com/stockctl/stockctl/commands/supplier"
+	transfercmd "github.com/stockctl/stockctl/commands/transfer"
 	uomcmd "github.com/stockctl/stockctl/commands/uom"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/printer"
@@ -101,11 +103,11 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 		locationcmd.NewBayCmd(a.app()),
 		batchcmd.NewCmd(a.app()), a.serialCmd(),
 		a.stockCmd(),
-		a.transferCmd(),
+		transfercmd.NewCmd(a.app()),
 		a.stocktakeCmd(),
 		pricetypecmd.NewCmd(a.app()), a.priceCmd(),
 		suppliercmd.NewCmd(a.app()), a.rfqCmd(), a.poCmd(), a.landedCostCmd(),
-		a.soCmd(), backorderscmd.NewCmd(a.app()), a.invoiceCmd(),
+		a.soCmd(), backorderscmd.NewCmd(a.app()), invoicecmd.NewCmd(a.app()),
 		a.woCmd(),
 		a.timeCmd(), a.trainingCmd(),
 		uomcmd.NewCmd(a.app()),

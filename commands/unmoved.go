@@ -8,10 +8,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/commands/app"
+	invoicecmd "github.com/stockctl/stockctl/commands/invoice"
+	transfercmd "github.com/stockctl/stockctl/commands/transfer"
 	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/db/pgserver"
 	"github.com/stockctl/stockctl/io/csvio"
 	"github.com/stockctl/stockctl/io/printer"
+	"github.com/stockctl/stockctl/orders/sales"
 )
 
 // The nouns not yet in packages of their own (stock, stocktake, product, po, price) still
@@ -90,3 +93,9 @@ func ptr[T any](c *cobra.Command, flag string, v T) *T { return app.Ptr(c, flag,
 func (a *App) connect(ctx context.Context) (*sqlx.DB, error) { return a.app().Connect(ctx) }
 func (a *App) session() (db.Session, error)                  { return a.app().Session() }
 func (a *App) privateServer() (*pgserver.Server, error)      { return a.app().PrivateServer() }
+
+// printInvoice is how so invoice prints its invoice (invoicecmd.Print).
+func (a *App) printInvoice(inv sales.InvoiceDoc) error { return invoicecmd.Print(a.app(), inv) }
+
+// stockTransferCmd is stock transfer, which lives with the transfer command.
+func (a *App) stockTransferCmd() *cobra.Command { return transfercmd.NewStockTransferCmd(a.app()) }

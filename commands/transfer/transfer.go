@@ -1,20 +1,34 @@
-package commands
+// Package transfer is the transfer command (list, show, receive) and stock transfer, which
+// makes transfers.
+package transfer
 
 import (
+	"context"
+
 	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/commands/app"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
 )
 
-func (a *App) stockTransferCmd() *cobra.Command {
+// MakeOptions are stock transfer's argument and flags, read into the domain's request.
+type MakeOptions struct {
+	App     *app.App
+	Request stock.TransferRequest
+	DryRun  bool
+}
+
+// NewStockTransferCmd returns stock transfer, a verb of the stock command.
+func NewStockTransferCmd(a *app.App) *cobra.Command {
+	opts := &MakeOptions{App: a}
 	var from, to, batch, fromBay, toBay, narrative, ref string
-	var qty, cost decimalFlag
+	var qty, cost app.DecimalFlag
 	var serials []string
-	var twoStep, dry, allowExpired bool
+	var twoStep, allowExpired bool
 	cmd := &cobra.Command{
 		Use:   "transfer SKU --from L1 --to L2 --qty N [flags]",
 		Short: "Move stock between two locations, at once or dispatched now and received later",
@@ -50,7 +64,7 @@ answered "already posted" without a comparison.`,
   stockctl stock transfer ROPE-10 --from MAIN --to VAN1 --qty 50 --batch R2611 --to-bay SHELF1
   stockctl stock transfer CAM-X1 --from MAIN --to STORE2 --serial CX0001 --serial CX0002
   stockctl stock transfer DRILL-18V --from MAIN --to NORTH --qty 20 --two-step --cost 45.00 --ref truck-118`,
-		Args: args("SKU"),
+		Args: app.Args("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if from == "" {
 				return fault.Usagef("from", "missing --from (the location the stock leaves)")
@@ -69,46 +83,53 @@ answered "already posted" without a comparison.`,
 			if cost.Given {
 				req.ExtraCost = &cost.Value
 			}
-			var doc stock.TransferDoc
-			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				doc, err = stock.Transfer(c.Context(), tx, req)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			if doc.AlreadyPosted {
-				if doc.Number == "" {
-					a.say("ref %s was already posted: nothing changed (before stockctl kept what a ref posted: the request could not be compared, the transfer is not shown)", ref)
-					return nil
-				}
-				a.say("ref %s was already posted with the same request as %s: nothing changed; as it was posted:", ref, doc.Number)
-				return a.printTransfer(doc)
-			}
-			if doc.TwoStep {
-				a.say("%s dispatched: %s %s in transit to %s; receive it with stockctl transfer receive %s", doc.Number, doc.Qty, doc.SKU, doc.To, doc.Number)
-			}
-			return a.printTransfer(doc)
+			opts.Request = req
+			return runMake(c.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&from, "from", "", "location the stock leaves")
 	fl.StringVar(&to, "to", "", "location the stock goes to")
-	fl.Var(qty.Of(bounds.Quantity, positive), "qty", "quantity in the stock unit (serialised: default the number of --serial)")
+	fl.Var(qty.Of(bounds.Quantity, app.Positive), "qty", "quantity in the stock unit (serialised: default the number of --serial)")
 	fl.StringVar(&batch, "batch", "", "take this batch only (default: first expiry first out)")
 	fl.StringSliceVar(&serials, "serial", nil, "serial number(s), one per unit; repeat or separate with commas")
 	fl.StringVar(&fromBay, "from-bay", "", "take the stock from this bay of --from")
 	fl.StringVar(&toBay, "to-bay", "", "put the stock into this bay of --to (default: the product's default bay)")
 	fl.BoolVar(&twoStep, "two-step", false, "dispatch now into transit; receive later with transfer receive")
 	fl.BoolVar(&allowExpired, "allow-expired", false, "take batches past their expiry date too")
-	fl.Var(cost.Of(bounds.Money, nonNegative), "cost", "extra transfer cost, a total in the base currency; raises the average cost")
+	fl.Var(cost.Of(bounds.Money, app.NonNegative), "cost", "extra transfer cost, a total in the base currency; raises the average cost")
 	fl.StringVar(&narrative, "narrative", "", "free text kept on the transfer and its moves")
 	fl.StringVar(&ref, "ref", "", "idempotency ref: posted once; again with the same request it prints the first result, with another it is refused")
-	fl.BoolVar(&dry, "dry-run", false, "check everything and show the transfer without posting")
+	app.DryRunFlag(cmd, &opts.DryRun, "check everything and show the transfer without posting")
 	return cmd
 }
 
-func (a *App) transferCmd() *cobra.Command {
+func runMake(ctx context.Context, opts *MakeOptions) error {
+	a, ref := opts.App, opts.Request.Ref
+	var doc stock.TransferDoc
+	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
+		doc, err = stock.Transfer(ctx, tx, opts.Request)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if doc.AlreadyPosted {
+		if doc.Number == "" {
+			a.Say("ref %s was already posted: nothing changed (before stockctl kept what a ref posted: the request could not be compared, the transfer is not shown)", ref)
+			return nil
+		}
+		a.Say("ref %s was already posted with the same request as %s: nothing changed; as it was posted:", ref, doc.Number)
+		return printDoc(a, doc)
+	}
+	if doc.TwoStep {
+		a.Say("%s dispatched: %s %s in transit to %s; receive it with stockctl transfer receive %s", doc.Number, doc.Qty, doc.SKU, doc.To, doc.Number)
+	}
+	return printDoc(a, doc)
+}
+
+// NewCmd returns the transfer command and its verbs.
+func NewCmd(a *app.App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "transfer",
 		Short: "Stock transfers: list them, show one, receive two-step transfers",
@@ -117,32 +138,58 @@ two-step transfer stays in_transit until it is received, partially_received whil
 is outstanding, and received when everything has arrived.`,
 	}
 
-	var status string
+	cmd.AddCommand(newListCmd(a), newShowCmd(a), newReceiveCmd(a))
+	return cmd
+}
+
+// ListOptions are transfer list's flags.
+type ListOptions struct {
+	App    *app.App
+	Status string
+}
+
+func newListCmd(a *app.App) *cobra.Command {
+	opts := &ListOptions{App: a}
 	list := &cobra.Command{
 		Use:   "list [--status S]",
 		Short: "List transfers, newest first",
 		Long: `List transfers newest first with their quantities dispatched, received and outstanding.
 --status narrows the list: in_transit, partially_received, received, or open (the first two).`,
 		Example: "  stockctl transfer list --status open\n  stockctl transfer list -o json",
-		Args:    args(),
+		Args:    app.Args(),
 		RunE: func(c *cobra.Command, _ []string) error {
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			ts, err := stock.Transfers(c.Context(), d, status)
-			if err != nil {
-				return err
-			}
-			if len(ts) == 0 {
-				a.say("no transfers")
-			}
-			return a.Printer().List(ts)
+			return runList(c.Context(), opts)
 		},
 	}
-	list.Flags().StringVar(&status, "status", "", "in_transit, partially_received, received or open")
+	list.Flags().StringVar(&opts.Status, "status", "", "in_transit, partially_received, received or open")
+	return list
+}
 
-	show := &cobra.Command{
+func runList(ctx context.Context, opts *ListOptions) error {
+	a := opts.App
+	d, err := a.DB(ctx)
+	if err != nil {
+		return err
+	}
+	ts, err := stock.Transfers(ctx, d, opts.Status)
+	if err != nil {
+		return err
+	}
+	if len(ts) == 0 {
+		a.Say("no transfers")
+	}
+	return a.Printer().List(ts)
+}
+
+// ShowOptions are transfer show's argument.
+type ShowOptions struct {
+	App    *app.App
+	Number string
+}
+
+func newShowCmd(a *app.App) *cobra.Command {
+	opts := &ShowOptions{App: a}
+	return &cobra.Command{
 		Use:   "show TR",
 		Short: "Show a transfer with its lines",
 		Long: `Show transfer TR and its lines: per line the product, the quantity dispatched, received and
@@ -150,24 +197,38 @@ outstanding, its batch, serial, bays and the unit cost it left at. -o json gives
 document with its lines as one object; a table shows the header and then the lines; -o csv
 and --fields print the lines.`,
 		Example: "  stockctl transfer show TR-000012\n  stockctl transfer show TR-000012 -o json",
-		Args:    args("TR"),
+		Args:    app.Args("TR"),
 		RunE: func(c *cobra.Command, args []string) error {
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			doc, err := stock.GetTransfer(c.Context(), d, args[0])
-			if err != nil {
-				return err
-			}
-			return a.printTransfer(doc)
+			opts.Number = args[0]
+			return runShow(c.Context(), opts)
 		},
 	}
+}
 
-	var qty decimalFlag
-	var line int
-	var ref string
-	var dry bool
+func runShow(ctx context.Context, opts *ShowOptions) error {
+	d, err := opts.App.DB(ctx)
+	if err != nil {
+		return err
+	}
+	doc, err := stock.GetTransfer(ctx, d, opts.Number)
+	if err != nil {
+		return err
+	}
+	return printDoc(opts.App, doc)
+}
+
+// ReceiveOptions are transfer receive's argument and flags, read.
+type ReceiveOptions struct {
+	App         *app.App
+	Number, Ref string
+	Qty         *decimal.Decimal // nil: everything outstanding
+	Line        int              // 0: every line
+	DryRun      bool
+}
+
+func newReceiveCmd(a *app.App) *cobra.Command {
+	opts := &ReceiveOptions{App: a}
+	var qty app.DecimalFlag
 	receive := &cobra.Command{
 		Use:   "receive TR [--qty N] [--line N]",
 		Short: "Receive a two-step transfer at its destination, in full or in part",
@@ -189,47 +250,50 @@ without a comparison.`,
 		Example: `  stockctl transfer receive TR-000012
   stockctl transfer receive TR-000012 --qty 5
   stockctl transfer receive TR-000012 --line 2 --ref grn-4471`,
-		Args: args("TR"),
+		Args: app.Args("TR"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if c.Flags().Changed("line") && line < 1 {
-				return fault.Usagef("line", "--line %d: lines are numbered from 1 (see stockctl transfer show %s)", line, args[0])
+			if c.Flags().Changed("line") && opts.Line < 1 {
+				return fault.Usagef("line", "--line %d: lines are numbered from 1 (see stockctl transfer show %s)", opts.Line, args[0])
 			}
-			var q *decimal.Decimal
+			opts.Number = args[0]
 			if qty.Given {
-				q = &qty.Value
+				opts.Qty = &qty.Value
 			}
-			var doc stock.TransferDoc
-			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				doc, err = stock.Receive(c.Context(), tx, args[0], q, line, ref)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			if doc.AlreadyPosted {
-				if doc.Number == "" {
-					a.say("ref %s was already posted for %s: nothing changed (before stockctl kept what a ref posted: the request could not be compared, the result is not shown)", ref, args[0])
-					return nil
-				}
-				a.say("ref %s was already posted for %s with the same request: nothing changed; as that receipt left it:", ref, doc.Number)
-				return a.printTransfer(doc)
-			}
-			a.say("%s %s: %s received, %s outstanding", doc.Number, doc.Status, doc.ReceivedQty, doc.Outstanding)
-			return a.printTransfer(doc)
+			return runReceive(c.Context(), opts)
 		},
 	}
 	fl := receive.Flags()
-	fl.Var(qty.Of(bounds.Quantity, positive), "qty", "quantity to receive (default: everything outstanding)")
-	intVar(fl, &line, "line", 0, 1, bounds.MaxWhole, "receive this line only")
-	fl.StringVar(&ref, "ref", "", "idempotency ref, per transfer: posted once; again with the same request it prints the first result, with another it is refused")
-	fl.BoolVar(&dry, "dry-run", false, "check everything and show the result without posting")
-
-	cmd.AddCommand(list, show, receive)
-	return cmd
+	fl.Var(qty.Of(bounds.Quantity, app.Positive), "qty", "quantity to receive (default: everything outstanding)")
+	app.IntVar(fl, &opts.Line, "line", 0, 1, bounds.MaxWhole, "receive this line only")
+	fl.StringVar(&opts.Ref, "ref", "", "idempotency ref, per transfer: posted once; again with the same request it prints the first result, with another it is refused")
+	app.DryRunFlag(receive, &opts.DryRun, "check everything and show the result without posting")
+	return receive
 }
 
-// printTransfer prints a transfer document: as one JSON object with its lines, or as a table
-// of the header followed by a table of the lines; CSV and --fields print the lines.
-func (a *App) printTransfer(doc stock.TransferDoc) error {
-	return a.printDocument(doc, doc.TransferSummary, doc.Lines)
+func runReceive(ctx context.Context, opts *ReceiveOptions) error {
+	a, ref := opts.App, opts.Ref
+	var doc stock.TransferDoc
+	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
+		doc, err = stock.Receive(ctx, tx, opts.Number, opts.Qty, opts.Line, ref)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if doc.AlreadyPosted {
+		if doc.Number == "" {
+			a.Say("ref %s was already posted for %s: nothing changed (before stockctl kept what a ref posted: the request could not be compared, the result is not shown)", ref, opts.Number)
+			return nil
+		}
+		a.Say("ref %s was already posted for %s with the same request: nothing changed; as that receipt left it:", ref, doc.Number)
+		return printDoc(a, doc)
+	}
+	a.Say("%s %s: %s received, %s outstanding", doc.Number, doc.Status, doc.ReceivedQty, doc.Outstanding)
+	return printDoc(a, doc)
+}
+
+// printDoc prints a transfer document: as one JSON object with its lines, or as a table of the
+// header followed by a table of the lines; CSV and --fields print the lines.
+func printDoc(a *app.App, doc stock.TransferDoc) error {
+	return a.PrintDocument(doc, doc.TransferSummary, doc.Lines)
 }
