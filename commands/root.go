@@ -18,7 +18,9 @@ import (
 	currencycmd "github.com/stockctl/stockctl/commands/currency"
 	historycmd "github.com/stockctl/stockctl/commands/history"
 	invoicecmd "github.com/stockctl/stockctl/commands/invoice"
+	landedcostcmd "github.com/stockctl/stockctl/commands/landedcost"
 	locationcmd "github.com/stockctl/stockctl/commands/location"
+	portalcmd "github.com/stockctl/stockctl/commands/portal"
 	pricetypecmd "github.com/stockctl/stockctl/commands/pricetype"
 	regioncmd "github.com/stockctl/stockctl/commands/region"
 	settingscmd "github.com/stockctl/stockctl/commands/settings"
@@ -98,7 +100,7 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 		currencycmd.NewCmd(a.app()),
 		companycmd.NewCmd(a.app()),
 		a.productCmd(),
-		a.portalCmd(),
+		portalcmd.NewCmd(a.app()),
 		locationcmd.NewCmd(a.app()),
 		locationcmd.NewBayCmd(a.app()),
 		batchcmd.NewCmd(a.app()), a.serialCmd(),
@@ -106,7 +108,7 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 		transfercmd.NewCmd(a.app()),
 		a.stocktakeCmd(),
 		pricetypecmd.NewCmd(a.app()), a.priceCmd(),
-		suppliercmd.NewCmd(a.app()), a.rfqCmd(), a.poCmd(), a.landedCostCmd(),
+		suppliercmd.NewCmd(a.app()), a.rfqCmd(), a.poCmd(), landedcostcmd.NewCmd(a.app()),
 		a.soCmd(), backorderscmd.NewCmd(a.app()), invoicecmd.NewCmd(a.app()),
 		a.woCmd(),
 		a.timeCmd(), a.trainingCmd(),

@@ -1,6 +1,9 @@
-package commands
+// Package landedcost is the landed-cost command: freight, duty and other costs of purchase
+// orders, apportioned to the stock they received.
+package landedcost
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -8,12 +11,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/commands/app"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/printer"
 	"github.com/stockctl/stockctl/orders/purchasing"
 )
 
-func (a *App) landedCostCmd() *cobra.Command {
+// NewCmd returns the landed-cost command and its verbs.
+func NewCmd(a *app.App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "landed-cost",
 		Short: "Landed costs of purchase orders: freight, duty, insurance, apportioned to received stock",
@@ -30,15 +35,23 @@ the part already issued goes to cost of goods sold. Both are recorded in the rev
 ledger (stock_revaluations) with the PO as reference. An actual cost that replaces a posted
 estimate posts only the difference on each line.`,
 	}
-	cmd.AddCommand(a.landedCostAddCmd(), a.landedCostShowCmd(), a.landedCostPostCmd())
+	cmd.AddCommand(newAddCmd(a), newShowCmd(a), newPostCmd(a))
 	return cmd
 }
 
-func (a *App) landedCostAddCmd() *cobra.Command {
-	var in purchasing.CostInput
-	var amount, rate decimalFlag
+// AddOptions are landed-cost add's argument and flags, read into the domain's input.
+type AddOptions struct {
+	App    *app.App
+	PO     string
+	Input  purchasing.CostInput
+	DryRun bool
+}
+
+func newAddCmd(a *app.App) *cobra.Command {
+	opts := &AddOptions{App: a}
+	in := &opts.Input
+	var amount, rate app.DecimalFlag
 	var on string
-	var dry bool
 	cmd := &cobra.Command{
 		Use:   "add PO --amount X [--currency C] [--kind K] [--method M] [--estimate]",
 		Short: "Add a freight, duty, insurance or other cost to a purchase order",
@@ -55,7 +68,7 @@ stock until "landed-cost post".`,
 		Example: `  stockctl landed-cost add PO-000003 --amount 180 --currency EUR --kind freight
   stockctl landed-cost add PO-000003 --amount 95 --kind duty --method quantity --estimate
   stockctl landed-cost add PO-000003 --amount 101.40 --kind duty --method quantity`,
-		Args: args("PO"),
+		Args: app.Args("PO"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if !amount.Given {
 				return fault.Usagef("amount", "missing --amount (the cost, in --currency or the PO's currency)")
@@ -65,37 +78,51 @@ stock until "landed-cost post".`,
 				in.Rate = &rate.Value
 			}
 			var err error
-			if in.Date, err = optionalDate("--date", on); err != nil {
+			if in.Date, err = app.OptionalDate("--date", on); err != nil {
 				return err
 			}
-			var doc purchasing.LandedDoc
-			if err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				doc, err = purchasing.AddCost(c.Context(), tx, args[0], in)
-				return err
-			}); err != nil {
-				return err
-			}
-			last := doc.Costs[len(doc.Costs)-1]
-			a.say("landed cost %d added to %s: %s %s = %s %s; post it with stockctl landed-cost post %s",
-				last.No, doc.PO, last.Amount, last.Currency, last.BaseAmount, doc.BaseCurrency, doc.PO)
-			return a.printLanded(doc)
+			opts.PO = args[0]
+			return runAdd(c.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.Var(amount.Of(bounds.Money, positive), "amount", "the cost")
+	fl.Var(amount.Of(bounds.Money, app.Positive), "amount", "the cost")
 	fl.StringVar(&in.Currency, "currency", "", "currency of the amount (default: the PO's)")
-	fl.Var(rate.Of(bounds.Rate, positive), "rate", "exchange rate, base units per one unit of the currency (default: the rate on --date)")
+	fl.Var(rate.Of(bounds.Rate, app.Positive), "rate", "exchange rate, base units per one unit of the currency (default: the rate on --date)")
 	fl.StringVar(&on, "date", "", "date of the cost, for its exchange rate, YYYY-MM-DD (default today)")
 	fl.StringVar(&in.Kind, "kind", "freight", "freight, duty, insurance or other")
 	fl.StringVar(&in.Method, "method", "value", "how to share it: value, quantity, weight or volume")
 	fl.BoolVar(&in.Estimate, "estimate", false, "an estimate, to be replaced by the actual cost")
-	intVar(fl, &in.Replaces, "replaces", 0, -1, bounds.MaxWhole, "number of the estimate this actual cost replaces (-1: none)")
+	app.IntVar(fl, &in.Replaces, "replaces", 0, -1, bounds.MaxWhole, "number of the estimate this actual cost replaces (-1: none)")
 	fl.StringVar(&in.Narrative, "narrative", "", "free text kept with the cost")
-	fl.BoolVar(&dry, "dry-run", false, "check and show the costs without saving")
+	app.DryRunFlag(cmd, &opts.DryRun, "check and show the costs without saving")
 	return cmd
 }
 
-func (a *App) landedCostShowCmd() *cobra.Command {
+func runAdd(ctx context.Context, opts *AddOptions) error {
+	a := opts.App
+	var doc purchasing.LandedDoc
+	if err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
+		doc, err = purchasing.AddCost(ctx, tx, opts.PO, opts.Input)
+		return err
+	}); err != nil {
+		return err
+	}
+	last := doc.Costs[len(doc.Costs)-1]
+	a.Say("landed cost %d added to %s: %s %s = %s %s; post it with stockctl landed-cost post %s",
+		last.No, doc.PO, last.Amount, last.Currency, last.BaseAmount, doc.BaseCurrency, doc.PO)
+	return printDoc(a, doc)
+}
+
+// POOptions are what show and post take: the purchase order (post: and --dry-run).
+type POOptions struct {
+	App    *app.App
+	PO     string
+	DryRun bool
+}
+
+func newShowCmd(a *app.App) *cobra.Command {
+	opts := &POOptions{App: a}
 	return &cobra.Command{
 		Use:   "show PO",
 		Short: "Show a purchase order's landed costs and explain every line's share",
@@ -106,26 +133,32 @@ was posted, and how that split between stock on hand and COGS, with a sentence t
 out. Open costs show what posting them now would do. -o json gives one object with costs and
 shares; -o csv and --fields print the shares.`,
 		Example: "  stockctl landed-cost show PO-000003\n  stockctl landed-cost show PO-000003 -o json",
-		Args:    args("PO"),
+		Args:    app.Args("PO"),
 		RunE: func(c *cobra.Command, args []string) error {
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			doc, err := purchasing.Costs(c.Context(), d, args[0])
-			if err != nil {
-				return err
-			}
-			if len(doc.Costs) == 0 {
-				a.say("%s has no landed costs", doc.PO)
-			}
-			return a.printLanded(doc)
+			opts.PO = args[0]
+			return runShow(c.Context(), opts)
 		},
 	}
 }
 
-func (a *App) landedCostPostCmd() *cobra.Command {
-	var dry bool
+func runShow(ctx context.Context, opts *POOptions) error {
+	a := opts.App
+	d, err := a.DB(ctx)
+	if err != nil {
+		return err
+	}
+	doc, err := purchasing.Costs(ctx, d, opts.PO)
+	if err != nil {
+		return err
+	}
+	if len(doc.Costs) == 0 {
+		a.Say("%s has no landed costs", doc.PO)
+	}
+	return printDoc(a, doc)
+}
+
+func newPostCmd(a *app.App) *cobra.Command {
+	opts := &POOptions{App: a}
 	cmd := &cobra.Command{
 		Use:   "post PO",
 		Short: "Post a purchase order's open landed costs to the stock it received",
@@ -134,25 +167,30 @@ the average cost of the part of its stock still on hand and sends the part alrea
 COGS. Post once the goods a cost covers have arrived: stock received later does not share in
 a cost already posted. --dry-run shows the shares and their split without posting.`,
 		Example: "  stockctl landed-cost post PO-000003\n  stockctl landed-cost post PO-000003 --dry-run",
-		Args:    args("PO"),
+		Args:    app.Args("PO"),
 		RunE: func(c *cobra.Command, args []string) error {
-			var doc purchasing.LandedDoc
-			if err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				doc, err = purchasing.PostCosts(c.Context(), tx, args[0])
-				return err
-			}); err != nil {
-				return err
-			}
-			return a.printLanded(doc)
+			opts.PO = args[0]
+			return runPost(c.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&dry, "dry-run", false, "show what posting would do without posting")
+	app.DryRunFlag(cmd, &opts.DryRun, "show what posting would do without posting")
 	return cmd
 }
 
-// printLanded prints landed costs: one JSON object; or the costs, the shares and one line of
+func runPost(ctx context.Context, opts *POOptions) error {
+	var doc purchasing.LandedDoc
+	if err := opts.App.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
+		doc, err = purchasing.PostCosts(ctx, tx, opts.PO)
+		return err
+	}); err != nil {
+		return err
+	}
+	return printDoc(opts.App, doc)
+}
+
+// printDoc prints landed costs: one JSON object; or the costs, the shares and one line of
 // explanation per share as text; CSV and --fields print the shares.
-func (a *App) printLanded(doc purchasing.LandedDoc) error {
+func printDoc(a *app.App, doc purchasing.LandedDoc) error {
 	p := a.Printer()
 	switch {
 	case p.Format == printer.JSON:
