@@ -1,6 +1,9 @@
-package commands
+// Package training is the training command: sessions of training products, registrations,
+// seats and the waitlist.
+package training
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -9,11 +12,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/commands/app"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/orders/training"
 )
 
-func (a *App) trainingCmd() *cobra.Command {
+// NewCmd returns the training command and its verbs.
+func NewCmd(a *app.App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "training",
 		Short: "Training products: sessions, registrations, seats and the waitlist",
@@ -23,8 +28,8 @@ engine and never goes beyond the session's capacity, even when registrations rac
 --waitlist seats that do not fit wait (no seat, no order line) until "training promote".`,
 	}
 	session := &cobra.Command{Use: "session", Short: "Add training sessions"}
-	session.AddCommand(a.trainingSessionAddCmd())
-	cmd.AddCommand(session, a.trainingSessionsCmd(), a.trainingRegisterCmd(), a.trainingPromoteCmd(), a.trainingRegistrationsCmd())
+	session.AddCommand(newSessionAddCmd(a))
+	cmd.AddCommand(session, newSessionsCmd(a), newRegisterCmd(a), newPromoteCmd(a), newRegistrationsCmd(a))
 	return cmd
 }
 
@@ -36,10 +41,17 @@ func parseTrainingID(name, s string) (int64, error) {
 	return id, nil
 }
 
-func (a *App) trainingSessionAddCmd() *cobra.Command {
-	var in training.NewSession
+// SessionAddOptions are training session add's argument and flags, read.
+type SessionAddOptions struct {
+	App    *app.App
+	Input  training.NewSession
+	DryRun bool
+}
+
+func newSessionAddCmd(a *app.App) *cobra.Command {
+	opts := &SessionAddOptions{App: a}
+	in := &opts.Input
 	var date string
-	var dry bool
 	cmd := &cobra.Command{
 		Use:   "add SKU --date D --location L --capacity N",
 		Short: "Add a session of a training product",
@@ -47,7 +59,7 @@ func (a *App) trainingSessionAddCmd() *cobra.Command {
 --capacity seats. Registrations sell from that location. The session's number (its id) is
 what "training register" takes.`,
 		Example: `  stockctl training session add COURSE-SAFETY --date 2026-07-14 --location MAIN --capacity 12`,
-		Args:    args("SKU"),
+		Args:    app.Args("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
 			in.SKU = args[0]
 			if date == "" {
@@ -59,63 +71,85 @@ what "training register" takes.`,
 			if !c.Flags().Changed("capacity") {
 				return fault.Usagef("capacity", "missing --capacity (seats)")
 			}
-			t, err := parseDate("date", date)
+			t, err := app.ParseDate("date", date)
 			if err != nil {
 				return err
 			}
 			in.Date = t
-			var s training.Session
-			err = a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				s, err = training.AddSession(c.Context(), tx, in)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			if !dry {
-				a.say("session %d of %s added: register with stockctl training register %d CUSTOMER", s.ID, s.SKU, s.ID)
-			}
-			return a.Printer().One(s)
+			return runSessionAdd(c.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&date, "date", "", "day of the session YYYY-MM-DD")
 	fl.StringVar(&in.Location, "location", "", "stock location the session is held at and sold from")
-	intVar(fl, &in.Capacity, "capacity", 0, 1, bounds.MaxWhole, "seats")
-	fl.BoolVar(&dry, "dry-run", false, "check and show without saving")
+	app.IntVar(fl, &in.Capacity, "capacity", 0, 1, bounds.MaxWhole, "seats")
+	app.DryRunFlag(cmd, &opts.DryRun, "check and show without saving")
 	return cmd
 }
 
-func (a *App) trainingSessionsCmd() *cobra.Command {
+func runSessionAdd(ctx context.Context, opts *SessionAddOptions) error {
+	a := opts.App
+	var s training.Session
+	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
+		s, err = training.AddSession(ctx, tx, opts.Input)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !opts.DryRun {
+		a.Say("session %d of %s added: register with stockctl training register %d CUSTOMER", s.ID, s.SKU, s.ID)
+	}
+	return a.Printer().One(s)
+}
+
+// SessionsOptions are training sessions' argument: a product, or "" for all.
+type SessionsOptions struct {
+	App *app.App
+	SKU string
+}
+
+func newSessionsCmd(a *app.App) *cobra.Command {
+	opts := &SessionsOptions{App: a}
 	return &cobra.Command{
 		Use:   "sessions [SKU]",
 		Short: "List sessions with capacity, seats taken, free and waitlisted",
 		Long:  `List the sessions of training product SKU (all training products without SKU) by date.`,
 		Example: `  stockctl training sessions COURSE-SAFETY
   stockctl training sessions -o json`,
-		Args: optionalArgs("SKU"),
+		Args: app.OptionalArgs("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			sku := ""
 			if len(args) > 0 {
-				sku = args[0]
+				opts.SKU = args[0]
 			}
-			ss, err := training.Sessions(c.Context(), d, sku)
-			if err != nil {
-				return err
-			}
-			return a.Printer().List(ss)
+			return runSessions(c.Context(), opts)
 		},
 	}
 }
 
-func (a *App) trainingRegisterCmd() *cobra.Command {
-	var in training.RegisterInput
+func runSessions(ctx context.Context, opts *SessionsOptions) error {
+	d, err := opts.App.DB(ctx)
+	if err != nil {
+		return err
+	}
+	ss, err := training.Sessions(ctx, d, opts.SKU)
+	if err != nil {
+		return err
+	}
+	return opts.App.Printer().List(ss)
+}
+
+// RegisterOptions are training register's arguments and flags, read.
+type RegisterOptions struct {
+	App    *app.App
+	Input  training.RegisterInput
+	DryRun bool
+}
+
+func newRegisterCmd(a *app.App) *cobra.Command {
+	opts := &RegisterOptions{App: a}
+	in := &opts.Input
 	var date string
-	var dry bool
 	cmd := &cobra.Command{
 		Use:   "register SESSION CUSTOMER [--seats N] [--waitlist] [--so SO]",
 		Short: "Register a customer for seats in a session, on a priced sales order line",
@@ -128,7 +162,7 @@ up. Two registrations at once never take more seats than the session has.`,
 		Example: `  stockctl training register 1 ACME --seats 3
   stockctl training register 1 BLUEBIRD --seats 2 --waitlist
   stockctl training register 1 ACME --so SO-000007 -o json`,
-		Args: args("SESSION", "CUSTOMER"),
+		Args: app.Args("SESSION", "CUSTOMER"),
 		RunE: func(c *cobra.Command, args []string) error {
 			id, err := parseTrainingID("SESSION", args[0])
 			if err != nil {
@@ -139,38 +173,52 @@ up. Two registrations at once never take more seats than the session has.`,
 				return fault.Usagef("seats", "--seats must be more than 0, got %d", in.Seats)
 			}
 			if date != "" {
-				if in.Date, err = parseDate("date", date); err != nil {
+				if in.Date, err = app.ParseDate("date", date); err != nil {
 					return err
 				}
 			}
-			var r training.Registration
-			err = a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				r, err = training.Register(c.Context(), tx, in)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			if r.Status == training.Waitlisted {
-				a.say("registration %d: %d seat(s) for %s waitlisted (no seat, no order line): promote with stockctl training promote %d", r.ID, r.Seats, r.Customer, r.ID)
-			} else if r.SO != nil {
-				a.say("registration %d: %d seat(s) for %s on %s line %d", r.ID, r.Seats, r.Customer, *r.SO, *r.SOLine)
-			}
-			return a.Printer().One(r)
+			return runRegister(c.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	intVar(fl, &in.Seats, "seats", 1, 0, bounds.MaxWhole, "seats to register")
+	app.IntVar(fl, &in.Seats, "seats", 1, 0, bounds.MaxWhole, "seats to register")
 	fl.BoolVar(&in.Waitlist, "waitlist", false, "waitlist seats that do not fit instead of refusing")
 	fl.StringVar(&in.SO, "so", "", "add the line to this draft order of the customer (default: a new order)")
 	fl.StringVar(&date, "date", "", "date of a new order YYYY-MM-DD: prices of that day (default today)")
-	fl.BoolVar(&dry, "dry-run", false, "check and show without saving")
+	app.DryRunFlag(cmd, &opts.DryRun, "check and show without saving")
 	return cmd
 }
 
-func (a *App) trainingPromoteCmd() *cobra.Command {
-	var so, date string
-	var dry bool
+func runRegister(ctx context.Context, opts *RegisterOptions) error {
+	a := opts.App
+	var r training.Registration
+	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
+		r, err = training.Register(ctx, tx, opts.Input)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if r.Status == training.Waitlisted {
+		a.Say("registration %d: %d seat(s) for %s waitlisted (no seat, no order line): promote with stockctl training promote %d", r.ID, r.Seats, r.Customer, r.ID)
+	} else if r.SO != nil {
+		a.Say("registration %d: %d seat(s) for %s on %s line %d", r.ID, r.Seats, r.Customer, *r.SO, *r.SOLine)
+	}
+	return a.Printer().One(r)
+}
+
+// PromoteOptions are training promote's argument and flags, read.
+type PromoteOptions struct {
+	App          *app.App
+	Registration int64
+	SO           string
+	Date         time.Time // zero: today
+	DryRun       bool
+}
+
+func newPromoteCmd(a *app.App) *cobra.Command {
+	opts := &PromoteOptions{App: a}
+	var date string
 	cmd := &cobra.Command{
 		Use:   "promote REGISTRATION [--so SO]",
 		Short: "Move a waitlisted registration onto its session when seats are free",
@@ -179,55 +227,65 @@ priced sales order line (a new draft order, or the customer's draft order --so);
 is refused (exit 5) and stays on the waitlist.`,
 		Example: `  stockctl training promote 4
   stockctl training promote 4 --so SO-000009`,
-		Args: args("REGISTRATION"),
+		Args: app.Args("REGISTRATION"),
 		RunE: func(c *cobra.Command, args []string) error {
 			id, err := parseTrainingID("REGISTRATION", args[0])
 			if err != nil {
 				return err
 			}
-			var on time.Time
+			opts.Registration = id
 			if date != "" {
-				if on, err = parseDate("date", date); err != nil {
+				if opts.Date, err = app.ParseDate("date", date); err != nil {
 					return err
 				}
 			}
-			var r training.Registration
-			err = a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				r, err = training.Promote(c.Context(), tx, id, so, on)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			return a.Printer().One(r)
+			return runPromote(c.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&so, "so", "", "add the line to this draft order of the customer (default: a new order)")
+	cmd.Flags().StringVar(&opts.SO, "so", "", "add the line to this draft order of the customer (default: a new order)")
 	cmd.Flags().StringVar(&date, "date", "", "date of a new order YYYY-MM-DD (default today)")
-	cmd.Flags().BoolVar(&dry, "dry-run", false, "check and show without saving")
+	app.DryRunFlag(cmd, &opts.DryRun, "check and show without saving")
 	return cmd
 }
 
-func (a *App) trainingRegistrationsCmd() *cobra.Command {
+func runPromote(ctx context.Context, opts *PromoteOptions) error {
+	return app.WriteThenPrint(ctx, opts.App, opts.DryRun, func(tx *sqlx.Tx) (training.Registration, error) {
+		return training.Promote(ctx, tx, opts.Registration, opts.SO, opts.Date)
+	})
+}
+
+// RegistrationsOptions are training registrations' argument, read.
+type RegistrationsOptions struct {
+	App     *app.App
+	Session int64
+}
+
+func newRegistrationsCmd(a *app.App) *cobra.Command {
+	opts := &RegistrationsOptions{App: a}
 	return &cobra.Command{
 		Use:     "registrations SESSION",
 		Short:   "List a session's registrations: registered first, then the waitlist",
 		Example: "  stockctl training registrations 1\n  stockctl training registrations 1 -o json",
-		Args:    args("SESSION"),
+		Args:    app.Args("SESSION"),
 		RunE: func(c *cobra.Command, args []string) error {
 			id, err := parseTrainingID("SESSION", args[0])
 			if err != nil {
 				return err
 			}
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			rs, err := training.Registrations(c.Context(), d, id)
-			if err != nil {
-				return err
-			}
-			return a.Printer().List(rs)
+			opts.Session = id
+			return runRegistrations(c.Context(), opts)
 		},
 	}
+}
+
+func runRegistrations(ctx context.Context, opts *RegistrationsOptions) error {
+	d, err := opts.App.DB(ctx)
+	if err != nil {
+		return err
+	}
+	rs, err := training.Registrations(ctx, d, opts.Session)
+	if err != nil {
+		return err
+	}
+	return opts.App.Printer().List(rs)
 }
