@@ -25,6 +25,7 @@ import (
 	regioncmd "github.com/stockctl/stockctl/commands/region"
 	settingscmd "github.com/stockctl/stockctl/commands/settings"
 	suppliercmd "github.com/stockctl/stockctl/commands/supplier"
+	timebillcmd "github.com/stockctl/stockctl/commands/timebill"
 	trainingcmd "github.com/stockctl/stockctl/commands/training"
 	transfercmd "github.com/stockctl/stockctl/commands/transfer"
 	uomcmd "github.com/stockctl/stockctl/commands/uom"
@@ -112,7 +113,7 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 		suppliercmd.NewCmd(a.app()), a.rfqCmd(), a.poCmd(), landedcostcmd.NewCmd(a.app()),
 		a.soCmd(), backorderscmd.NewCmd(a.app()), invoicecmd.NewCmd(a.app()),
 		a.woCmd(),
-		a.timeCmd(), trainingcmd.NewCmd(a.app()),
+		timebillcmd.NewCmd(a.app()), trainingcmd.NewCmd(a.app()),
 		uomcmd.NewCmd(a.app()),
 		historycmd.NewCmd(a.app()),
 		a.demoCmd(),

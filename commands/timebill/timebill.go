@@ -1,6 +1,9 @@
-package commands
+// Package timebill is the time command: time products' billing periods, time entries and
+// billing them onto a sales order. (Not named time: that is the standard library's.)
+package timebill
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -8,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/commands/app"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/exactdec"
 	"github.com/stockctl/stockctl/orders/timebill"
@@ -18,7 +22,8 @@ set with "time product set SKU --hours-per-day H"), a week 5 days, a month 20 da
 60 days, a year 240 days. (The uom table's day is 24 hours of clock time; a billing day is a
 working day.) 10 hours against a product priced 800 per day is 1.25 days = 1000.`
 
-func (a *App) timeCmd() *cobra.Command {
+// NewCmd returns the time command and its verbs.
+func NewCmd(a *app.App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "time",
 		Short: "Time billing: time products' periods, time entries, billing them on a sales order",
@@ -28,18 +33,31 @@ special prices) is per period: 1 hour unless set with "time product set".
 
 ` + timeCalendar,
 	}
-	cmd.AddCommand(a.timeProductCmd(), a.timeLogCmd(), a.timeListCmd(), a.timeEditCmd(), a.timeBillCmd())
+	cmd.AddCommand(newProductCmd(a), newLogCmd(a), newListCmd(a), newEditCmd(a), newBillCmd(a))
 	return cmd
 }
 
-func (a *App) timeProductCmd() *cobra.Command {
+func newProductCmd(a *app.App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "product",
 		Short: "The billing period and time type of time products",
 	}
-	var period, hpd decimalFlag
+	cmd.AddCommand(newProductSetCmd(a), newProductListCmd(a))
+	return cmd
+}
+
+// ProductSetOptions are time product set's argument and flags, read: the changes given.
+type ProductSetOptions struct {
+	App     *app.App
+	SKU     string
+	Changes timebill.ProductChanges
+	DryRun  bool
+}
+
+func newProductSetCmd(a *app.App) *cobra.Command {
+	opts := &ProductSetOptions{App: a}
+	var period, hpd app.DecimalFlag
 	var unit, typ string
-	var dry bool
 	set := &cobra.Command{
 		Use:   "set SKU [--period N] [--unit U] [--time-type labour|travel] [--hours-per-day H]",
 		Short: "Set what one unit of a time product's price is (1 day of labour ...)",
@@ -51,58 +69,70 @@ its working day (--hours-per-day, 8 by default). Flags not given keep their valu
 		Example: `  stockctl time product set DEV --period 1 --unit day --time-type labour
   stockctl time product set TRAVEL --unit hour --time-type travel
   stockctl time product set RETAINER --unit month --hours-per-day 7.5 -o json`,
-		Args: args("SKU"),
+		Args: app.Args("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
-			ch := timebill.ProductChanges{PeriodUnit: ptr(c, "unit", unit), TimeType: ptr(c, "time-type", typ)}
+			ch := timebill.ProductChanges{PeriodUnit: app.Ptr(c, "unit", unit), TimeType: app.Ptr(c, "time-type", typ)}
 			if period.Given {
 				ch.PeriodQty = &period.Value
 			}
 			if hpd.Given {
 				ch.HoursPerDay = &hpd.Value
 			}
-			var p timebill.Product
-			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				p, err = timebill.SetProduct(c.Context(), tx, args[0], ch)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			return a.Printer().One(p)
+			opts.SKU, opts.Changes = args[0], ch
+			return runProductSet(c.Context(), opts)
 		},
 	}
 	fl := set.Flags()
-	fl.Var(period.Of(bounds.Quantity, positive), "period", "number of units one price is for (default 1)")
+	fl.Var(period.Of(bounds.Quantity, app.Positive), "period", "number of units one price is for (default 1)")
 	fl.StringVar(&unit, "unit", "", "period unit: hour, day, week, month, quarter or year")
 	fl.StringVar(&typ, "time-type", "", "labour or travel")
-	fl.Var(hpd.Of(bounds.Quantity, positive), "hours-per-day", "working hours in a day of this product (default 8)")
-	fl.BoolVar(&dry, "dry-run", false, "check and show without saving")
-	list := &cobra.Command{
+	fl.Var(hpd.Of(bounds.Quantity, app.Positive), "hours-per-day", "working hours in a day of this product (default 8)")
+	app.DryRunFlag(set, &opts.DryRun, "check and show without saving")
+	return set
+}
+
+func runProductSet(ctx context.Context, opts *ProductSetOptions) error {
+	return app.WriteThenPrint(ctx, opts.App, opts.DryRun, func(tx *sqlx.Tx) (timebill.Product, error) {
+		return timebill.SetProduct(ctx, tx, opts.SKU, opts.Changes)
+	})
+}
+
+func newProductListCmd(a *app.App) *cobra.Command {
+	return &cobra.Command{
 		Use:     "list",
 		Short:   "List time products with their period, hours per period and price per period",
 		Example: "  stockctl time product list\n  stockctl time product list -o json",
-		Args:    args(),
+		Args:    app.Args(),
 		RunE: func(c *cobra.Command, _ []string) error {
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			ps, err := timebill.ListProducts(c.Context(), d)
-			if err != nil {
-				return err
-			}
-			return a.Printer().List(ps)
+			return runProductList(c.Context(), a)
 		},
 	}
-	cmd.AddCommand(set, list)
-	return cmd
 }
 
-func (a *App) timeLogCmd() *cobra.Command {
-	var in timebill.NewEntry
-	var qty, rate decimalFlag
+func runProductList(ctx context.Context, a *app.App) error {
+	d, err := a.DB(ctx)
+	if err != nil {
+		return err
+	}
+	ps, err := timebill.ListProducts(ctx, d)
+	if err != nil {
+		return err
+	}
+	return a.Printer().List(ps)
+}
+
+// LogOptions are time log's argument and flags, read into the domain's entry.
+type LogOptions struct {
+	App    *app.App
+	Entry  timebill.NewEntry
+	DryRun bool
+}
+
+func newLogCmd(a *app.App) *cobra.Command {
+	opts := &LogOptions{App: a}
+	in := &opts.Entry
+	var qty, rate app.DecimalFlag
 	var date string
-	var dry bool
 	cmd := &cobra.Command{
 		Use:   "log CUSTOMER --product P --qty HOURS [flags]",
 		Short: "Log hours for a customer against a time product",
@@ -114,7 +144,7 @@ the entry is priced by the pricing engine when billed. Entries can be changed wi
 		Example: `  stockctl time log ACME --product CONSULT --qty 2.5
   stockctl time log ACME --product CONSULT --qty 1 --date 2026-06-03 --ref TICKET-42 --note "printer setup"
   stockctl time log ACME --product CONSULT --qty 0.5 --non-billable`,
-		Args: args("CUSTOMER"),
+		Args: app.Args("CUSTOMER"),
 		RunE: func(c *cobra.Command, args []string) error {
 			in.Customer = args[0]
 			if in.SKU == "" {
@@ -128,40 +158,52 @@ the entry is priced by the pricing engine when billed. Entries can be changed wi
 				in.Rate = &rate.Value
 			}
 			if date != "" {
-				t, err := parseDate("date", date)
+				t, err := app.ParseDate("date", date)
 				if err != nil {
 					return err
 				}
 				in.Date = t
 			}
-			var e timebill.Entry
-			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				e, err = timebill.Log(c.Context(), tx, in)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			if !dry {
-				a.say("time entry %d logged: %s hours of %s for %s", e.ID, e.Hours, e.SKU, e.Customer)
-			}
-			return a.Printer().One(e)
+			return runLog(c.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&in.SKU, "product", "", "time product SKU")
-	fl.Var(qty.Of(bounds.Quantity, positive), "qty", "hours")
+	fl.Var(qty.Of(bounds.Quantity, app.Positive), "qty", "hours")
 	fl.StringVar(&date, "date", "", "day worked YYYY-MM-DD (default today)")
 	fl.StringVar(&in.Note, "note", "", "what was done")
 	fl.StringVar(&in.Ref, "ref", "", "project or ticket")
 	fl.BoolVar(&in.NonBillable, "non-billable", false, "never bill this entry")
-	fl.Var(rate.Of(bounds.Money, nonNegative), "rate", "price per period by hand (default: priced when billed)")
-	fl.BoolVar(&dry, "dry-run", false, "check and show the entry without saving it")
+	fl.Var(rate.Of(bounds.Money, app.NonNegative), "rate", "price per period by hand (default: priced when billed)")
+	app.DryRunFlag(cmd, &opts.DryRun, "check and show the entry without saving it")
 	return cmd
 }
 
-func (a *App) timeListCmd() *cobra.Command {
-	var f timebill.Filter
+func runLog(ctx context.Context, opts *LogOptions) error {
+	a := opts.App
+	var e timebill.Entry
+	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
+		e, err = timebill.Log(ctx, tx, opts.Entry)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !opts.DryRun {
+		a.Say("time entry %d logged: %s hours of %s for %s", e.ID, e.Hours, e.SKU, e.Customer)
+	}
+	return a.Printer().One(e)
+}
+
+// ListOptions are time list's flags.
+type ListOptions struct {
+	App    *app.App
+	Filter timebill.Filter
+}
+
+func newListCmd(a *app.App) *cobra.Command {
+	opts := &ListOptions{App: a}
+	f := &opts.Filter
 	var until string
 	cmd := &cobra.Command{
 		Use:   "list [--unbilled] [--customer C] [--ref R] [--product P] [--until D]",
@@ -170,24 +212,16 @@ func (a *App) timeListCmd() *cobra.Command {
 --unbilled shows only billable entries not billed yet: what "time bill" would bill.`,
 		Example: `  stockctl time list --unbilled
   stockctl time list --customer ACME --ref TICKET-42 -o json`,
-		Args: args(),
+		Args: app.Args(),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if until != "" {
-				t, err := parseDate("until", until)
+				t, err := app.ParseDate("until", until)
 				if err != nil {
 					return err
 				}
 				f.Until = &t
 			}
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			es, err := timebill.List(c.Context(), d, f)
-			if err != nil {
-				return err
-			}
-			return a.Printer().List(es)
+			return runList(c.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -199,10 +233,31 @@ func (a *App) timeListCmd() *cobra.Command {
 	return cmd
 }
 
-func (a *App) timeEditCmd() *cobra.Command {
+func runList(ctx context.Context, opts *ListOptions) error {
+	d, err := opts.App.DB(ctx)
+	if err != nil {
+		return err
+	}
+	es, err := timebill.List(ctx, d, opts.Filter)
+	if err != nil {
+		return err
+	}
+	return opts.App.Printer().List(es)
+}
+
+// EditOptions are time edit's argument and flags, read: the changes given.
+type EditOptions struct {
+	App     *app.App
+	ID      int64
+	Changes timebill.EntryChanges
+	DryRun  bool
+}
+
+func newEditCmd(a *app.App) *cobra.Command {
+	opts := &EditOptions{App: a}
 	var customer, sku, date, note, ref string
-	var qty, rate decimalFlag
-	var billable, quoted, dry bool
+	var qty, rate app.DecimalFlag
+	var billable, quoted bool
 	cmd := &cobra.Command{
 		Use:   "edit ID [flags]",
 		Short: "Change a time entry that is not billed yet",
@@ -212,14 +267,14 @@ refuses any change to it as well): correct the sales order instead. --quoted dro
 		Example: `  stockctl time edit 12 --qty 3 --note "incl. testing"
   stockctl time edit 12 --billable=false
   stockctl time edit 12 --rate 95`,
-		Args: args("ID"),
+		Args: app.Args("ID"),
 		RunE: func(c *cobra.Command, args []string) error {
 			id, err := strconv.ParseInt(strings.TrimSpace(args[0]), 10, 64)
 			if err != nil || id <= 0 {
 				return fault.Usagef("id", "ID %q is not a time entry number (see stockctl time list)", args[0])
 			}
-			ch := timebill.EntryChanges{Customer: ptr(c, "customer", customer), SKU: ptr(c, "product", sku),
-				Note: ptr(c, "note", note), Ref: ptr(c, "ref", ref), Billable: ptr(c, "billable", billable), ClearRate: quoted}
+			ch := timebill.EntryChanges{Customer: app.Ptr(c, "customer", customer), SKU: app.Ptr(c, "product", sku),
+				Note: app.Ptr(c, "note", note), Ref: app.Ptr(c, "ref", ref), Billable: app.Ptr(c, "billable", billable), ClearRate: quoted}
 			if qty.Given {
 				ch.Hours = &qty.Value
 			}
@@ -230,41 +285,47 @@ refuses any change to it as well): correct the sales order instead. --quoted dro
 				ch.Rate = &rate.Value
 			}
 			if date != "" {
-				t, err := parseDate("date", date)
+				t, err := app.ParseDate("date", date)
 				if err != nil {
 					return err
 				}
 				ch.Date = &t
 			}
-			var e timebill.Entry
-			err = a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				e, err = timebill.Edit(c.Context(), tx, id, ch)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			return a.Printer().One(e)
+			opts.ID, opts.Changes = id, ch
+			return runEdit(c.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&customer, "customer", "", "customer")
 	fl.StringVar(&sku, "product", "", "time product SKU")
-	fl.Var(qty.Of(bounds.Quantity, positive), "qty", "hours")
+	fl.Var(qty.Of(bounds.Quantity, app.Positive), "qty", "hours")
 	fl.StringVar(&date, "date", "", "day worked YYYY-MM-DD")
 	fl.StringVar(&note, "note", "", "what was done")
 	fl.StringVar(&ref, "ref", "", "project or ticket")
 	fl.BoolVar(&billable, "billable", true, "whether the entry is billed")
-	fl.Var(rate.Of(bounds.Money, nonNegative), "rate", "price per period by hand")
+	fl.Var(rate.Of(bounds.Money, app.NonNegative), "rate", "price per period by hand")
 	fl.BoolVar(&quoted, "quoted", false, "drop a typed rate: price the entry by the pricing engine")
-	fl.BoolVar(&dry, "dry-run", false, "check and show without saving")
+	app.DryRunFlag(cmd, &opts.DryRun, "check and show without saving")
 	return cmd
 }
 
-func (a *App) timeBillCmd() *cobra.Command {
-	var in timebill.BillInput
+func runEdit(ctx context.Context, opts *EditOptions) error {
+	return app.WriteThenPrint(ctx, opts.App, opts.DryRun, func(tx *sqlx.Tx) (timebill.Entry, error) {
+		return timebill.Edit(ctx, tx, opts.ID, opts.Changes)
+	})
+}
+
+// BillOptions are time bill's argument and flags, read into the domain's input.
+type BillOptions struct {
+	App    *app.App
+	Input  timebill.BillInput
+	DryRun bool
+}
+
+func newBillCmd(a *app.App) *cobra.Command {
+	opts := &BillOptions{App: a}
+	in := &opts.Input
 	var until, date string
-	var dry bool
 	cmd := &cobra.Command{
 		Use:   "bill CUSTOMER [--until D] [--location L] [--date D] [--dry-run]",
 		Short: "Put a customer's unbilled time on a new sales order, once",
@@ -282,52 +343,58 @@ first active stock location (the oldest). Confirm and invoice it with "so confir
 		Example: `  stockctl time bill ACME --until 2026-06-30 --dry-run
   stockctl time bill ACME --until 2026-06-30
   stockctl time bill BLUEBIRD --location STORE -o json`,
-		Args: args("CUSTOMER"),
+		Args: app.Args("CUSTOMER"),
 		RunE: func(c *cobra.Command, args []string) error {
 			in.Customer = args[0]
 			if until != "" {
-				t, err := parseDate("until", until)
+				t, err := app.ParseDate("until", until)
 				if err != nil {
 					return err
 				}
 				in.Until = &t
 			}
 			if date != "" {
-				t, err := parseDate("date", date)
+				t, err := app.ParseDate("date", date)
 				if err != nil {
 					return err
 				}
 				in.Date = t
 			}
-			var b timebill.Billed
-			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				b, err = timebill.Bill(c.Context(), tx, in)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			p := a.Printer()
-			if b.SO == "" {
-				a.say("nothing to bill for %s", b.Customer)
-			} else {
-				verb := "billed on"
-				if dry {
-					verb = "would be billed on"
-				}
-				a.say("%d entries (%s hours) of %s %s %s: %d lines, subtotal %s %s", b.Entries, b.Hours, b.Customer, verb, b.SO,
-					len(b.Lines), exactdec.String(b.Subtotal), b.Currency)
-			}
-			if p.Format == "json" {
-				return p.One(b)
-			}
-			return p.List(b.Lines)
+			return runBill(c.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&until, "until", "", "bill entries dated on or before YYYY-MM-DD (default: all)")
 	fl.StringVar(&in.Location, "location", "", "location the order sells from (default: the first active stock location)")
 	fl.StringVar(&date, "date", "", "order date YYYY-MM-DD: prices and exchange rate of that day (default today)")
-	fl.BoolVar(&dry, "dry-run", false, "show the order that would be made without saving anything")
+	app.DryRunFlag(cmd, &opts.DryRun, "show the order that would be made without saving anything")
 	return cmd
+}
+
+// runBill bills and says what; -o json prints the whole bill, else its lines.
+func runBill(ctx context.Context, opts *BillOptions) error {
+	a := opts.App
+	var b timebill.Billed
+	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
+		b, err = timebill.Bill(ctx, tx, opts.Input)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	p := a.Printer()
+	if b.SO == "" {
+		a.Say("nothing to bill for %s", b.Customer)
+	} else {
+		verb := "billed on"
+		if opts.DryRun {
+			verb = "would be billed on"
+		}
+		a.Say("%d entries (%s hours) of %s %s %s: %d lines, subtotal %s %s", b.Entries, b.Hours, b.Customer, verb, b.SO,
+			len(b.Lines), exactdec.String(b.Subtotal), b.Currency)
+	}
+	if p.Format == "json" {
+		return p.One(b)
+	}
+	return p.List(b.Lines)
 }
