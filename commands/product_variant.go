@@ -447,25 +447,6 @@ case-insensitively. These are master data: history product SKU shows their chang
 	return cmd
 }
 
-// parseChoices reads --choose GROUP=OPTION flags: each once per group.
-func parseChoices(choose []string) (map[string]string, error) {
-	choices := map[string]string{}
-	seen := map[string]string{}
-	for _, ch := range choose {
-		g, v, ok := strings.Cut(ch, "=")
-		g, v = strings.TrimSpace(g), strings.TrimSpace(v)
-		if !ok || g == "" || v == "" {
-			return nil, fault.Usagef("choose", "--choose %q: write GROUP=OPTION, e.g. --choose Frame=L", ch)
-		}
-		if prev, dup := seen[strings.ToLower(g)]; dup {
-			return nil, fault.Invalidf("choose", "option group %s is chosen twice (%s and %s): choose one option per group", g, prev, ch)
-		}
-		seen[strings.ToLower(g)] = ch
-		choices[g] = v
-	}
-	return choices, nil
-}
-
 func (a *App) configureCmd() *cobra.Command {
 	var choose []string
 	cmd := &cobra.Command{

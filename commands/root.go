@@ -29,6 +29,7 @@ import (
 	trainingcmd "github.com/stockctl/stockctl/commands/training"
 	transfercmd "github.com/stockctl/stockctl/commands/transfer"
 	uomcmd "github.com/stockctl/stockctl/commands/uom"
+	wocmd "github.com/stockctl/stockctl/commands/wo"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/printer"
 )
@@ -112,7 +113,7 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 		pricetypecmd.NewCmd(a.app()), a.priceCmd(),
 		suppliercmd.NewCmd(a.app()), a.rfqCmd(), a.poCmd(), landedcostcmd.NewCmd(a.app()),
 		a.soCmd(), backorderscmd.NewCmd(a.app()), invoicecmd.NewCmd(a.app()),
-		a.woCmd(),
+		wocmd.NewCmd(a.app()),
 		timebillcmd.NewCmd(a.app()), trainingcmd.NewCmd(a.app()),
 		uomcmd.NewCmd(a.app()),
 		historycmd.NewCmd(a.app()),

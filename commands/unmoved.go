@@ -79,6 +79,7 @@ var (
 	quantityArg  = app.QuantityArg
 	parseDate    = app.ParseDate
 	optionalDate = app.OptionalDate
+	parseChoices = app.ParseChoices
 	intVar       = app.IntVar
 	fileHelp     = app.FileHelp
 	writeFile    = app.WriteFile

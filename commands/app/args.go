@@ -151,6 +151,25 @@ func OptionalDate(name, s string) (*time.Time, error) {
 	return &t, nil
 }
 
+// ParseChoices reads --choose GROUP=OPTION flags: each once per group.
+func ParseChoices(choose []string) (map[string]string, error) {
+	choices := map[string]string{}
+	seen := map[string]string{}
+	for _, ch := range choose {
+		g, v, ok := strings.Cut(ch, "=")
+		g, v = strings.TrimSpace(g), strings.TrimSpace(v)
+		if !ok || g == "" || v == "" {
+			return nil, fault.Usagef("choose", "--choose %q: write GROUP=OPTION, e.g. --choose Frame=L", ch)
+		}
+		if prev, dup := seen[strings.ToLower(g)]; dup {
+			return nil, fault.Invalidf("choose", "option group %s is chosen twice (%s and %s): choose one option per group", g, prev, ch)
+		}
+		seen[strings.ToLower(g)] = ch
+		choices[g] = v
+	}
+	return choices, nil
+}
+
 // DecimalFlag is a pflag.Value for a number of one kind (bounds.Quantity, Money, Rate,
 // Percent) and sign rule. A bad value is refused once every flag is read (RefusedFlag), so
 // the error honours -o json given after it, naming the flag: one that does not read exits

@@ -1,15 +1,22 @@
-package commands
+// Package wo is the wo command: work orders that build products from their bills of
+// materials.
+package wo
 
 import (
+	"context"
+
 	"github.com/jmoiron/sqlx"
+	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
+	"github.com/stockctl/stockctl/commands/app"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/orders/work"
 )
 
-func (a *App) woCmd() *cobra.Command {
+// NewCmd returns the wo command and its verbs.
+func NewCmd(a *app.App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "wo",
 		Short: "Work orders: build products from their bills of materials",
@@ -19,13 +26,20 @@ custom and manufactured sales order lines, linked to the line; "wo complete" con
 components (moves to ~production), produces the product at the location valued at the
 components' cost, and allocates it to the linked sales order line.`,
 	}
-	cmd.AddCommand(a.woNewCmd(), a.woGenerateCmd(), a.woCompleteCmd(), a.woShowCmd(), a.woListCmd(), a.woCancelCmd())
+	cmd.AddCommand(newNewCmd(a), newGenerateCmd(a), newCompleteCmd(a), newShowCmd(a), newListCmd(a), newCancelCmd(a))
 	return cmd
 }
 
-func (a *App) woNewCmd() *cobra.Command {
-	var in work.NewOrder
-	var dry bool
+// NewOptions are wo new's arguments and flags, read into the domain's input.
+type NewOptions struct {
+	App    *app.App
+	Input  work.NewOrder
+	DryRun bool
+}
+
+func newNewCmd(a *app.App) *cobra.Command {
+	opts := &NewOptions{App: a}
+	in := &opts.Input
 	var choose []string
 	cmd := &cobra.Command{
 		Use:   "new SKU QTY --location L [--choose GROUP=OPTION ...]",
@@ -39,40 +53,51 @@ components applied (stockctl product option component). Without --choose it buil
 bill of materials. Nothing is reserved until it is completed; see what it needs with
 stockctl wo show.`,
 		Example: "  stockctl wo new TABLE 5 --location MAIN\n  stockctl wo new TABLE 2 --location MAIN --dry-run -o json\n  stockctl wo new BENCH 1 --location MAIN --choose Top=Oak",
-		Args:    args("SKU", "QTY"),
+		Args:    app.Args("SKU", "QTY"),
 		RunE: func(c *cobra.Command, args []string) error {
-			q, err := quantityArg(args[1], positive, "a work order builds more than 0")
+			q, err := app.QuantityArg(args[1], app.Positive, "a work order builds more than 0")
 			if err != nil {
 				return err
 			}
-			if in.Choices, err = parseChoices(choose); err != nil {
+			if in.Choices, err = app.ParseChoices(choose); err != nil {
 				return err
 			}
 			if in.Location == "" {
 				return fault.Usagef("location", "missing --location (where the product is built)")
 			}
 			in.SKU, in.Qty = args[0], q
-			var o work.Order
-			err = a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				o, err = work.New(c.Context(), tx, in)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			a.say("%s opened: build %s %s at %s (see stockctl wo show %s)", o.Number, o.Qty, o.SKU, o.Location, o.Number)
-			return a.Printer().One(o)
+			return runNew(c.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&in.Location, "location", "", "location the product is built at (components are taken from it)")
 	cmd.Flags().StringArrayVar(&choose, "choose", nil, "GROUP=OPTION of a configurable product to build (repeat)")
-	cmd.Flags().BoolVar(&dry, "dry-run", false, "check and show the work order without saving it")
+	app.DryRunFlag(cmd, &opts.DryRun, "check and show the work order without saving it")
 	return cmd
 }
 
-func (a *App) woGenerateCmd() *cobra.Command {
-	var orders []string
-	var dry bool
+func runNew(ctx context.Context, opts *NewOptions) error {
+	a := opts.App
+	var o work.Order
+	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
+		o, err = work.New(ctx, tx, opts.Input)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	a.Say("%s opened: build %s %s at %s (see stockctl wo show %s)", o.Number, o.Qty, o.SKU, o.Location, o.Number)
+	return a.Printer().One(o)
+}
+
+// GenerateOptions are wo generate's flags.
+type GenerateOptions struct {
+	App    *app.App
+	Orders []string // sales orders; none: every open order
+	DryRun bool
+}
+
+func newGenerateCmd(a *app.App) *cobra.Command {
+	opts := &GenerateOptions{App: a}
 	cmd := &cobra.Command{
 		Use:   "generate [--so SO ...] [--dry-run]",
 		Short: "Make work orders for backordered custom and manufactured sales order lines",
@@ -86,41 +111,55 @@ are listed as skipped. A custom item without a bill of materials is built at its
 A configured line's work order builds with the options the line chose: it consumes the bill
 of materials with their components applied (wo show lists them).`,
 		Example: "  stockctl wo generate\n  stockctl wo generate --so SO-000004 --so SO-000007 --dry-run -o json",
-		Args:    args(),
+		Args:    app.Args(),
 		RunE: func(c *cobra.Command, _ []string) error {
-			var gs []work.Generated
-			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				gs, err = work.Generate(c.Context(), tx, orders)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			made := 0
-			for _, g := range gs {
-				if g.WO != "" {
-					made++
-				}
-			}
-			switch {
-			case len(gs) == 0:
-				a.say("no backordered custom or manufactured lines")
-			case dry:
-				a.say("would make %d work orders", made)
-			default:
-				a.say("made %d work orders", made)
-			}
-			return a.Printer().List(gs)
+			return runGenerate(c.Context(), opts)
 		},
 	}
-	cmd.Flags().StringSliceVar(&orders, "so", nil, "these sales orders only (repeat or comma-separate)")
-	cmd.Flags().BoolVar(&dry, "dry-run", false, "show the work orders that would be made without saving them")
+	cmd.Flags().StringSliceVar(&opts.Orders, "so", nil, "these sales orders only (repeat or comma-separate)")
+	app.DryRunFlag(cmd, &opts.DryRun, "show the work orders that would be made without saving them")
 	return cmd
 }
 
-func (a *App) woCompleteCmd() *cobra.Command {
-	var qty decimalFlag
-	var dry, allowExpired bool
+func runGenerate(ctx context.Context, opts *GenerateOptions) error {
+	a := opts.App
+	var gs []work.Generated
+	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
+		gs, err = work.Generate(ctx, tx, opts.Orders)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	made := 0
+	for _, g := range gs {
+		if g.WO != "" {
+			made++
+		}
+	}
+	switch {
+	case len(gs) == 0:
+		a.Say("no backordered custom or manufactured lines")
+	case opts.DryRun:
+		a.Say("would make %d work orders", made)
+	default:
+		a.Say("made %d work orders", made)
+	}
+	return a.Printer().List(gs)
+}
+
+// CompleteOptions are wo complete's argument and flags, read.
+type CompleteOptions struct {
+	App          *app.App
+	Number       string
+	Qty          *decimal.Decimal // nil: all that remains
+	AllowExpired bool
+	DryRun       bool
+}
+
+func newCompleteCmd(a *app.App) *cobra.Command {
+	opts := &CompleteOptions{App: a}
+	var qty app.DecimalFlag
 	cmd := &cobra.Command{
 		Use:   "complete WO [--qty N]",
 		Short: "Build a work order: consume its components, produce the product, allocate it",
@@ -142,39 +181,53 @@ func (a *App) woCompleteCmd() *cobra.Command {
 A partial completion leaves the rest open. Safe alongside confirm, release and ship: products
 are locked in one fixed order.`,
 		Example: "  stockctl wo complete WO-000001\n  stockctl wo complete WO-000001 --qty 2 --dry-run -o json",
-		Args:    args("WO"),
+		Args:    app.Args("WO"),
 		RunE: func(c *cobra.Command, args []string) error {
-			var res work.Completion
-			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				var n = &qty.Value
-				if !qty.Given {
-					n = nil
-				}
-				res, err = work.CompleteWith(c.Context(), tx, args[0], n, work.Options{AllowExpired: allowExpired})
-				return err
-			})
-			if err != nil {
-				return err
+			opts.Number = args[0]
+			if qty.Given {
+				opts.Qty = &qty.Value
 			}
-			a.say("%s: built %s %s at %s, %s each (%s in all); %s allocated, work order %s",
-				res.Order.Number, res.Qty, res.Order.SKU, res.Order.Location, res.UnitCost, res.Value, res.Allocated, res.Order.Status)
-			if res.SO != nil && res.Allocated.IsPositive() {
-				a.say("ship it with stockctl so ship %s", *res.SO)
-			}
-			p := a.Printer()
-			if p.Format == "json" {
-				return p.One(res)
-			}
-			return p.List(res.Consumed)
+			return runComplete(c.Context(), opts)
 		},
 	}
-	cmd.Flags().Var(qty.Of(bounds.Quantity, positive), "qty", "quantity to build now (default: all that remains)")
-	cmd.Flags().BoolVar(&dry, "dry-run", false, "check and show the build without posting")
-	cmd.Flags().BoolVar(&allowExpired, "allow-expired", false, "consume component batches past their expiry date too")
+	cmd.Flags().Var(qty.Of(bounds.Quantity, app.Positive), "qty", "quantity to build now (default: all that remains)")
+	app.DryRunFlag(cmd, &opts.DryRun, "check and show the build without posting")
+	cmd.Flags().BoolVar(&opts.AllowExpired, "allow-expired", false, "consume component batches past their expiry date too")
 	return cmd
 }
 
-func (a *App) woShowCmd() *cobra.Command {
+// runComplete builds and says what; -o json prints the whole completion, else what it consumed.
+func runComplete(ctx context.Context, opts *CompleteOptions) error {
+	a := opts.App
+	var res work.Completion
+	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
+		res, err = work.CompleteWith(ctx, tx, opts.Number, opts.Qty, work.Options{AllowExpired: opts.AllowExpired})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	a.Say("%s: built %s %s at %s, %s each (%s in all); %s allocated, work order %s",
+		res.Order.Number, res.Qty, res.Order.SKU, res.Order.Location, res.UnitCost, res.Value, res.Allocated, res.Order.Status)
+	if res.SO != nil && res.Allocated.IsPositive() {
+		a.Say("ship it with stockctl so ship %s", *res.SO)
+	}
+	p := a.Printer()
+	if p.Format == "json" {
+		return p.One(res)
+	}
+	return p.List(res.Consumed)
+}
+
+// NumberOptions are what show and cancel take: the work order (cancel: and --dry-run).
+type NumberOptions struct {
+	App    *app.App
+	Number string
+	DryRun bool
+}
+
+func newShowCmd(a *app.App) *cobra.Command {
+	opts := &NumberOptions{App: a}
 	return &cobra.Command{
 		Use:   "show WO",
 		Short: "Show a work order with the components it needs and what is available",
@@ -184,62 +237,81 @@ their expiry date) and short. For a configured item these are the bill of materi
 chosen options' components applied (the configuration shows with --wide and -o json). -o json gives one object with its
 components; -o csv and --fields print the components.`,
 		Example: "  stockctl wo show WO-000001\n  stockctl wo show WO-000001 -o json",
-		Args:    args("WO"),
+		Args:    app.Args("WO"),
 		RunE: func(c *cobra.Command, args []string) error {
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			doc, err := work.Get(c.Context(), d, args[0])
-			if err != nil {
-				return err
-			}
-			p := a.Printer()
-			if p.Format == "json" {
-				return p.One(doc)
-			}
-			if p.Format == "table" && len(a.Fields) == 0 {
-				if err := p.One(doc.Order); err != nil {
-					return err
-				}
-				if _, err := a.Out.Write([]byte("\n")); err != nil {
-					return err
-				}
-			}
-			return p.List(doc.Components)
+			opts.Number = args[0]
+			return runShow(c.Context(), opts)
 		},
 	}
 }
 
-func (a *App) woListCmd() *cobra.Command {
-	var f work.Filter
+// runShow prints the work order: one JSON object; a table of it, then its components; or,
+// with -o csv or --fields, the components.
+func runShow(ctx context.Context, opts *NumberOptions) error {
+	a := opts.App
+	d, err := a.DB(ctx)
+	if err != nil {
+		return err
+	}
+	doc, err := work.Get(ctx, d, opts.Number)
+	if err != nil {
+		return err
+	}
+	p := a.Printer()
+	if p.Format == "json" {
+		return p.One(doc)
+	}
+	if p.Format == "table" && len(a.Fields) == 0 {
+		if err := p.One(doc.Order); err != nil {
+			return err
+		}
+		if _, err := a.Out.Write([]byte("\n")); err != nil {
+			return err
+		}
+	}
+	return p.List(doc.Components)
+}
+
+// ListOptions are wo list's flags.
+type ListOptions struct {
+	App    *app.App
+	Filter work.Filter
+}
+
+func newListCmd(a *app.App) *cobra.Command {
+	opts := &ListOptions{App: a}
 	cmd := &cobra.Command{
 		Use:     "list [--status S]",
 		Short:   "List work orders, newest first",
 		Long:    `List work orders newest first with what remains and the sales order line each builds for. --status: open, partially_completed, completed, cancelled.`,
 		Example: "  stockctl wo list\n  stockctl wo list --status open -o json",
-		Args:    args(),
+		Args:    app.Args(),
 		RunE: func(c *cobra.Command, _ []string) error {
-			d, err := a.DB(c.Context())
-			if err != nil {
-				return err
-			}
-			os, err := work.List(c.Context(), d, f)
-			if err != nil {
-				return err
-			}
-			if len(os) == 0 {
-				a.say("no work orders")
-			}
-			return a.Printer().List(os)
+			return runList(c.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&f.Status, "status", "", "open, partially_completed, completed or cancelled")
+	cmd.Flags().StringVar(&opts.Filter.Status, "status", "", "open, partially_completed, completed or cancelled")
 	return cmd
 }
 
-func (a *App) woCancelCmd() *cobra.Command {
-	var dry bool
+func runList(ctx context.Context, opts *ListOptions) error {
+	a := opts.App
+	d, err := a.DB(ctx)
+	if err != nil {
+		return err
+	}
+	os, err := work.List(ctx, d, opts.Filter)
+	if err != nil {
+		return err
+	}
+	if len(os) == 0 {
+		a.Say("no work orders")
+	}
+	return a.Printer().List(os)
+}
+
+func newCancelCmd(a *app.App) *cobra.Command {
+	opts := &NumberOptions{App: a}
 	cmd := &cobra.Command{
 		Use:   "cancel WO",
 		Short: "Cancel an open work order, or close a partly built one at what it built",
@@ -250,20 +322,26 @@ quantity lowered to that): what it consumed and built are real moves and stay, t
 stay allocated to its sales order line, and the line keeps the rest backordered for
 wo generate.`,
 		Example: "  stockctl wo cancel WO-000003",
-		Args:    args("WO"),
+		Args:    app.Args("WO"),
 		RunE: func(c *cobra.Command, args []string) error {
-			var o work.Order
-			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
-				o, err = work.Cancel(c.Context(), tx, args[0])
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			a.say("%s %s", o.Number, o.Status)
-			return a.Printer().One(o)
+			opts.Number = args[0]
+			return runCancel(c.Context(), opts)
 		},
 	}
-	cmd.Flags().BoolVar(&dry, "dry-run", false, "check without cancelling")
+	app.DryRunFlag(cmd, &opts.DryRun, "check without cancelling")
 	return cmd
+}
+
+func runCancel(ctx context.Context, opts *NumberOptions) error {
+	a := opts.App
+	var o work.Order
+	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
+		o, err = work.Cancel(ctx, tx, opts.Number)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	a.Say("%s %s", o.Number, o.Status)
+	return a.Printer().One(o)
 }
