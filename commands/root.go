@@ -16,6 +16,8 @@ import (
 	batchcmd "github.com/stockctl/stockctl/commands/batch"
 	companycmd "github.com/stockctl/stockctl/commands/company"
 	currencycmd "github.com/stockctl/stockctl/commands/currency"
+	democmd "github.com/stockctl/stockctl/commands/demo"
+	docscmd "github.com/stockctl/stockctl/commands/docs"
 	historycmd "github.com/stockctl/stockctl/commands/history"
 	invoicecmd "github.com/stockctl/stockctl/commands/invoice"
 	landedcostcmd "github.com/stockctl/stockctl/commands/landedcost"
@@ -29,6 +31,7 @@ import (
 	trainingcmd "github.com/stockctl/stockctl/commands/training"
 	transfercmd "github.com/stockctl/stockctl/commands/transfer"
 	uomcmd "github.com/stockctl/stockctl/commands/uom"
+	versioncmd "github.com/stockctl/stockctl/commands/version"
 	wocmd "github.com/stockctl/stockctl/commands/wo"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/io/printer"
@@ -117,9 +120,9 @@ server under $STOCKCTL_HOME and starts it on first use.`,
 		timebillcmd.NewCmd(a.app()), trainingcmd.NewCmd(a.app()),
 		uomcmd.NewCmd(a.app()),
 		historycmd.NewCmd(a.app()),
-		a.demoCmd(),
-		a.versionCmd(),
-		a.docsCmd(),
+		democmd.NewCmd(a.app()),
+		versioncmd.NewCmd(a.app(), version),
+		docscmd.NewCmd(a.app(), version),
 		exitCodesTopic(),
 	)
 	guardGroups(root)
