@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stockctl/stockctl/commands/app"
 	"github.com/stockctl/stockctl/db/dbtest"
 )
 
@@ -41,8 +42,8 @@ func TestAdjustFileReportsEveryBadRow(t *testing.T) {
 	r := run(t, url, "stock", "adjust", "--file", file, "-o", "json").wantCode(t, ExitInvalid).
 		wantErr(t, "stock adjust: 7 rows are invalid (listed on standard output); nothing was posted")
 	var got struct {
-		Rejected int            `json:"rejected"`
-		Errors   []rowErrorLine `json:"errors"`
+		Rejected int                `json:"rejected"`
+		Errors   []app.RowErrorLine `json:"errors"`
 	}
 	r.json(t, &got)
 	want := []struct {
@@ -76,7 +77,7 @@ func TestAdjustFileReportsEveryBadRow(t *testing.T) {
 	// stock import checks the file with the same code: the same rows, columns and reasons.
 	imp := run(t, url, "stock", "import", file, "-o", "json").wantCode(t, ExitInvalid)
 	var impGot struct {
-		Errors []rowErrorLine `json:"errors"`
+		Errors []app.RowErrorLine `json:"errors"`
 	}
 	imp.json(t, &impGot)
 	a, _ := json.Marshal(got.Errors)
@@ -132,7 +133,7 @@ func TestAdjustFileRowsPostInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got struct {
-		Errors []rowErrorLine `json:"errors"`
+		Errors []app.RowErrorLine `json:"errors"`
 	}
 	run(t, url, "stock", "adjust", "--file", file, "-o", "json").wantCode(t, ExitInvalid).wantErr(t, "1 row is invalid").json(t, &got)
 	if len(got.Errors) != 1 || got.Errors[0].Row != 3 || got.Errors[0].Column != "qty" || !strings.Contains(got.Errors[0].Reason, "not enough") {

@@ -82,9 +82,9 @@ func (a *App) backup(ctx context.Context, path string) (err error) {
 	}
 	switch {
 	case v.Legacy:
-		return db.CheckSchema(ctx, conn.DB, "the database from "+a.src.From)
+		return db.CheckSchema(ctx, conn.DB, "the database from "+a.app().Source().From)
 	case v.Current == 0:
-		return fault.NotFoundf("schema %s of the database from %s holds no stockctl business: nothing to back up", target.Schema, a.src.From)
+		return fault.NotFoundf("schema %s of the database from %s holds no stockctl business: nothing to back up", target.Schema, a.app().Source().From)
 	}
 	step, clear := a.progressLine("backing up")
 	res, err := backup.Dump(ctx, conn.DB, target, out, step)
@@ -193,8 +193,8 @@ func (a *App) restore(ctx context.Context, path string, opts backup.RestoreOptio
 	}
 	a.say("restored schema %s (%d tables, schema version %d, made %s) from %s: %s in %s",
 		target.Schema, arch.Tables, arch.Version, arch.Created, path, humanBytes(arch.Size), elapsed(began))
-	if !a.src.Private {
-		return db.CheckSchema(ctx, conn.DB, "the database from "+a.src.From)
+	if !a.app().Source().Private {
+		return db.CheckSchema(ctx, conn.DB, "the database from "+a.app().Source().From)
 	}
 	applied, err := db.Migrate(ctx, conn.DB)
 	if err != nil {
@@ -213,8 +213,8 @@ func (a *App) backupTarget(ctx context.Context) (*sqlx.DB, backup.Target, error)
 	if err != nil {
 		return nil, backup.Target{}, err
 	}
-	t := backup.Target{URL: a.src.URL, BinDir: os.Getenv("STOCKCTL_PG_BINDIR")}
-	if a.src.Private {
+	t := backup.Target{URL: a.app().Source().URL, BinDir: os.Getenv("STOCKCTL_PG_BINDIR")}
+	if a.app().Source().Private {
 		srv, err := a.privateServer()
 		if err != nil {
 			conn.Close()

@@ -153,8 +153,8 @@ lines' supplier prices).`,
 				return fault.Usagef("location", "missing --location (where the stock will arrive)")
 			}
 			in.Supplier = args[0]
-			if rate.set {
-				in.Rate = &rate.d
+			if rate.Given {
+				in.Rate = &rate.Value
 			}
 			var err error
 			if in.Expected, err = optionalDate("--expected", expected); err != nil {
@@ -174,7 +174,7 @@ lines' supplier prices).`,
 	fl := cmd.Flags()
 	fl.StringVar(&in.Location, "location", "", "location the stock is bought for")
 	fl.StringVar(&in.Currency, "currency", "", "currency of the PO (default: the supplier's)")
-	fl.Var(rate.of(bounds.Rate, positive), "rate", "exchange rate, base units per one unit of the currency (default: frozen on order)")
+	fl.Var(rate.Of(bounds.Rate, positive), "rate", "exchange rate, base units per one unit of the currency (default: frozen on order)")
 	fl.StringVar(&expected, "expected", "", "expected delivery date, YYYY-MM-DD")
 	fl.StringVar(&in.Notes, "notes", "", "notes printed on the PO")
 	fl.BoolVar(&dry, "dry-run", false, "check and show the PO without saving")
@@ -207,11 +207,11 @@ products are refused. A line in a unit of its own shows as "2 box (24 ea)" at "6
 				return err
 			}
 			in.SKU, in.Qty = args[1], qty
-			if price.set {
-				in.Price = &price.d
+			if price.Given {
+				in.Price = &price.Value
 			}
-			if tax.set {
-				in.TaxRate = &tax.d
+			if tax.Given {
+				in.TaxRate = &tax.Value
 			}
 			var doc purchasing.PODoc
 			if err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
@@ -224,9 +224,9 @@ products are refused. A line in a unit of its own shows as "2 box (24 ea)" at "6
 		},
 	}
 	fl := cmd.Flags()
-	fl.Var(price.of(bounds.Money, nonNegative), "price", "unit price per --uom in the PO's currency (default: the supplier's price break)")
+	fl.Var(price.Of(bounds.Money, nonNegative), "price", "unit price per --uom in the PO's currency (default: the supplier's price break)")
 	unitFlags(fl, &in.Unit, "unit QTY is in: a unit of the stock unit's category or a pack unit (default: the purchase unit)")
-	fl.Var(tax.of(bounds.Percent, nonNegative), "tax-rate", "tax rate in percent (default: the product's purchase tax rate)")
+	fl.Var(tax.Of(bounds.Percent, nonNegative), "tax-rate", "tax rate in percent (default: the product's purchase tax rate)")
 	fl.BoolVar(&dry, "dry-run", false, "check and show the PO without saving")
 	return cmd
 }
@@ -308,7 +308,7 @@ answered "already posted" without a comparison.`,
 				return fault.Usagef("all", "say what arrived: --all, or --line N [--qty Q]")
 			case lineSet && lineNo < 1:
 				return fault.Usagef("line", "--line %d: lines are numbered from 1 (see stockctl po show %s)", lineNo, args[0])
-			case all && qty.set:
+			case all && qty.Given:
 				return fault.Usagef("qty", "--qty goes with --line N; --all receives what is outstanding")
 			}
 			l := purchasing.ReceiveLine{LineNo: lineNo, Batch: batch, Serials: serials, SerialStart: serialStart, Bay: bay}
@@ -316,8 +316,8 @@ answered "already posted" without a comparison.`,
 			if l.Expiry, err = optionalDate("--expiry", expiry); err != nil {
 				return err
 			}
-			if qty.set {
-				l.Qty = &qty.d
+			if qty.Given {
+				l.Qty = &qty.Value
 			}
 			r := purchasing.ReceiveRequest{All: all, Ref: ref, AllowOver: allowOver}
 			if all {
@@ -350,7 +350,7 @@ answered "already posted" without a comparison.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&all, "all", false, "receive everything outstanding on every line")
 	intVar(fl, &lineNo, "line", 0, 1, bounds.MaxWhole, "receive this line")
-	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity received on --line, in the stock unit (default: what is outstanding)")
+	fl.Var(qty.Of(bounds.Quantity, positive), "qty", "quantity received on --line, in the stock unit (default: what is outstanding)")
 	fl.StringVar(&batch, "batch", "", "batch the stock arrived in (batch-tracked products)")
 	fl.StringVar(&expiry, "expiry", "", "expiry date of a new batch, YYYY-MM-DD")
 	fl.StringSliceVar(&serials, "serial", nil, "serial number(s), one per unit; repeat or separate with commas")

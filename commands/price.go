@@ -72,8 +72,8 @@ The sell price is also the default price type's first break row, so that row fol
 		Args: args("SKU", "FORMULA"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var p *decimal.Decimal
-			if pct.set {
-				p = &pct.d
+			if pct.Given {
+				p = &pct.Value
 			}
 			var pp pricing.ProductPricing
 			err := a.write(c, dry, func(tx *sqlx.Tx) (err error) {
@@ -92,7 +92,7 @@ The sell price is also the default price type's first break row, so that row fol
 			return a.Printer().One(pp)
 		},
 	}
-	cmd.Flags().Var(pct.of(bounds.Percent, nonNegative), "pct", "percentage for markup, margin and discount (25 = 25%)")
+	cmd.Flags().Var(pct.Of(bounds.Percent, nonNegative), "pct", "percentage for markup, margin and discount (25 = 25%)")
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "show the new sell price without saving")
 	return cmd
 }
@@ -184,12 +184,12 @@ or a price that would need more than 6 decimals per stock unit, is refused.`,
   stockctl price break add DRILL-18V --region NY --price 134 --dry-run`,
 		Args: args("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if !price.set {
+			if !price.Given {
 				return fault.Usagef("price", "missing --price")
 			}
-			in := pricing.BreakInput{SKU: args[0], PriceType: priceType, Region: region, Price: price.d}
-			if minQty.set {
-				in.MinQty = minQty.d
+			in := pricing.BreakInput{SKU: args[0], PriceType: priceType, Region: region, Price: price.Value}
+			if minQty.Given {
+				in.MinQty = minQty.Value
 			}
 			var b pricing.Break
 			var counts pricing.Counts
@@ -227,8 +227,8 @@ or a price that would need more than 6 decimals per stock unit, is refused.`,
 	}
 	fl := add.Flags()
 	fl.StringVar(&breakUnit, "uom", "", "unit --min-qty and --price are in: a unit of the stock unit's category or a pack unit (default: the stock unit)")
-	fl.Var(minQty.of(bounds.Quantity, nonNegative), "min-qty", "minimum quantity in the stock unit (or --uom) from which the price applies (default 0)")
-	fl.Var(price.of(bounds.Money, nonNegative), "price", "unit price in the base currency")
+	fl.Var(minQty.Of(bounds.Quantity, nonNegative), "min-qty", "minimum quantity in the stock unit (or --uom) from which the price applies (default 0)")
+	fl.Var(price.Of(bounds.Money, nonNegative), "price", "unit price in the base currency")
 	fl.StringVar(&priceType, "price-type", "", "price type (default: the default price type)")
 	fl.StringVar(&region, "region", "", "sales region the row applies in (location-based pricing)")
 	fl.BoolVar(&dry, "dry-run", false, "validate and show the row without saving")
@@ -263,12 +263,12 @@ and cannot be deleted; change the sell price instead.`,
   stockctl price break delete DRILL-18V --min-qty 0 --region NY`,
 		Args: args("SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if !delMin.set {
+			if !delMin.Given {
 				return fault.Usagef("min-qty", "missing --min-qty: the minimum of the row to delete (stockctl price break list %s)", args[0])
 			}
 			var b pricing.Break
 			err := a.write(c, delDry, func(tx *sqlx.Tx) (err error) {
-				b, err = pricing.DeleteBreak(c.Context(), tx, args[0], delType, delRegion, delMin.d)
+				b, err = pricing.DeleteBreak(c.Context(), tx, args[0], delType, delRegion, delMin.Value)
 				return err
 			})
 			if err != nil {
@@ -279,7 +279,7 @@ and cannot be deleted; change the sell price instead.`,
 		},
 	}
 	fl = del.Flags()
-	fl.Var(delMin.of(bounds.Quantity, nonNegative), "min-qty", "minimum quantity of the row")
+	fl.Var(delMin.Of(bounds.Quantity, nonNegative), "min-qty", "minimum quantity of the row")
 	fl.StringVar(&delType, "price-type", "", "price type of the row (default: the default price type)")
 	fl.StringVar(&delRegion, "region", "", "sales region of the row (default: none)")
 	fl.BoolVar(&delDry, "dry-run", false, "show the row that would be deleted without deleting it")
@@ -335,12 +335,12 @@ The row with the same customer, product and minimum is replaced, price and dates
   stockctl price special add ACME DRILL-18V --min-qty 10 --price 115 --from 2026-12-01 --until 2026-12-31`,
 		Args: args("CUSTOMER", "SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if !price.set {
+			if !price.Given {
 				return fault.Usagef("price", "missing --price")
 			}
-			in := pricing.SpecialInput{Customer: args[0], SKU: args[1], Price: price.d}
-			if minQty.set {
-				in.MinQty = minQty.d
+			in := pricing.SpecialInput{Customer: args[0], SKU: args[1], Price: price.Value}
+			if minQty.Given {
+				in.MinQty = minQty.Value
 			}
 			for _, f := range []struct {
 				flag, v string
@@ -369,8 +369,8 @@ The row with the same customer, product and minimum is replaced, price and dates
 		},
 	}
 	fl := add.Flags()
-	fl.Var(price.of(bounds.Money, nonNegative), "price", "unit price in the base currency")
-	fl.Var(minQty.of(bounds.Quantity, nonNegative), "min-qty", "minimum quantity in the stock unit from which the price applies (default 0)")
+	fl.Var(price.Of(bounds.Money, nonNegative), "price", "unit price in the base currency")
+	fl.Var(minQty.Of(bounds.Quantity, nonNegative), "min-qty", "minimum quantity in the stock unit from which the price applies (default 0)")
 	fl.StringVar(&from, "from", "", "first day the price is valid, YYYY-MM-DD (default: always)")
 	fl.StringVar(&until, "until", "", "last day the price is valid, YYYY-MM-DD (default: no end)")
 	fl.BoolVar(&dry, "dry-run", false, "validate and show the row without saving")
@@ -421,8 +421,8 @@ otherwise.`,
 		Args: args("CUSTOMER", "SKU"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var minQty *decimal.Decimal
-			if delMin.set {
-				minQty = &delMin.d
+			if delMin.Given {
+				minQty = &delMin.Value
 			} else if err := a.confirm(yes, fmt.Sprintf("delete every special price row of %s for %s", args[0], args[1])); err != nil {
 				return err
 			}
@@ -439,7 +439,7 @@ otherwise.`,
 		},
 	}
 	fl = del.Flags()
-	fl.Var(delMin.of(bounds.Quantity, nonNegative), "min-qty", "delete only the row at this minimum")
+	fl.Var(delMin.Of(bounds.Quantity, nonNegative), "min-qty", "delete only the row at this minimum")
 	fl.BoolVar(&yes, "yes", false, "confirm deleting the whole special price")
 	fl.BoolVar(&delDry, "dry-run", false, "say what would be deleted without deleting it")
 	cmd.AddCommand(add, list, del)
@@ -527,8 +527,8 @@ the answer goes to stderr.`,
 				return err
 			}
 			q := decimal.NewFromInt(1)
-			if qty.set {
-				q = qty.d
+			if qty.Given {
+				q = qty.Value
 			}
 			var res pricing.Result
 			err = a.snapshot(c.Context(), func(tx *sqlx.Tx) error {
@@ -569,7 +569,7 @@ the answer goes to stderr.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&customer, "customer", "", "customer code (default: none, the default price type)")
-	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity, in the stock unit unless --unit (default 1)")
+	fl.Var(qty.Of(bounds.Quantity, positive), "qty", "quantity, in the stock unit unless --unit (default 1)")
 	fl.StringVar(&unit, "unit", "", "unit of --qty: a unit of the stock unit's category or a pack unit")
 	fl.StringVar(&location, "location", "", "sell-from location code")
 	fl.StringVar(&date, "date", "", "day to price on, YYYY-MM-DD (default: today); special prices are valid by day")

@@ -45,14 +45,14 @@ updated.`,
 		Args: args("FILE"),
 		RunE: func(c *cobra.Command, argv []string) error {
 			return a.runImport(c, argv[0], &imf, importSpec{
-				what:     "price break import",
-				columns:  pricing.BreakCSVColumns,
-				required: pricing.BreakCSVRequired,
-				run:      pricing.ImportBreaks,
+				What:     "price break import",
+				Columns:  pricing.BreakCSVColumns,
+				Required: pricing.BreakCSVRequired,
+				Run:      pricing.ImportBreaks,
 			})
 		},
 	}
-	imf.add(imp)
+	imf.Add(imp)
 
 	var sku, priceType string
 	exp := &cobra.Command{
@@ -102,14 +102,14 @@ Importing the same file again, or a file made by price special export, reports 0
 		Args: args("FILE"),
 		RunE: func(c *cobra.Command, argv []string) error {
 			return a.runImport(c, argv[0], &imf, importSpec{
-				what:     "price special import",
-				columns:  pricing.SpecialCSVColumns,
-				required: pricing.SpecialCSVRequired,
-				run:      pricing.ImportSpecials,
+				What:     "price special import",
+				Columns:  pricing.SpecialCSVColumns,
+				Required: pricing.SpecialCSVRequired,
+				Run:      pricing.ImportSpecials,
 			})
 		},
 	}
-	imf.add(imp)
+	imf.Add(imp)
 
 	var customer, sku string
 	exp := &cobra.Command{

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stockctl/stockctl/commands/app"
 )
 
 // writeCSV writes text to name in dir and returns the path.
@@ -31,7 +33,7 @@ func TestPriceBreakImportExportCommands(t *testing.T) {
 	r := run(t, url, "price", "break", "import", bad, "-o", "json").wantCode(t, ExitInvalid).wantErr(t, "2 rows are invalid", "nothing was written")
 	var sum struct {
 		Created, Updated, Unchanged, Rejected int
-		Errors                                []rowErrorLine
+		Errors                                []app.RowErrorLine
 	}
 	r.json(t, &sum)
 	if sum.Rejected != 2 || len(sum.Errors) != 3 || sum.Errors[0].Row != 3 || sum.Errors[0].Column != "sku" ||

@@ -30,16 +30,16 @@ func (f *productFlags) register(c *cobra.Command, add bool) {
 	fl.StringVar(&f.uom, "uom", "", "stock unit of measure (default: setting default_uom, h for time products)")
 	fl.StringVar(&f.purchaseUOM, "purchase-uom", "", "unit purchases are entered in (default: the stock unit)")
 	fl.StringVar(&f.salesUOM, "sales-uom", "", "unit sales are entered in (default: the stock unit)")
-	fl.Var(f.cost.of(bounds.Money, nonNegative), "cost", "cost price in base currency")
-	fl.Var(f.listPrice.of(bounds.Money, nonNegative), "list-price", "list price")
-	fl.Var(f.sellPrice.of(bounds.Money, nonNegative), "sell-price", "unit sell price")
+	fl.Var(f.cost.Of(bounds.Money, nonNegative), "cost", "cost price in base currency")
+	fl.Var(f.listPrice.Of(bounds.Money, nonNegative), "list-price", "list price")
+	fl.Var(f.sellPrice.Of(bounds.Money, nonNegative), "sell-price", "unit sell price")
 	fl.BoolVar(&f.sellable, "sellable", true, "can be sold (--sellable=false to stop)")
 	fl.BoolVar(&f.purchasable, "purchasable", true, "can be bought (default: stock, service and freight products)")
 	fl.BoolVar(&f.trackStock, "track-stock", true, "count stock per location (default: stock products only)")
 	fl.BoolVar(&f.serialized, "serialized", false, "every unit has a serial number (implies --track-stock)")
 	fl.BoolVar(&f.batchTracked, "batch-tracked", false, "stock is kept in batches with expiry dates (implies --track-stock)")
-	fl.Var(f.weight.of(bounds.Quantity, nonNegative), "weight", "weight of one stock unit, kg")
-	fl.Var(f.volume.of(bounds.Quantity, nonNegative), "volume", "volume of one stock unit, l")
+	fl.Var(f.weight.Of(bounds.Quantity, nonNegative), "weight", "weight of one stock unit, kg")
+	fl.Var(f.volume.Of(bounds.Quantity, nonNegative), "volume", "volume of one stock unit, l")
 	fl.StringVar(&f.category, "category", "", "product category")
 	fl.StringVar(&f.manufacturer, "manufacturer", "", "manufacturer company code (\"\" on edit clears it)")
 	fl.StringVar(&f.mfrPartNo, "mfr-part-no", "", "manufacturer's part number")
@@ -49,8 +49,8 @@ func (f *productFlags) register(c *cobra.Command, add bool) {
 	fl.StringVar(&f.purchaseGL, "purchase-gl", "", "purchase GL code (default: setting gl_purchase)")
 	fl.StringVar(&f.inventoryGL, "inventory-gl", "", "inventory asset GL code (default: setting gl_inventory)")
 	fl.StringVar(&f.cogsGL, "cogs-gl", "", "cost of goods sold GL code (default: setting gl_cogs)")
-	fl.Var(f.salesTax.of(bounds.Percent, nonNegative), "sales-tax-rate", "selling tax rate, percent (default: setting tax_rate_sales)")
-	fl.Var(f.purchaseTax.of(bounds.Percent, nonNegative), "purchase-tax-rate", "purchasing tax rate, percent (default: setting tax_rate_purchase)")
+	fl.Var(f.salesTax.Of(bounds.Percent, nonNegative), "sales-tax-rate", "selling tax rate, percent (default: setting tax_rate_sales)")
+	fl.Var(f.purchaseTax.Of(bounds.Percent, nonNegative), "purchase-tax-rate", "purchasing tax rate, percent (default: setting tax_rate_purchase)")
 	if add {
 		fl.StringSliceVar(&f.barcodes, "barcode", nil, "barcode(s) to attach (EAN-13, UPC-A, EAN-8, GTIN-14 or free Code 128); repeatable")
 	}
@@ -58,10 +58,10 @@ func (f *productFlags) register(c *cobra.Command, add bool) {
 }
 
 func decPtr(f decimalFlag) *decimal.Decimal {
-	if !f.set {
+	if !f.Given {
 		return nil
 	}
-	d := f.d
+	d := f.Value
 	return &d
 }
 

@@ -143,12 +143,12 @@ of measure code; --qty must be more than 0 and fit the stock unit's precision.`,
 		Example: "  stockctl product pack add DRILL-18V box --qty 12\n  stockctl product pack add FLOUR sack --qty 25",
 		Args:    args("SKU", "UNIT"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if !qty.set {
+			if !qty.Given {
 				return fault.Usagef("qty", "missing --qty: how many stock units of %s one %s holds", args[0], args[1])
 			}
 			var k catalog.Pack
 			err := a.write(c, addDry, func(tx *sqlx.Tx) (err error) {
-				k, err = catalog.AddPack(c.Context(), tx, args[0], args[1], qty.d)
+				k, err = catalog.AddPack(c.Context(), tx, args[0], args[1], qty.Value)
 				return err
 			})
 			if err != nil {
@@ -157,7 +157,7 @@ of measure code; --qty must be more than 0 and fit the stock unit's precision.`,
 			return a.Printer().One(k)
 		},
 	}
-	add.Flags().Var(qty.of(bounds.Quantity, positive), "qty", "stock units in one pack (required)")
+	add.Flags().Var(qty.Of(bounds.Quantity, positive), "qty", "stock units in one pack (required)")
 	add.Flags().BoolVar(&addDry, "dry-run", false, "validate and show the result without saving")
 
 	list := &cobra.Command{

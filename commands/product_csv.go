@@ -47,14 +47,14 @@ again).`,
 		Args: args("FILE"),
 		RunE: func(c *cobra.Command, argv []string) error {
 			return a.runImport(c, argv[0], &imf, importSpec{
-				what:     "product import",
-				columns:  catalog.CSVColumns,
-				required: catalog.CSVRequired,
-				run:      catalog.ImportProducts,
+				What:     "product import",
+				Columns:  catalog.CSVColumns,
+				Required: catalog.CSVRequired,
+				Run:      catalog.ImportProducts,
 			})
 		},
 	}
-	imf.add(imp)
+	imf.Add(imp)
 
 	var f catalog.Filter
 	var all, inactive bool

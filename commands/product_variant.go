@@ -387,8 +387,8 @@ case-insensitively. These are master data: history product SKU shows their chang
 		Args: args("SKU", "GROUP", "OPTION", "COMPONENT"),
 		RunE: func(c *cobra.Command, args []string) error {
 			var n *decimal.Decimal
-			if qty.set {
-				n = &qty.d
+			if qty.Given {
+				n = &qty.Value
 			}
 			var l catalog.OptionComponent
 			var replaced bool
@@ -404,7 +404,7 @@ case-insensitively. These are master data: history product SKU shows their chang
 			return a.Printer().One(l)
 		},
 	}
-	set.Flags().Var(qty.of(bounds.Quantity, positive), "qty", "quantity of the component per unit of the product, in its stock unit (default with --replaces: the replaced line's)")
+	set.Flags().Var(qty.Of(bounds.Quantity, positive), "qty", "quantity of the component per unit of the product, in its stock unit (default with --replaces: the replaced line's)")
 	set.Flags().StringVar(&replaces, "replaces", "", "the bill-of-materials component the option takes the place of")
 	set.Flags().BoolVar(&setDry, "dry-run", false, "validate and show the line without saving")
 
@@ -445,25 +445,6 @@ case-insensitively. These are master data: history product SKU shows their chang
 	}
 	cmd.AddCommand(set, remove, list)
 	return cmd
-}
-
-// parseChoices reads --choose GROUP=OPTION flags: each once per group.
-func parseChoices(choose []string) (map[string]string, error) {
-	choices := map[string]string{}
-	seen := map[string]string{}
-	for _, ch := range choose {
-		g, v, ok := strings.Cut(ch, "=")
-		g, v = strings.TrimSpace(g), strings.TrimSpace(v)
-		if !ok || g == "" || v == "" {
-			return nil, fault.Usagef("choose", "--choose %q: write GROUP=OPTION, e.g. --choose Frame=L", ch)
-		}
-		if prev, dup := seen[strings.ToLower(g)]; dup {
-			return nil, fault.Invalidf("choose", "option group %s is chosen twice (%s and %s): choose one option per group", g, prev, ch)
-		}
-		seen[strings.ToLower(g)] = ch
-		choices[g] = v
-	}
-	return choices, nil
 }
 
 func (a *App) configureCmd() *cobra.Command {
@@ -524,13 +505,13 @@ materials changes take turns, so two concurrent adds cannot create a loop betwee
   stockctl product bom add BIKE-KIT BRAKE-CABLE --qty 1.5 --dry-run`,
 		Args: args("SKU", "COMPONENT"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if !qty.set {
+			if !qty.Given {
 				return fault.Usagef("qty", "missing --qty: how many %s (in its stock unit) one %s takes", args[1], args[0])
 			}
 			var l catalog.BOMLine
 			var replaced bool
 			err := a.write(c, addDry, func(tx *sqlx.Tx) (err error) {
-				l, replaced, err = catalog.AddComponent(c.Context(), tx, args[0], args[1], qty.d)
+				l, replaced, err = catalog.AddComponent(c.Context(), tx, args[0], args[1], qty.Value)
 				return err
 			})
 			if err != nil {
@@ -542,7 +523,7 @@ materials changes take turns, so two concurrent adds cannot create a loop betwee
 			return a.Printer().One(l)
 		},
 	}
-	add.Flags().Var(qty.of(bounds.Quantity, positive), "qty", "quantity of the component per unit of the product, in the component's stock unit (required)")
+	add.Flags().Var(qty.Of(bounds.Quantity, positive), "qty", "quantity of the component per unit of the product, in the component's stock unit (required)")
 	add.Flags().BoolVar(&addDry, "dry-run", false, "validate and show the line without saving")
 
 	var rmDry bool

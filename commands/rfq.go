@@ -114,14 +114,14 @@ quoted once every line has a price.`,
 		Example: "  stockctl rfq quote RFQ-000001 1 --price 44.80 --valid-until 2026-12-31 --lead-days 21",
 		Args:    args("RFQ", "LINE"),
 		RunE: func(c *cobra.Command, args []string) error {
-			if !price.set {
+			if !price.Given {
 				return fault.Usagef("price", "missing --price (per the line's unit, in the RFQ's currency)")
 			}
 			line, err := parseLine(args[1])
 			if err != nil {
 				return err
 			}
-			in := rfq.QuoteInput{Price: price.d, LeadDays: ptr(c, "lead-days", lead), SupplierSKU: ptr(c, "supplier-sku", supSKU)}
+			in := rfq.QuoteInput{Price: price.Value, LeadDays: ptr(c, "lead-days", lead), SupplierSKU: ptr(c, "supplier-sku", supSKU)}
 			if in.Date, err = optionalDate("--date", on); err != nil {
 				return err
 			}
@@ -139,7 +139,7 @@ quoted once every line has a price.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.Var(price.of(bounds.Money, nonNegative), "price", "quoted price per the line's unit")
+	fl.Var(price.Of(bounds.Money, nonNegative), "price", "quoted price per the line's unit")
 	fl.StringVar(&on, "date", "", "date of the quote, YYYY-MM-DD (default today)")
 	fl.StringVar(&until, "valid-until", "", "last day the quote holds, YYYY-MM-DD")
 	intVar(fl, &lead, "lead-days", 0, 0, bounds.MaxWhole, "delivery time promised, in days")

@@ -137,14 +137,14 @@ else the customer's, else the product's sales tax rate, else the setting tax_rat
 				return err
 			}
 			in.SKU, in.Qty = args[1], q
-			if price.set {
-				in.Price = &price.d
+			if price.Given {
+				in.Price = &price.Value
 			}
-			if discount.set {
-				in.Discount = &discount.d
+			if discount.Given {
+				in.Discount = &discount.Value
 			}
-			if tax.set {
-				in.TaxRate = &tax.d
+			if tax.Given {
+				in.TaxRate = &tax.Value
 			}
 			in.ShipComplete = ptr(c, "ship-complete", shipComplete)
 			if len(choose) > 0 {
@@ -173,9 +173,9 @@ else the customer's, else the product's sales tax rate, else the setting tax_rat
 	}
 	fl := cmd.Flags()
 	unitFlags(fl, &in.Unit, "unit of QTY: a unit of the stock unit's category or a pack unit (default: the sales unit)")
-	fl.Var(price.of(bounds.Money, nonNegative), "price", "unit price per --uom in the order's currency (price source manual)")
-	fl.Var(discount.of(bounds.Percent, nonNegative), "discount", "discount in percent")
-	fl.Var(tax.of(bounds.Percent, nonNegative), "tax-rate", "tax rate in percent")
+	fl.Var(price.Of(bounds.Money, nonNegative), "price", "unit price per --uom in the order's currency (price source manual)")
+	fl.Var(discount.Of(bounds.Percent, nonNegative), "discount", "discount in percent")
+	fl.Var(tax.Of(bounds.Percent, nonNegative), "tax-rate", "tax rate in percent")
 	fl.BoolVar(&in.Custom, "custom", false, "custom item: backordered until a work order builds it")
 	fl.StringArrayVar(&choose, "choose", nil, "GROUP=OPTION of a configurable product (repeat)")
 	fl.BoolVar(&shipComplete, "ship-complete", false, "this line ships whole (default: the order's setting)")
@@ -372,8 +372,8 @@ refused shipment use none.`,
 				if line < 1 {
 					return fault.Usagef("line", "--line %d: lines are numbered from 1", line)
 				}
-				req.Lines = []sales.ShipLine{{Line: line, Qty: qty.d, Batch: batch, Serials: serials}}
-			} else if qty.set || batch != "" || len(serials) > 0 {
+				req.Lines = []sales.ShipLine{{Line: line, Qty: qty.Value, Batch: batch, Serials: serials}}
+			} else if qty.Given || batch != "" || len(serials) > 0 {
 				return fault.Usagef("line", "--qty, --batch and --serial apply to one line: give --line N")
 			}
 			req.AllowExpired = allowExpired
@@ -400,7 +400,7 @@ refused shipment use none.`,
 	}
 	fl := cmd.Flags()
 	intVar(fl, &line, "line", 0, 1, bounds.MaxWhole, "ship this line only")
-	fl.Var(qty.of(bounds.Quantity, positive), "qty", "quantity of --line to ship, in the stock unit (default: all allocated)")
+	fl.Var(qty.Of(bounds.Quantity, positive), "qty", "quantity of --line to ship, in the stock unit (default: all allocated)")
 	fl.StringVar(&batch, "batch", "", "take this batch (default: first expiry first out)")
 	fl.StringSliceVar(&serials, "serial", nil, "serial numbers shipped, one per unit")
 	fl.BoolVar(&allowExpired, "allow-expired", false, "ship batches past their expiry date too")

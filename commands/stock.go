@@ -140,9 +140,9 @@ again), and a product deleted meanwhile is reported missing (exit 6).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.location, "location", "", "location code")
-	fl.Var(f.qty.of(bounds.Quantity, anySign), "qty", "quantity to add (positive) or remove (negative), in the stock unit")
+	fl.Var(f.qty.Of(bounds.Quantity, anySign), "qty", "quantity to add (positive) or remove (negative), in the stock unit")
 	fl.StringVar(&f.reason, "reason", "", "why: damaged, found, opening, count ...")
-	fl.Var(f.unitCost.of(bounds.Money, nonNegative), "unit-cost", "unit cost of stock coming in, base currency (default: the average cost, or the cost price with no stock on hand)")
+	fl.Var(f.unitCost.Of(bounds.Money, nonNegative), "unit-cost", "unit cost of stock coming in, base currency (default: the average cost, or the cost price with no stock on hand)")
 	fl.StringVar(&f.glCode, "gl-code", "", "GL code (default: setting gl_adjustment)")
 	fl.StringVar(&f.narrative, "narrative", "", "free text kept on the move")
 	fl.StringVar(&f.batch, "batch", "", "batch number (batch-tracked products)")
@@ -186,13 +186,13 @@ func (f *adjustFlags) adjustment(sku string) (stock.Adjustment, error) {
 	if f.location == "" {
 		return stock.Adjustment{}, fault.Usagef("location", "missing --location")
 	}
-	if !f.qty.set {
+	if !f.qty.Given {
 		return stock.Adjustment{}, fault.Usagef("qty", "missing --qty (positive adds, negative removes)")
 	}
-	adj := stock.Adjustment{SKU: sku, Location: f.location, Qty: f.qty.d, Reason: f.reason, GLCode: f.glCode,
+	adj := stock.Adjustment{SKU: sku, Location: f.location, Qty: f.qty.Value, Reason: f.reason, GLCode: f.glCode,
 		Narrative: f.narrative, Batch: f.batch, Serials: f.serials, SerialStart: f.serialStart, Bay: f.bay}
-	if f.unitCost.set {
-		adj.UnitCost = &f.unitCost.d
+	if f.unitCost.Given {
+		adj.UnitCost = &f.unitCost.Value
 	}
 	if f.expiry != "" {
 		t, err := parseDate("--expiry", f.expiry)

@@ -37,14 +37,14 @@ updated.`,
 		Args: args("FILE"),
 		RunE: func(c *cobra.Command, argv []string) error {
 			return a.runImport(c, argv[0], &imf, importSpec{
-				what:     "stock levels import",
-				columns:  stock.LevelCSVColumns,
-				required: stock.LevelCSVRequired,
-				run:      stock.ImportLevels,
+				What:     "stock levels import",
+				Columns:  stock.LevelCSVColumns,
+				Required: stock.LevelCSVRequired,
+				Run:      stock.ImportLevels,
 			})
 		},
 	}
-	imf.add(imp)
+	imf.Add(imp)
 
 	var sku, location string
 	exp := &cobra.Command{
@@ -110,15 +110,15 @@ answered "already posted" without a comparison.
 		RunE: func(c *cobra.Command, argv []string) error {
 			var imp stock.AdjustImport
 			return a.runImport(c, argv[0], &imf, importSpec{
-				what:     "stock import",
-				columns:  stock.AdjustCSVColumns,
-				required: stock.AdjustCSVRequired,
-				run: func(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
+				What:     "stock import",
+				Columns:  stock.AdjustCSVColumns,
+				Required: stock.AdjustCSVRequired,
+				Run: func(ctx context.Context, b *db.Bulk, r *csvio.Reader, opt csvio.ImportOptions) (csvio.Result, error) {
 					var err error
 					imp, err = stock.ImportAdjustments(ctx, b, r, opt, ref)
 					return imp.Result, err
 				},
-				replayed: func() string {
+				Replayed: func() string {
 					switch {
 					case !imp.AlreadyPosted:
 						return ""
@@ -135,7 +135,7 @@ answered "already posted" without a comparison.
 			})
 		},
 	}
-	imf.add(cmd)
+	imf.Add(cmd)
 	cmd.Flags().StringVar(&ref, "ref", "", "idempotency ref: posted once; again with the same rows it prints the first result, with others it is refused")
 	return cmd
 }

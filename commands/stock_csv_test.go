@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stockctl/stockctl/commands/app"
 )
 
 func TestStockLevelsImportExportCommands(t *testing.T) {
@@ -15,7 +17,7 @@ func TestStockLevelsImportExportCommands(t *testing.T) {
 	r := run(t, url, "stock", "levels", "import", bad, "-o", "json").wantCode(t, ExitInvalid).wantErr(t, "nothing was written")
 	var sum struct {
 		Created, Updated, Unchanged, Rejected int
-		Errors                                []rowErrorLine
+		Errors                                []app.RowErrorLine
 	}
 	r.json(t, &sum)
 	if sum.Rejected != 1 || len(sum.Errors) != 2 || sum.Errors[0].Column != "location" || sum.Errors[1].Column != "max" || sum.Errors[1].Value != "x" || sum.Errors[1].Row != 3 {
@@ -54,7 +56,7 @@ func TestStockImportCommand(t *testing.T) {
 	r := run(t, url, "stock", "import", bad, "-o", "json").wantCode(t, ExitInvalid).wantErr(t, "2 rows are invalid", "nothing was written")
 	var sum struct {
 		Created, Updated, Unchanged, Rejected int
-		Errors                                []rowErrorLine
+		Errors                                []app.RowErrorLine
 	}
 	r.json(t, &sum)
 	if sum.Rejected != 2 || len(sum.Errors) != 2 || sum.Errors[0].Row != 3 || sum.Errors[0].Column != "qty" ||

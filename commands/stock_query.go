@@ -2,8 +2,6 @@ package commands
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -11,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/stockctl/stockctl/business/bounds"
-	"github.com/stockctl/stockctl/db"
 	"github.com/stockctl/stockctl/fault"
 	"github.com/stockctl/stockctl/inventory/stock"
 	"github.com/stockctl/stockctl/io/exactdec"
@@ -21,21 +18,6 @@ import (
 // stockQueryCmds are the stock verbs that read (show, list, moves, check) and stock levels.
 func (a *App) stockQueryCmds() []*cobra.Command {
 	return []*cobra.Command{a.stockLevelsCmd(), a.stockShowCmd(), a.stockListCmd(), a.stockMovesCmd(), a.stockCheckCmd()}
-}
-
-// snapshot runs fn in a read-only REPEATABLE READ transaction, so every statement it makes
-// sees the same committed state even while others post stock.
-func (a *App) snapshot(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	d, err := a.DB(ctx)
-	if err != nil {
-		return err
-	}
-	tx, err := d.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	if err != nil {
-		return db.Classify(err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	return fn(tx)
 }
 
 func (a *App) stockLevelsCmd() *cobra.Command {
@@ -63,11 +45,11 @@ location, and --bay "" clears it. Flags not given keep their value.`,
 				return fault.Usagef("location", "missing --location")
 			}
 			ch := stock.LevelChanges{Bay: ptr(c, "bay", bay)}
-			if lo.set {
-				ch.Min = &lo.d
+			if lo.Given {
+				ch.Min = &lo.Value
 			}
-			if hi.set {
-				ch.Max = &hi.d
+			if hi.Given {
+				ch.Max = &hi.Value
 			}
 			if ch.Min == nil && ch.Max == nil && ch.Bay == nil {
 				return fault.Usagef("min", "nothing to set: give --min, --max or --bay")
@@ -85,8 +67,8 @@ location, and --bay "" clears it. Flags not given keep their value.`,
 	}
 	fl := set.Flags()
 	fl.StringVar(&location, "location", "", "location code")
-	fl.Var(lo.of(bounds.Quantity, nonNegative), "min", "minimum stock (reorder point), in the stock unit")
-	fl.Var(hi.of(bounds.Quantity, nonNegative), "max", "maximum stock (order-up-to level), in the stock unit")
+	fl.Var(lo.Of(bounds.Quantity, nonNegative), "min", "minimum stock (reorder point), in the stock unit")
+	fl.Var(hi.Of(bounds.Quantity, nonNegative), "max", "maximum stock (order-up-to level), in the stock unit")
 	fl.StringVar(&bay, "bay", "", `default bay at the location ("" clears it)`)
 	fl.BoolVar(&dry, "dry-run", false, "validate and show the result without saving")
 	cmd.AddCommand(set)

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/stockctl/stockctl/commands/app"
 )
 
 // so add takes --uom (default the sales unit) and a table shows a line in its own unit with
@@ -106,15 +108,15 @@ func TestLineQuantityCells(t *testing.T) {
 	t.Parallel()
 	dec := decimal.RequireFromString
 	for _, c := range []struct{ got, want string }{
-		{lineQty(dec("2"), "case", dec("6"), "ea"), "2 case (6 ea)"},
-		{lineQty(dec("6"), "ea", dec("6"), "ea"), "6"},
-		{lineQty(dec("500"), "g", dec("0.500"), "kg"), "500 g (0.500 kg)"},
-		{linePrice(dec("60.00"), "case", "ea"), "60.00/case"},
-		{linePrice(dec("5.00"), "ea", "ea"), "5.00"},
-		{partQty(dec("3"), dec("2"), "case", dec("6"), "ea"), "1 case (3 ea)"},
-		{partQty(dec("1"), dec("2"), "case", dec("6"), "ea"), "1 ea"},
-		{partQty(dec("0"), dec("2"), "case", dec("6"), "ea"), "0"},
-		{partQty(dec("4"), dec("6"), "ea", dec("6"), "ea"), "4"},
+		{app.LineQty(dec("2"), "case", dec("6"), "ea"), "2 case (6 ea)"},
+		{app.LineQty(dec("6"), "ea", dec("6"), "ea"), "6"},
+		{app.LineQty(dec("500"), "g", dec("0.500"), "kg"), "500 g (0.500 kg)"},
+		{app.LinePrice(dec("60.00"), "case", "ea"), "60.00/case"},
+		{app.LinePrice(dec("5.00"), "ea", "ea"), "5.00"},
+		{app.PartQty(dec("3"), dec("2"), "case", dec("6"), "ea"), "1 case (3 ea)"},
+		{app.PartQty(dec("1"), dec("2"), "case", dec("6"), "ea"), "1 ea"},
+		{app.PartQty(dec("0"), dec("2"), "case", dec("6"), "ea"), "0"},
+		{app.PartQty(dec("4"), dec("6"), "ea", dec("6"), "ea"), "4"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
