@@ -153,7 +153,7 @@ again), and a product deleted meanwhile is reported missing (exit 6).`,
 	fl.StringVar(&f.ref, "ref", "", "idempotency ref: posted once; again with the same request it prints the first result, with another it is refused")
 	fl.StringVar(&f.file, "file", "", "CSV file of adjustments (- for stdin)")
 	fl.BoolVar(&f.dry, "dry-run", false, "check everything and show the moves without posting")
-	f.read.add(cmd)
+	f.read.Add(cmd)
 	return cmd
 }
 

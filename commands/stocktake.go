@@ -190,7 +190,7 @@ Counting is refused once the stocktake is closed, posted or cancelled.`,
 	fl.BoolVar(&f.add, "add", false, "add to what the line has counted instead of replacing it")
 	fl.StringVar(&f.file, "file", "", "CSV file of counts (- for standard input)")
 	fl.BoolVar(&f.dry, "dry-run", false, "check the counts and show the lines without saving")
-	f.read.add(cmd)
+	f.read.Add(cmd)
 	return cmd
 }
 

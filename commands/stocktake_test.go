@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stockctl/stockctl/commands/app"
 	"github.com/stockctl/stockctl/db/dbtest"
 	"github.com/stockctl/stockctl/inventory/barcode"
 )
@@ -275,11 +276,11 @@ func TestStocktakeCountFile(t *testing.T) {
 	r := run(t, url, "stocktake", "count", "ST-000001", "--file", bad, "-o", "json").wantCode(t, ExitInvalid).
 		wantErr(t, "stocktake count: 5 rows are invalid (listed on standard output); nothing was counted")
 	var rep struct {
-		Rejected int            `json:"rejected"`
-		Errors   []rowErrorLine `json:"errors"`
+		Rejected int                `json:"rejected"`
+		Errors   []app.RowErrorLine `json:"errors"`
 	}
 	r.json(t, &rep)
-	want := []rowErrorLine{
+	want := []app.RowErrorLine{
 		{Row: 2, Column: "qty", Value: "abc", Reason: "not a number"},
 		{Row: 3, Column: "sku", Value: "", Reason: "missing: give the product's SKU"},
 		{Row: 4, Column: "sku", Value: "GHOST", Reason: "product GHOST does not exist"},

@@ -54,14 +54,21 @@ func (a *App) runExport(c *cobra.Command, argv []string, what string, export fun
 func (a *App) runCopyExport(c *cobra.Command, argv []string, what string, export func(b *db.Bulk, w io.Writer) (int64, error)) error {
 	return a.app().RunCopyExport(c, argv, what, export)
 }
+func (a *App) readFile(name string, f *csvReadFlags, columns, required []string, what string, read func(r *csvio.Reader) (int, error)) error {
+	return a.app().ReadFile(name, f, columns, required, what, read)
+}
+func (a *App) reportRows(what, done string, err error) error {
+	return a.app().ReportRows(what, done, err)
+}
 func (a *App) printImport(res csvio.Result, rejects []csvio.Rejected) error {
 	return a.app().PrintImport(res, rejects)
 }
 
 type (
-	decimalFlag = app.DecimalFlag
-	importFlags = app.ImportFlags
-	importSpec  = app.ImportSpec
+	decimalFlag  = app.DecimalFlag
+	importFlags  = app.ImportFlags
+	importSpec   = app.ImportSpec
+	csvReadFlags = app.CSVReadFlags
 )
 
 const (

@@ -28,7 +28,7 @@ type CSVReadFlags struct {
 	ignoreUnknown                bool
 }
 
-func (f *CSVReadFlags) add(c *cobra.Command) {
+func (f *CSVReadFlags) Add(c *cobra.Command) {
 	c.Flags().StringVar(&f.mapping, "map", "", "rename the file's headers: 'Item Code=sku,Desc=name'")
 	c.Flags().StringVar(&f.encoding, "encoding", "", "utf-8 or windows-1252 (default: detected)")
 	c.Flags().StringVar(&f.delimiter, "delimiter", "", "',', ';' or tab (default: detected from the header)")
@@ -92,7 +92,7 @@ type ImportFlags struct {
 
 func (f *ImportFlags) Add(c *cobra.Command) {
 	c.Long += "\n\n" + FileHelp("--rejects FILE") + "\n--rejects may not name the file imported (exit 4)."
-	f.read.add(c)
+	f.read.Add(c)
 	c.Flags().BoolVar(&f.dry, "dry-run", false, "check every row and report the counts; write nothing")
 	c.Flags().BoolVar(&f.skip, "skip-invalid", false, "write the good rows and report the bad ones (exit 3)")
 	c.Flags().StringVar(&f.rejects, "rejects", "", "with --skip-invalid: write the rejected rows and their reasons to this CSV file (not FILE itself)")
@@ -320,17 +320,17 @@ func writeRejects(w io.Writer, columns, present []string, rejects []csvio.Reject
 	return cw.Flush()
 }
 
-// readFile reads FILE (or standard input for "-") whole, before any transaction, for a
+// ReadFile reads FILE (or standard input for "-") whole, before any transaction, for a
 // command that posts a file all or nothing (stock adjust --file, stocktake count --file):
 // the reader every import uses, with the read flags, hands it to read (the domain's reader
 // of the format), which says how many data rows it read; a file without any is refused,
 // naming what it should hold.
-func (a *App) readFile(name string, f *csvReadFlags, columns, required []string, what string, read func(r *csvio.Reader) (rows int, err error)) error {
+func (a *App) ReadFile(name string, f *CSVReadFlags, columns, required []string, what string, read func(r *csvio.Reader) (rows int, err error)) error {
 	opt, err := f.options()
 	if err != nil {
 		return err
 	}
-	in, _, closeIn, err := a.openInput(name)
+	in, _, closeIn, err := a.OpenInput(name)
 	if err != nil {
 		return err
 	}
@@ -349,15 +349,15 @@ func (a *App) readFile(name string, f *csvReadFlags, columns, required []string,
 	return nil
 }
 
-// reportRows prints the rows of a file refused as a whole (a *csvio.RowsError) as the
+// ReportRows prints the rows of a file refused as a whole (a *csvio.RowsError) as the
 // imports print theirs (row, column, value, reason as a table, CSV or JSON on standard
 // output), and returns the error to exit with; any other error is returned as it is.
-func (a *App) reportRows(what, done string, err error) error {
+func (a *App) ReportRows(what, done string, err error) error {
 	var re *csvio.RowsError
 	if !errors.As(err, &re) {
 		return err
 	}
-	if perr := a.printImport(csvio.Result{Rejected: int64(len(re.Rejects))}, re.Rejects); perr != nil {
+	if perr := a.PrintImport(csvio.Result{Rejected: int64(len(re.Rejects))}, re.Rejects); perr != nil {
 		return perr
 	}
 	rows := "rows are"
