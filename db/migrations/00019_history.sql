@@ -132,19 +132,29 @@ SELECT history_watch('supplier_prices', 'id',                   'r.product_id', 
 DROP FUNCTION history_watch(text, text, text, text, boolean);
 
 -- +goose StatementBegin
--- history_products_update is history_record for updates of products, in static SQL: every
--- receipt that moves a product's cost price (cost_price_follows) updates its row, so this is
--- on the posting path, and static SQL keeps its plan where history_record's EXECUTE plans
--- its statement afresh each time (measured: the generic trigger cost the moves bench a third
--- of its postings per second; docs/performance.md).
+-- history_products_update is history_record for updates of products, in static SQL (it keeps
+-- its plan; history_record's EXECUTE plans afresh each time). Every receipt that moves a
+-- product's cost price (setting cost_price_follows) updates the product's row, so this is on
+-- the posting path, where two whole rows made into jsonb and compared cost the moves bench a
+-- fifth of its postings per second. stock.Post therefore writes those entries itself, from
+-- the two columns it changes (cost_price, and sell_price through a cost formula), in the
+-- statement that updates them, and names the products in the transaction's setting
+-- stockctl.history_done; the trigger of that statement (depth 1: not one a trigger ran)
+-- leaves those rows to it and clears the setting. Every other update is compared whole.
 CREATE FUNCTION history_products_update() RETURNS trigger LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
+DECLARE
+  done bigint[] := '{}';
 BEGIN
+  IF pg_trigger_depth() = 1 AND coalesce(current_setting('stockctl.history_done', true), '') <> '' THEN
+    done := string_to_array(current_setting('stockctl.history_done', true), ',')::bigint[];
+    PERFORM set_config('stockctl.history_done', '', true);
+  END IF;
   INSERT INTO history (table_name, op, row_key, product_id, changes)
   SELECT 'products', CASE WHEN o.id IS NULL THEN 'insert' WHEN n.id IS NULL THEN 'delete' ELSE 'update' END,
          jsonb_build_object('id', coalesce(n.id, o.id)), coalesce(n.id, o.id), d.changes
-  FROM (SELECT r.id, to_jsonb(r) AS j FROM history_old r) o
-  FULL JOIN (SELECT r.id, to_jsonb(r) AS j FROM history_new r) n ON n.id = o.id
+  FROM (SELECT r.id, to_jsonb(r) AS j FROM history_old r WHERE r.id <> ALL (done)) o
+  FULL JOIN (SELECT r.id, to_jsonb(r) AS j FROM history_new r WHERE r.id <> ALL (done)) n ON n.id = o.id
   CROSS JOIN LATERAL (SELECT history_diff(o.j, n.j) AS changes) d
   WHERE d.changes <> '{}'::jsonb;
   RETURN NULL;

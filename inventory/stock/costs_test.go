@@ -78,3 +78,50 @@ func TestCostPriceAndFormulaFollowTheCurrentCost(t *testing.T) {
 	in("-5", "")
 	prices("manual, none on hand", "8", "12.00")
 }
+
+// A receipt that moves the cost price writes its own change history entry, the two columns it
+// changes with their old and new values, once (not also the whole-row entry of the products
+// trigger); an edit of the product later in the same transaction is recorded whole as any.
+func TestCostPriceChangesAreInTheHistory(t *testing.T) {
+	t.Parallel()
+	conn := setup(t)
+	ctx := context.Background()
+	if _, err := conn.Exec(`UPDATE products SET price_formula = 'markup', price_pct = 50, cost_price = 4 WHERE sku = 'PLAIN'`); err != nil {
+		t.Fatal(err)
+	}
+	entries := func() []string {
+		t.Helper()
+		var out []string
+		if err := conn.Select(&out, `SELECT h.op || ' ' || c.key || ' ' || coalesce(c.value ->> 0, '-') || '→' || coalesce(c.value ->> 1, '-')
+			FROM history h CROSS JOIN LATERAL jsonb_each(h.changes) c JOIN products p ON p.id = h.product_id
+			WHERE h.table_name = 'products' AND p.sku = 'PLAIN' AND c.key IN ('cost_price', 'sell_price', 'list_price')
+			ORDER BY h.id, c.key`); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before := len(entries())
+	// 10 in at 6 with no stock before: average 6, so the cost price goes 4 → 6 and the
+	// markup's sell price 4 × 1.5 = 6.00 → 6 × 1.5 = 9.00.
+	err := db.InTx(ctx, conn, func(tx *sqlx.Tx) error {
+		if _, _, err := stock.Adjust(ctx, tx, []stock.Adjustment{{SKU: "PLAIN", Location: "A", Qty: d("10"), UnitCost: dp("6")}}, ""); err != nil {
+			return err
+		}
+		// Then, in the same transaction, an edit the trigger records whole.
+		_, err := tx.Exec(`UPDATE products SET list_price = 12.50 WHERE sku = 'PLAIN'`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := entries()[before:]
+	want := []string{"update cost_price 4→6", "update sell_price 6.00→9.00", "update list_price 0→12.50"}
+	if len(got) != len(want) {
+		t.Fatalf("history entries %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("history entries %q, want %q", got, want)
+		}
+	}
+}
