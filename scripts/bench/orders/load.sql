@@ -15,8 +15,8 @@ INSERT INTO locations (code, name) SELECT 'L' || g, 'Bench location ' || g FROM 
 INSERT INTO companies (code, name, currency, is_customer)
   SELECT 'C' || lpad(g::text, 5, '0'), 'Bench customer ' || g, (SELECT value FROM settings WHERE key = 'base_currency'), true
   FROM generate_series(1, 2000) g;
-INSERT INTO products (sku, name, type, sell_price)
-  SELECT 'B' || lpad(g::text, 7, '0'), 'Bench product ' || g, 'stock', 10 FROM generate_series(1, :products) g;
+INSERT INTO products (sku, name, type, track_stock, sell_price)
+  SELECT 'B' || lpad(g::text, 7, '0'), 'Bench product ' || g, 'stock', true, 10 FROM generate_series(1, :products) g;
 
 CREATE TEMP TABLE pm AS SELECT id, row_number() OVER (ORDER BY id) AS i FROM products WHERE sku ~ '^B[0-9]{7}$';
 CREATE UNIQUE INDEX ON pm (i);
