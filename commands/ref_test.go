@@ -75,24 +75,24 @@ func TestStockImportRefCommand(t *testing.T) {
 	url := stockSetup(t)
 	dir := t.TempDir()
 	// 4 W in at 1.50 and 2 of batch B1; the third row cannot be posted (12 W out of 4).
-	a := writeCSV(t, dir, "a.csv", "sku,location,qty,unit_cost,batch,expiry\nW,MAIN,4,1.50,,\nLOT,MAIN,2,,B1,2027-01-31\nW,MAIN,-12,,,\n")
+	a := writeCSV(t, dir, "a.csv", "sku,location,qty,unit_cost,batch,expiry\nW,MAIN,4,1.50,,\nLOT,MAIN,2,,B1,2099-01-31\nW,MAIN,-12,,,\n")
 	first := run(t, url, "stock", "import", a, "--ref", "imp-1", "--skip-invalid", "-o", "json").wantCode(t, ExitPartial).out
 	if !strings.Contains(first, `"created": 2`) || !strings.Contains(first, `"rejected": 1`) || !strings.Contains(first, "not enough W") {
 		t.Fatalf("first: %s", first)
 	}
 	// The same rows, laid out otherwise (columns, 4.00 for 4): nothing posted, exit 0, the
 	// first run's counts and rejected rows.
-	b := writeCSV(t, dir, "b.csv", "qty,sku,location,unit_cost,expiry,batch\n4.00,W,MAIN,1.5,,\n2,LOT,MAIN,,2027-01-31,B1\n-12.0,W,MAIN,,,\n")
+	b := writeCSV(t, dir, "b.csv", "qty,sku,location,unit_cost,expiry,batch\n4.00,W,MAIN,1.5,,\n2,LOT,MAIN,,2099-01-31,B1\n-12.0,W,MAIN,,,\n")
 	again := run(t, url, "stock", "import", b, "--ref", "imp-1", "--skip-invalid", "-o", "json").wantCode(t, ExitOK).
 		wantErr(t, "ref imp-1 was already posted", "2 created, 0 updated, 0 unchanged, 1 rejected").out
 	wantSame(t, "stock import -o json", again, first)
 	again = run(t, url, "stock", "import", b, "--ref", "imp-1", "-o", "json").wantCode(t, ExitOK).wantErr(t, "already posted").out
 	wantSame(t, "stock import without --skip-invalid", again, first)
 	// Another quantity in row 2, a row more: refused, naming them.
-	c := writeCSV(t, dir, "c.csv", "sku,location,qty,unit_cost,batch,expiry\nW,MAIN,5,1.50,,\nLOT,MAIN,2,,B1,2027-01-31\nW,MAIN,-12,,,\n")
+	c := writeCSV(t, dir, "c.csv", "sku,location,qty,unit_cost,batch,expiry\nW,MAIN,5,1.50,,\nLOT,MAIN,2,,B1,2099-01-31\nW,MAIN,-12,,,\n")
 	run(t, url, "stock", "import", c, "--ref", "imp-1", "--skip-invalid").wantCode(t, ExitInvalid).
 		wantErr(t, "ref imp-1 was posted with qty 4 in row 2; this run asks 5", "nothing was posted")
-	d := writeCSV(t, dir, "d.csv", "sku,location,qty,unit_cost,batch,expiry\nW,MAIN,4,1.50,,\nLOT,MAIN,2,,B1,2027-01-31\nW,MAIN,-12,,,\nW,MAIN,1,,,\n")
+	d := writeCSV(t, dir, "d.csv", "sku,location,qty,unit_cost,batch,expiry\nW,MAIN,4,1.50,,\nLOT,MAIN,2,,B1,2099-01-31\nW,MAIN,-12,,,\nW,MAIN,1,,,\n")
 	run(t, url, "stock", "import", d, "--ref", "imp-1", "--skip-invalid").wantCode(t, ExitInvalid).
 		wantErr(t, "ref imp-1 was posted with 3 rows; this run has 4")
 	// The ref is stock adjust's too: the same single row is the same request.

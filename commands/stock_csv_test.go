@@ -52,7 +52,7 @@ func TestStockImportCommand(t *testing.T) {
 		return run(t, url, "stock", "list", "--fields", "sku,on_hand", "-o", "csv").wantCode(t, ExitOK).out
 	}
 	before := onHand()
-	bad := writeCSV(t, dir, "bad.csv", "sku,location,qty,unit_cost,batch,expiry,serials\nW,MAIN,10,2.5,,,\nW,MAIN,-11,,,,\nLOT,MAIN,x,,B1,2027-01-31,\n")
+	bad := writeCSV(t, dir, "bad.csv", "sku,location,qty,unit_cost,batch,expiry,serials\nW,MAIN,10,2.5,,,\nW,MAIN,-11,,,,\nLOT,MAIN,x,,B1,2099-01-31,\n")
 	r := run(t, url, "stock", "import", bad, "-o", "json").wantCode(t, ExitInvalid).wantErr(t, "2 rows are invalid", "nothing was written")
 	var sum struct {
 		Created, Updated, Unchanged, Rejected int

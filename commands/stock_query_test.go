@@ -24,7 +24,7 @@ func querySetup(t *testing.T) string {
 		{"product", "add", "FIT", "--name", "Fitting", "--type", "service"},
 		{"stock", "adjust", "W", "--location", "MAIN", "--qty", "10", "--unit-cost", "2.50", "--reason", "opening"},
 		{"stock", "adjust", "W", "--location", "MAIN", "--qty", "-1", "--reason", "damaged", "--narrative", "dropped"},
-		{"stock", "adjust", "LOT", "--location", "MAIN", "--qty", "5", "--batch", "B1", "--expiry", "2027-01-31", "--bay", "A1"},
+		{"stock", "adjust", "LOT", "--location", "MAIN", "--qty", "5", "--batch", "B1", "--expiry", "2099-01-31", "--bay", "A1"},
 		{"stock", "adjust", "SER", "--location", "MAIN", "--qty", "2", "--serial", "S1,S2"},
 		{"stock", "adjust", "SER", "--location", "MAIN", "--qty", "-1", "--serial", "S2", "--reason", "sold"},
 	} {
@@ -128,7 +128,7 @@ func TestStockShowCommand(t *testing.T) {
 		t.Fatalf("sections: %+v", det)
 	}
 	run(t, url, "stock", "show", "LOT", "-o", "json").wantCode(t, ExitOK).json(t, &det)
-	if len(det.Batches) != 1 || det.Batches[0]["batch"] != "B1" || det.Batches[0]["expiry"] != "2027-01-31" ||
+	if len(det.Batches) != 1 || det.Batches[0]["batch"] != "B1" || det.Batches[0]["expiry"] != "2099-01-31" ||
 		det.Batches[0]["bay"] != "A1" || det.Batches[0]["qty"] != "5" {
 		t.Fatalf("batches: %+v", det.Batches)
 	}
@@ -238,7 +238,7 @@ func TestBatchAndSerialCommands(t *testing.T) {
 	url := querySetup(t)
 	var rows []map[string]any
 	run(t, url, "batch", "list", "LOT", "-o", "json").wantCode(t, ExitOK).json(t, &rows)
-	if len(rows) != 1 || rows[0]["batch"] != "B1" || rows[0]["expiry"] != "2027-01-31" || rows[0]["location"] != "MAIN" || rows[0]["on_hand"] != "5" {
+	if len(rows) != 1 || rows[0]["batch"] != "B1" || rows[0]["expiry"] != "2099-01-31" || rows[0]["location"] != "MAIN" || rows[0]["on_hand"] != "5" {
 		t.Fatalf("batch list: %v", rows)
 	}
 	run(t, url, "batch", "list", "W").wantCode(t, ExitInvalid).wantErr(t, "not batch-tracked")

@@ -108,8 +108,8 @@ func TestStockTransferCommand(t *testing.T) {
 	run(t, url, "stock", "transfer", "SER", "--from", "MAIN", "--to", "NORTH", "--serial", "S1").wantCode(t, ExitInvalid).wantErr(t, "serial S1")
 
 	// Batches: first expiry first out, one line per batch.
-	run(t, url, "stock", "adjust", "LOT", "--location", "MAIN", "--qty", "5", "--batch", "LATE", "--expiry", "2028-01-31").wantCode(t, ExitOK)
-	run(t, url, "stock", "adjust", "LOT", "--location", "MAIN", "--qty", "2", "--batch", "SOON", "--expiry", "2027-01-31").wantCode(t, ExitOK)
+	run(t, url, "stock", "adjust", "LOT", "--location", "MAIN", "--qty", "5", "--batch", "LATE", "--expiry", "2100-01-31").wantCode(t, ExitOK)
+	run(t, url, "stock", "adjust", "LOT", "--location", "MAIN", "--qty", "2", "--batch", "SOON", "--expiry", "2099-01-31").wantCode(t, ExitOK)
 	run(t, url, "stock", "transfer", "LOT", "--from", "MAIN", "--to", "NORTH", "--qty", "3", "-o", "json").wantCode(t, ExitOK).json(t, &tr)
 	if len(tr.Lines) != 2 || *tr.Lines[0].Batch != "SOON" || tr.Lines[0].Qty != "2" || *tr.Lines[1].Batch != "LATE" {
 		t.Fatalf("batches: %+v", tr.Lines)

@@ -109,7 +109,7 @@ func stocked(t *testing.T) *sqlx.DB {
 	mustAdjust(t, conn, stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("10"), UnitCost: dp("2")},
 		stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("4"), Bay: "X1"},
 		stock.Adjustment{SKU: "PLAIN", Location: "B", Qty: d("3")},
-		stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("5"), Batch: "L1", Expiry: date("2027-01-01")},
+		stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("5"), Batch: "L1", Expiry: date("2099-01-01")},
 		stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("2"), Batch: "L2", Bay: "X1"},
 		stock.Adjustment{SKU: "SER", Location: "A", Qty: d("3"), SerialStart: "S1"})
 	mustAdjust(t, conn, stock.Adjustment{SKU: "PLAIN", Location: "A", Qty: d("-1")},

@@ -28,8 +28,8 @@ func TestConcurrentPostingKeepsEveryInvariant(t *testing.T) {
 		t.Fatal(err)
 	}
 	locs := []string{"A", "B", "C"}
-	exp := time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC)
-	exp2 := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	exp := time.Date(2099, 6, 1, 0, 0, 0, 0, time.UTC)
+	exp2 := time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
 	var serials []string
 	for i := 0; i < 12; i++ {
 		serials = append(serials, fmt.Sprintf("SN%02d", i))

@@ -178,7 +178,7 @@ func TestImportAdjustments(t *testing.T) {
 	// Opening stock: every row posted, in one go.
 	opening := "sku,location,qty,unit_cost,reason,batch,expiry,serials,bay\n" +
 		"PLAIN,A,10,2.50,opening,,,,X1\n" +
-		"LOT,A,5,4,opening,B1,2027-01-31,,\n" +
+		"LOT,A,5,4,opening,B1,2099-01-31,,\n" +
 		"SER,B,2,100,opening,,,S1;S2,\n"
 	dry, _, err := imp(opening, "", false, true)
 	if err != nil || dry != (csvio.Result{Created: 3}) || moves() != 0 {

@@ -100,7 +100,7 @@ func TestShow(t *testing.T) {
 		t.Fatalf("plain product has empty (not nil) batches and serials: %+v", det)
 	}
 
-	mustAdjust(t, conn, stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("5"), Batch: "L1", Expiry: date("2027-01-01")},
+	mustAdjust(t, conn, stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("5"), Batch: "L1", Expiry: date("2099-01-01")},
 		stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("3"), Batch: "L2", Expiry: date("2026-06-01"), Bay: "X1"},
 		stock.Adjustment{SKU: "SER", Location: "B", Qty: d("2"), SerialStart: "S1"})
 	det, err = stock.Show(ctx, conn, "LOT")
@@ -263,7 +263,7 @@ func TestBatchesSerialsTrace(t *testing.T) {
 	t.Parallel()
 	conn := setup(t)
 	ctx := context.Background()
-	mustAdjust(t, conn, stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("5"), Batch: "L1", Expiry: date("2027-01-01")},
+	mustAdjust(t, conn, stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("5"), Batch: "L1", Expiry: date("2099-01-01")},
 		stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("2"), Batch: "L1", Bay: "X1"},
 		stock.Adjustment{SKU: "LOT", Location: "B", Qty: d("1"), Batch: "L1"},
 		stock.Adjustment{SKU: "LOT", Location: "A", Qty: d("3"), Batch: "L0", Expiry: date("2026-01-01")})
@@ -278,7 +278,7 @@ func TestBatchesSerialsTrace(t *testing.T) {
 	if r := rows[1]; r.Batch != "L1" || *r.Location != "A" || !r.OnHand.Equal(d("7")) {
 		t.Fatalf("bays summed per location: %+v", r)
 	}
-	if r := rows[2]; *r.Location != "B" || !r.OnHand.Equal(d("1")) || r.Expiry.Format(time.DateOnly) != "2027-01-01" {
+	if r := rows[2]; *r.Location != "B" || !r.OnHand.Equal(d("1")) || r.Expiry.Format(time.DateOnly) != "2099-01-01" {
 		t.Fatalf("B: %+v", r)
 	}
 	if _, err := stock.Batches(ctx, conn, "PLAIN"); !fault.Is(err, fault.Invalid) {

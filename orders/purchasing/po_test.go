@@ -283,7 +283,7 @@ func TestReceiveBatchesSerialsAndBays(t *testing.T) {
 	}
 
 	// One receipt of three lines: 6 LOT in batch B1, the 3 cameras numbered SN0998.., 4 W in bay R1.
-	exp := datep("2027-06-30")
+	exp := datep("2099-06-30")
 	doc, err := receive(t, conn, doc.Number, purchasing.ReceiveRequest{Lines: []purchasing.ReceiveLine{
 		{LineNo: 1, Qty: dp("6"), Batch: "B1", Expiry: exp},
 		{LineNo: 2, SerialStart: "SN0998"},
@@ -296,7 +296,7 @@ func TestReceiveBatchesSerialsAndBays(t *testing.T) {
 		t.Fatalf("receipt: %+v", doc.Receipts)
 	}
 	lot := showStock(t, conn, "LOT")
-	if len(lot.Batches) != 1 || lot.Batches[0].Batch != "B1" || lot.Batches[0].Expiry.Format("2006-01-02") != "2027-06-30" || !lot.Batches[0].Qty.Equal(d("6")) {
+	if len(lot.Batches) != 1 || lot.Batches[0].Batch != "B1" || lot.Batches[0].Expiry.Format("2006-01-02") != "2099-06-30" || !lot.Batches[0].Qty.Equal(d("6")) {
 		t.Fatalf("batches: %+v", lot.Batches)
 	}
 	ser := showStock(t, conn, "SER")
@@ -308,7 +308,7 @@ func TestReceiveBatchesSerialsAndBays(t *testing.T) {
 		t.Fatalf("W: %+v", w)
 	}
 	// The rest of LOT with --all and a new batch.
-	doc, err = receive(t, conn, doc.Number, purchasing.ReceiveRequest{All: true, Defaults: purchasing.ReceiveLine{Batch: "B2", Expiry: datep("2027-12-31")}})
+	doc, err = receive(t, conn, doc.Number, purchasing.ReceiveRequest{All: true, Defaults: purchasing.ReceiveLine{Batch: "B2", Expiry: datep("2099-12-31")}})
 	if err != nil {
 		t.Fatal(err)
 	}
