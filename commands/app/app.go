@@ -258,15 +258,36 @@ func (a *App) Write(ctx context.Context, dry bool, fn func(tx *sqlx.Tx) error) e
 // WriteThenPrint is the shape of most writing commands: fn in one transaction (Write, so
 // --dry-run rolls it back and says so), then the row it returns printed as one item.
 func WriteThenPrint[T any](ctx context.Context, a *App, dry bool, fn func(tx *sqlx.Tx) (T, error)) error {
+	v, err := WriteThen(ctx, a, dry, fn)
+	if err != nil {
+		return err
+	}
+	return a.Printer().One(v)
+}
+
+// WriteThen runs fn in one transaction (Write: --dry-run rolls it back and says so) and
+// returns what fn made, for a command that says or prints more than the one row.
+func WriteThen[T any](ctx context.Context, a *App, dry bool, fn func(tx *sqlx.Tx) (T, error)) (T, error) {
 	var v T
 	err := a.Write(ctx, dry, func(tx *sqlx.Tx) (err error) {
 		v, err = fn(tx)
 		return err
 	})
+	return v, err
+}
+
+// ReadThenList is the shape of most listing commands, WriteThenPrint's twin: fn reads rows
+// from the database, which are printed as a list.
+func ReadThenList[T any](ctx context.Context, a *App, fn func(q *sqlx.DB) ([]T, error)) error {
+	d, err := a.DB(ctx)
 	if err != nil {
 		return err
 	}
-	return a.Printer().One(v)
+	rows, err := fn(d)
+	if err != nil {
+		return err
+	}
+	return a.Printer().List(rows)
 }
 
 // DryRunFlag registers --dry-run. usage is the command's own help text: the texts differ

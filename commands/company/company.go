@@ -184,13 +184,7 @@ func newListCmd(a *app.App) *cobra.Command {
 }
 
 func runList(ctx context.Context, opts *ListOptions) error {
-	d, err := opts.App.DB(ctx)
-	if err != nil {
-		return err
-	}
-	cs, err := company.List(ctx, d, opts.Filter)
-	if err != nil {
-		return err
-	}
-	return opts.App.Printer().List(cs)
+	return app.ReadThenList(ctx, opts.App, func(d *sqlx.DB) ([]company.Company, error) {
+		return company.List(ctx, d, opts.Filter)
+	})
 }

@@ -78,15 +78,9 @@ func newListCmd(a *app.App) *cobra.Command {
 }
 
 func runList(ctx context.Context, opts *ListOptions) error {
-	d, err := opts.App.DB(ctx)
-	if err != nil {
-		return err
-	}
-	cs, err := currency.List(ctx, d)
-	if err != nil {
-		return err
-	}
-	return opts.App.Printer().List(cs)
+	return app.ReadThenList(ctx, opts.App, func(d *sqlx.DB) ([]currency.Currency, error) {
+		return currency.List(ctx, d)
+	})
 }
 
 // RateSetOptions are currency rate set's arguments and flags, read.
@@ -154,13 +148,7 @@ func newRateListCmd(a *app.App) *cobra.Command {
 }
 
 func runRateList(ctx context.Context, opts *RateListOptions) error {
-	d, err := opts.App.DB(ctx)
-	if err != nil {
-		return err
-	}
-	rs, err := currency.Rates(ctx, d, opts.Code)
-	if err != nil {
-		return err
-	}
-	return opts.App.Printer().List(rs)
+	return app.ReadThenList(ctx, opts.App, func(d *sqlx.DB) ([]currency.Rate, error) {
+		return currency.Rates(ctx, d, opts.Code)
+	})
 }

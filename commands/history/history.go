@@ -265,10 +265,8 @@ func runPrune(ctx context.Context, opts *PruneOptions) error {
 			return err
 		}
 	}
-	var n int64
-	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
-		n, err = history.Prune(ctx, tx, opts.Before)
-		return err
+	n, err := app.WriteThen(ctx, a, opts.DryRun, func(tx *sqlx.Tx) (int64, error) {
+		return history.Prune(ctx, tx, opts.Before)
 	})
 	if err != nil {
 		return err

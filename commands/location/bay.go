@@ -68,13 +68,7 @@ func newBayListCmd(a *app.App) *cobra.Command {
 }
 
 func runBayList(ctx context.Context, opts *BayListOptions) error {
-	d, err := opts.App.DB(ctx)
-	if err != nil {
-		return err
-	}
-	bs, err := stock.Bays(ctx, d, opts.Location)
-	if err != nil {
-		return err
-	}
-	return opts.App.Printer().List(bs)
+	return app.ReadThenList(ctx, opts.App, func(d *sqlx.DB) ([]stock.Bay, error) {
+		return stock.Bays(ctx, d, opts.Location)
+	})
 }

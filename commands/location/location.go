@@ -78,15 +78,9 @@ func newListCmd(a *app.App) *cobra.Command {
 }
 
 func runList(ctx context.Context, opts *ListOptions) error {
-	d, err := opts.App.DB(ctx)
-	if err != nil {
-		return err
-	}
-	ls, err := stock.Locations(ctx, d, opts.All)
-	if err != nil {
-		return err
-	}
-	return opts.App.Printer().List(ls)
+	return app.ReadThenList(ctx, opts.App, func(d *sqlx.DB) ([]stock.Location, error) {
+		return stock.Locations(ctx, d, opts.All)
+	})
 }
 
 // ShowOptions are location show's argument.

@@ -73,15 +73,9 @@ func newListCmd(a *app.App) *cobra.Command {
 }
 
 func runList(ctx context.Context, opts *ListOptions) error {
-	d, err := opts.App.DB(ctx)
-	if err != nil {
-		return err
-	}
-	ts, err := pricetype.Types(ctx, d)
-	if err != nil {
-		return err
-	}
-	return opts.App.Printer().List(ts)
+	return app.ReadThenList(ctx, opts.App, func(d *sqlx.DB) ([]pricetype.TypeInfo, error) {
+		return pricetype.Types(ctx, d)
+	})
 }
 
 // DefaultOptions are price-type default's argument and flags.
@@ -159,10 +153,8 @@ cannot be deactivated.`
 
 func runActive(ctx context.Context, opts *ActiveOptions) error {
 	a := opts.App
-	var info pricetype.TypeInfo
-	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
-		info, err = pricetype.SetTypeActive(ctx, tx, opts.Code, opts.Active)
-		return err
+	info, err := app.WriteThen(ctx, a, opts.DryRun, func(tx *sqlx.Tx) (pricetype.TypeInfo, error) {
+		return pricetype.SetTypeActive(ctx, tx, opts.Code, opts.Active)
 	})
 	if err != nil {
 		return err

@@ -71,13 +71,7 @@ func newListCmd(a *app.App) *cobra.Command {
 }
 
 func runList(ctx context.Context, opts *ListOptions) error {
-	d, err := opts.App.DB(ctx)
-	if err != nil {
-		return err
-	}
-	rs, err := region.List(ctx, d)
-	if err != nil {
-		return err
-	}
-	return opts.App.Printer().List(rs)
+	return app.ReadThenList(ctx, opts.App, func(d *sqlx.DB) ([]region.Region, error) {
+		return region.List(ctx, d)
+	})
 }

@@ -41,15 +41,9 @@ func newListCmd(a *app.App) *cobra.Command {
 }
 
 func runList(ctx context.Context, opts *ListOptions) error {
-	d, err := opts.App.DB(ctx)
-	if err != nil {
-		return err
-	}
-	ss, err := settings.List(ctx, d)
-	if err != nil {
-		return err
-	}
-	return opts.App.Printer().List(ss)
+	return app.ReadThenList(ctx, opts.App, func(d *sqlx.DB) ([]settings.Setting, error) {
+		return settings.List(ctx, d)
+	})
 }
 
 // GetOptions are settings get's argument.

@@ -181,10 +181,8 @@ the entry is priced by the pricing engine when billed. Entries can be changed wi
 
 func runLog(ctx context.Context, opts *LogOptions) error {
 	a := opts.App
-	var e timebill.Entry
-	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
-		e, err = timebill.Log(ctx, tx, opts.Entry)
-		return err
+	e, err := app.WriteThen(ctx, a, opts.DryRun, func(tx *sqlx.Tx) (timebill.Entry, error) {
+		return timebill.Log(ctx, tx, opts.Entry)
 	})
 	if err != nil {
 		return err
@@ -234,15 +232,9 @@ func newListCmd(a *app.App) *cobra.Command {
 }
 
 func runList(ctx context.Context, opts *ListOptions) error {
-	d, err := opts.App.DB(ctx)
-	if err != nil {
-		return err
-	}
-	es, err := timebill.List(ctx, d, opts.Filter)
-	if err != nil {
-		return err
-	}
-	return opts.App.Printer().List(es)
+	return app.ReadThenList(ctx, opts.App, func(d *sqlx.DB) ([]timebill.Entry, error) {
+		return timebill.List(ctx, d, opts.Filter)
+	})
 }
 
 // EditOptions are time edit's argument and flags, read: the changes given.
@@ -374,10 +366,8 @@ first active stock location (the oldest). Confirm and invoice it with "so confir
 // runBill bills and says what; -o json prints the whole bill, else its lines.
 func runBill(ctx context.Context, opts *BillOptions) error {
 	a := opts.App
-	var b timebill.Billed
-	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
-		b, err = timebill.Bill(ctx, tx, opts.Input)
-		return err
+	b, err := app.WriteThen(ctx, a, opts.DryRun, func(tx *sqlx.Tx) (timebill.Billed, error) {
+		return timebill.Bill(ctx, tx, opts.Input)
 	})
 	if err != nil {
 		return err

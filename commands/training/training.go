@@ -89,10 +89,8 @@ what "training register" takes.`,
 
 func runSessionAdd(ctx context.Context, opts *SessionAddOptions) error {
 	a := opts.App
-	var s training.Session
-	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
-		s, err = training.AddSession(ctx, tx, opts.Input)
-		return err
+	s, err := app.WriteThen(ctx, a, opts.DryRun, func(tx *sqlx.Tx) (training.Session, error) {
+		return training.AddSession(ctx, tx, opts.Input)
 	})
 	if err != nil {
 		return err
@@ -128,15 +126,9 @@ func newSessionsCmd(a *app.App) *cobra.Command {
 }
 
 func runSessions(ctx context.Context, opts *SessionsOptions) error {
-	d, err := opts.App.DB(ctx)
-	if err != nil {
-		return err
-	}
-	ss, err := training.Sessions(ctx, d, opts.SKU)
-	if err != nil {
-		return err
-	}
-	return opts.App.Printer().List(ss)
+	return app.ReadThenList(ctx, opts.App, func(d *sqlx.DB) ([]training.Session, error) {
+		return training.Sessions(ctx, d, opts.SKU)
+	})
 }
 
 // RegisterOptions are training register's arguments and flags, read.
@@ -191,10 +183,8 @@ up. Two registrations at once never take more seats than the session has.`,
 
 func runRegister(ctx context.Context, opts *RegisterOptions) error {
 	a := opts.App
-	var r training.Registration
-	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
-		r, err = training.Register(ctx, tx, opts.Input)
-		return err
+	r, err := app.WriteThen(ctx, a, opts.DryRun, func(tx *sqlx.Tx) (training.Registration, error) {
+		return training.Register(ctx, tx, opts.Input)
 	})
 	if err != nil {
 		return err
@@ -279,13 +269,7 @@ func newRegistrationsCmd(a *app.App) *cobra.Command {
 }
 
 func runRegistrations(ctx context.Context, opts *RegistrationsOptions) error {
-	d, err := opts.App.DB(ctx)
-	if err != nil {
-		return err
-	}
-	rs, err := training.Registrations(ctx, d, opts.Session)
-	if err != nil {
-		return err
-	}
-	return opts.App.Printer().List(rs)
+	return app.ReadThenList(ctx, opts.App, func(d *sqlx.DB) ([]training.Registration, error) {
+		return training.Registrations(ctx, d, opts.Session)
+	})
 }

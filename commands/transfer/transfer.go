@@ -106,10 +106,8 @@ answered "already posted" without a comparison.`,
 
 func runMake(ctx context.Context, opts *MakeOptions) error {
 	a, ref := opts.App, opts.Request.Ref
-	var doc stock.TransferDoc
-	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
-		doc, err = stock.Transfer(ctx, tx, opts.Request)
-		return err
+	doc, err := app.WriteThen(ctx, a, opts.DryRun, func(tx *sqlx.Tx) (stock.TransferDoc, error) {
+		return stock.Transfer(ctx, tx, opts.Request)
 	})
 	if err != nil {
 		return err
@@ -272,10 +270,8 @@ without a comparison.`,
 
 func runReceive(ctx context.Context, opts *ReceiveOptions) error {
 	a, ref := opts.App, opts.Ref
-	var doc stock.TransferDoc
-	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
-		doc, err = stock.Receive(ctx, tx, opts.Number, opts.Qty, opts.Line, ref)
-		return err
+	doc, err := app.WriteThen(ctx, a, opts.DryRun, func(tx *sqlx.Tx) (stock.TransferDoc, error) {
+		return stock.Receive(ctx, tx, opts.Number, opts.Qty, opts.Line, ref)
 	})
 	if err != nil {
 		return err

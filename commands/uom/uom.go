@@ -99,15 +99,9 @@ func newListCmd(a *app.App) *cobra.Command {
 }
 
 func runList(ctx context.Context, opts *ListOptions) error {
-	d, err := opts.App.DB(ctx)
-	if err != nil {
-		return err
-	}
-	us, err := uom.List(ctx, d, opts.Category)
-	if err != nil {
-		return err
-	}
-	return opts.App.Printer().List(us)
+	return app.ReadThenList(ctx, opts.App, func(d *sqlx.DB) ([]uom.Unit, error) {
+		return uom.List(ctx, d, opts.Category)
+	})
 }
 
 func newCategoriesCmd(a *app.App) *cobra.Command {

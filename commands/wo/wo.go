@@ -77,10 +77,8 @@ stockctl wo show.`,
 
 func runNew(ctx context.Context, opts *NewOptions) error {
 	a := opts.App
-	var o work.Order
-	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
-		o, err = work.New(ctx, tx, opts.Input)
-		return err
+	o, err := app.WriteThen(ctx, a, opts.DryRun, func(tx *sqlx.Tx) (work.Order, error) {
+		return work.New(ctx, tx, opts.Input)
 	})
 	if err != nil {
 		return err
@@ -123,10 +121,8 @@ of materials with their components applied (wo show lists them).`,
 
 func runGenerate(ctx context.Context, opts *GenerateOptions) error {
 	a := opts.App
-	var gs []work.Generated
-	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
-		gs, err = work.Generate(ctx, tx, opts.Orders)
-		return err
+	gs, err := app.WriteThen(ctx, a, opts.DryRun, func(tx *sqlx.Tx) ([]work.Generated, error) {
+		return work.Generate(ctx, tx, opts.Orders)
 	})
 	if err != nil {
 		return err
@@ -199,10 +195,8 @@ are locked in one fixed order.`,
 // runComplete builds and says what; -o json prints the whole completion, else what it consumed.
 func runComplete(ctx context.Context, opts *CompleteOptions) error {
 	a := opts.App
-	var res work.Completion
-	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
-		res, err = work.CompleteWith(ctx, tx, opts.Number, opts.Qty, work.Options{AllowExpired: opts.AllowExpired})
-		return err
+	res, err := app.WriteThen(ctx, a, opts.DryRun, func(tx *sqlx.Tx) (work.Completion, error) {
+		return work.CompleteWith(ctx, tx, opts.Number, opts.Qty, work.Options{AllowExpired: opts.AllowExpired})
 	})
 	if err != nil {
 		return err
@@ -334,10 +328,8 @@ wo generate.`,
 
 func runCancel(ctx context.Context, opts *NumberOptions) error {
 	a := opts.App
-	var o work.Order
-	err := a.Write(ctx, opts.DryRun, func(tx *sqlx.Tx) (err error) {
-		o, err = work.Cancel(ctx, tx, opts.Number)
-		return err
+	o, err := app.WriteThen(ctx, a, opts.DryRun, func(tx *sqlx.Tx) (work.Order, error) {
+		return work.Cancel(ctx, tx, opts.Number)
 	})
 	if err != nil {
 		return err
