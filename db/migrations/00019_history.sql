@@ -94,7 +94,7 @@ CREATE TRIGGER history_append_only BEFORE UPDATE ON history
   FOR EACH STATEMENT EXECUTE FUNCTION history_append_only();
 
 -- +goose StatementBegin
--- history_watch puts the three triggers on one table.
+-- history_watch puts the three triggers on one table; migrations that add master data call it.
 CREATE FUNCTION history_watch(tbl text, keycols text, product_expr text, company_expr text,
   record_inserts boolean) RETURNS void LANGUAGE plpgsql
 SET search_path FROM CURRENT AS $$
@@ -129,7 +129,7 @@ SELECT history_watch('product_bom',     'product_id,component_id', 'r.product_id
 SELECT history_watch('price_breaks',    'id',                   'r.product_id', '',            true);
 SELECT history_watch('special_prices',  'id',                   'r.product_id', 'r.customer_id', true);
 SELECT history_watch('supplier_prices', 'id',                   'r.product_id', 'r.supplier_id', true);
-DROP FUNCTION history_watch(text, text, text, text, boolean);
+-- history_watch stays: a later migration watches a table of its own with one call.
 
 -- +goose StatementBegin
 -- history_products_update is history_record for updates of products, in static SQL (it keeps
@@ -180,6 +180,7 @@ END
 $$;
 -- +goose StatementEnd
 DROP TABLE history;
+DROP FUNCTION history_watch(text, text, text, text, boolean);
 DROP FUNCTION history_products_update();
 DROP FUNCTION history_append_only();
 DROP FUNCTION history_record();

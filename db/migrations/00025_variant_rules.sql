@@ -115,16 +115,8 @@ CREATE INDEX product_option_components_product ON product_option_components (pro
 CREATE INDEX product_option_components_component ON product_option_components (component_id);
 CREATE INDEX product_option_components_replaces ON product_option_components (replaces_id) WHERE replaces_id IS NOT NULL;
 CREATE TRIGGER product_option_components_stamp BEFORE UPDATE ON product_option_components FOR EACH ROW EXECUTE FUNCTION stamp_update();
--- Watched by the change history like product_bom (migration 00019's history_watch pattern).
-CREATE TRIGGER product_option_components_history_insert AFTER INSERT ON product_option_components
-  REFERENCING NEW TABLE AS history_new
-  FOR EACH STATEMENT EXECUTE FUNCTION history_record('id', 'r.product_id', '');
-CREATE TRIGGER product_option_components_history_update AFTER UPDATE ON product_option_components
-  REFERENCING OLD TABLE AS history_old NEW TABLE AS history_new
-  FOR EACH STATEMENT EXECUTE FUNCTION history_record('id', 'r.product_id', '');
-CREATE TRIGGER product_option_components_history_delete AFTER DELETE ON product_option_components
-  REFERENCING OLD TABLE AS history_old
-  FOR EACH STATEMENT EXECUTE FUNCTION history_record('id', 'r.product_id', '');
+-- Watched by the change history like product_bom.
+SELECT history_watch('product_option_components', 'id', 'r.product_id', '', true);
 
 ALTER TABLE so_lines ADD COLUMN option_ids bigint[] NOT NULL DEFAULT '{}';
 ALTER TABLE work_orders ADD COLUMN option_ids bigint[] NOT NULL DEFAULT '{}',
