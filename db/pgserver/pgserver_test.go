@@ -444,11 +444,22 @@ func connectAs(t *testing.T, ctx context.Context, helper string, u *user.User, u
 	t.Helper()
 	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
 	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-	cmd := exec.CommandContext(ctx, helper, "-test.run=^$")
-	cmd.Dir = "/"
-	cmd.Env = []string{helperConnectEnv + "=" + url, "PATH=/usr/bin:/bin", "HOME=/"}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}}
-	out, err := cmd.CombinedOutput()
+	var out []byte
+	var err error
+	// A process forked by a parallel test while helperCopy had the file open for writing
+	// holds that descriptor until it execs, and exec then fails with "text file busy"
+	// (golang/go#22315): start again, as Go's own tests do.
+	for try := 0; ; try++ {
+		cmd := exec.CommandContext(ctx, helper, "-test.run=^$")
+		cmd.Dir = "/"
+		cmd.Env = []string{helperConnectEnv + "=" + url, "PATH=/usr/bin:/bin", "HOME=/"}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}}
+		out, err = cmd.CombinedOutput()
+		if !errors.Is(err, syscall.ETXTBSY) || try == 20 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
